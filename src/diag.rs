@@ -1,0 +1,223 @@
+//! Diagnostics: errors and warnings that name a place (file, line, column) and
+//! suggest a fix. Stages collect them into a [`Diagnostics`] list so that one
+//! run reports every problem at once; the driver prints them.
+//!
+//! Messages are lowercase without a final period, user tokens in backticks,
+//! following rustc and Typst.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The build goes on; fails only under `--deny-warnings`.
+    Warning,
+    /// The input cannot be built.
+    Error,
+}
+
+/// A place in a source file. Line and column count from 1; the column counts
+/// characters, not bytes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    /// The file as the user knows it.
+    pub file: PathBuf,
+    /// 1-based line, 0 when the problem concerns the whole file.
+    pub line: usize,
+    /// 1-based column in characters, 0 when unknown.
+    pub column: usize,
+}
+
+impl Location {
+    /// A location for a whole file.
+    pub fn file(file: impl Into<PathBuf>) -> Location {
+        Location { file: file.into(), line: 0, column: 0 }
+    }
+
+    /// The location of byte `offset` in `source`.
+    pub fn at(file: impl Into<PathBuf>, source: &str, offset: usize) -> Location {
+        let (line, column) = line_col(source, offset);
+        Location { file: file.into(), line, column }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+            if self.column > 0 {
+                write!(f, ":{}", self.column)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// 1-based line and character column of byte `offset` in `source`. Offsets past
+/// the end or inside a character are clamped to the nearest character start.
+pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(source.len());
+    while !source.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &source[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    (line, column)
+}
+
+/// One problem found in the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Where the problem is; `None` for problems with no file (a bad command-line option).
+    pub location: Option<Location>,
+    /// What is wrong, lowercase, no final period.
+    pub message: String,
+    /// How to fix it, when there is something to suggest.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error at a location.
+    pub fn error(location: Option<Location>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Error, location, message: message.into(), hint: None }
+    }
+
+    /// A warning at a location.
+    pub fn warning(location: Option<Location>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Warning, location, message: message.into(), hint: None }
+    }
+
+    /// Adds a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// True for errors.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        match &self.location {
+            Some(loc) => write!(f, "{label}: {loc}: {}", self.message)?,
+            None => write!(f, "{label}: {}", self.message)?,
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  = hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A list of diagnostics collected across stages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// An empty list.
+    pub fn new() -> Diagnostics {
+        Diagnostics(Vec::new())
+    }
+
+    /// Adds one.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    /// Adds an error at `offset` of `source` in `file`.
+    pub fn error_at(
+        &mut self,
+        file: &Path,
+        source: &str,
+        offset: usize,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.0.push(Diagnostic::error(Some(Location::at(file, source, offset)), message));
+        self.0.last_mut().expect("just pushed")
+    }
+
+    /// Adds a warning at `offset` of `source` in `file`.
+    pub fn warn_at(
+        &mut self,
+        file: &Path,
+        source: &str,
+        offset: usize,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.0.push(Diagnostic::warning(Some(Location::at(file, source, offset)), message));
+        self.0.last_mut().expect("just pushed")
+    }
+
+    /// Moves all of `other` into this list.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
+    /// True if any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    /// True if there are no diagnostics at all.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.0.iter().filter(|d| !d.is_error()).count()
+    }
+
+    /// Iterates in insertion order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.0.iter()
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            writeln!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Columns count characters, so Cyrillic text does not shift them.
+    #[test]
+    fn line_and_column_in_characters() {
+        let src = "# Заголовок\nпривет **мир\n";
+        let off = src.find("**").unwrap();
+        assert_eq!(line_col(src, off), (2, 8));
+        assert_eq!(line_col(src, 0), (1, 1));
+        assert_eq!(line_col(src, src.len() + 10), (3, 1));
+    }
+
+    // The printed form names file:line:column and the hint.
+    #[test]
+    fn display_names_place_and_hint() {
+        let d = Diagnostic::error(Some(Location::at("book.toml", "a\nbc", 3)), "unknown key `pagesize`")
+            .with_hint("did you mean `page-size`?");
+        assert_eq!(
+            d.to_string(),
+            "error: book.toml:2:2: unknown key `pagesize`\n  = hint: did you mean `page-size`?"
+        );
+    }
+}

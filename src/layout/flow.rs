@@ -1,0 +1,440 @@
+//! Blocks → a vertical list of elements (lines, gaps, images, table rows) for
+//! one statement, plus its footnotes set as line boxes. Nothing here knows
+//! about pages; `pages` decides where each element goes.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::fonts::{Family, FontSet, Style};
+use crate::layout::paragraph::{self, Align, LineBox, ParaStyle};
+use crate::layout::{LayoutOptions, Warning};
+use crate::model::{Align as CellAlign, Block, BlockKind, Document, Images, Inline, Lang, Table};
+use crate::units::Pt;
+
+/// Images are never printed larger than their pixels allow at this resolution.
+const MAX_DPI: f64 = 300.0;
+/// Below this placed resolution an image looks soft in print: warn.
+const WARN_DPI: f64 = 200.0;
+
+/// One element of the vertical list.
+#[derive(Debug)]
+pub enum Elem {
+    /// A line of a paragraph. `para` identifies the paragraph, `index` the line in it.
+    Line { line: LineBox, x: Pt, para: usize },
+    /// A heading: its lines stay together and with what follows.
+    Heading { lines: Vec<LineBox>, x: Pt, level: u8, title: String },
+    /// Vertical space; dropped at the top of a page.
+    Gap(Pt),
+    /// An image with its caption lines.
+    Image { key: PathBuf, x: Pt, width: Pt, height: Pt, caption: Vec<LineBox> },
+    /// A table row: cells with their x offset, the row height, and rules to draw above/below.
+    Row { cells: Vec<(Pt, Vec<LineBox>)>, height: Pt, rule_above: bool, rule_below: bool, width: Pt },
+    /// A horizontal rule (thematic break).
+    Rule { x: Pt, width: Pt },
+}
+
+/// A statement's elements and its footnotes.
+#[derive(Debug, Default)]
+pub struct Flow {
+    /// The vertical list.
+    pub elems: Vec<Elem>,
+    /// Footnote number → its lines, set at the note size.
+    pub notes: BTreeMap<u32, Vec<LineBox>>,
+}
+
+struct Ctx<'a> {
+    doc: &'a Document,
+    images: &'a Images,
+    fonts: &'a FontSet,
+    opts: &'a LayoutOptions,
+    warnings: &'a mut Vec<Warning>,
+    doc_index: usize,
+    flow: Flow,
+    para: usize,
+    lang: Lang,
+    /// The next paragraph follows a heading, image or list start: no indent.
+    no_indent: bool,
+}
+
+/// Builds the vertical list of one statement.
+pub fn build(
+    (doc_index, doc): (usize, &Document),
+    images: &Images,
+    fonts: &FontSet,
+    opts: &LayoutOptions,
+    warnings: &mut Vec<Warning>,
+) -> Flow {
+    let mut cx = Ctx {
+        doc,
+        images,
+        fonts,
+        opts,
+        warnings,
+        doc_index,
+        flow: Flow::default(),
+        para: 0,
+        lang: doc.lang,
+        no_indent: true,
+    };
+    let width = opts.text_width();
+    cx.blocks(&doc.blocks, Pt::ZERO, width, true);
+    let note_size = opts.font_size * 0.8;
+    for note in &doc.footnotes {
+        let mut lines = Vec::new();
+        let ps = ParaStyle {
+            family: Family::Serif,
+            style: Style::default(),
+            size: note_size,
+            leading: note_size * 1.25,
+            align: Align::Justify,
+            indent: Pt::ZERO,
+            width,
+            lang: doc.lang,
+            hyphenate: true,
+        };
+        for (k, b) in note.blocks.iter().enumerate() {
+            if let BlockKind::Paragraph(content) = &b.kind {
+                let mut content = content.clone();
+                if k == 0 {
+                    content.insert(0, Inline::Text(format!("{}\u{a0}", note.number)));
+                }
+                lines.extend(paragraph::set(&content, &ps, fonts));
+            } else {
+                let mut text = String::new();
+                collect_plain(std::slice::from_ref(b), &mut text);
+                lines.extend(paragraph::set(&[Inline::Text(text)], &ps, fonts));
+            }
+        }
+        if note.blocks.is_empty() {
+            lines = paragraph::set(&[Inline::Text(format!("{}\u{a0}", note.number))], &ps, fonts);
+        }
+        cx.flow.notes.insert(note.number, lines);
+    }
+    cx.flow
+}
+
+fn collect_plain(blocks: &[Block], out: &mut String) {
+    for b in blocks {
+        match &b.kind {
+            BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => {
+                Inline::plain_text_into(c, out)
+            }
+            BlockKind::List { items, .. } => items.iter().for_each(|i| collect_plain(i, out)),
+            BlockKind::Quote(inner) => collect_plain(inner, out),
+            BlockKind::Code(t) => out.push_str(t),
+            _ => {}
+        }
+        out.push(' ');
+    }
+}
+
+impl Ctx<'_> {
+    fn body_style(&self, width: Pt, indent: Pt) -> ParaStyle {
+        ParaStyle {
+            family: Family::Serif,
+            style: Style::default(),
+            size: self.opts.font_size,
+            leading: self.opts.leading,
+            align: Align::Justify,
+            indent,
+            width,
+            lang: self.lang,
+            hyphenate: true,
+        }
+    }
+
+    fn lines(&mut self, lines: Vec<LineBox>, x: Pt, span_start: usize) {
+        if lines.iter().any(|l| l.overfull) {
+            self.warnings.push(Warning {
+                doc: self.doc_index,
+                offset: span_start,
+                message: "a line of this paragraph is wider than the measure".into(),
+                hint: "a very long unbreakable string; add spaces or shorten it".into(),
+            });
+        }
+        self.para += 1;
+        for line in lines {
+            self.flow.elems.push(Elem::Line { line, x, para: self.para });
+        }
+    }
+
+    fn gap(&mut self, g: Pt) {
+        self.flow.elems.push(Elem::Gap(g));
+    }
+
+    fn blocks(&mut self, blocks: &[Block], x: Pt, width: Pt, top: bool) {
+        for b in blocks {
+            self.block(b, x, width, top);
+        }
+    }
+
+    fn block(&mut self, b: &Block, x: Pt, width: Pt, top: bool) {
+        let size = self.opts.font_size;
+        let leading = self.opts.leading;
+        match &b.kind {
+            BlockKind::Heading { level, content, lang, .. } => {
+                if top && let Some(l) = lang {
+                    self.lang = *l;
+                }
+                let (scale, before, after) = match level {
+                    1 => (1.7, 0.0, 1.5),
+                    2 => (1.2, 1.0, 0.5),
+                    _ => (1.0, 0.8, 0.3),
+                };
+                let hsize = size * scale;
+                let ps = ParaStyle {
+                    family: Family::Sans,
+                    style: Style { bold: true, italic: false },
+                    size: hsize,
+                    leading: hsize * 1.2,
+                    align: Align::Left,
+                    indent: Pt::ZERO,
+                    width,
+                    lang: self.lang,
+                    hyphenate: false,
+                };
+                let lines = paragraph::set(content, &ps, self.fonts);
+                if before > 0.0 {
+                    self.gap(leading * before);
+                }
+                let title = Inline::plain_text(content);
+                self.flow.elems.push(Elem::Heading { lines, x, level: *level, title });
+                self.gap(leading * after);
+                self.no_indent = true;
+            }
+            BlockKind::Paragraph(content) => {
+                let indent = if self.no_indent { Pt::ZERO } else { size * 1.2 };
+                let ps = self.body_style(width, indent);
+                let lines = paragraph::set(content, &ps, self.fonts);
+                self.lines(lines, x, b.span.start);
+                self.no_indent = false;
+            }
+            BlockKind::Image(img) => self.image(img, x, width, b.span.start),
+            BlockKind::List { start, items } => {
+                self.gap(leading * 0.3);
+                let indent = size * 1.8;
+                for (k, item) in items.iter().enumerate() {
+                    let marker = match start {
+                        Some(n) => format!("{}.", n + k as u64),
+                        None => "•".to_string(),
+                    };
+                    let first_elem = self.flow.elems.len();
+                    self.no_indent = true;
+                    self.blocks(item, x + indent, width - indent, false);
+                    self.add_marker(first_elem, &marker, indent);
+                }
+                self.gap(leading * 0.3);
+                self.no_indent = true;
+            }
+            BlockKind::Quote(inner) => {
+                self.gap(leading * 0.5);
+                self.no_indent = true;
+                let indent = size * 1.8;
+                self.blocks(inner, x + indent, width - indent - size, false);
+                self.gap(leading * 0.5);
+                self.no_indent = true;
+            }
+            BlockKind::Code(text) => {
+                self.gap(leading * 0.3);
+                let ps = ParaStyle {
+                    family: Family::Sans,
+                    style: Style::default(),
+                    size: size * 0.9,
+                    leading,
+                    align: Align::Left,
+                    indent: Pt::ZERO,
+                    width: width - size,
+                    lang: self.lang,
+                    hyphenate: false,
+                };
+                for line in text.lines() {
+                    let content = [Inline::Text(if line.trim().is_empty() {
+                        "\u{a0}".into()
+                    } else {
+                        line.to_string()
+                    })];
+                    let lines = paragraph::set(&content, &ps, self.fonts);
+                    self.lines(lines, x + size, b.span.start);
+                }
+                self.gap(leading * 0.3);
+                self.no_indent = true;
+            }
+            BlockKind::Table(t) => {
+                self.gap(leading * 0.5);
+                self.table(t, x, width);
+                self.gap(leading * 0.5);
+                self.no_indent = true;
+            }
+            BlockKind::Rule => {
+                self.gap(leading * 0.5);
+                self.flow.elems.push(Elem::Rule { x: x + width / 3.0, width: width / 3.0 });
+                self.gap(leading * 0.5);
+                self.no_indent = true;
+            }
+        }
+    }
+
+    /// Puts a list marker into the hanging indent of the first line after `first_elem`.
+    fn add_marker(&mut self, first_elem: usize, marker: &str, indent: Pt) {
+        let ps = ParaStyle {
+            family: Family::Serif,
+            style: Style::default(),
+            size: self.opts.font_size,
+            leading: self.opts.leading,
+            align: Align::Left,
+            indent: Pt::ZERO,
+            width: indent,
+            lang: self.lang,
+            hyphenate: false,
+        };
+        let mut set = paragraph::set(&[Inline::Text(marker.to_string())], &ps, self.fonts);
+        let Some(mline) = set.pop() else { return };
+        for e in &mut self.flow.elems[first_elem..] {
+            if let Elem::Line { line, .. } = e {
+                let w: Pt = mline.runs.iter().flat_map(|r| r.glyphs.iter().map(|g| g.advance)).sum();
+                let gap = self.opts.font_size * 0.5;
+                for mut r in mline.runs {
+                    r.x = r.x - w - gap;
+                    line.runs.insert(0, r);
+                }
+                line.text = format!("{marker} {}", line.text);
+                return;
+            }
+        }
+    }
+
+    fn image(&mut self, img: &crate::model::ImageRef, x: Pt, width: Pt, span_start: usize) {
+        let Some(asset) = self.images.get(&img.path) else { return };
+        let (px_w, px_h) = (asset.width.max(1) as f64, asset.height.max(1) as f64);
+        let native_w = Pt::inch(px_w / MAX_DPI);
+        let max_h = self.opts.text_height() * self.opts.image_max_height;
+        let mut w = width.min(native_w);
+        let mut h = w * (px_h / px_w);
+        if h > max_h {
+            h = max_h;
+            w = h * (px_w / px_h);
+        }
+        let dpi = px_w / (w.get() / 72.0);
+        if dpi < WARN_DPI {
+            self.warnings.push(Warning {
+                doc: self.doc_index,
+                offset: span_start,
+                message: format!("image `{}` is printed at {dpi:.0} dpi, below {WARN_DPI:.0} dpi", img.src),
+                hint: "use a larger image file for print".into(),
+            });
+        }
+        let caption = match &img.title {
+            Some(t) => {
+                let size = self.opts.font_size * 0.85;
+                let ps = ParaStyle {
+                    family: Family::Serif,
+                    style: Style { bold: false, italic: true },
+                    size,
+                    leading: size * 1.25,
+                    align: Align::Center,
+                    indent: Pt::ZERO,
+                    width,
+                    lang: self.lang,
+                    hyphenate: true,
+                };
+                paragraph::set(&[Inline::Text(t.clone())], &ps, self.fonts)
+            }
+            None => Vec::new(),
+        };
+        self.gap(self.opts.leading * 0.5);
+        self.flow.elems.push(Elem::Image {
+            key: img.path.clone(),
+            x: x + (width - w) / 2.0,
+            width: w,
+            height: h,
+            caption,
+        });
+        self.gap(self.opts.leading * 0.5);
+        self.no_indent = true;
+    }
+
+    fn table(&mut self, t: &Table, x: Pt, width: Pt) {
+        let cols = t.aligns.len().max(t.header.len()).max(t.rows.iter().map(Vec::len).max().unwrap_or(0));
+        if cols == 0 {
+            return;
+        }
+        let size = self.opts.font_size * 0.9;
+        let pad = size * 0.4;
+        let leading = size * 1.25;
+        let style_for = |w: Pt, bold: bool, align: CellAlign, lang: Lang| ParaStyle {
+            family: Family::Serif,
+            style: Style { bold, italic: false },
+            size,
+            leading,
+            align: match align {
+                CellAlign::Center => Align::Center,
+                _ => Align::Left,
+            },
+            indent: Pt::ZERO,
+            width: w,
+            lang,
+            hyphenate: true,
+        };
+        // Natural width of each column: its widest cell on one line.
+        let mut natural = vec![Pt::new(size.get() * 2.0); cols];
+        let all_rows = std::iter::once(&t.header).chain(t.rows.iter());
+        for row in all_rows {
+            for (c, cell) in row.iter().enumerate().take(cols) {
+                let lines = paragraph::set(
+                    cell,
+                    &style_for(Pt::new(100_000.0), false, CellAlign::Left, self.lang),
+                    self.fonts,
+                );
+                let w: Pt = lines
+                    .first()
+                    .map(|l| l.runs.iter().flat_map(|r| r.glyphs.iter().map(|g| g.advance)).sum())
+                    .unwrap_or(Pt::ZERO);
+                natural[c] = natural[c].max(w + pad * 2.0);
+            }
+        }
+        let total: Pt = natural.iter().copied().sum();
+        let widths: Vec<Pt> = if total <= width {
+            natural.clone()
+        } else {
+            natural.iter().map(|w| *w * (width / total)).collect()
+        };
+        let table_w: Pt = widths.iter().copied().sum();
+        let header_rows = if t.header.is_empty() { 0 } else { 1 };
+        let rows: Vec<&Vec<Vec<Inline>>> =
+            std::iter::once(&t.header).filter(|h| !h.is_empty()).chain(t.rows.iter()).collect();
+        let n = rows.len();
+        for (r, row) in rows.into_iter().enumerate() {
+            let mut cells = Vec::new();
+            let mut cx = x;
+            let mut height = Pt::ZERO;
+            for (c, w) in widths.iter().enumerate() {
+                let content = row.get(c).cloned().unwrap_or_default();
+                let align = t.aligns.get(c).copied().unwrap_or_default();
+                let mut lines = paragraph::set(
+                    &content,
+                    &style_for(*w - pad * 2.0, r < header_rows, align, self.lang),
+                    self.fonts,
+                );
+                if align == CellAlign::Right {
+                    for l in &mut lines {
+                        let lw: Pt = l.runs.iter().flat_map(|r| r.glyphs.iter().map(|g| g.advance)).sum();
+                        let shift = (*w - pad * 2.0 - lw).max(Pt::ZERO);
+                        for run in &mut l.runs {
+                            run.x += shift;
+                        }
+                    }
+                }
+                height = height.max(leading * lines.len() as f64);
+                cells.push((cx + pad, lines));
+                cx += *w;
+            }
+            self.flow.elems.push(Elem::Row {
+                cells,
+                height: height + pad * 2.0,
+                rule_above: r == 0 || r == header_rows,
+                rule_below: r + 1 == n,
+                width: table_w,
+            });
+        }
+    }
+}

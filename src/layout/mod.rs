@@ -1,0 +1,236 @@
+//! Layout: a [`Book`] → pages of positioned glyph runs, images and rules.
+//!
+//! The steps follow Typst's inline layout: `paragraph` collects a paragraph's
+//! inlines into styled fragments, shapes and hyphenates them into Knuth–Plass
+//! items, and breaks them into line boxes (`linebreak`); `flow` turns blocks
+//! into a vertical list of lines, gaps and images; `pages` distributes that
+//! list over pages (widows, orphans, keep-with-next, footnotes, running heads).
+//!
+//! Coordinates are in points from the top-left corner of the page, y down.
+
+mod flow;
+pub mod linebreak;
+mod pages;
+mod paragraph;
+
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::PathBuf;
+
+use crate::fonts::{FaceId, FontSet};
+use crate::model::{Book, Images, Lang};
+use crate::units::Pt;
+
+/// Page geometry and type sizes for one PDF output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayoutOptions {
+    /// Trimmed page width.
+    pub page_width: Pt,
+    /// Trimmed page height.
+    pub page_height: Pt,
+    /// Top margin (to the top of the text block).
+    pub margin_top: Pt,
+    /// Bottom margin (to the bottom of the text block; the folio sits inside it).
+    pub margin_bottom: Pt,
+    /// Inner margin (binding side: left on right-hand pages).
+    pub margin_inner: Pt,
+    /// Outer margin.
+    pub margin_outer: Pt,
+    /// Body font size.
+    pub font_size: Pt,
+    /// Baseline-to-baseline distance of body text.
+    pub leading: Pt,
+    /// Running heads: book title on left pages, statement title on right pages.
+    pub running_heads: bool,
+    /// Largest share of the text block's height an image may take.
+    pub image_max_height: f64,
+}
+
+impl LayoutOptions {
+    /// Width of the text block.
+    pub fn text_width(&self) -> Pt {
+        self.page_width - self.margin_inner - self.margin_outer
+    }
+
+    /// Height of the text block.
+    pub fn text_height(&self) -> Pt {
+        self.page_height - self.margin_top - self.margin_bottom
+    }
+}
+
+/// The laid-out book.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    /// Pages in order.
+    pub pages: Vec<Page>,
+    /// Titles and headings with the page they start on, for the PDF outline.
+    pub outline: Vec<OutlineEntry>,
+}
+
+/// One entry of the document outline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutlineEntry {
+    /// 1 for statement titles, 2 and deeper for headings.
+    pub level: u8,
+    /// Plain text of the title.
+    pub title: String,
+    /// Index of the page (from 0).
+    pub page: usize,
+    /// Top of the heading on that page.
+    pub y: Pt,
+}
+
+/// One page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// Trimmed width.
+    pub width: Pt,
+    /// Trimmed height.
+    pub height: Pt,
+    /// Page number printed as the folio (1-based position in the book).
+    pub number: usize,
+    /// Language of the page's main text, for the line dump.
+    pub lang: Lang,
+    /// What is drawn.
+    pub items: Vec<Item>,
+    /// Body line boxes on this page, for the layout dump and tests.
+    pub lines: Vec<LineRecord>,
+}
+
+/// A line as it was set, for dumps, tests and audits.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineRecord {
+    /// Baseline position.
+    pub y: Pt,
+    /// Text of the line (hyphen included when the line is hyphenated).
+    pub text: String,
+    /// True if the line ends with an inserted hyphen.
+    pub hyphenated: bool,
+    /// Knuth–Plass adjustment ratio (0 = natural spacing, 1 = all stretch used).
+    pub ratio: f64,
+    /// Natural width exceeded the measure (should never happen; the audit counts it).
+    pub overfull: bool,
+}
+
+/// Something drawn on a page.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// Glyphs of one font at one size on one baseline.
+    Text(TextRun),
+    /// A raster image.
+    Image(PlacedImage),
+    /// A filled rectangle (rules, table lines).
+    Rule(Rect),
+    /// A clickable area pointing at a URL.
+    Link(Rect, String),
+}
+
+/// An axis-aligned rectangle.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    /// Left.
+    pub x: Pt,
+    /// Top.
+    pub y: Pt,
+    /// Width.
+    pub width: Pt,
+    /// Height.
+    pub height: Pt,
+}
+
+/// A run of shaped glyphs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextRun {
+    /// Left end of the baseline.
+    pub x: Pt,
+    /// Baseline.
+    pub y: Pt,
+    /// Font face.
+    pub face: FaceId,
+    /// Font size.
+    pub size: Pt,
+    /// The characters the glyphs stand for (ToUnicode, text extraction).
+    pub text: String,
+    /// The glyphs.
+    pub glyphs: Vec<Glyph>,
+}
+
+/// One glyph of a [`TextRun`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glyph {
+    /// Glyph id in the face.
+    pub id: u16,
+    /// Advance in points.
+    pub advance: Pt,
+    /// Horizontal offset in points.
+    pub x_offset: Pt,
+    /// Vertical offset in points (up is positive, as in fonts).
+    pub y_offset: Pt,
+    /// The bytes of [`TextRun::text`] this glyph stands for.
+    pub range: Range<usize>,
+}
+
+/// An image placed on a page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedImage {
+    /// Key into [`Images`].
+    pub key: PathBuf,
+    /// Position and size.
+    pub rect: Rect,
+}
+
+/// A problem found while setting a statement; the driver turns the byte offset
+/// into `file:line:column`, since layout never reads files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning {
+    /// Index of the statement in [`Book::documents`].
+    pub doc: usize,
+    /// Byte offset in the statement's source.
+    pub offset: usize,
+    /// What happened.
+    pub message: String,
+    /// What to do about it.
+    pub hint: String,
+}
+
+/// Lays out the whole book. Each statement starts on a new page. Problems
+/// (lines that could not be set without overflowing, images too small for
+/// print) come back as warnings.
+pub fn typeset(
+    book: &Book,
+    images: &Images,
+    fonts: &FontSet,
+    opts: &LayoutOptions,
+) -> (Layout, Vec<Warning>) {
+    let mut warnings = Vec::new();
+    let mut layout = Layout::default();
+    for (i, doc) in book.documents.iter().enumerate() {
+        let elems = flow::build((i, doc), images, fonts, opts, &mut warnings);
+        pages::paginate(&mut layout, &book.meta.title, doc, elems, fonts, opts);
+    }
+    if layout.pages.is_empty() {
+        layout.pages.push(pages::blank_page(opts, 1, book.meta.lang));
+    }
+    (layout, warnings)
+}
+
+/// A readable dump of the line boxes: one line per line box with page, baseline,
+/// adjustment ratio, hyphen flag and text. Snapshot tests compare it, so every
+/// change in line breaking shows up in review as a text diff.
+pub fn dump(layout: &Layout) -> String {
+    let mut out = String::new();
+    for (i, page) in layout.pages.iter().enumerate() {
+        for line in &page.lines {
+            let _ = writeln!(
+                out,
+                "p{:<3} y={:>6.1} r={:>5.2} {} {}",
+                i + 1,
+                line.y.get(),
+                line.ratio,
+                if line.hyphenated { "-" } else { " " },
+                line.text
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,416 @@
+//! Pagination: distributes a statement's vertical list over pages.
+//!
+//! Rules, in the order they are checked:
+//! - a statement starts on a new page;
+//! - a paragraph never leaves a single line at the foot (orphan) or the head
+//!   (widow) of a page: a split keeps at least two lines on each side, and
+//!   paragraphs of two or three lines are never split;
+//! - a heading keeps itself and at least two lines of what follows on its page;
+//! - an image stays with its caption; a table row is never split;
+//! - footnotes go to the foot of the page that holds their call, under a short
+//!   rule; the line that calls a note moves on if the note does not fit;
+//! - running heads (book title on left pages, statement title on right pages)
+//!   and a centred folio; no running head on a statement's first page.
+
+use crate::fonts::{Family, FontSet, Style};
+use crate::layout::flow::{Elem, Flow};
+use crate::layout::paragraph::{self, Align, LineBox, ParaStyle};
+use crate::layout::{Item, Layout, LayoutOptions, LineRecord, OutlineEntry, Page, PlacedImage, Rect};
+use crate::model::{Document, Inline, Lang};
+use crate::units::Pt;
+
+/// Lines kept together at a page break on each side (no widows, no orphans).
+const MIN_LINES: usize = 2;
+
+/// An empty page (for a book with no text at all).
+pub fn blank_page(opts: &LayoutOptions, number: usize, lang: Lang) -> Page {
+    Page {
+        width: opts.page_width,
+        height: opts.page_height,
+        number,
+        lang,
+        items: Vec::new(),
+        lines: Vec::new(),
+    }
+}
+
+struct Paginator<'a> {
+    layout: &'a mut Layout,
+    opts: &'a LayoutOptions,
+    fonts: &'a FontSet,
+    book_title: &'a str,
+    doc_title: String,
+    flow: &'a Flow,
+    page: Page,
+    /// Distance from the top of the text block to the next line's top.
+    cursor: Pt,
+    /// Height of the footnote area so far (rule included).
+    notes_height: Pt,
+    notes: Vec<u32>,
+    first_page_of_doc: bool,
+}
+
+/// Sets one statement's vertical list onto new pages appended to `layout`.
+pub fn paginate(
+    layout: &mut Layout,
+    book_title: &str,
+    doc: &Document,
+    flow: Flow,
+    fonts: &FontSet,
+    opts: &LayoutOptions,
+) {
+    let number = layout.pages.len() + 1;
+    let mut p = Paginator {
+        page: blank_page(opts, number, doc.lang),
+        layout,
+        opts,
+        fonts,
+        book_title,
+        doc_title: doc.title.clone(),
+        flow: &flow,
+        cursor: Pt::ZERO,
+        notes_height: Pt::ZERO,
+        notes: Vec::new(),
+        first_page_of_doc: true,
+    };
+    p.run();
+}
+
+impl Paginator<'_> {
+    fn avail(&self) -> Pt {
+        self.opts.text_height() - self.cursor - self.notes_height
+    }
+
+    fn left(&self) -> Pt {
+        // Page 1 is a right-hand page: the inner margin is on the left of odd pages.
+        if self.page.number % 2 == 1 { self.opts.margin_inner } else { self.opts.margin_outer }
+    }
+
+    /// Extra height that calling `notes` on a new line adds to the foot of this page.
+    fn notes_cost(&self, notes: &[u32], also_placed: &[u32]) -> Pt {
+        let mut h = Pt::ZERO;
+        for n in notes {
+            if self.notes.contains(n) || also_placed.contains(n) {
+                continue;
+            }
+            if self.notes.is_empty() && also_placed.is_empty() && h == Pt::ZERO {
+                h += self.separator();
+            }
+            h += self.flow.notes.get(n).map_or(Pt::ZERO, |ls| ls.iter().map(|l| l.leading).sum());
+        }
+        h
+    }
+
+    fn separator(&self) -> Pt {
+        self.opts.leading
+    }
+
+    fn run(&mut self) {
+        let elems = &self.flow.elems;
+        let mut i = 0;
+        while i < elems.len() {
+            match &elems[i] {
+                Elem::Gap(g) => {
+                    if self.cursor > Pt::ZERO {
+                        self.cursor += *g;
+                    }
+                    i += 1;
+                }
+                Elem::Heading { lines, x, level, title } => {
+                    let own: Pt = lines.iter().map(|l| l.leading).sum();
+                    let need = own + self.following_height(i + 1);
+                    if need > self.avail() && self.cursor > Pt::ZERO {
+                        self.new_page();
+                        continue;
+                    }
+                    let y = self.cursor;
+                    self.layout.outline.push(OutlineEntry {
+                        level: *level,
+                        title: title.clone(),
+                        page: self.layout.pages.len(),
+                        y: self.opts.margin_top + y,
+                    });
+                    for l in lines {
+                        self.place_line(l, *x);
+                    }
+                    i += 1;
+                }
+                Elem::Line { para, .. } => {
+                    let para = *para;
+                    let run: Vec<(&LineBox, Pt)> = elems[i..]
+                        .iter()
+                        .map_while(|e| match e {
+                            Elem::Line { line, x, para: p } if *p == para => Some((line, *x)),
+                            _ => None,
+                        })
+                        .collect();
+                    let k = self.lines_that_fit(&run);
+                    if k == 0 {
+                        if self.cursor > Pt::ZERO {
+                            self.new_page();
+                            continue;
+                        }
+                        // A page too short for two lines: set what fits, at least one line.
+                        let k = self.count_fitting(&run).clamp(1, run.len());
+                        for (l, x) in &run[..k] {
+                            self.place_line(l, *x);
+                        }
+                        i += k;
+                        continue;
+                    }
+                    for (l, x) in &run[..k] {
+                        self.place_line(l, *x);
+                    }
+                    i += k;
+                    if k < run.len() {
+                        self.new_page();
+                    }
+                }
+                Elem::Image { key, x, width, height, caption } => {
+                    let cap: Pt = caption.iter().map(|l| l.leading).sum();
+                    if *height + cap > self.avail() && self.cursor > Pt::ZERO {
+                        self.new_page();
+                        continue;
+                    }
+                    let left = self.left();
+                    self.page.items.push(Item::Image(PlacedImage {
+                        key: key.clone(),
+                        rect: Rect {
+                            x: left + *x,
+                            y: self.opts.margin_top + self.cursor,
+                            width: *width,
+                            height: *height,
+                        },
+                    }));
+                    self.cursor += *height;
+                    for l in caption {
+                        self.place_line(l, *x);
+                    }
+                    i += 1;
+                }
+                Elem::Row { cells, height, rule_above, rule_below, width } => {
+                    if *height > self.avail() && self.cursor > Pt::ZERO {
+                        self.new_page();
+                        continue;
+                    }
+                    let left = self.left();
+                    let top = self.opts.margin_top + self.cursor;
+                    let x0 = cells.first().map_or(Pt::ZERO, |c| c.0) - self.opts.font_size * 0.9 * 0.4;
+                    let thick = Pt::new(0.5);
+                    if *rule_above {
+                        self.page.items.push(Item::Rule(Rect {
+                            x: left + x0,
+                            y: top,
+                            width: *width,
+                            height: thick,
+                        }));
+                    }
+                    if *rule_below {
+                        self.page.items.push(Item::Rule(Rect {
+                            x: left + x0,
+                            y: top + *height - thick,
+                            width: *width,
+                            height: thick,
+                        }));
+                    }
+                    let pad = self.opts.font_size * 0.9 * 0.4;
+                    for (cx, lines) in cells {
+                        let mut y = top + pad;
+                        for l in lines {
+                            self.draw_line(l, left + *cx, y, true);
+                            y += l.leading;
+                        }
+                    }
+                    self.cursor += *height;
+                    i += 1;
+                }
+                Elem::Rule { x, width } => {
+                    if self.cursor > Pt::ZERO {
+                        let left = self.left();
+                        let y = self.opts.margin_top + self.cursor;
+                        self.page.items.push(Item::Rule(Rect {
+                            x: left + *x,
+                            y,
+                            width: *width,
+                            height: Pt::new(0.5),
+                        }));
+                    }
+                    i += 1;
+                }
+            }
+        }
+        self.finish_page();
+    }
+
+    /// Height that must follow a heading on the same page: the gap, then two
+    /// lines of the next paragraph, or the next image or heading.
+    fn following_height(&self, from: usize) -> Pt {
+        let mut h = Pt::ZERO;
+        let mut lines = 0;
+        for e in &self.flow.elems[from..] {
+            match e {
+                Elem::Gap(g) => h += *g,
+                Elem::Line { line, .. } => {
+                    h += line.leading;
+                    lines += 1;
+                    if lines >= MIN_LINES {
+                        break;
+                    }
+                }
+                Elem::Image { height, .. } => return h + *height,
+                Elem::Row { height, .. } => return h + *height,
+                Elem::Heading { lines, .. } => return h + lines.iter().map(|l| l.leading).sum(),
+                Elem::Rule { .. } => break,
+            }
+        }
+        h
+    }
+
+    /// How many lines of `run` (the rest of one paragraph) fit in the space left.
+    fn count_fitting(&self, run: &[(&LineBox, Pt)]) -> usize {
+        let mut used = Pt::ZERO;
+        let mut placed: Vec<u32> = Vec::new();
+        let avail = self.avail();
+        let mut k = 0;
+        for (l, _) in run {
+            let cost = l.leading + self.notes_cost(&l.notes, &placed);
+            if used + cost > avail + Pt::new(0.01) {
+                break;
+            }
+            used += cost;
+            placed.extend(&l.notes);
+            k += 1;
+        }
+        k
+    }
+
+    /// Lines of `run` to set on this page, honouring widow and orphan rules (0 = move on).
+    fn lines_that_fit(&self, run: &[(&LineBox, Pt)]) -> usize {
+        let n = run.len();
+        let f = self.count_fitting(run);
+        if f >= n {
+            return n;
+        }
+        let mut k = f;
+        if n - k < MIN_LINES {
+            k = n.saturating_sub(MIN_LINES);
+        }
+        if k < MIN_LINES { 0 } else { k }
+    }
+
+    fn place_line(&mut self, l: &LineBox, x: Pt) {
+        let left = self.left();
+        let top = self.opts.margin_top + self.cursor;
+        self.draw_line(l, left + x, top, true);
+        for n in &l.notes {
+            if !self.notes.contains(n) {
+                if self.notes.is_empty() {
+                    self.notes_height += self.separator();
+                }
+                self.notes.push(*n);
+                self.notes_height +=
+                    self.flow.notes.get(n).map_or(Pt::ZERO, |ls| ls.iter().map(|l| l.leading).sum());
+            }
+        }
+        self.cursor += l.leading;
+    }
+
+    /// Draws a line whose slot starts at `top`; its baseline sits at the slot's
+    /// top plus the font's ascent share of the leading.
+    fn draw_line(&mut self, l: &LineBox, x: Pt, top: Pt, record: bool) {
+        let baseline = top + baseline_offset(l);
+        for r in &l.runs {
+            let mut run = r.clone();
+            run.x += x;
+            run.y = baseline + r.y;
+            self.page.items.push(Item::Text(run));
+        }
+        for (x0, x1, url) in &l.links {
+            self.page.items.push(Item::Link(
+                Rect { x: x + *x0, y: baseline - l.ascent, width: *x1 - *x0, height: l.leading },
+                url.clone(),
+            ));
+        }
+        if record && !l.text.is_empty() {
+            self.page.lines.push(LineRecord {
+                y: baseline,
+                text: l.text.clone(),
+                hyphenated: l.hyphenated,
+                ratio: l.ratio,
+                overfull: l.overfull,
+            });
+        }
+    }
+
+    fn new_page(&mut self) {
+        self.finish_page();
+        let number = self.layout.pages.len() + 1;
+        self.page = blank_page(self.opts, number, self.page.lang);
+        self.cursor = Pt::ZERO;
+        self.notes_height = Pt::ZERO;
+        self.notes.clear();
+        self.first_page_of_doc = false;
+    }
+
+    /// Draws footnotes, running head and folio, and appends the page.
+    fn finish_page(&mut self) {
+        let left = self.left();
+        let width = self.opts.text_width();
+        if !self.notes.is_empty() {
+            let bottom = self.opts.margin_top + self.opts.text_height();
+            let mut y = bottom - self.notes_height;
+            let rule_y = y + self.separator() * 0.5;
+            self.page.items.push(Item::Rule(Rect {
+                x: left,
+                y: rule_y,
+                width: width / 4.0,
+                height: Pt::new(0.4),
+            }));
+            y += self.separator();
+            let notes = std::mem::take(&mut self.notes);
+            for n in &notes {
+                if let Some(lines) = self.flow.notes.get(n) {
+                    for l in lines {
+                        self.draw_line(l, left, y, true);
+                        y += l.leading;
+                    }
+                }
+            }
+        }
+        let small = self.opts.font_size * 0.8;
+        let furniture = |text: &str, italic: bool, fonts: &FontSet| {
+            let ps = ParaStyle {
+                family: Family::Serif,
+                style: Style { bold: false, italic },
+                size: small,
+                leading: small * 1.2,
+                align: Align::Center,
+                indent: Pt::ZERO,
+                width,
+                lang: Lang::En,
+                hyphenate: false,
+            };
+            paragraph::set(&[Inline::Text(text.to_string())], &ps, fonts).into_iter().next()
+        };
+        if self.opts.running_heads && !self.first_page_of_doc {
+            let text =
+                if self.page.number % 2 == 0 { self.book_title.to_string() } else { self.doc_title.clone() };
+            if let Some(line) = furniture(&text, true, self.fonts) {
+                let top = self.opts.margin_top - self.opts.leading * 2.0;
+                self.draw_line(&line, left, top, false);
+            }
+        }
+        if let Some(line) = furniture(&self.page.number.to_string(), false, self.fonts) {
+            let top = self.opts.margin_top + self.opts.text_height() + self.opts.leading * 1.2;
+            self.draw_line(&line, left, top, false);
+        }
+        let page = std::mem::replace(&mut self.page, blank_page(self.opts, 0, Lang::En));
+        self.layout.pages.push(page);
+    }
+}
+
+fn baseline_offset(l: &LineBox) -> Pt {
+    // Centre the font's body in the slot: half the extra leading above, the ascent below it.
+    let size = l.ascent / 0.75;
+    (l.leading - size) / 2.0 + l.ascent
+}

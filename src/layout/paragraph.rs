@@ -1,0 +1,508 @@
+//! One paragraph: inlines → styled fragments → shaped, hyphenated Knuth–Plass
+//! items → line boxes of positioned glyph runs.
+//!
+//! Break opportunities: spaces (glue), no-break spaces (glue behind an
+//! infinite penalty), UAX #14 opportunities inside words (after hyphens and
+//! dashes), hyphenation points from `typography::hyphenate`, breaks inside URLs
+//! after `/`, `.`, `-`, and, only for strings wider than the measure, between
+//! any two characters at a high cost, so a line is never overfull.
+
+use std::sync::Arc;
+
+use crate::fonts::{FaceId, Family, FontSet, ShapedGlyph, Style};
+use crate::layout::linebreak::{self, INFINITE, Item as KpItem, Params, Pass};
+use crate::layout::{Glyph, TextRun};
+use crate::model::{Inline, Lang};
+use crate::typography;
+use crate::units::Pt;
+
+/// Cost of breaking at a hyphenation point (TeX's `\hyphenpenalty` 50).
+const HYPHEN_PENALTY: f64 = 50.0;
+/// Cost of breaking after an explicit hyphen or dash (TeX's `\exhyphenpenalty` 50).
+const EX_HYPHEN_PENALTY: f64 = 50.0;
+/// Cost of breaking inside a URL after `/`, `.` or `-`: allowed, but a space is preferred.
+const URL_PENALTY: f64 = 300.0;
+/// Cost of breaking between two arbitrary characters of a string wider than the
+/// measure: a last resort that beats an overfull line.
+const EMERGENCY_PENALTY: f64 = 5000.0;
+/// Shortest word that is hyphenated at all (letters); shorter words look wrong broken.
+const MIN_HYPHENATED_WORD: usize = 5;
+
+/// Horizontal alignment of a paragraph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// Both edges flush (body text).
+    Justify,
+    /// Ragged right.
+    Left,
+    /// Centred lines (titles).
+    Center,
+}
+
+/// How a paragraph is set.
+#[derive(Debug, Clone)]
+pub struct ParaStyle {
+    /// Serif for text, sans for headings.
+    pub family: Family,
+    /// Base weight and slant.
+    pub style: Style,
+    /// Font size.
+    pub size: Pt,
+    /// Baseline-to-baseline distance.
+    pub leading: Pt,
+    /// Alignment.
+    pub align: Align,
+    /// First-line indent.
+    pub indent: Pt,
+    /// Measure (line width).
+    pub width: Pt,
+    /// Language for hyphenation.
+    pub lang: Lang,
+    /// Hyphenate at all (off for headings).
+    pub hyphenate: bool,
+}
+
+/// A set line: runs relative to the line's left edge and baseline.
+#[derive(Debug, Clone, Default)]
+pub struct LineBox {
+    /// Glyph runs; `x` from the line start, `y` relative to the baseline (0 = on it).
+    pub runs: Vec<TextRun>,
+    /// Link areas: x range on the line and target.
+    pub links: Vec<(Pt, Pt, String)>,
+    /// Footnotes called on this line.
+    pub notes: Vec<u32>,
+    /// Text for dumps.
+    pub text: String,
+    /// Ends with an inserted hyphen.
+    pub hyphenated: bool,
+    /// Adjustment ratio.
+    pub ratio: f64,
+    /// The line is wider than the measure.
+    pub overfull: bool,
+    /// Baseline-to-baseline distance.
+    pub leading: Pt,
+    /// Height above the baseline (for the first line of a block).
+    pub ascent: Pt,
+}
+
+/// Style of a fragment: face, size, vertical shift, link, footnote.
+#[derive(Debug, Clone, PartialEq)]
+struct FragStyle {
+    face: FaceId,
+    size: Pt,
+    rise: Pt,
+    link: Option<Arc<str>>,
+    note: Option<u32>,
+}
+
+/// A run of text in one style, before breaking into words.
+struct Chunk {
+    text: String,
+    style: FragStyle,
+}
+
+/// A box's content: a slice of shaped glyphs of one segment.
+struct Frag {
+    style: FragStyle,
+    text: String,
+    glyphs: Vec<ShapedGlyph>,
+    /// Cluster value (byte offset in the segment) of the fragment's first byte.
+    base: usize,
+    width: Pt,
+}
+
+enum Payload {
+    None,
+    Frag(usize),
+    Space,
+    Hyphen(FragStyle, Vec<ShapedGlyph>, Pt),
+}
+
+/// Sets a paragraph. Returns its lines and whether any line is overfull.
+pub fn set(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<LineBox> {
+    let chunks = collect(inlines, ps, fonts);
+    let mut b = ItemBuilder { ps, fonts, items: Vec::new(), payloads: Vec::new(), frags: Vec::new() };
+    if ps.indent > Pt::ZERO {
+        b.push(KpItem::Box { width: ps.indent }, Payload::None);
+    }
+    b.words(&chunks);
+    let ItemBuilder { mut items, mut payloads, frags, .. } = b;
+    // Drop trailing glue so the paragraph end does not leave an empty line.
+    while matches!(items.last(), Some(KpItem::Glue { .. })) {
+        items.pop();
+        payloads.pop();
+    }
+    if items.is_empty() {
+        return Vec::new();
+    }
+    let ragged = ps.align != Align::Justify;
+    if ragged {
+        // Ragged lines: spaces keep their natural width, the line end takes the slack
+        // (TeX's `\rightskip 0pt plus 2em` idea: a little stretch per line keeps the rag even).
+        for it in items.iter_mut() {
+            if let KpItem::Glue { stretch, shrink, .. } = it {
+                *stretch = Pt::ZERO;
+                *shrink = Pt::ZERO;
+            }
+        }
+    }
+    let n_before = items.len();
+    linebreak::finish_paragraph(&mut items);
+    payloads.extend((n_before..items.len()).map(|_| Payload::None));
+    let rag = if ragged { ps.size * 6.0 } else { Pt::ZERO };
+    let width = ps.width;
+    let params = Params { emergency_stretch: ps.size * 1.5, ..Params::default() };
+    let params = if ragged { Params { tolerance: 10_000.0, ..params } } else { params };
+    let breaking = if ragged {
+        // Give every line the rag as stretch by widening the break glue's stretch.
+        let mut ragged_items = items.clone();
+        for it in ragged_items.iter_mut() {
+            if let KpItem::Glue { stretch, .. } = it
+                && *stretch < linebreak::FIL
+            {
+                *stretch = rag;
+            }
+        }
+        linebreak::break_lines(&ragged_items, &|_| width, &params)
+    } else {
+        linebreak::break_lines(&items, &|_| width, &params)
+    };
+    let overfull_pass = breaking.pass == Pass::Overfull;
+
+    let mut lines = Vec::new();
+    let count = breaking.lines.len();
+    for (li, line) in breaking.lines.iter().enumerate() {
+        let ratio = if ragged { 0.0 } else { line.ratio };
+        let mut lb = LineBox { leading: ps.leading, ascent: ps.size * 0.75, ratio, ..LineBox::default() };
+        let mut x = Pt::ZERO;
+        let mut start = line.start;
+        // Discardable items at a line start (TeX drops glue and penalties after a break).
+        while start < line.end && matches!(items[start], KpItem::Glue { .. } | KpItem::Penalty { .. }) {
+            start += 1;
+        }
+        let mut last_was_space = true;
+        for i in start..line.end {
+            match (&items[i], &payloads[i]) {
+                (KpItem::Box { width }, Payload::Frag(fi)) => {
+                    place(&mut lb, &frags[*fi], x, fonts, !last_was_space);
+                    x += *width;
+                    last_was_space = false;
+                }
+                (KpItem::Box { width }, _) => x += *width,
+                (KpItem::Glue { width, stretch, shrink }, _) => {
+                    let adj = if ratio >= 0.0 { *stretch * ratio } else { *shrink * ratio };
+                    x += *width + adj;
+                    if !lb.text.ends_with(' ') && !lb.text.is_empty() {
+                        lb.text.push(if matches!(payloads[i], Payload::Space) { ' ' } else { '\u{a0}' });
+                    }
+                    last_was_space = true;
+                }
+                _ => {}
+            }
+        }
+        if let Some(KpItem::Penalty { flagged: true, width, .. }) = items.get(line.end)
+            && let Payload::Hyphen(style, glyphs, w) = &payloads[line.end]
+            && *width > Pt::ZERO
+        {
+            let frag =
+                Frag { style: style.clone(), text: "-".into(), glyphs: glyphs.clone(), base: 0, width: *w };
+            place(&mut lb, &frag, x, fonts, true);
+            x += *w;
+            lb.hyphenated = true;
+        } else if let Some(KpItem::Penalty { flagged: true, .. }) = items.get(line.end) {
+            // Break after an explicit hyphen: the hyphen is already in the text.
+            lb.hyphenated = line.hyphenated;
+        }
+        lb.overfull = x.get() > width.get() + 0.01 && (overfull_pass || li + 1 < count);
+        if ps.align == Align::Center {
+            let shift = ((width - x) / 2.0).max(Pt::ZERO);
+            for r in &mut lb.runs {
+                r.x += shift;
+            }
+            for l in &mut lb.links {
+                l.0 += shift;
+                l.1 += shift;
+            }
+        }
+        lb.text = lb.text.trim_end().to_string();
+        lines.push(lb);
+    }
+    lines
+}
+
+/// Appends a fragment to the line at `x`, merging it with the previous run when
+/// it continues it (same face, size and shift, no space between).
+fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool) {
+    let face = fonts.face(frag.style.face);
+    let size = frag.style.size;
+    let y = -frag.style.rise;
+    let mut glyphs = Vec::with_capacity(frag.glyphs.len());
+    for (k, g) in frag.glyphs.iter().enumerate() {
+        let start = (g.cluster as usize).saturating_sub(frag.base).min(frag.text.len());
+        let end = frag
+            .glyphs
+            .get(k + 1)
+            .map_or(frag.text.len(), |n| (n.cluster as usize).saturating_sub(frag.base).min(frag.text.len()))
+            .max(start);
+        glyphs.push(Glyph {
+            id: g.id,
+            advance: face.to_pt(g.advance as f64, size),
+            x_offset: face.to_pt(g.x_offset as f64, size),
+            y_offset: face.to_pt(g.y_offset as f64, size),
+            range: start..end,
+        });
+    }
+    // Glyphs of a ligature share a cluster: only the first keeps the text range.
+    for k in 1..glyphs.len() {
+        if glyphs[k].range.start < glyphs[k - 1].range.end {
+            glyphs[k].range = glyphs[k - 1].range.end..glyphs[k - 1].range.end.max(glyphs[k].range.end);
+        }
+    }
+    if let Some(link) = &frag.style.link {
+        match lb.links.last_mut() {
+            Some(last) if last.2 == link.as_ref() => last.1 = x + frag.width,
+            _ => lb.links.push((x, x + frag.width, link.to_string())),
+        }
+    }
+    if let Some(n) = frag.style.note
+        && !lb.notes.contains(&n)
+    {
+        lb.notes.push(n);
+    }
+    lb.text.push_str(&frag.text);
+    if glue_less
+        && let Some(prev) = lb.runs.last_mut()
+        && prev.face == frag.style.face
+        && prev.size == size
+        && prev.y == y
+        && (prev.x + prev.glyphs.iter().map(|g| g.advance).sum::<Pt>() - x).abs().get() < 0.01
+    {
+        let shift = prev.text.len();
+        prev.text.push_str(&frag.text);
+        prev.glyphs.extend(glyphs.into_iter().map(|mut g| {
+            g.range = g.range.start + shift..g.range.end + shift;
+            g
+        }));
+        return;
+    }
+    lb.runs.push(TextRun { x, y, face: frag.style.face, size, text: frag.text.clone(), glyphs });
+}
+
+/// Walks the inline tree into chunks of uniformly styled text.
+fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
+    #[derive(Clone)]
+    struct Ctx {
+        style: Style,
+        family: Family,
+        link: Option<Arc<str>>,
+    }
+    fn walk(inlines: &[Inline], ctx: &Ctx, ps: &ParaStyle, fonts: &FontSet, out: &mut Vec<Chunk>) {
+        let style_of = |ctx: &Ctx| FragStyle {
+            face: fonts.id(ctx.family, ctx.style),
+            size: ps.size,
+            rise: Pt::ZERO,
+            link: ctx.link.clone(),
+            note: None,
+        };
+        for i in inlines {
+            match i {
+                Inline::Text(t) => out.push(Chunk { text: t.clone(), style: style_of(ctx) }),
+                Inline::Code(t) => {
+                    let c = Ctx { family: Family::Sans, ..ctx.clone() };
+                    out.push(Chunk { text: t.clone(), style: style_of(&c) });
+                }
+                Inline::Emph(inner) => {
+                    let c = Ctx { style: Style { italic: !ctx.style.italic, ..ctx.style }, ..ctx.clone() };
+                    walk(inner, &c, ps, fonts, out);
+                }
+                Inline::Strong(inner) => {
+                    let c = Ctx { style: Style { bold: true, ..ctx.style }, ..ctx.clone() };
+                    walk(inner, &c, ps, fonts, out);
+                }
+                Inline::Link { url, content } => {
+                    let c = Ctx { link: Some(Arc::from(url.as_str())), ..ctx.clone() };
+                    walk(content, &c, ps, fonts, out);
+                }
+                Inline::FootnoteRef(n) => {
+                    let face = fonts.id(ctx.family, Style::default());
+                    out.push(Chunk {
+                        text: n.to_string(),
+                        style: FragStyle {
+                            face,
+                            size: ps.size * 0.65,
+                            rise: ps.size * 0.38,
+                            link: None,
+                            note: Some(*n),
+                        },
+                    });
+                }
+                Inline::LineBreak => out.push(Chunk { text: "\n".into(), style: style_of(ctx) }),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(inlines, &Ctx { style: ps.style, family: ps.family, link: None }, ps, fonts, &mut out);
+    out
+}
+
+struct ItemBuilder<'a> {
+    ps: &'a ParaStyle,
+    fonts: &'a FontSet,
+    items: Vec<KpItem>,
+    payloads: Vec<Payload>,
+    frags: Vec<Frag>,
+}
+
+impl ItemBuilder<'_> {
+    fn push(&mut self, item: KpItem, payload: Payload) {
+        self.items.push(item);
+        self.payloads.push(payload);
+    }
+
+    /// Splits chunks into words at spaces and emits boxes, glue and penalties.
+    fn words(&mut self, chunks: &[Chunk]) {
+        let mut word: Vec<(FragStyle, String)> = Vec::new();
+        for chunk in chunks {
+            if chunk.text == "\n" {
+                self.flush(&mut word);
+                self.forced_break();
+                continue;
+            }
+            for c in chunk.text.chars() {
+                match c {
+                    ' ' | '\t' | '\n' | '\r' | '\u{2009}' => {
+                        self.flush(&mut word);
+                        self.space(&chunk.style, true);
+                    }
+                    '\u{a0}' | '\u{202f}' => {
+                        self.flush(&mut word);
+                        self.space(&chunk.style, false);
+                    }
+                    _ => match word.last_mut() {
+                        Some((s, t)) if *s == chunk.style => t.push(c),
+                        _ => word.push((chunk.style.clone(), c.to_string())),
+                    },
+                }
+            }
+        }
+        self.flush(&mut word);
+    }
+
+    fn forced_break(&mut self) {
+        // TeX's `\\`: fill the rest of the line, then force a break.
+        self.push(KpItem::Glue { width: Pt::ZERO, stretch: linebreak::FIL, shrink: Pt::ZERO }, Payload::None);
+        self.push(KpItem::Penalty { width: Pt::ZERO, cost: -INFINITE, flagged: false }, Payload::None);
+    }
+
+    /// An interword space; `breakable` false for a no-break space.
+    fn space(&mut self, style: &FragStyle, breakable: bool) {
+        // Collapse runs of spaces; never start a paragraph with one.
+        if self.items.is_empty() || matches!(self.items.last(), Some(KpItem::Glue { .. })) {
+            return;
+        }
+        let face = self.fonts.face(style.face);
+        let width = face.text_width(" ", style.size);
+        if !breakable {
+            self.push(KpItem::Penalty { width: Pt::ZERO, cost: INFINITE, flagged: false }, Payload::None);
+        }
+        // Stretch and shrink in the proportions of TeX's Computer Modern interword glue
+        // (space 1/3 em, stretch 1/6 em, shrink 1/9 em): stretch half, shrink a third of the space.
+        self.push(KpItem::Glue { width, stretch: width * 0.5, shrink: width / 3.0 }, Payload::Space);
+    }
+
+    /// Emits one word: its segments shaped, with penalties at break points inside.
+    fn flush(&mut self, word: &mut Vec<(FragStyle, String)>) {
+        if word.is_empty() {
+            return;
+        }
+        let whole: String = word.iter().map(|(_, t)| t.as_str()).collect();
+        let is_url =
+            whole.contains("://") || whole.starts_with("www.") || whole.contains('@') && whole.contains('.');
+        for (style, text) in word.drain(..) {
+            self.segment(&style, &text, is_url);
+        }
+    }
+
+    fn segment(&mut self, style: &FragStyle, text: &str, is_url: bool) {
+        let face = self.fonts.face(style.face);
+        let shaped = face.shape(text);
+        let width_all = face.width(&shaped, style.size);
+        let hyphen = face.shape("-");
+        let hyphen_w = face.width(&hyphen, style.size);
+
+        // (byte offset, cost, flagged, hyphen drawn)
+        let mut breaks: Vec<(usize, f64, bool, bool)> = Vec::new();
+        if style.note.is_none() {
+            // UAX #14 opportunities inside the word: after hyphens, dashes, slashes.
+            for (pos, op) in unicode_linebreak::linebreaks(text) {
+                if pos == 0 || pos >= text.len() || op != unicode_linebreak::BreakOpportunity::Allowed {
+                    continue;
+                }
+                let prev = text[..pos].chars().next_back().unwrap_or(' ');
+                let flagged = matches!(prev, '-' | '\u{2010}' | '\u{2011}');
+                breaks.push((pos, EX_HYPHEN_PENALTY, flagged, false));
+            }
+            if is_url {
+                for (pos, c) in text.char_indices() {
+                    if matches!(c, '/' | '.' | '-' | '_' | '?' | '&' | '=' | '#')
+                        && pos + c.len_utf8() < text.len()
+                    {
+                        breaks.push((pos + c.len_utf8(), URL_PENALTY, false, false));
+                    }
+                }
+            } else if self.ps.hyphenate {
+                // Hyphenate each run of letters.
+                let mut run_start = None;
+                for (pos, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+                    if c.is_alphabetic() || c == '\u{301}' {
+                        run_start.get_or_insert(pos);
+                    } else if let Some(s) = run_start.take() {
+                        let run = &text[s..pos];
+                        if run.chars().count() >= MIN_HYPHENATED_WORD {
+                            for off in typography::hyphenate(run, self.ps.lang) {
+                                breaks.push((s + off, HYPHEN_PENALTY, true, true));
+                            }
+                        }
+                    }
+                }
+            }
+            if width_all > self.ps.width * 0.9 {
+                // Wider than the measure: allow a break anywhere, at a high cost.
+                for (pos, _) in text.char_indices().skip(1) {
+                    breaks.push((pos, EMERGENCY_PENALTY, false, false));
+                }
+            }
+        }
+        breaks.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        breaks.dedup_by_key(|b| b.0);
+
+        let mut start = 0usize;
+        let mut glyph_start = 0usize;
+        for &(pos, cost, flagged, drawn) in
+            breaks.iter().chain(std::iter::once(&(text.len(), 0.0, false, false)))
+        {
+            let gend = shaped
+                .iter()
+                .position(|g| g.cluster as usize >= pos)
+                .unwrap_or(shaped.len())
+                .max(glyph_start);
+            let glyphs = shaped[glyph_start..gend].to_vec();
+            let width = face.width(&glyphs, style.size);
+            let frag =
+                Frag { style: style.clone(), text: text[start..pos].to_string(), glyphs, base: start, width };
+            self.frags.push(frag);
+            self.push(KpItem::Box { width }, Payload::Frag(self.frags.len() - 1));
+            if pos < text.len() {
+                let w = if drawn { hyphen_w } else { Pt::ZERO };
+                let payload = if drawn {
+                    Payload::Hyphen(style.clone(), hyphen.to_vec(), hyphen_w)
+                } else {
+                    Payload::None
+                };
+                self.push(KpItem::Penalty { width: w, cost, flagged }, payload);
+            }
+            start = pos;
+            glyph_start = gend;
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! samizdat: Markdown statements → print-ready PDF and EPUB 3 from one
+//! manifest (`book.toml`).
+//!
+//! The modules follow the pipeline and import only upstream:
+//! `manifest` (book.toml → [`manifest::Settings`]) · `markdown` (pulldown-cmark →
+//! [`model::Document`]) · `model` · `typography` (ru/kk rules, hyphenation) ·
+//! `fonts` (loading, shaping, metrics) · `layout` (line breaking, pagination →
+//! [`layout::Layout`]) · `pdf` (layout → bytes) · `epub` (model → bytes) ·
+//! `diag` (diagnostics with places). `build` is the driver: the only module
+//! that touches the filesystem.
+
+pub mod build;
+pub mod diag;
+pub mod epub;
+pub mod fonts;
+pub mod images;
+pub mod layout;
+pub mod manifest;
+pub mod markdown;
+pub mod model;
+pub mod pdf;
+pub mod typography;
+pub mod units;

@@ -1,0 +1,677 @@
+//! The manifest: `book.toml` text in, resolved [`Settings`] out.
+//!
+//! Reading goes in three steps, following mdBook and ripgrep:
+//!
+//! 1. **Syntax.** The TOML is parsed with spans ([`toml::de::DeTable`]); a syntax
+//!    error is reported at its place and stops here.
+//! 2. **Shape.** The document is walked against a schema of the known tables
+//!    (`raw`): unknown keys (with "did you mean") and values of the wrong type are
+//!    all reported, then removed, and the rest deserialised into one serde struct
+//!    per table (`RawBook`, `RawOutput`, …).
+//! 3. **Meaning.** Raw strings become typed settings: lengths in [`Pt`], dates
+//!    checked, languages as [`Lang`], paths absolute, globs expanded, outputs
+//!    filled with defaults. Only this step and [`load`] touch the file system
+//!    (globs, the cover image).
+//!
+//! Every problem found is collected into one [`Diagnostics`] naming
+//! `book.toml:line:column`; nothing after this module sees a raw string.
+//!
+//! Outputs are listed sorted by name (`[output.ebook]` before `[output.print]`),
+//! not in file order, so that the build order never depends on how the TOML map
+//! happens to be stored.
+
+mod documents;
+mod identifier;
+mod length;
+mod raw;
+mod suggest;
+#[cfg(test)]
+mod tests;
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use toml::Spanned;
+use toml::de::DeTable;
+
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::model::{BookMeta, Lang};
+use crate::units::Pt;
+
+pub use identifier::derive_identifier;
+pub use length::{parse_length, parse_page_size};
+
+use length::Problem;
+use raw::{RawBook, RawOutput, StrOrNum, StrOrTable, key_repr};
+
+/// The kinds of output samizdat writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// A print-ready PDF.
+    Pdf,
+    /// An EPUB 3 book.
+    Epub,
+}
+
+impl Format {
+    /// The file extension of this format, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Pdf => "pdf",
+            Format::Epub => "epub",
+        }
+    }
+}
+
+/// A page size.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PageSize {
+    /// Width.
+    pub width: Pt,
+    /// Height.
+    pub height: Pt,
+}
+
+/// Page margins. `inner` is at the binding (left on odd pages).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Margins {
+    /// Top margin.
+    pub top: Pt,
+    /// Bottom margin.
+    pub bottom: Pt,
+    /// Margin at the binding.
+    pub inner: Pt,
+    /// Margin at the outer edge.
+    pub outer: Pt,
+}
+
+/// Settings of a PDF output.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PdfSettings {
+    /// Page size.
+    pub page: PageSize,
+    /// Margins.
+    pub margins: Margins,
+    /// Body font size.
+    pub font_size: Pt,
+    /// Distance between baselines of body text (absolute leading).
+    pub line_height: Pt,
+}
+
+impl Default for PdfSettings {
+    fn default() -> PdfSettings {
+        default_pdf()
+    }
+}
+
+/// Settings of an EPUB output.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EpubSettings {
+    /// Cover image, absolute path.
+    pub cover: Option<PathBuf>,
+}
+
+/// What an output is, with its format's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutputKind {
+    /// A PDF.
+    Pdf(PdfSettings),
+    /// An EPUB.
+    Epub(EpubSettings),
+}
+
+/// One `[output.NAME]` table, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    /// The table key (`print` for `[output.print]`); a valid file name component.
+    pub name: String,
+    /// Format and settings.
+    pub kind: OutputKind,
+}
+
+impl Output {
+    /// The format of this output.
+    pub fn format(&self) -> Format {
+        match self.kind {
+            OutputKind::Pdf(_) => Format::Pdf,
+            OutputKind::Epub(_) => Format::Epub,
+        }
+    }
+}
+
+/// One Markdown file of the book.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentEntry {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// Path relative to the book root, for messages.
+    pub display: PathBuf,
+    /// Title given in the manifest, overriding the document's own.
+    pub title: Option<String>,
+    /// Language given in the manifest, overriding the book's.
+    pub lang: Option<Lang>,
+}
+
+/// Everything a build needs to know, resolved from `book.toml` (or defaults).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Folder of `book.toml` (absolute); relative paths start here.
+    pub root: PathBuf,
+    /// The manifest file, made absolute; `None` for a single-file build.
+    pub manifest: Option<PathBuf>,
+    /// Book metadata; `identifier` is always filled.
+    pub meta: BookMeta,
+    /// Documents in reading order.
+    pub documents: Vec<DocumentEntry>,
+    /// Outputs sorted by name (see the module documentation).
+    pub outputs: Vec<Output>,
+}
+
+/// Default font size: 10.5 pt, a common body size for A5 pamphlets.
+const DEFAULT_FONT_SIZE_PT: f64 = 10.5;
+/// Default line height as a multiple of the font size.
+const DEFAULT_LINE_HEIGHT: f64 = 1.3;
+/// Accepted font sizes in points: smaller is unreadable in print, larger is a poster.
+const FONT_SIZE_RANGE_PT: std::ops::RangeInclusive<f64> = 4.0..=72.0;
+/// Accepted line heights as multiples of the font size: below 0.8 lines overlap.
+const LINE_HEIGHT_RANGE: std::ops::RangeInclusive<f64> = 0.8..=3.0;
+
+/// The hint shown when `[book]` or its title is missing.
+const MINIMAL_MANIFEST: &str =
+    "a minimal book.toml is three lines: `[book]`, `title = \"…\"` and `documents = [\"*.md\"]`";
+
+/// The PDF settings used when the manifest gives none: A5 (148 × 210 mm), margins
+/// 18 mm top, 20 mm bottom, 16 mm inside and outside, 10.5 pt type on 1.3 leading.
+pub fn default_pdf() -> PdfSettings {
+    PdfSettings {
+        page: PageSize { width: Pt::mm(148.0), height: Pt::mm(210.0) },
+        margins: Margins {
+            top: Pt::mm(18.0),
+            bottom: Pt::mm(20.0),
+            inner: Pt::mm(16.0),
+            outer: Pt::mm(16.0),
+        },
+        font_size: Pt::new(DEFAULT_FONT_SIZE_PT),
+        line_height: Pt::new(DEFAULT_FONT_SIZE_PT * DEFAULT_LINE_HEIGHT),
+    }
+}
+
+/// The outputs of a manifest without `[output.*]`: `epub` and `pdf` with defaults.
+fn default_outputs() -> Vec<Output> {
+    vec![
+        Output { name: "epub".to_owned(), kind: OutputKind::Epub(EpubSettings::default()) },
+        Output { name: "pdf".to_owned(), kind: OutputKind::Pdf(default_pdf()) },
+    ]
+}
+
+/// Settings for building one Markdown file without a manifest: `root` is the
+/// file's folder, the outputs are the two defaults, the title is a placeholder
+/// (the file stem) and the language `ru`. The driver overwrites title and
+/// language from the text and should then recompute `meta.identifier` with
+/// [`derive_identifier`].
+pub fn single_file(md: &Path) -> Settings {
+    let path = std::path::absolute(md).unwrap_or_else(|_| md.to_path_buf());
+    let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let title = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let display = path.file_name().map(PathBuf::from).unwrap_or_else(|| path.clone());
+    let identifier = derive_identifier(&title, &[]);
+    Settings {
+        root,
+        manifest: None,
+        meta: BookMeta { title, lang: Lang::Ru, identifier, ..BookMeta::default() },
+        documents: vec![DocumentEntry { path, display, title: None, lang: None }],
+        outputs: default_outputs(),
+    }
+}
+
+/// Reads `path` (a `book.toml`) and calls [`parse`] with the file's folder as
+/// root. A file that cannot be read or is not UTF-8 gives one diagnostic naming it.
+pub fn load(path: &Path) -> Result<(Settings, Diagnostics), Diagnostics> {
+    let fail = |d: Diagnostic| Err(Diagnostics(vec![d]));
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let (reason, hint) = match e.kind() {
+                std::io::ErrorKind::NotFound => (
+                    "file not found".to_owned(),
+                    "run samizdat in the folder of book.toml, or give the path of a manifest or a Markdown file",
+                ),
+                std::io::ErrorKind::PermissionDenied => {
+                    ("permission denied".to_owned(), "check the file's permissions")
+                }
+                _ => (e.to_string().to_lowercase(), "check that the path names a readable file"),
+            };
+            let message = format!("cannot read `{}`: {reason}", path.display());
+            return fail(Diagnostic::error(Some(Location::file(path)), message).with_hint(hint));
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]);
+            let at = Location::at(path, &prefix, valid);
+            let message = format!("`{}` is not valid UTF-8", path.display());
+            return fail(Diagnostic::error(Some(at), message).with_hint("save the file in UTF-8"));
+        }
+    };
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let root = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
+    parse(&text, path, &root)
+}
+
+/// Parses and resolves manifest text. `path` names the file in diagnostics;
+/// `root` is the folder globs and other paths are relative to. Collects all
+/// problems (unknown keys in several tables, bad lengths, missing files…) once
+/// the TOML parses; returns `Err` with them if any is an error, else the settings
+/// with any warnings. Diagnostics are sorted by position.
+pub fn parse(text: &str, path: &Path, root: &Path) -> Result<(Settings, Diagnostics), Diagnostics> {
+    let src = Source { path, text };
+    let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut diags = Diagnostics::new();
+    let mut doc = match DeTable::parse(text) {
+        Ok(doc) => doc,
+        Err(e) => {
+            diags.push(syntax_error(&e, src));
+            return Err(diags);
+        }
+    };
+    let removed = raw::check(doc.get_mut(), src, &mut diags);
+    let settings = raw::deserialize(doc, src, &mut diags).map(|raw| {
+        let mut resolver = Resolver { src, root: &root, removed: &removed, diags: &mut diags };
+        let (meta, documents) = match raw.book {
+            Some(book) => resolver.book(book),
+            None => {
+                if !removed.contains("book") {
+                    resolver.diags.push(src.error(0..0, "missing [book] table").with_hint(MINIMAL_MANIFEST));
+                }
+                (BookMeta::default(), Vec::new())
+            }
+        };
+        let outputs = match raw.output {
+            Some(outputs) if !outputs.is_empty() => {
+                outputs.into_iter().filter_map(|(name, output)| resolver.output(name, output)).collect()
+            }
+            _ => default_outputs(),
+        };
+        let manifest = Some(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
+        Settings { root: root.clone(), manifest, meta, documents, outputs }
+    });
+    diags.0.sort_by(|a, b| a.location.cmp(&b.location));
+    match settings {
+        Some(settings) if !diags.has_errors() => Ok((settings, diags)),
+        _ => Err(diags),
+    }
+}
+
+/// The manifest text and its name, to turn byte spans into diagnostics.
+#[derive(Clone, Copy)]
+struct Source<'a> {
+    path: &'a Path,
+    text: &'a str,
+}
+
+impl Source<'_> {
+    /// An error at the start of `span`.
+    fn error(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(Some(Location::at(self.path, self.text, span.start)), message)
+    }
+
+    /// An error for a refused length, page size or date.
+    fn problem(&self, span: Range<usize>, problem: Problem) -> Diagnostic {
+        self.error(span, problem.message).with_hint(problem.hint)
+    }
+}
+
+/// A TOML syntax error: the parser's message (first line) at its place.
+fn syntax_error(e: &toml::de::Error, src: Source<'_>) -> Diagnostic {
+    let span = e.span().unwrap_or(0..0);
+    let mut message = e.message().lines().next().unwrap_or("invalid TOML").trim().to_owned();
+    if message == "duplicate key"
+        && let Some(key) = src.text.get(span.clone()).filter(|k| !k.is_empty())
+    {
+        message = format!("duplicate key `{key}`");
+    }
+    src.error(span, message).with_hint("see https://toml.io for the TOML syntax")
+}
+
+/// A string value, trimmed; `None` and an error when it is blank.
+fn text_value(
+    value: Option<&Spanned<String>>,
+    key: &str,
+    src: Source<'_>,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    let value = value?;
+    let text = value.get_ref().trim();
+    if text.is_empty() {
+        diags.push(
+            src.error(value.span(), format!("empty `{key}`")).with_hint("give it a value or remove the key"),
+        );
+        return None;
+    }
+    Some(text.to_owned())
+}
+
+/// A language tag as a [`Lang`]; `None` and an error when samizdat does not know it.
+fn resolve_lang(tag: &Spanned<String>, src: Source<'_>, diags: &mut Diagnostics) -> Option<Lang> {
+    let written = tag.get_ref().trim();
+    let lang = Lang::from_tag(written);
+    if lang.is_none() {
+        diags.push(
+            src.error(tag.span(), format!("unknown language `{written}`"))
+                .with_hint("use `ru`, `kk` or `en`; a region may follow, as in `kk-KZ`"),
+        );
+    }
+    lang
+}
+
+/// Checks a date written `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+fn check_date(s: &str) -> Result<(), Problem> {
+    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
+    let number = |p: &str| p.parse::<u32>().unwrap_or(0);
+    let parts: Vec<&str> = s.split('-').collect();
+    let valid = match parts[..] {
+        [y] => digits(y, 4),
+        [y, m] => digits(y, 4) && digits(m, 2) && (1..=12).contains(&number(m)),
+        [y, m, d] => {
+            let (year, month) = (number(y), number(m));
+            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+            let days = match month {
+                1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+                4 | 6 | 9 | 11 => 30,
+                2 if leap => 29,
+                2 => 28,
+                _ => 0,
+            };
+            digits(y, 4) && digits(m, 2) && digits(d, 2) && (1..=days).contains(&number(d))
+        }
+        _ => false,
+    };
+    if valid {
+        return Ok(());
+    }
+    let pieces: Vec<&str> = s.split(['.', '/']).collect();
+    let hint = match pieces[..] {
+        [d, m, y]
+            if digits(y, 4) && [d, m].iter().all(|p| (1..=2).contains(&p.len()) && digits(p, p.len())) =>
+        {
+            format!("write dates year first: `{y}-{:02}-{:02}`", number(m), number(d))
+        }
+        _ => "write the date as `YYYY-MM-DD`, e.g. `2026-05-01` (`YYYY` and `YYYY-MM` also work)".to_owned(),
+    };
+    Err(Problem::new(format!("invalid date `{s}`"), hint))
+}
+
+/// A length in millimetres for messages, at most one decimal: `74mm`, `80.5mm`.
+fn show_mm(p: Pt) -> String {
+    let mm = (p.to_mm() * 10.0).round() / 10.0;
+    format!("{mm}mm")
+}
+
+/// Step 3: raw structs to settings, reporting into `diags`.
+struct Resolver<'a, 'd> {
+    src: Source<'a>,
+    root: &'a Path,
+    /// Dotted paths of values already reported and removed by the shape check.
+    removed: &'a std::collections::BTreeSet<String>,
+    diags: &'d mut Diagnostics,
+}
+
+impl Resolver<'_, '_> {
+    fn book(&mut self, book: Spanned<RawBook>) -> (BookMeta, Vec<DocumentEntry>) {
+        let (src, header) = (self.src, book.span());
+        let b = book.into_inner();
+        let title = match &b.title {
+            Some(t) => text_value(Some(t), "title", src, self.diags).unwrap_or_default(),
+            None => {
+                if !self.removed.contains("book.title") {
+                    self.diags.push(
+                        src.error(header.clone(), "missing `title` in [book]").with_hint(MINIMAL_MANIFEST),
+                    );
+                }
+                String::new()
+            }
+        };
+        let mut authors = Vec::new();
+        for a in b.authors.iter().flatten() {
+            match a.get_ref().trim() {
+                "" => self
+                    .diags
+                    .push(src.error(a.span(), "empty author name").with_hint("remove the empty entry")),
+                name => authors.push(name.to_owned()),
+            }
+        }
+        let lang = b.language.as_ref().and_then(|l| resolve_lang(l, src, self.diags)).unwrap_or_default();
+        let date = b.date.as_ref().and_then(|d| {
+            let text = d.get_ref().trim();
+            match check_date(text) {
+                Ok(()) => Some(text.to_owned()),
+                Err(p) => {
+                    self.diags.push(src.problem(d.span(), p));
+                    None
+                }
+            }
+        });
+        let identifier = match &b.identifier {
+            Some(id) => text_value(Some(id), "identifier", src, self.diags).unwrap_or_default(),
+            None => derive_identifier(&title, &authors),
+        };
+        let documents = match &b.documents {
+            Some(list) if list.get_ref().is_empty() => {
+                self.diags.push(
+                    src.error(list.span(), "`documents` is empty")
+                        .with_hint("list the Markdown files in reading order, e.g. [\"content/*.md\"]"),
+                );
+                Vec::new()
+            }
+            Some(list) => documents::expand(list.get_ref(), self.root, src, self.diags),
+            None => {
+                if !self.removed.contains("book.documents") {
+                    self.diags.push(src.error(header, "missing `documents` in [book]").with_hint(
+                        "list the Markdown files in reading order: documents = [\"content/*.md\"]",
+                    ));
+                }
+                Vec::new()
+            }
+        };
+        let subtitle = b.subtitle.as_ref().map(|s| s.get_ref().trim().to_owned()).filter(|s| !s.is_empty());
+        let publisher = b.publisher.as_ref().map(|s| s.get_ref().trim().to_owned()).filter(|s| !s.is_empty());
+        (BookMeta { title, subtitle, authors, lang, date, publisher, identifier }, documents)
+    }
+
+    fn output(&mut self, name: String, output: Spanned<RawOutput>) -> Option<Output> {
+        let src = self.src;
+        let span = output.span();
+        let o = output.into_inner();
+        let table = format!("[output.{}]", key_repr(&name));
+        let valid_name = !name.is_empty()
+            && !name.starts_with('.')
+            && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !valid_name {
+            self.diags.push(
+                src.error(span.clone(), format!("output name `{name}` cannot be used in a file name"))
+                    .with_hint("use letters, digits, `-`, `_` and `.`, as in [output.print]"),
+            );
+        }
+        let format = match &o.format {
+            Some(f) => match f.get_ref().trim().to_ascii_lowercase().as_str() {
+                "pdf" => Some(Format::Pdf),
+                "epub" => Some(Format::Epub),
+                _ => {
+                    let message = format!("unknown format `{}`", f.get_ref().trim());
+                    self.diags.push(src.error(f.span(), message).with_hint("use \"pdf\" or \"epub\""));
+                    None
+                }
+            },
+            None => match name.as_str() {
+                "pdf" => Some(Format::Pdf),
+                "epub" => Some(Format::Epub),
+                _ => {
+                    if !self.removed.contains(&format!("output.{}.format", key_repr(&name))) {
+                        self.diags.push(
+                            src.error(span, format!("missing `format` in {table}"))
+                                .with_hint("add format = \"pdf\" or format = \"epub\""),
+                        );
+                    }
+                    None
+                }
+            },
+        };
+        let kind = match format? {
+            Format::Pdf => {
+                if let Some(cover) = &o.cover {
+                    self.diags.push(
+                        src.error(cover.span(), format!("`cover` does not apply to the pdf output {table}"))
+                            .with_hint("a cover belongs to an epub output; move it there"),
+                    );
+                }
+                OutputKind::Pdf(self.pdf(&o))
+            }
+            Format::Epub => {
+                let pdf_only = [
+                    ("page-size", o.page_size.as_ref().map(Spanned::span)),
+                    ("margins", o.margins.as_ref().map(Spanned::span)),
+                    ("font-size", o.font_size.as_ref().map(Spanned::span)),
+                    ("line-height", o.line_height.as_ref().map(Spanned::span)),
+                ];
+                for (key, key_span) in pdf_only {
+                    if let Some(key_span) = key_span {
+                        self.diags.push(
+                            src.error(key_span, format!("`{key}` does not apply to the epub output {table}"))
+                                .with_hint(
+                                    "e-readers choose page and type size; this key sets pdf outputs only",
+                                ),
+                        );
+                    }
+                }
+                OutputKind::Epub(self.epub(&o))
+            }
+        };
+        Some(Output { name, kind })
+    }
+
+    fn pdf(&mut self, o: &RawOutput) -> PdfSettings {
+        let src = self.src;
+        let mut s = default_pdf();
+        if let Some(p) = &o.page_size {
+            match length::page_size(p.get_ref()) {
+                Ok(page) => s.page = page,
+                Err(problem) => self.diags.push(src.problem(p.span(), problem)),
+            }
+        }
+        if let Some(f) = &o.font_size {
+            let (size, shown) = match f.get_ref() {
+                StrOrNum::Str(t) => (length::length(t), format!("`{}`", t.trim())),
+                StrOrNum::Num(n) if n.is_finite() => (Ok(Pt::new(*n)), format!("{n}pt")),
+                StrOrNum::Num(n) => (Ok(Pt::ZERO), n.to_string()),
+            };
+            match size {
+                Ok(size) if FONT_SIZE_RANGE_PT.contains(&size.get()) => s.font_size = size,
+                Ok(_) => self.diags.push(
+                    src.error(f.span(), format!("font size {shown} is out of range"))
+                        .with_hint("use a size between 4pt and 72pt, e.g. \"10.5pt\""),
+                ),
+                Err(problem) => self.diags.push(src.problem(f.span(), problem)),
+            }
+        }
+        s.line_height = s.font_size * DEFAULT_LINE_HEIGHT;
+        if let Some(l) = &o.line_height {
+            let hint =
+                "use a multiple of the font size between 0.8 and 3.0, e.g. 1.3, or a length such as \"14pt\"";
+            match l.get_ref() {
+                StrOrNum::Num(k) if LINE_HEIGHT_RANGE.contains(k) => s.line_height = s.font_size * *k,
+                StrOrNum::Num(k) => self
+                    .diags
+                    .push(src.error(l.span(), format!("line height {k} is out of range")).with_hint(hint)),
+                StrOrNum::Str(t) => match length::length(t) {
+                    Ok(lh) if LINE_HEIGHT_RANGE.contains(&(lh / s.font_size)) => s.line_height = lh,
+                    Ok(lh) => {
+                        let message = format!(
+                            "line height `{}` is {:.2} times the font size {}",
+                            t.trim(),
+                            lh / s.font_size,
+                            s.font_size
+                        );
+                        self.diags.push(src.error(l.span(), message).with_hint(hint));
+                    }
+                    Err(problem) => self.diags.push(src.problem(l.span(), problem)),
+                },
+            }
+        }
+        if let Some(m) = &o.margins {
+            self.margins(m, &mut s);
+        }
+        s
+    }
+
+    fn margins(&mut self, m: &Spanned<StrOrTable<raw::RawMargins>>, s: &mut PdfSettings) {
+        let src = self.src;
+        // Each side with the span to blame if it does not fit.
+        let mut sides: Vec<(&str, Range<usize>)> = Vec::new();
+        match m.get_ref() {
+            StrOrTable::Str(t) => match length::length(t) {
+                Ok(all) => {
+                    s.margins = Margins { top: all, bottom: all, inner: all, outer: all };
+                    sides.extend(["top", "bottom", "inner", "outer"].map(|side| (side, m.span())));
+                }
+                Err(problem) => self.diags.push(src.problem(m.span(), problem)),
+            },
+            StrOrTable::Table(t) => {
+                let fields = [
+                    ("top", &t.top, &mut s.margins.top),
+                    ("bottom", &t.bottom, &mut s.margins.bottom),
+                    ("inner", &t.inner, &mut s.margins.inner),
+                    ("outer", &t.outer, &mut s.margins.outer),
+                ];
+                for (side, value, slot) in fields {
+                    let Some(value) = value else { continue };
+                    match length::length(value.get_ref()) {
+                        Ok(v) => {
+                            *slot = v;
+                            sides.push((side, value.span()));
+                        }
+                        Err(problem) => self.diags.push(src.problem(value.span(), problem)),
+                    }
+                }
+            }
+        }
+        // Margins must leave room for text: each under half the page.
+        let mut blamed = Vec::new();
+        for (side, span) in sides {
+            let (value, extent, dimension) = match side {
+                "top" => (s.margins.top, s.page.height, "height"),
+                "bottom" => (s.margins.bottom, s.page.height, "height"),
+                "inner" => (s.margins.inner, s.page.width, "width"),
+                _ => (s.margins.outer, s.page.width, "width"),
+            };
+            let half = extent / 2.0;
+            if value >= half && !blamed.contains(&span) {
+                let message = format!(
+                    "{side} margin {} is not less than half the page {dimension} ({})",
+                    show_mm(value),
+                    show_mm(half)
+                );
+                self.diags
+                    .push(src.error(span.clone(), message).with_hint("use smaller margins or a larger page"));
+                blamed.push(span);
+            }
+        }
+    }
+
+    fn epub(&mut self, o: &RawOutput) -> EpubSettings {
+        let cover = o.cover.as_ref().and_then(|c| {
+            let written = text_value(Some(c), "cover", self.src, self.diags)?;
+            let path = self.root.join(&written);
+            if !path.is_file() {
+                self.diags.push(
+                    self.src.error(c.span(), format!("cover image `{written}` not found")).with_hint(
+                        format!("paths are relative to the manifest folder `{}`", self.root.display()),
+                    ),
+                );
+            }
+            Some(path)
+        });
+        EpubSettings { cover }
+    }
+}

@@ -1,0 +1,587 @@
+//! The manifest as written: one serde struct per `book.toml` table, close to the
+//! user's text, with spans kept for diagnostics. Before serde sees the document,
+//! [`check`] walks it against a [`Schema`] describing the same tables, reports
+//! every unknown key and every value of the wrong type, and removes them, so
+//! that one run reports all such problems and deserialisation cannot fail on
+//! them (serde's `deny_unknown_fields` alone stops at the first).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use toml::Spanned;
+use toml::de::{DeArray, DeString, DeTable, DeValue};
+
+use super::{Source, suggest};
+use crate::diag::Diagnostics;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawManifest {
+    /// `[book]`: metadata and the list of documents.
+    pub book: Option<Spanned<RawBook>>,
+    /// `[output.NAME]` tables keyed by name.
+    pub output: Option<BTreeMap<String, Spanned<RawOutput>>>,
+}
+
+/// `[book]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawBook {
+    /// Book title; required.
+    pub title: Option<Spanned<String>>,
+    /// Subtitle.
+    pub subtitle: Option<Spanned<String>>,
+    /// Authors in order.
+    pub authors: Option<Vec<Spanned<String>>>,
+    /// BCP 47 tag of the main language (`ru`, `kk`, `en`, region subtags allowed).
+    pub language: Option<Spanned<String>>,
+    /// Publication date, `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (a TOML date is read as its text).
+    pub date: Option<Spanned<String>>,
+    /// Publisher.
+    pub publisher: Option<Spanned<String>>,
+    /// Unique identifier; derived from title and authors when absent.
+    pub identifier: Option<Spanned<String>>,
+    /// Globs or `{ file, title, lang }` entries, in reading order.
+    pub documents: Option<Spanned<Vec<Spanned<StrOrTable<RawDocument>>>>>,
+}
+
+/// A `{ file = "…", title = "…", lang = "…" }` entry of `documents`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawDocument {
+    /// Path of one Markdown file, relative to the manifest folder; required.
+    pub file: Option<Spanned<String>>,
+    /// Title overriding the one in the file.
+    pub title: Option<Spanned<String>>,
+    /// Language overriding the book's.
+    pub lang: Option<Spanned<String>>,
+}
+
+/// `[output.NAME]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawOutput {
+    /// `pdf` or `epub`; may be left out when the table is named `pdf` or `epub`.
+    pub format: Option<Spanned<String>>,
+    /// PDF: a page name or `WIDTH x HEIGHT`.
+    pub page_size: Option<Spanned<String>>,
+    /// PDF: one length for all sides or a table of sides.
+    pub margins: Option<Spanned<StrOrTable<RawMargins>>>,
+    /// PDF: a length or a number of points.
+    pub font_size: Option<Spanned<StrOrNum>>,
+    /// PDF: a multiple of the font size or a length.
+    pub line_height: Option<Spanned<StrOrNum>>,
+    /// EPUB: cover image, relative to the manifest folder.
+    pub cover: Option<Spanned<String>>,
+}
+
+/// `margins = { top = …, bottom = …, inner = …, outer = … }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawMargins {
+    /// Top margin.
+    pub top: Option<Spanned<String>>,
+    /// Bottom margin.
+    pub bottom: Option<Spanned<String>>,
+    /// Margin on the binding side.
+    pub inner: Option<Spanned<String>>,
+    /// Margin on the outside edge.
+    pub outer: Option<Spanned<String>>,
+}
+
+/// A value that is either a string or a table.
+#[derive(Debug)]
+pub(super) enum StrOrTable<T> {
+    /// Written as a string.
+    Str(String),
+    /// Written as a table.
+    Table(T),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for StrOrTable<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = StrOrTable<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or a table")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(StrOrTable::Str(v.to_owned()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                T::deserialize(MapAccessDeserializer::new(map)).map(StrOrTable::Table)
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+/// A value that is either a string or a number.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum StrOrNum {
+    /// Written as a string.
+    Str(String),
+    /// Written as an integer or a float.
+    Num(f64),
+}
+
+impl<'de> Deserialize<'de> for StrOrNum {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = StrOrNum;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or a number")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<StrOrNum, E> {
+                Ok(StrOrNum::Str(v.to_owned()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<StrOrNum, E> {
+                Ok(StrOrNum::Num(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<StrOrNum, E> {
+                Ok(StrOrNum::Num(v as f64))
+            }
+            fn visit_i128<E: de::Error>(self, v: i128) -> Result<StrOrNum, E> {
+                Ok(StrOrNum::Num(v as f64))
+            }
+            fn visit_u128<E: de::Error>(self, v: u128) -> Result<StrOrNum, E> {
+                Ok(StrOrNum::Num(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<StrOrNum, E> {
+                Ok(StrOrNum::Num(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The TOML types a manifest value may have.
+#[derive(Debug)]
+pub(super) enum Type {
+    /// A string.
+    String,
+    /// An integer or a float.
+    Number,
+    /// A TOML local date (`2026-05-01` without quotes); becomes its text.
+    Date,
+    /// A table with the given schema.
+    Table(&'static Schema),
+    /// An array whose items have one of the given types.
+    Array(&'static [Type]),
+}
+
+/// The keys a table may hold.
+#[derive(Debug)]
+pub(super) enum Schema {
+    /// Fixed keys.
+    Fields(&'static [Field]),
+    /// Any key (a name chosen by the user), each value of one of `accepts`.
+    Any {
+        /// Types a value may have.
+        accepts: &'static [Type],
+        /// How a correct entry looks, for hints.
+        example: &'static str,
+    },
+}
+
+/// One known key of a table.
+#[derive(Debug)]
+pub(super) struct Field {
+    /// The key as written in `book.toml`.
+    pub key: &'static str,
+    /// Types its value may have.
+    pub accepts: &'static [Type],
+    /// How a correct entry looks, for hints.
+    pub example: &'static str,
+}
+
+const fn field(key: &'static str, accepts: &'static [Type], example: &'static str) -> Field {
+    Field { key, accepts, example }
+}
+
+/// The top level of `book.toml`.
+pub(super) static ROOT: Schema = Schema::Fields(ROOT_FIELDS);
+static ROOT_FIELDS: &[Field] = &[
+    field("book", &[Type::Table(&BOOK)], "a [book] table"),
+    field("output", &[Type::Table(&OUTPUTS)], "[output.print] with format = \"pdf\""),
+];
+
+static BOOK: Schema = Schema::Fields(BOOK_FIELDS);
+pub(super) static BOOK_FIELDS: &[Field] = &[
+    field("title", &[Type::String], "title = \"Заявление\""),
+    field("subtitle", &[Type::String], "subtitle = \"…\""),
+    field("authors", &[Type::Array(&[Type::String])], "authors = [\"…\", \"…\"]"),
+    field("language", &[Type::String], "language = \"ru\""),
+    field("date", &[Type::String, Type::Date], "date = \"2026-05-01\""),
+    field("publisher", &[Type::String], "publisher = \"…\""),
+    field("identifier", &[Type::String], "identifier = \"urn:isbn:…\""),
+    field(
+        "documents",
+        &[Type::Array(&[Type::String, Type::Table(&DOCUMENT)])],
+        "documents = [\"content/*.md\", { file = \"extra/x.md\", title = \"…\" }]",
+    ),
+];
+
+static DOCUMENT: Schema = Schema::Fields(DOCUMENT_FIELDS);
+static DOCUMENT_FIELDS: &[Field] = &[
+    field("file", &[Type::String], "file = \"extra/x.md\""),
+    field("title", &[Type::String], "title = \"…\""),
+    field("lang", &[Type::String], "lang = \"kk\""),
+];
+
+static OUTPUTS: Schema =
+    Schema::Any { accepts: &[Type::Table(&OUTPUT)], example: "[output.print] with format = \"pdf\"" };
+
+static OUTPUT: Schema = Schema::Fields(OUTPUT_FIELDS);
+pub(super) static OUTPUT_FIELDS: &[Field] = &[
+    field("format", &[Type::String], "format = \"pdf\""),
+    field("page-size", &[Type::String], "page-size = \"A5\""),
+    field("margins", &[Type::String, Type::Table(&MARGINS)], "margins = \"20mm\""),
+    field("font-size", &[Type::String, Type::Number], "font-size = \"10.5pt\""),
+    field("line-height", &[Type::Number, Type::String], "line-height = 1.3"),
+    field("cover", &[Type::String], "cover = \"img/cover.jpg\""),
+];
+
+static MARGINS: Schema = Schema::Fields(MARGIN_FIELDS);
+static MARGIN_FIELDS: &[Field] = &[
+    field("top", &[Type::String], "top = \"18mm\""),
+    field("bottom", &[Type::String], "bottom = \"20mm\""),
+    field("inner", &[Type::String], "inner = \"16mm\""),
+    field("outer", &[Type::String], "outer = \"16mm\""),
+];
+
+impl Type {
+    fn matches(&self, v: &DeValue<'_>) -> bool {
+        matches!(
+            (self, v),
+            (Type::String, DeValue::String(_))
+                | (Type::Number, DeValue::Integer(_) | DeValue::Float(_))
+                | (Type::Date, DeValue::Datetime(_))
+                | (Type::Table(_), DeValue::Table(_))
+                | (Type::Array(_), DeValue::Array(_))
+        )
+    }
+
+    fn noun(&self) -> &'static str {
+        match self {
+            Type::String => "a string",
+            Type::Number => "a number",
+            Type::Date => "a date",
+            Type::Table(_) => "a table",
+            Type::Array(_) => "an array",
+        }
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn nouns(types: &[Type]) -> String {
+    let words: Vec<&str> = types.iter().map(Type::noun).collect();
+    match words.split_last() {
+        Some((last, [])) => (*last).to_owned(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// What a value is, for "found …".
+fn found(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// A key as it would be written in TOML: bare when it can be, quoted otherwise.
+pub(super) fn key_repr(key: &str) -> String {
+    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        key.to_owned()
+    } else {
+        format!("{key:?}")
+    }
+}
+
+/// Where a table sits, for messages.
+struct Place {
+    /// `[book]`, `` `margins` of [output.print] ``; `None` at the top level.
+    name: Option<String>,
+    /// Full dotted path of the table (`output.print`), empty at the top level.
+    path: String,
+    /// Dotted prefix for keys in messages, relative to the nearest `[header]` table.
+    prefix: String,
+}
+
+impl Place {
+    fn phrase(&self) -> String {
+        match &self.name {
+            Some(name) => format!("in {name}"),
+            None => "at the top level".to_owned(),
+        }
+    }
+
+    fn join(&self, key: &str) -> String {
+        if self.path.is_empty() { key_repr(key) } else { format!("{}.{}", self.path, key_repr(key)) }
+    }
+}
+
+/// Walks the parsed document against [`ROOT`], reporting unknown keys and values
+/// of the wrong type into `diags` and removing them. Also turns TOML dates
+/// accepted as [`Type::Date`] into strings. Returns the full dotted paths of the
+/// removed values (`book.title`), so that later stages do not also call them missing.
+pub(super) fn check(doc: &mut DeTable<'_>, src: Source<'_>, diags: &mut Diagnostics) -> BTreeSet<String> {
+    let mut checker = Checker { src, diags, removed: BTreeSet::new() };
+    let root = Place { name: None, path: String::new(), prefix: String::new() };
+    checker.table(doc, &ROOT, &root);
+    checker.removed
+}
+
+struct Checker<'a, 'd> {
+    src: Source<'a>,
+    diags: &'d mut Diagnostics,
+    removed: BTreeSet<String>,
+}
+
+impl Checker<'_, '_> {
+    fn table(&mut self, table: &mut DeTable<'_>, schema: &Schema, place: &Place) {
+        let mut remove = Vec::new();
+        for (key, value) in table.iter_mut() {
+            let k: &str = key.get_ref();
+            let (accepts, example, shown) = match schema {
+                Schema::Fields(fields) => match fields.iter().find(|f| f.key == k) {
+                    Some(f) => (f.accepts, f.example, format!("{}{}", place.prefix, key_repr(k))),
+                    None => {
+                        self.unknown_key(key, fields, place);
+                        remove.push(k.to_owned());
+                        continue;
+                    }
+                },
+                Schema::Any { accepts, example } => (*accepts, *example, place.join(k)),
+            };
+            let child = if place.name.is_none() || matches!(schema, Schema::Any { .. }) {
+                Place {
+                    name: Some(format!("[{}]", place.join(k))),
+                    path: place.join(k),
+                    prefix: String::new(),
+                }
+            } else {
+                Place {
+                    name: Some(format!("`{shown}` of {}", place.name.as_deref().unwrap_or("the manifest"))),
+                    path: place.join(k),
+                    prefix: format!("{shown}."),
+                }
+            };
+            if !self.value(value, accepts, example, &shown, &child) {
+                self.removed.insert(place.join(k));
+                remove.push(k.to_owned());
+            }
+        }
+        for k in remove {
+            table.remove(k.as_str());
+        }
+    }
+
+    /// Checks one value; false when it has the wrong type and must be removed.
+    fn value(
+        &mut self,
+        value: &mut Spanned<DeValue<'_>>,
+        accepts: &[Type],
+        example: &str,
+        shown: &str,
+        place: &Place,
+    ) -> bool {
+        let span = value.span();
+        let Some(ty) = accepts.iter().find(|t| t.matches(value.get_ref())) else {
+            let message =
+                format!("expected {} for `{shown}`, found {}", nouns(accepts), found(value.get_ref()));
+            self.diags.push(self.src.error(span, message).with_hint(format!("write it as {example}")));
+            return false;
+        };
+        match (ty, value.get_mut()) {
+            (Type::Date, DeValue::Datetime(dt)) => {
+                if dt.date.is_none() || dt.time.is_some() || dt.offset.is_some() {
+                    let message = format!("expected a date without a time for `{shown}`, found `{dt}`");
+                    self.diags
+                        .push(self.src.error(span, message).with_hint(format!("write it as {example}")));
+                    return false;
+                }
+                let text = dt.to_string();
+                *value.get_mut() = DeValue::String(DeString::Owned(text));
+            }
+            (Type::Table(schema), DeValue::Table(t)) => self.table(t, schema, place),
+            (Type::Array(items), DeValue::Array(array)) => self.array(array, items, example, shown, place),
+            _ => {}
+        }
+        true
+    }
+
+    fn array(&mut self, array: &mut DeArray<'_>, items: &[Type], example: &str, shown: &str, place: &Place) {
+        let mut keep = Vec::with_capacity(array.len());
+        for item in array.iter_mut() {
+            let span = item.span();
+            let Some(ty) = items.iter().find(|t| t.matches(item.get_ref())) else {
+                let message =
+                    format!("expected {} in `{shown}`, found {}", nouns(items), found(item.get_ref()));
+                self.diags.push(self.src.error(span, message).with_hint(format!("write it as {example}")));
+                keep.push(false);
+                continue;
+            };
+            if let (Type::Table(schema), DeValue::Table(t)) = (ty, item.get_mut()) {
+                let entry = Place {
+                    name: Some(format!("a `{shown}` entry {}", place_parent(place))),
+                    path: place.path.clone(),
+                    prefix: String::new(),
+                };
+                self.table(t, schema, &entry);
+            }
+            keep.push(true);
+        }
+        if keep.contains(&false) {
+            let old = std::mem::replace(array, DeArray::new());
+            let mut keep = keep.into_iter();
+            *array = old.into_iter().filter(|_| keep.next().unwrap_or(false)).collect();
+        }
+    }
+
+    fn unknown_key(&mut self, key: &Spanned<DeString<'_>>, fields: &'static [Field], place: &Place) {
+        let k: &str = key.get_ref();
+        let names: Vec<&str> = fields.iter().map(|f| f.key).collect();
+        let hint = if let Some(near) = suggest::closest(k, &names) {
+            format!("did you mean `{near}`?")
+        } else if let Some(home) = home_of(k, fields) {
+            home
+        } else {
+            let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            format!("valid keys {}: {}", place.phrase(), list.join(", "))
+        };
+        let message = format!("unknown key `{k}` {}", place.phrase());
+        self.diags.push(self.src.error(key.span(), message).with_hint(hint));
+    }
+}
+
+/// The table an array's entries belong to, for "a `documents` entry of `[book]`":
+/// the parent is recovered from the array's dotted path.
+fn place_parent(array_place: &Place) -> String {
+    match array_place.path.rsplit_once('.') {
+        Some((parent, _)) => format!("of [{parent}]"),
+        None => "at the top level".to_owned(),
+    }
+}
+
+/// For a key unknown here but valid in another table, where it belongs.
+fn home_of(key: &str, here: &'static [Field]) -> Option<String> {
+    let known = |fields: &[Field]| fields.iter().any(|f| f.key == key);
+    if !std::ptr::eq(here, BOOK_FIELDS) && known(BOOK_FIELDS) {
+        Some(format!("`{key}` belongs in [book]"))
+    } else if !std::ptr::eq(here, OUTPUT_FIELDS) && known(OUTPUT_FIELDS) {
+        Some(format!("`{key}` belongs in an output table such as [output.print]"))
+    } else {
+        None
+    }
+}
+
+/// Turns a checked document into the raw structs. Serde errors cannot arise
+/// from user input once [`check`] has run; should one slip through, it is
+/// reported at its span rather than panicking.
+pub(super) fn deserialize(
+    doc: Spanned<DeTable<'_>>,
+    src: Source<'_>,
+    diags: &mut Diagnostics,
+) -> Option<RawManifest> {
+    let span = doc.span();
+    let value = Spanned::new(span, DeValue::Table(doc.into_inner()));
+    match RawManifest::deserialize(toml::de::ValueDeserializer::from(value)) {
+        Ok(raw) => Some(raw),
+        Err(e) => {
+            let message = e.message().lines().next().unwrap_or("invalid manifest").to_owned();
+            diags.push(src.error(e.span().unwrap_or(0..0), message));
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::de::value::Error;
+    use serde::de::{Error as _, IntoDeserializer as _};
+    use serde::forward_to_deserialize_any;
+
+    use super::*;
+
+    /// A deserializer that records the field names serde asks for and stops.
+    struct FieldNames(&'static [&'static str]);
+
+    impl<'de> Deserializer<'de> for &mut FieldNames {
+        type Error = Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
+            Err(Error::custom("not a struct"))
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Error> {
+            self.0 = fields;
+            Err(Error::custom("done"))
+        }
+
+        forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+            unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+
+    fn serde_fields<T: for<'de> Deserialize<'de>>() -> Vec<&'static str> {
+        let mut names = FieldNames(&[]);
+        let _ = T::deserialize(&mut names);
+        names.0.to_vec()
+    }
+
+    fn schema_fields(fields: &[Field]) -> Vec<&'static str> {
+        fields.iter().map(|f| f.key).collect()
+    }
+
+    // The schema used for unknown-key checks lists exactly the fields of each serde struct.
+    #[test]
+    fn schema_matches_serde_structs() {
+        assert_eq!(schema_fields(ROOT_FIELDS), serde_fields::<RawManifest>());
+        assert_eq!(schema_fields(BOOK_FIELDS), serde_fields::<RawBook>());
+        assert_eq!(schema_fields(DOCUMENT_FIELDS), serde_fields::<RawDocument>());
+        assert_eq!(schema_fields(OUTPUT_FIELDS), serde_fields::<RawOutput>());
+        assert_eq!(schema_fields(MARGIN_FIELDS), serde_fields::<RawMargins>());
+    }
+
+    // Strings, numbers and tables reach the right variants of the either-or values.
+    #[test]
+    fn either_or_values() {
+        let num = StrOrNum::deserialize(1.5f64.into_deserializer()).map_err(|e: Error| e).unwrap();
+        assert_eq!(num, StrOrNum::Num(1.5));
+        let text = StrOrNum::deserialize("9pt".into_deserializer()).map_err(|e: Error| e).unwrap();
+        assert_eq!(text, StrOrNum::Str("9pt".to_owned()));
+        let doc = DeTable::parse("m = { top = \"1mm\" }\nn = \"2mm\"\n").unwrap();
+        let value = Spanned::new(doc.span(), DeValue::Table(doc.into_inner()));
+        #[derive(Deserialize)]
+        struct Both {
+            m: StrOrTable<RawMargins>,
+            n: StrOrTable<RawMargins>,
+        }
+        let both = Both::deserialize(toml::de::ValueDeserializer::from(value)).unwrap();
+        assert!(
+            matches!(both.m, StrOrTable::Table(RawMargins { top: Some(ref t), .. }) if t.get_ref() == "1mm" && t.span() == (12..17))
+        );
+        assert!(matches!(both.n, StrOrTable::Str(ref s) if s == "2mm"));
+    }
+}

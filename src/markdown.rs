@@ -1,0 +1,865 @@
+//! Markdown → [`Document`]. CommonMark with footnotes, GFM tables and heading
+//! attributes (pulldown-cmark), plus front matter (`---` YAML-like `key: value`
+//! lines or `+++` TOML). Source byte ranges are kept on every block so
+//! diagnostics point at `file:line:column`.
+//!
+//! The parser is forgiving: it always returns a document, and reports what it
+//! had to repair (unmatched emphasis markers, images without alt text, raw
+//! HTML rendered as text) as warnings.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use pulldown_cmark::{
+    Alignment, CodeBlockKind, Event, HeadingLevel, MetadataBlockKind, Options, Parser, Tag, TagEnd,
+};
+
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::model::{Align, Block, BlockKind, Document, Footnote, ImageRef, Inline, Lang, Span, Table};
+
+/// Deepest nesting of lists and block quotes accepted. Real statements nest two
+/// or three levels; the limit keeps every later recursive pass (layout, EPUB)
+/// far from the stack limit on hostile input.
+pub const MAX_DEPTH: usize = 32;
+
+/// Facts about a statement known before parsing: its path for messages and the
+/// folder its images are relative to.
+#[derive(Debug, Clone)]
+pub struct SourceInfo<'a> {
+    /// The path shown in messages (relative to the book root).
+    pub display: &'a Path,
+    /// The folder that image paths are resolved against.
+    pub base_dir: &'a Path,
+}
+
+/// Front matter fields samizdat understands.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FrontMatter {
+    /// `title`
+    pub title: Option<String>,
+    /// `date`
+    pub date: Option<String>,
+    /// `author`
+    pub author: Option<String>,
+    /// `lang`
+    pub lang: Option<Lang>,
+}
+
+/// Parses one statement. Always returns a document (the title falls back to
+/// the file stem); problems are reported in the diagnostics.
+pub fn parse(source: &str, info: &SourceInfo<'_>) -> (Document, Diagnostics) {
+    let mut b = Builder::new(source, info);
+    let options = Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TABLES
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS;
+    for (event, range) in Parser::new_ext(source, options).into_offset_iter() {
+        b.event(event, range);
+    }
+    b.finish()
+}
+
+/// Makes `title` the document's title, inserting a level-1 heading after any
+/// leading images when the statement has none, so that both outputs show it.
+pub fn set_title(doc: &mut Document, title: &str) {
+    doc.title = title.to_string();
+    let has_h1 = doc.blocks.iter().any(|b| matches!(b.kind, BlockKind::Heading { level: 1, .. }));
+    if has_h1 {
+        return;
+    }
+    let at = doc.blocks.iter().take_while(|b| matches!(b.kind, BlockKind::Image(_))).count();
+    let span = doc.blocks.get(at).map_or(0..0, |b| b.span.start..b.span.start);
+    doc.blocks.insert(
+        at,
+        Block {
+            kind: BlockKind::Heading {
+                level: 1,
+                content: vec![Inline::Text(title.to_string())],
+                id: None,
+                lang: None,
+            },
+            span,
+        },
+    );
+}
+
+/// A container of blocks being filled.
+enum BlockFrame {
+    /// The document body or a footnote definition (label).
+    Root(Option<String>),
+    Quote,
+    List {
+        start: Option<u64>,
+        items: Vec<Vec<Block>>,
+    },
+    Item,
+}
+
+/// A container of inlines being filled.
+enum InlineFrame {
+    Paragraph,
+    Heading { level: u8, id: Option<String>, lang: Option<Lang> },
+    Emph,
+    Strong,
+    Strike,
+    Link(String),
+    Image { src: String, title: String },
+    Cell,
+}
+
+struct Builder<'s> {
+    source: &'s str,
+    info: SourceInfo<'s>,
+    diags: Diagnostics,
+    front: FrontMatter,
+    /// Open block containers with their start offset and finished children.
+    blocks: Vec<(BlockFrame, usize, Vec<Block>)>,
+    /// Open inline containers with their start offset and content.
+    inlines: Vec<(InlineFrame, usize, Vec<Inline>)>,
+    /// Images found inside a paragraph, emitted as blocks after it.
+    pending_images: Vec<Block>,
+    table: Option<(Vec<Align>, Vec<Vec<Inline>>, Vec<Vec<Vec<Inline>>>, Vec<Vec<Inline>>, bool)>,
+    code: Option<String>,
+    html: Option<String>,
+    metadata: Option<(MetadataBlockKind, String)>,
+    footnote_numbers: BTreeMap<String, u32>,
+    footnote_defs: BTreeMap<String, Vec<Block>>,
+    depth_error: bool,
+    /// Nesting depth of skipped containers while over the depth limit.
+    skipping: usize,
+}
+
+impl<'s> Builder<'s> {
+    fn new(source: &'s str, info: &SourceInfo<'s>) -> Builder<'s> {
+        Builder {
+            source,
+            info: info.clone(),
+            diags: Diagnostics::new(),
+            front: FrontMatter::default(),
+            blocks: vec![(BlockFrame::Root(None), 0, Vec::new())],
+            inlines: Vec::new(),
+            pending_images: Vec::new(),
+            table: None,
+            code: None,
+            html: None,
+            metadata: None,
+            footnote_numbers: BTreeMap::new(),
+            footnote_defs: BTreeMap::new(),
+            depth_error: false,
+            skipping: 0,
+        }
+    }
+
+    fn warn(&mut self, offset: usize, message: impl Into<String>, hint: Option<&str>) {
+        let d = self.diags.warn_at(self.info.display, self.source, offset, message);
+        if let Some(h) = hint {
+            d.hint = Some(h.to_string());
+        }
+    }
+
+    fn push_inline(&mut self, inline: Inline) {
+        if let Some((_, _, content)) = self.inlines.last_mut() {
+            content.push(inline);
+        } else if let Some(html) = &mut self.html {
+            // Text inside an HTML block (never happens with pulldown-cmark, kept for safety).
+            Inline::plain_text_into(&[inline], html);
+        } else {
+            // Loose inline outside any paragraph (e.g. in a tight list item): wrap it.
+            self.inlines.push((InlineFrame::Paragraph, 0, vec![inline]));
+        }
+    }
+
+    fn push_block(&mut self, block: Block) {
+        if let Some((_, _, children)) = self.blocks.last_mut() {
+            children.push(block);
+        }
+    }
+
+    /// Closes a paragraph implicitly opened for loose inlines of a tight list item.
+    fn flush_loose(&mut self, end: usize) {
+        if matches!(self.inlines.last(), Some((InlineFrame::Paragraph, _, _))) && self.inlines.len() == 1 {
+            if let Some((_, start, content)) = self.inlines.pop() {
+                let start = if start == 0 { end } else { start };
+                self.finish_paragraph(content, start..end);
+            }
+        }
+    }
+
+    fn finish_paragraph(&mut self, content: Vec<Inline>, span: Span) {
+        let content = trim_inlines(content);
+        if !content.is_empty() {
+            self.push_block(Block { kind: BlockKind::Paragraph(content), span });
+        }
+        for img in std::mem::take(&mut self.pending_images) {
+            self.push_block(img);
+        }
+    }
+
+    fn depth(&self) -> usize {
+        self.blocks
+            .iter()
+            .filter(|(f, _, _)| matches!(f, BlockFrame::Quote | BlockFrame::List { .. }))
+            .count()
+    }
+
+    fn event(&mut self, event: Event<'_>, range: Span) {
+        if self.skipping > 0 {
+            match event {
+                Event::Start(Tag::BlockQuote(_) | Tag::List(_)) => self.skipping += 1,
+                Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_)) => self.skipping -= 1,
+                _ => {}
+            }
+            return;
+        }
+        match event {
+            Event::Start(tag) => self.start(tag, range),
+            Event::End(tag) => self.end(tag, range),
+            Event::Text(text) => {
+                if let Some(code) = &mut self.code {
+                    code.push_str(&text);
+                } else if let Some((_, buf)) = &mut self.metadata {
+                    buf.push_str(&text);
+                } else if let Some(html) = &mut self.html {
+                    html.push_str(&text);
+                } else {
+                    self.text(&text, range);
+                }
+            }
+            Event::Code(code) => self.push_inline(Inline::Code(code.to_string())),
+            Event::InlineMath(m) | Event::DisplayMath(m) => self.push_inline(Inline::Text(m.to_string())),
+            Event::Html(html) => {
+                if let Some(buf) = &mut self.html {
+                    buf.push_str(&html);
+                }
+            }
+            Event::InlineHtml(html) => {
+                self.warn(
+                    range.start,
+                    format!("raw HTML `{}` is printed as text", html.trim()),
+                    Some("write Markdown instead of HTML, or escape the `<` as `\\<`"),
+                );
+                self.push_inline(Inline::Text(html.to_string()));
+            }
+            Event::FootnoteReference(label) => {
+                let next = self.footnote_numbers.len() as u32 + 1;
+                let n = *self.footnote_numbers.entry(label.to_string()).or_insert(next);
+                self.push_inline(Inline::FootnoteRef(n));
+            }
+            Event::SoftBreak => self.push_inline(Inline::Text(" ".into())),
+            Event::HardBreak => self.push_inline(Inline::LineBreak),
+            Event::Rule => self.push_block(Block { kind: BlockKind::Rule, span: range }),
+            Event::TaskListMarker(done) => {
+                self.push_inline(Inline::Text(if done { "☑ " } else { "☐ " }.into()))
+            }
+        }
+    }
+
+    /// Plain text: checks for emphasis markers that pulldown-cmark left unmatched.
+    fn text(&mut self, text: &str, range: Span) {
+        let raw = self.source.get(range.clone()).unwrap_or("");
+        let mut out = text.to_string();
+        if !raw.starts_with('\\') {
+            for marker in ["**", "__"] {
+                if let Some(pos) = raw.find(marker) {
+                    self.warn(
+                        range.start + pos,
+                        format!(
+                            "unmatched `{marker}`: the emphasis is never closed, so the marker is left out"
+                        ),
+                        Some(&format!(
+                            "close it with a second `{marker}`, or write `\\{}` for a literal character",
+                            &marker[..1]
+                        )),
+                    );
+                    out = out.replace(marker, "");
+                }
+            }
+        }
+        if !out.is_empty() {
+            self.push_inline(Inline::Text(out));
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>, range: Span) {
+        match tag {
+            Tag::Paragraph => self.inlines.push((InlineFrame::Paragraph, range.start, Vec::new())),
+            Tag::Heading { level, id, attrs, classes: _ } => {
+                let mut lang = None;
+                for (k, v) in &attrs {
+                    if k.as_ref() == "lang" {
+                        let v = v.as_deref().unwrap_or("");
+                        lang = Lang::from_tag(v);
+                        if lang.is_none() {
+                            self.warn(
+                                range.start,
+                                format!("unknown language `{v}` in heading attributes"),
+                                Some("use `ru`, `kk` or `en`"),
+                            );
+                        }
+                    }
+                }
+                let level = heading_level(level);
+                self.inlines.push((
+                    InlineFrame::Heading { level, id: id.map(|s| s.to_string()), lang },
+                    range.start,
+                    Vec::new(),
+                ));
+            }
+            Tag::BlockQuote(_) | Tag::List(_) if self.depth() >= MAX_DEPTH => {
+                if !self.depth_error {
+                    self.depth_error = true;
+                    let d = self.diags.error_at(
+                        self.info.display,
+                        self.source,
+                        range.start,
+                        format!("lists and block quotes are nested more than {MAX_DEPTH} levels deep"),
+                    );
+                    d.hint = Some("flatten the structure; deeper nesting cannot be printed legibly".into());
+                }
+                self.skipping = 1;
+            }
+            Tag::BlockQuote(_) => {
+                self.flush_loose(range.start);
+                self.blocks.push((BlockFrame::Quote, range.start, Vec::new()));
+            }
+            Tag::List(start) => {
+                self.flush_loose(range.start);
+                self.blocks.push((BlockFrame::List { start, items: Vec::new() }, range.start, Vec::new()));
+            }
+            Tag::Item => self.blocks.push((BlockFrame::Item, range.start, Vec::new())),
+            Tag::FootnoteDefinition(label) => {
+                self.blocks.push((BlockFrame::Root(Some(label.to_string())), range.start, Vec::new()))
+            }
+            Tag::CodeBlock(kind) => {
+                let _ = matches!(kind, CodeBlockKind::Fenced(_));
+                self.code = Some(String::new());
+            }
+            Tag::HtmlBlock => self.html = Some(String::new()),
+            Tag::MetadataBlock(kind) => self.metadata = Some((kind, String::new())),
+            Tag::Table(aligns) => {
+                let aligns = aligns
+                    .iter()
+                    .map(|a| match a {
+                        Alignment::None => Align::None,
+                        Alignment::Left => Align::Left,
+                        Alignment::Center => Align::Center,
+                        Alignment::Right => Align::Right,
+                    })
+                    .collect();
+                self.table = Some((aligns, Vec::new(), Vec::new(), Vec::new(), false));
+            }
+            Tag::TableHead => {
+                if let Some(t) = &mut self.table {
+                    t.4 = true;
+                }
+            }
+            Tag::TableRow => {
+                if let Some(t) = &mut self.table {
+                    t.3.clear();
+                }
+            }
+            Tag::TableCell => self.inlines.push((InlineFrame::Cell, range.start, Vec::new())),
+            Tag::Emphasis => self.inlines.push((InlineFrame::Emph, range.start, Vec::new())),
+            Tag::Strong => self.inlines.push((InlineFrame::Strong, range.start, Vec::new())),
+            Tag::Strikethrough | Tag::Superscript | Tag::Subscript => {
+                self.inlines.push((InlineFrame::Strike, range.start, Vec::new()))
+            }
+            Tag::Link { dest_url, .. } => {
+                self.inlines.push((InlineFrame::Link(dest_url.to_string()), range.start, Vec::new()))
+            }
+            Tag::Image { dest_url, title, .. } => self.inlines.push((
+                InlineFrame::Image { src: dest_url.to_string(), title: title.to_string() },
+                range.start,
+                Vec::new(),
+            )),
+            Tag::DefinitionList | Tag::DefinitionListTitle | Tag::DefinitionListDefinition => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd, range: Span) {
+        match tag {
+            TagEnd::Paragraph => {
+                if let Some((_, start, content)) = self.inlines.pop() {
+                    self.finish_paragraph(content, start..range.end);
+                }
+            }
+            TagEnd::Heading(_) => {
+                if let Some((InlineFrame::Heading { level, id, lang }, start, content)) = self.inlines.pop() {
+                    let content = trim_inlines(content);
+                    self.push_block(Block {
+                        kind: BlockKind::Heading { level, content, id, lang },
+                        span: start..range.end,
+                    });
+                    for img in std::mem::take(&mut self.pending_images) {
+                        self.push_block(img);
+                    }
+                }
+            }
+            TagEnd::BlockQuote(_) => {
+                self.flush_loose(range.end);
+                if let Some((_, start, children)) = self.blocks.pop() {
+                    self.push_block(Block { kind: BlockKind::Quote(children), span: start..range.end });
+                }
+            }
+            TagEnd::Item => {
+                self.flush_loose(range.end);
+                if let Some((_, _, children)) = self.blocks.pop()
+                    && let Some((BlockFrame::List { items, .. }, _, _)) = self.blocks.last_mut()
+                {
+                    items.push(children);
+                }
+            }
+            TagEnd::List(_) => {
+                if let Some((BlockFrame::List { start: first, items }, start, _)) = self.blocks.pop() {
+                    self.push_block(Block {
+                        kind: BlockKind::List { start: first, items },
+                        span: start..range.end,
+                    });
+                }
+            }
+            TagEnd::FootnoteDefinition => {
+                self.flush_loose(range.end);
+                if let Some((BlockFrame::Root(Some(label)), _, children)) = self.blocks.pop() {
+                    self.footnote_defs.insert(label, children);
+                }
+            }
+            TagEnd::CodeBlock => {
+                if let Some(code) = self.code.take() {
+                    let code = code.trim_end_matches('\n').to_string();
+                    self.push_block(Block { kind: BlockKind::Code(code), span: range });
+                }
+            }
+            TagEnd::HtmlBlock => {
+                if let Some(html) = self.html.take() {
+                    let text = html.trim().to_string();
+                    if !text.is_empty() {
+                        self.warn(
+                            range.start,
+                            "raw HTML block is printed as text, not as markup",
+                            Some(
+                                "write Markdown instead of HTML; samizdat never copies HTML into its outputs",
+                            ),
+                        );
+                        self.push_block(Block {
+                            kind: BlockKind::Paragraph(vec![Inline::Text(text)]),
+                            span: range,
+                        });
+                    }
+                }
+            }
+            TagEnd::MetadataBlock(_) => {
+                if let Some((kind, text)) = self.metadata.take() {
+                    self.front_matter(kind, &text, range);
+                }
+            }
+            TagEnd::Table => {
+                if let Some((aligns, header, rows, _, _)) = self.table.take() {
+                    self.push_block(Block {
+                        kind: BlockKind::Table(Table { aligns, header, rows }),
+                        span: range,
+                    });
+                }
+            }
+            TagEnd::TableHead => {
+                if let Some(t) = &mut self.table {
+                    t.1 = std::mem::take(&mut t.3);
+                    t.4 = false;
+                }
+            }
+            TagEnd::TableRow => {
+                if let Some(t) = &mut self.table {
+                    let row = std::mem::take(&mut t.3);
+                    t.2.push(row);
+                }
+            }
+            TagEnd::TableCell => {
+                if let Some((_, _, content)) = self.inlines.pop()
+                    && let Some(t) = &mut self.table
+                {
+                    t.3.push(trim_inlines(content));
+                }
+            }
+            TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript => {
+                if let Some((frame, _, content)) = self.inlines.pop() {
+                    match frame {
+                        InlineFrame::Emph => self.push_inline(Inline::Emph(content)),
+                        InlineFrame::Strong => self.push_inline(Inline::Strong(content)),
+                        _ => {
+                            for i in content {
+                                self.push_inline(i);
+                            }
+                        }
+                    }
+                }
+            }
+            TagEnd::Link => {
+                if let Some((InlineFrame::Link(url), _, content)) = self.inlines.pop() {
+                    self.push_inline(Inline::Link { url, content });
+                }
+            }
+            TagEnd::Image => {
+                if let Some((InlineFrame::Image { src, title }, start, alt)) = self.inlines.pop() {
+                    self.image(src, title, Inline::plain_text(&alt), start..range.end);
+                }
+            }
+            TagEnd::DefinitionList | TagEnd::DefinitionListTitle | TagEnd::DefinitionListDefinition => {}
+        }
+    }
+
+    fn image(&mut self, src: String, title: String, alt: String, span: Span) {
+        let alt = alt.trim().to_string();
+        if alt.is_empty() {
+            self.warn(
+                span.start,
+                format!("image `{src}` has no alt text"),
+                Some("describe the picture for readers who cannot see it: `![A crowd at the gate](img/photo.jpg)`"),
+            );
+        }
+        let decoded = percent_decode(&src);
+        let path = self.info.base_dir.join(&decoded);
+        let title = if title.trim().is_empty() { None } else { Some(title) };
+        self.pending_images.push(Block { kind: BlockKind::Image(ImageRef { src, path, alt, title }), span });
+    }
+
+    fn front_matter(&mut self, kind: MetadataBlockKind, text: &str, range: Span) {
+        let mut fm = FrontMatter::default();
+        // The block's text starts after the opening fence line.
+        let body_start = self.source[range.clone()].find('\n').map_or(range.start, |i| range.start + i + 1);
+        let mut offset = body_start;
+        for line in text.split_inclusive('\n') {
+            let here = offset;
+            offset += line.len();
+            let line_trim = line.trim();
+            if line_trim.is_empty() || line_trim.starts_with('#') {
+                continue;
+            }
+            let sep = match kind {
+                MetadataBlockKind::YamlStyle => ':',
+                MetadataBlockKind::PlusesStyle => '=',
+            };
+            let Some((key, value)) = line_trim.split_once(sep) else {
+                let d = self.diags.warn_at(
+                    self.info.display,
+                    self.source,
+                    here,
+                    format!("front matter line `{line_trim}` is not `key{sep} value`"),
+                );
+                d.hint = Some("front matter lines look like `title: My statement`".into());
+                continue;
+            };
+            let key = key.trim();
+            let value = unquote(value.trim());
+            match key {
+                "title" => fm.title = Some(value),
+                "date" => fm.date = Some(value),
+                "author" | "authors" => fm.author = Some(value),
+                "lang" | "language" => match Lang::from_tag(&value) {
+                    Some(l) => fm.lang = Some(l),
+                    None => {
+                        let d = self.diags.warn_at(
+                            self.info.display,
+                            self.source,
+                            here,
+                            format!("unknown language `{value}`"),
+                        );
+                        d.hint = Some("use `ru`, `kk` or `en`".into());
+                    }
+                },
+                _ => {
+                    let d = self.diags.warn_at(
+                        self.info.display,
+                        self.source,
+                        here,
+                        format!("unknown front matter key `{key}` is ignored"),
+                    );
+                    d.hint = Some("samizdat reads `title`, `date`, `author` and `lang`".into());
+                }
+            }
+        }
+        self.front = fm;
+    }
+
+    fn finish(mut self) -> (Document, Diagnostics) {
+        let end = self.source.len();
+        self.flush_loose(end);
+        // Close anything left open by malformed input (pulldown-cmark always balances, this is a guard).
+        while let Some((_, start, content)) = self.inlines.pop() {
+            self.finish_paragraph(content, start..end);
+        }
+        while self.blocks.len() > 1 {
+            if let Some((_, start, children)) = self.blocks.pop() {
+                self.push_block(Block { kind: BlockKind::Quote(children), span: start..end });
+            }
+        }
+        let body = self.blocks.pop().map(|(_, _, b)| b).unwrap_or_default();
+
+        let mut numbered: Vec<(u32, String)> =
+            self.footnote_numbers.iter().map(|(l, n)| (*n, l.clone())).collect();
+        numbered.sort();
+        let mut footnotes = Vec::new();
+        for (number, label) in numbered {
+            match self.footnote_defs.remove(&label) {
+                Some(blocks) => footnotes.push(Footnote { number, label, blocks }),
+                None => footnotes.push(Footnote { number, label, blocks: Vec::new() }),
+            }
+        }
+        for label in self.footnote_defs.keys() {
+            self.diags.push(
+                Diagnostic::warning(
+                    Some(Location::file(self.info.display)),
+                    format!("footnote `[^{label}]` is defined but never referenced"),
+                )
+                .with_hint(format!("refer to it in the text with `[^{label}]`, or delete the definition")),
+            );
+        }
+
+        let first_h1 = body.iter().find_map(|b| match &b.kind {
+            BlockKind::Heading { level: 1, content, .. } => {
+                Some(Inline::plain_text(content).trim().to_string())
+            }
+            _ => None,
+        });
+        let stem =
+            self.info.display.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let title =
+            self.front.title.clone().or(first_h1).filter(|t| !t.is_empty()).unwrap_or_else(|| stem.clone());
+        let lang = self.front.lang.unwrap_or_else(|| {
+            let mut text = String::new();
+            collect_text(&body, &mut text);
+            Lang::detect(&text)
+        });
+        let doc = Document {
+            path: self.info.display.to_path_buf(),
+            title: title.clone(),
+            lang,
+            date: self.front.date.clone(),
+            author: self.front.author.clone(),
+            slug: slugify(&stem),
+            blocks: body,
+            footnotes,
+        };
+        let mut doc = doc;
+        set_title(&mut doc, &title);
+        (doc, self.diags)
+    }
+}
+
+/// The plain text of blocks, for language detection.
+fn collect_text(blocks: &[Block], out: &mut String) {
+    for b in blocks {
+        match &b.kind {
+            BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => {
+                Inline::plain_text_into(c, out)
+            }
+            BlockKind::List { items, .. } => items.iter().for_each(|i| collect_text(i, out)),
+            BlockKind::Quote(inner) => collect_text(inner, out),
+            _ => {}
+        }
+        out.push(' ');
+    }
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Drops leading and trailing whitespace-only text and trims the outer text edges.
+fn trim_inlines(mut content: Vec<Inline>) -> Vec<Inline> {
+    while matches!(content.first(), Some(Inline::Text(t)) if t.trim().is_empty()) {
+        content.remove(0);
+    }
+    while matches!(content.last(), Some(Inline::Text(t)) if t.trim().is_empty())
+        || matches!(content.last(), Some(Inline::LineBreak))
+    {
+        content.pop();
+    }
+    if let Some(Inline::Text(t)) = content.first_mut() {
+        *t = t.trim_start().to_string();
+    }
+    if let Some(Inline::Text(t)) = content.last_mut() {
+        *t = t.trim_end().to_string();
+    }
+    content
+}
+
+fn unquote(v: &str) -> String {
+    let v = v.trim();
+    for q in ['"', '\''] {
+        if v.len() >= 2 && v.starts_with(q) && v.ends_with(q) {
+            return v[1..v.len() - 1].to_string();
+        }
+    }
+    v.to_string()
+}
+
+/// Decodes `%20`-style escapes in an image path; invalid escapes are kept as written.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// A file-name-safe slug: ASCII letters and digits kept, Cyrillic transliterated
+/// is not attempted (file stems are usually ASCII already), everything else `-`.
+pub fn slugify(stem: &str) -> String {
+    let mut out = String::new();
+    for c in stem.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_matches('-').to_string();
+    if out.is_empty() { "statement".to_string() } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn parse_str(src: &str) -> (Document, Diagnostics) {
+        let display = PathBuf::from("s.md");
+        let base = PathBuf::from("/book");
+        parse(src, &SourceInfo { display: &display, base_dir: &base })
+    }
+
+    // The typical website export: image on top, title, wrapped paragraph, escape.
+    #[test]
+    fn statement_with_image_title_and_escape() {
+        let (doc, diags) =
+            parse_str("![Плакат](img/a.jpg)\n\n# Заявление\n\nЗарплата выросла\nна 100\\% за год.\n");
+        assert!(diags.is_empty(), "{diags}");
+        assert_eq!(doc.title, "Заявление");
+        assert_eq!(doc.lang, Lang::Ru);
+        assert!(
+            matches!(&doc.blocks[0].kind, BlockKind::Image(i) if i.alt == "Плакат" && i.path == PathBuf::from("/book/img/a.jpg"))
+        );
+        assert!(matches!(&doc.blocks[1].kind, BlockKind::Heading { level: 1, .. }));
+        let BlockKind::Paragraph(p) = &doc.blocks[2].kind else { panic!("expected a paragraph") };
+        assert_eq!(Inline::plain_text(p), "Зарплата выросла на 100% за год.");
+    }
+
+    // A stray `**` is reported at its line and column and left out of the text.
+    #[test]
+    fn unmatched_strong_marker_warns_with_place() {
+        let (doc, diags) = parse_str("# T\n\nэто **важно и всё\n");
+        let d = diags.iter().next().expect("a warning");
+        assert!(d.message.contains("unmatched `**`"), "{d}");
+        assert_eq!(d.location.as_ref().map(|l| (l.line, l.column)), Some((3, 5)));
+        let BlockKind::Paragraph(p) = &doc.blocks[1].kind else { panic!() };
+        assert_eq!(Inline::plain_text(p), "это важно и всё");
+    }
+
+    // Footnotes are numbered in order of first call; definitions attach to them.
+    #[test]
+    fn footnotes_numbered_by_first_call() {
+        let (doc, _) = parse_str("# T\n\nA[^b] and B[^a].\n\n[^a]: Second.\n[^b]: First.\n");
+        assert_eq!(doc.footnotes.len(), 2);
+        assert_eq!(doc.footnotes[0].label, "b");
+        assert_eq!(doc.footnotes[0].number, 1);
+        assert_eq!(
+            Inline::plain_text(match &doc.footnotes[0].blocks[0].kind {
+                BlockKind::Paragraph(p) => p,
+                _ => panic!(),
+            }),
+            "First."
+        );
+    }
+
+    // Raw HTML becomes escaped text plus a warning, never markup.
+    #[test]
+    fn raw_html_becomes_text() {
+        let (doc, diags) = parse_str("# T\n\n<script>alert(1)</script>\n\nsome <b>bold</b>\n");
+        assert!(diags.warnings() >= 2);
+        let text: String = doc
+            .blocks
+            .iter()
+            .filter_map(|b| match &b.kind {
+                BlockKind::Paragraph(p) => Some(Inline::plain_text(p)),
+                _ => None,
+            })
+            .collect();
+        assert!(text.contains("<script>alert(1)</script>"));
+        assert!(text.contains("<b>bold</b>"));
+    }
+
+    // Front matter gives title, date and language; a Kazakh body is detected otherwise.
+    #[test]
+    fn front_matter_and_detection() {
+        let (doc, diags) =
+            parse_str("---\ntitle: \"Мәлімдеме\"\ndate: 2026-03-08\nlang: kk\n---\n\nМәтін.\n");
+        assert!(diags.is_empty(), "{diags}");
+        assert_eq!(doc.title, "Мәлімдеме");
+        assert_eq!(doc.date.as_deref(), Some("2026-03-08"));
+        assert_eq!(doc.lang, Lang::Kk);
+        // No `#` heading: one is inserted so both outputs show the title.
+        assert!(matches!(&doc.blocks[0].kind, BlockKind::Heading { level: 1, .. }));
+        let (doc, _) = parse_str("# Қазақстан\n\nБіз бірге.\n");
+        assert_eq!(doc.lang, Lang::Kk);
+    }
+
+    // Images without alt text are reported.
+    #[test]
+    fn image_without_alt_warns() {
+        let (_, diags) = parse_str("# T\n\n![](img/x.png)\n");
+        assert!(diags.iter().any(|d| d.message.contains("no alt text")));
+    }
+
+    // Lists, quotes and tables keep their structure; a heading attribute switches language.
+    #[test]
+    fn structure_is_kept() {
+        let src = "# T\n\n1. один\n2. два\n\n- а\n- б\n\n> цитата\n\n| a | b |\n|---|--:|\n| 1 | 2 |\n\n## Тарау {lang=kk}\n";
+        let (doc, diags) = parse_str(src);
+        assert!(diags.is_empty(), "{diags}");
+        let kinds: Vec<&BlockKind> = doc.blocks.iter().map(|b| &b.kind).collect();
+        assert!(matches!(kinds[1], BlockKind::List { start: Some(1), items } if items.len() == 2));
+        assert!(matches!(kinds[2], BlockKind::List { start: None, .. }));
+        assert!(matches!(kinds[3], BlockKind::Quote(_)));
+        assert!(matches!(kinds[4], BlockKind::Table(t) if t.aligns[1] == Align::Right && t.rows.len() == 1));
+        assert!(matches!(kinds[5], BlockKind::Heading { level: 2, lang: Some(Lang::Kk), .. }));
+    }
+
+    // Deep nesting is refused with an error instead of exhausting the stack later.
+    #[test]
+    fn deep_nesting_is_an_error() {
+        let src = format!("# T\n\n{}x\n", "> ".repeat(200));
+        let (_, diags) = parse_str(&src);
+        assert!(diags.has_errors());
+        let src =
+            format!("# T\n\n{}", (0..150).map(|i| format!("{}- x\n", "  ".repeat(i))).collect::<String>());
+        let (_, diags) = parse_str(&src);
+        assert!(diags.has_errors());
+    }
+}

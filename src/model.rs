@@ -1,0 +1,348 @@
+//! The document model: what a Markdown statement means, independent of how it
+//! is printed. `markdown::parse` produces it, `typography` normalises it, and
+//! both `layout` (PDF) and `epub` read it.
+//!
+//! Every block keeps the byte range of its source so diagnostics can point at
+//! `file:line:column`.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+/// A byte range in a document's Markdown source.
+pub type Span = Range<usize>;
+
+/// The languages samizdat typesets with their own rules. A closed set: each
+/// has hyphenation patterns and typographic rules of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Lang {
+    /// Russian.
+    #[default]
+    Ru,
+    /// Kazakh (Cyrillic script).
+    Kk,
+    /// English and other Latin-script text.
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 tag written into `xml:lang`, `dc:language` and the PDF `/Lang`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Ru => "ru",
+            Lang::Kk => "kk",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses a language tag such as `ru`, `kk-KZ` or `en-GB`; `None` when the
+    /// primary subtag is not one samizdat knows.
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "ru" => Some(Lang::Ru),
+            "kk" => Some(Lang::Kk),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// Guesses the language of a text: Cyrillic with any Kazakh-only letter is
+    /// Kazakh, other Cyrillic is Russian, anything else English.
+    pub fn detect(text: &str) -> Lang {
+        const KAZAKH: &str = "ӘәҒғҚқҢңӨөҰұҮүҺһІі";
+        let mut cyrillic = 0usize;
+        let mut latin = 0usize;
+        for c in text.chars() {
+            if KAZAKH.contains(c) {
+                return Lang::Kk;
+            }
+            if ('\u{0400}'..='\u{04FF}').contains(&c) {
+                cyrillic += 1;
+            } else if c.is_ascii_alphabetic() {
+                latin += 1;
+            }
+        }
+        if cyrillic > 0 && cyrillic >= latin / 4 { Lang::Ru } else { Lang::En }
+    }
+}
+
+/// One statement: a Markdown file after parsing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// Path of the source as the user wrote it (relative to the book root), for messages.
+    pub path: PathBuf,
+    /// Plain-text title: the manifest override, the front matter, or the first `#` heading.
+    pub title: String,
+    /// Language of the body text.
+    pub lang: Lang,
+    /// Date from the front matter, as written (ISO `YYYY-MM-DD` recommended).
+    pub date: Option<String>,
+    /// Author from the front matter.
+    pub author: Option<String>,
+    /// A short stable name used for file names and anchors (from the file stem).
+    pub slug: String,
+    /// The body.
+    pub blocks: Vec<Block>,
+    /// Footnotes in the order of their first call, numbered from 1.
+    pub footnotes: Vec<Footnote>,
+}
+
+impl Document {
+    /// All images the document refers to, in reading order (block images only).
+    pub fn images(&self) -> Vec<&ImageRef> {
+        fn walk<'a>(blocks: &'a [Block], out: &mut Vec<&'a ImageRef>) {
+            for b in blocks {
+                match &b.kind {
+                    BlockKind::Image(img) => out.push(img),
+                    BlockKind::List { items, .. } => {
+                        for item in items {
+                            walk(item, out);
+                        }
+                    }
+                    BlockKind::Quote(inner) => walk(inner, out),
+                    _ => {}
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.blocks, &mut out);
+        for f in &self.footnotes {
+            walk(&f.blocks, &mut out);
+        }
+        out
+    }
+}
+
+/// A footnote definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Footnote {
+    /// Number shown at the call and in the note, from 1 per document.
+    pub number: u32,
+    /// The label used in the Markdown source (`[^label]`).
+    pub label: String,
+    /// Content of the note.
+    pub blocks: Vec<Block>,
+}
+
+/// A block with the source range it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    /// What the block is.
+    pub kind: BlockKind,
+    /// Byte range in the document's source.
+    pub span: Span,
+}
+
+/// The kinds of block a statement can contain.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BlockKind {
+    /// A heading, level 1–6. The first level-1 heading is the statement's title.
+    Heading {
+        /// 1 for `#`, 2 for `##`, …
+        level: u8,
+        /// Heading text.
+        content: Vec<Inline>,
+        /// An explicit `{#id}` from heading attributes.
+        id: Option<String>,
+        /// A `{lang=kk}` attribute switching the language of this heading and what follows it.
+        lang: Option<Lang>,
+    },
+    /// A paragraph of running text.
+    Paragraph(Vec<Inline>),
+    /// An image standing alone in its paragraph.
+    Image(ImageRef),
+    /// A numbered (`start` is `Some`) or bulleted list; each item is a list of blocks.
+    List {
+        /// The first number of an ordered list, `None` for a bulleted list.
+        start: Option<u64>,
+        /// The items.
+        items: Vec<Vec<Block>>,
+    },
+    /// A block quote.
+    Quote(Vec<Block>),
+    /// Preformatted text from a fenced or indented code block.
+    Code(String),
+    /// A GFM table.
+    Table(Table),
+    /// A thematic break (`***`).
+    Rule,
+}
+
+/// A block image.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageRef {
+    /// The path as written in the Markdown (`img/photo.jpg`).
+    pub src: String,
+    /// The path resolved against the document's folder.
+    pub path: PathBuf,
+    /// Alternative text; empty when the author gave none (a warning is issued).
+    pub alt: String,
+    /// Optional title, used as a caption.
+    pub title: Option<String>,
+}
+
+/// Horizontal alignment of a table column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Align {
+    /// No alignment given: left for text.
+    #[default]
+    None,
+    /// `:---`
+    Left,
+    /// `:---:`
+    Center,
+    /// `---:`
+    Right,
+}
+
+/// A GFM table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Alignment of each column.
+    pub aligns: Vec<Align>,
+    /// Header cells.
+    pub header: Vec<Vec<Inline>>,
+    /// Body rows of cells.
+    pub rows: Vec<Vec<Vec<Inline>>>,
+}
+
+/// Inline content of a paragraph, heading, list item or table cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inline {
+    /// Plain text, backslash escapes already resolved.
+    Text(String),
+    /// `*emphasis*`, set in italics.
+    Emph(Vec<Inline>),
+    /// `**strong**`, set in bold.
+    Strong(Vec<Inline>),
+    /// `` `code` ``.
+    Code(String),
+    /// A hyperlink.
+    Link {
+        /// Target URL.
+        url: String,
+        /// Link text.
+        content: Vec<Inline>,
+    },
+    /// A call to footnote `number` of this document.
+    FootnoteRef(u32),
+    /// A hard line break (two trailing spaces or a backslash at line end).
+    LineBreak,
+}
+
+impl Inline {
+    /// Appends the plain text of inlines to `out` (footnote calls become their number).
+    pub fn plain_text_into(inlines: &[Inline], out: &mut String) {
+        for i in inlines {
+            match i {
+                Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+                Inline::Emph(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => {
+                    Inline::plain_text_into(c, out)
+                }
+                Inline::FootnoteRef(n) => out.push_str(&n.to_string()),
+                Inline::LineBreak => out.push(' '),
+            }
+        }
+    }
+
+    /// The plain text of inlines.
+    pub fn plain_text(inlines: &[Inline]) -> String {
+        let mut s = String::new();
+        Inline::plain_text_into(inlines, &mut s);
+        s
+    }
+}
+
+/// Book-level metadata shared by every output.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct BookMeta {
+    /// Book title.
+    pub title: String,
+    /// Optional subtitle.
+    pub subtitle: Option<String>,
+    /// Authors in manifest order.
+    pub authors: Vec<String>,
+    /// Main language of the book.
+    pub lang: Lang,
+    /// Publication date as written (`YYYY-MM-DD`).
+    pub date: Option<String>,
+    /// Publisher.
+    pub publisher: Option<String>,
+    /// Unique identifier (`urn:uuid:…`, ISBN, …).
+    pub identifier: String,
+}
+
+/// A whole book: metadata and the statements in reading order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Book {
+    /// Metadata.
+    pub meta: BookMeta,
+    /// The statements.
+    pub documents: Vec<Document>,
+}
+
+/// The encoding of an image file, from its content (not its extension).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ImageFormat {
+    /// JPEG: passed through to PDF and EPUB unchanged.
+    Jpeg,
+    /// PNG.
+    Png,
+}
+
+impl ImageFormat {
+    /// The media type written into the EPUB manifest.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "image/jpeg",
+            ImageFormat::Png => "image/png",
+        }
+    }
+
+    /// The file extension used inside the EPUB.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "jpg",
+            ImageFormat::Png => "png",
+        }
+    }
+}
+
+/// An image file read and checked by the driver, shared by both writers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageAsset {
+    /// Encoding, sniffed from the bytes.
+    pub format: ImageFormat,
+    /// Width in pixels (after EXIF orientation).
+    pub width: u32,
+    /// Height in pixels (after EXIF orientation).
+    pub height: u32,
+    /// The file's bytes, unchanged.
+    pub bytes: std::sync::Arc<Vec<u8>>,
+}
+
+/// Images of a book keyed by their resolved path ([`ImageRef::path`]); ordered so
+/// that iteration into output is deterministic.
+pub type Images = std::collections::BTreeMap<PathBuf, ImageAsset>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Language detection follows the rule the CLI documents for single files.
+    #[test]
+    fn detects_language() {
+        assert_eq!(Lang::detect("Біз бірге боламыз"), Lang::Kk);
+        assert_eq!(Lang::detect("Мы будем вместе"), Lang::Ru);
+        assert_eq!(Lang::detect("We stand together"), Lang::En);
+        assert_eq!(Lang::detect("Заявление от 1 мая (May Day)"), Lang::Ru);
+    }
+
+    // Tags with region subtags map to their primary language.
+    #[test]
+    fn parses_tags() {
+        assert_eq!(Lang::from_tag("kk-KZ"), Some(Lang::Kk));
+        assert_eq!(Lang::from_tag("RU"), Some(Lang::Ru));
+        assert_eq!(Lang::from_tag("de"), None);
+    }
+}
