@@ -245,6 +245,22 @@ impl Inline {
         }
     }
 
+    /// The address a reader of a printed copy needs to see after a link's text:
+    /// web and mail links whose text is not already the address. Both writers
+    /// print it in parentheses, so the PDF and the EPUB carry the same words.
+    pub fn shown_url<'a>(url: &'a str, content: &[Inline]) -> Option<&'a str> {
+        let shown = url.strip_prefix("mailto:").unwrap_or(url);
+        let web = ["http://", "https://", "ftp://"].iter().any(|p| url.starts_with(p));
+        if !web && !url.starts_with("mailto:") {
+            return None;
+        }
+        let text = Inline::plain_text(content);
+        let bare = |s: &str| s.trim().trim_end_matches('/').to_lowercase();
+        let same = bare(&text) == bare(shown)
+            || bare(&text) == bare(shown.split_once("://").map_or(shown, |(_, rest)| rest));
+        (!same).then_some(shown)
+    }
+
     /// The plain text of inlines.
     pub fn plain_text(inlines: &[Inline]) -> String {
         let mut s = String::new();
@@ -336,6 +352,16 @@ mod tests {
         assert_eq!(Lang::detect("Мы будем вместе"), Lang::Ru);
         assert_eq!(Lang::detect("We stand together"), Lang::En);
         assert_eq!(Lang::detect("Заявление от 1 мая (May Day)"), Lang::Ru);
+    }
+
+    // A link's address is shown unless its text already is the address.
+    #[test]
+    fn shown_url_only_when_text_differs() {
+        let text = |t: &str| vec![Inline::Text(t.into())];
+        assert_eq!(Inline::shown_url("https://e.org/a", &text("сайт")), Some("https://e.org/a"));
+        assert_eq!(Inline::shown_url("https://e.org/a", &text("e.org/a")), None);
+        assert_eq!(Inline::shown_url("mailto:a@e.org", &text("напишите")), Some("a@e.org"));
+        assert_eq!(Inline::shown_url("chapter2.md", &text("глава")), None);
     }
 
     // Tags with region subtags map to their primary language.

@@ -444,6 +444,9 @@ impl Renderer<'_, '_> {
             self.in_link = false;
             self.x.raw("</a>");
         }
+        if let Some(shown) = Inline::shown_url(url, content) {
+            self.x.raw(" <span class=\"url\">(").text(shown).raw(")</span>");
+        }
     }
 
     /// A footnote call (EPUB 3 Structural Semantics `noteref`, DPUB-ARIA `doc-noteref`).

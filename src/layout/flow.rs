@@ -43,7 +43,6 @@ pub struct Flow {
 }
 
 struct Ctx<'a> {
-    doc: &'a Document,
     images: &'a Images,
     fonts: &'a FontSet,
     opts: &'a LayoutOptions,
@@ -65,7 +64,6 @@ pub fn build(
     warnings: &mut Vec<Warning>,
 ) -> Flow {
     let mut cx = Ctx {
-        doc,
         images,
         fonts,
         opts,

@@ -4,7 +4,7 @@
 //! Break opportunities: spaces (glue), no-break spaces (glue behind an
 //! infinite penalty), UAX #14 opportunities inside words (after hyphens and
 //! dashes), hyphenation points from `typography::hyphenate`, breaks inside URLs
-//! after `/`, `.`, `-`, and, only for strings wider than the measure, between
+//! after `/` and before `.`, `-` (Chicago style), and, only for strings wider than the measure, between
 //! any two characters at a high cost, so a line is never overfull.
 
 use std::sync::Arc;
@@ -115,7 +115,21 @@ enum Payload {
     None,
     Frag(usize),
     Space,
+    /// A hyphenation point: the hyphen is drawn at the end of the line.
     Hyphen(FragStyle, Vec<ShapedGlyph>, Pt),
+    /// A break after an explicit hyphen: the hyphen is repeated at the start of the next line.
+    Repeat(FragStyle, Vec<ShapedGlyph>, Pt),
+}
+
+/// What a break inside a word draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Break {
+    /// Nothing.
+    Plain,
+    /// A hyphen at the line end.
+    Hyphen,
+    /// The word's own hyphen stays at the line end and is repeated at the next line's start.
+    Repeat,
 }
 
 /// Sets a paragraph. Returns its lines and whether any line is overfull.
@@ -181,6 +195,21 @@ pub fn set(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<LineBox> 
             start += 1;
         }
         let mut last_was_space = true;
+        let mut ratio = ratio;
+        if li > 0
+            && let Some(Payload::Repeat(style, glyphs, w)) = payloads.get(breaking.lines[li - 1].end)
+        {
+            let frag =
+                Frag { style: style.clone(), text: "-".into(), glyphs: glyphs.clone(), base: 0, width: *w };
+            place(&mut lb, &frag, x, fonts, true);
+            x += *w;
+            last_was_space = false;
+            if !ragged {
+                // The breaker did not know about the repeated hyphen: re-justify the line without its width.
+                ratio = linebreak::ratio_of(&items, start, line.end, width - *w).max(-1.0);
+                lb.ratio = ratio;
+            }
+        }
         for i in start..line.end {
             match (&items[i], &payloads[i]) {
                 (KpItem::Box { width }, Payload::Frag(fi)) => {
@@ -322,6 +351,9 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
                 Inline::Link { url, content } => {
                     let c = Ctx { link: Some(Arc::from(url.as_str())), ..ctx.clone() };
                     walk(content, &c, ps, fonts, out);
+                    if let Some(shown) = Inline::shown_url(url, content) {
+                        out.push(Chunk { text: format!(" ({shown})"), style: style_of(&c) });
+                    }
                 }
                 Inline::FootnoteRef(n) => {
                     let face = fonts.id(ctx.family, Style::default());
@@ -430,37 +462,49 @@ impl ItemBuilder<'_> {
         let hyphen = face.shape("-");
         let hyphen_w = face.width(&hyphen, style.size);
 
-        // (byte offset, cost, flagged, hyphen drawn)
-        let mut breaks: Vec<(usize, f64, bool, bool)> = Vec::new();
+        // (byte offset, cost, flagged, what the break draws)
+        let mut breaks: Vec<(usize, f64, bool, Break)> = Vec::new();
         if style.note.is_none() {
-            // UAX #14 opportunities inside the word: after hyphens, dashes, slashes.
-            for (pos, op) in unicode_linebreak::linebreaks(text) {
-                if pos == 0 || pos >= text.len() || op != unicode_linebreak::BreakOpportunity::Allowed {
-                    continue;
-                }
-                let prev = text[..pos].chars().next_back().unwrap_or(' ');
-                let flagged = matches!(prev, '-' | '\u{2010}' | '\u{2011}');
-                breaks.push((pos, EX_HYPHEN_PENALTY, flagged, false));
-            }
             if is_url {
+                // Chicago style: break after a slash (not inside `//`), before other punctuation,
+                // so that no line ends in a hyphen that a reader would take for a word break.
+                let bytes = text.as_bytes();
                 for (pos, c) in text.char_indices() {
-                    if matches!(c, '/' | '.' | '-' | '_' | '?' | '&' | '=' | '#')
-                        && pos + c.len_utf8() < text.len()
-                    {
-                        breaks.push((pos + c.len_utf8(), URL_PENALTY, false, false));
+                    let at = match c {
+                        '/' if bytes.get(pos + 1) != Some(&b'/') && pos > 0 && bytes[pos - 1] != b'/' => {
+                            pos + 1
+                        }
+                        '.' | '-' | '_' | '?' | '&' | '=' | '#' if pos > 0 => pos,
+                        _ => continue,
+                    };
+                    if at < text.len() {
+                        breaks.push((at, URL_PENALTY, false, Break::Plain));
                     }
                 }
-            } else if self.ps.hyphenate {
-                // Hyphenate each run of letters.
-                let mut run_start = None;
-                for (pos, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
-                    if c.is_alphabetic() || c == '\u{301}' {
-                        run_start.get_or_insert(pos);
-                    } else if let Some(s) = run_start.take() {
-                        let run = &text[s..pos];
-                        if run.chars().count() >= MIN_HYPHENATED_WORD {
-                            for off in typography::hyphenate(run, self.ps.lang) {
-                                breaks.push((s + off, HYPHEN_PENALTY, true, true));
+            } else {
+                // UAX #14 opportunities inside the word: after hyphens and dashes. A break after
+                // a hyphen repeats it at the start of the next line, as Russian typesetting requires.
+                for (pos, op) in unicode_linebreak::linebreaks(text) {
+                    if pos == 0 || pos >= text.len() || op != unicode_linebreak::BreakOpportunity::Allowed {
+                        continue;
+                    }
+                    let prev = text[..pos].chars().next_back().unwrap_or(' ');
+                    let hyphen = matches!(prev, '-' | '\u{2010}' | '\u{2011}');
+                    let kind = if hyphen { Break::Repeat } else { Break::Plain };
+                    breaks.push((pos, EX_HYPHEN_PENALTY, hyphen, kind));
+                }
+                if self.ps.hyphenate {
+                    // Hyphenate each run of letters.
+                    let mut run_start = None;
+                    for (pos, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+                        if c.is_alphabetic() || c == '\u{301}' {
+                            run_start.get_or_insert(pos);
+                        } else if let Some(s) = run_start.take() {
+                            let run = &text[s..pos];
+                            if run.chars().count() >= MIN_HYPHENATED_WORD {
+                                for off in typography::hyphenate(run, self.ps.lang) {
+                                    breaks.push((s + off, HYPHEN_PENALTY, true, Break::Hyphen));
+                                }
                             }
                         }
                     }
@@ -469,7 +513,7 @@ impl ItemBuilder<'_> {
             if width_all > self.ps.width * 0.9 {
                 // Wider than the measure: allow a break anywhere, at a high cost.
                 for (pos, _) in text.char_indices().skip(1) {
-                    breaks.push((pos, EMERGENCY_PENALTY, false, false));
+                    breaks.push((pos, EMERGENCY_PENALTY, false, Break::Plain));
                 }
             }
         }
@@ -478,9 +522,8 @@ impl ItemBuilder<'_> {
 
         let mut start = 0usize;
         let mut glyph_start = 0usize;
-        for &(pos, cost, flagged, drawn) in
-            breaks.iter().chain(std::iter::once(&(text.len(), 0.0, false, false)))
-        {
+        let end = (text.len(), 0.0, false, Break::Plain);
+        for &(pos, cost, flagged, kind) in breaks.iter().chain(std::iter::once(&end)) {
             let gend = shaped
                 .iter()
                 .position(|g| g.cluster as usize >= pos)
@@ -493,11 +536,10 @@ impl ItemBuilder<'_> {
             self.frags.push(frag);
             self.push(KpItem::Box { width }, Payload::Frag(self.frags.len() - 1));
             if pos < text.len() {
-                let w = if drawn { hyphen_w } else { Pt::ZERO };
-                let payload = if drawn {
-                    Payload::Hyphen(style.clone(), hyphen.to_vec(), hyphen_w)
-                } else {
-                    Payload::None
+                let (w, payload) = match kind {
+                    Break::Hyphen => (hyphen_w, Payload::Hyphen(style.clone(), hyphen.to_vec(), hyphen_w)),
+                    Break::Repeat => (Pt::ZERO, Payload::Repeat(style.clone(), hyphen.to_vec(), hyphen_w)),
+                    Break::Plain => (Pt::ZERO, Payload::None),
                 };
                 self.push(KpItem::Penalty { width: w, cost, flagged }, payload);
             }
