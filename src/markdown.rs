@@ -129,6 +129,8 @@ struct Builder<'s> {
     depth_error: bool,
     /// Nesting depth of skipped containers while over the depth limit.
     skipping: usize,
+    /// A run of unmatched emphasis delimiters: character, start offset, length.
+    markers: Option<(char, usize, usize)>,
 }
 
 impl<'s> Builder<'s> {
@@ -149,6 +151,7 @@ impl<'s> Builder<'s> {
             footnote_defs: BTreeMap::new(),
             depth_error: false,
             skipping: 0,
+            markers: None,
         }
     }
 
@@ -213,6 +216,9 @@ impl<'s> Builder<'s> {
             }
             return;
         }
+        if !matches!(event, Event::Text(_)) {
+            self.flush_markers();
+        }
         match event {
             Event::Start(tag) => self.start(tag, range),
             Event::End(tag) => self.end(tag, range),
@@ -256,9 +262,44 @@ impl<'s> Builder<'s> {
         }
     }
 
+    /// Emphasis delimiters that pulldown-cmark left unmatched arrive as separate
+    /// one-character text events (`*`, `*`). Runs of them are collected here and
+    /// judged when the run ends: `**` or `__` is an editing slip (reported and left
+    /// out), a single `*` is reported and kept.
+    fn flush_markers(&mut self) {
+        let Some((c, start, len)) = self.markers.take() else { return };
+        let marker: String = std::iter::repeat_n(c, len).collect();
+        if len >= 2 {
+            self.warn(
+                start,
+                format!("unmatched `{marker}`: the emphasis is never closed, so the marker is left out"),
+                Some(&format!("close it with a second `{marker}`, or write `\\{c}` for a literal character")),
+            );
+        } else {
+            self.warn(
+                start,
+                format!("unmatched `{marker}` is printed as is"),
+                Some(&format!("close the emphasis, or write `\\{c}` for a literal character")),
+            );
+            self.push_inline(Inline::Text(marker));
+        }
+    }
+
     /// Plain text: checks for emphasis markers that pulldown-cmark left unmatched.
     fn text(&mut self, text: &str, range: Span) {
         let raw = self.source.get(range.clone()).unwrap_or("");
+        if (raw == "*" || raw == "_") && text == raw {
+            let c = if raw == "*" { '*' } else { '_' };
+            match &mut self.markers {
+                Some((mc, start, len)) if *mc == c && *start + *len == range.start => *len += 1,
+                _ => {
+                    self.flush_markers();
+                    self.markers = Some((c, range.start, 1));
+                }
+            }
+            return;
+        }
+        self.flush_markers();
         let mut out = text.to_string();
         if !raw.starts_with('\\') {
             for marker in ["**", "__"] {
@@ -586,6 +627,7 @@ impl<'s> Builder<'s> {
     }
 
     fn finish(mut self) -> (Document, Diagnostics) {
+        self.flush_markers();
         let end = self.source.len();
         self.flush_loose(end);
         // Close anything left open by malformed input (pulldown-cmark always balances, this is a guard).
