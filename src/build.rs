@@ -471,7 +471,7 @@ pub fn layout_options(p: &PdfSettings) -> LayoutOptions {
         page_height: p.page.height,
         margin_top: p.margins.top,
         margin_bottom: p.margins.bottom,
-        margin_inner: p.margins.inner,
+        margin_inner: p.margins.inner + p.binding_offset,
         margin_outer: p.margins.outer,
         font_size: p.font_size,
         leading: p.line_height,

@@ -30,10 +30,22 @@ impl Problem {
 /// Units a length may carry, with their size in points.
 const UNITS: [(&str, f64); 4] = [("mm", 72.0 / 25.4), ("cm", 720.0 / 25.4), ("in", 72.0), ("pt", 1.0)];
 
-/// Page sizes known by name, as width × height in millimetres (ISO 216; US Letter
-/// is 8.5 × 11 in, written exactly as 215.9 × 279.4 mm).
-const NAMED_PAGES: [(&str, f64, f64); 4] =
-    [("A4", 210.0, 297.0), ("A5", 148.0, 210.0), ("A6", 105.0, 148.0), ("Letter", 215.9, 279.4)];
+/// Page sizes known by name, as portrait width × height in millimetres: ISO 216 A
+/// and B series; US Letter (8.5 × 11 in) and Legal (8.5 × 14 in), written exactly
+/// in millimetres.
+const NAMED_PAGES: [(&str, f64, f64); 8] = [
+    ("A3", 297.0, 420.0),
+    ("A4", 210.0, 297.0),
+    ("A5", 148.0, 210.0),
+    ("A6", 105.0, 148.0),
+    ("A7", 74.0, 105.0),
+    ("B5", 176.0, 250.0),
+    ("Letter", 215.9, 279.4),
+    ("Legal", 215.9, 355.6),
+];
+
+/// The named sizes for hints.
+pub(super) const PAGE_NAMES: &str = "A3, A4, A5, A6, A7, B5, Letter, Legal";
 
 /// Smallest page side accepted: below 50 mm the default margins (36 mm vertically,
 /// 32 mm horizontally) leave almost nothing to print on.
@@ -117,7 +129,7 @@ pub(super) fn length(s: &str) -> Result<Pt, Problem> {
     Ok(Pt::new(points))
 }
 
-/// Parses a page size: a name (`A4`, `A5`, `A6`, `Letter`, in any case) or
+/// Parses a page size: a name (`A3`–`A7`, `B5`, `Letter`, `Legal`, in any case) or
 /// `"WIDTH x HEIGHT"` with two lengths (`"120mm x 170mm"`, spaces around the `x`
 /// optional, `×` also accepted). Each side must lie between 50 mm and 14 400 pt.
 pub fn parse_page_size(s: &str) -> Result<PageSize, String> {
@@ -134,7 +146,7 @@ pub(super) fn page_size(s: &str) -> Result<PageSize, Problem> {
     let [width, height] = sides[..] else {
         return Err(Problem::new(
             format!("unknown page size `{t}`"),
-            "use A4, A5, A6, Letter or a width and a height such as `120mm x 170mm`",
+            format!("use {PAGE_NAMES} or a width and a height such as `120mm x 170mm`"),
         ));
     };
     let width = length(width).map_err(|p| Problem::new(format!("page width: {}", p.message), p.hint))?;
@@ -201,6 +213,10 @@ mod tests {
         close(a5.width, 419.53);
         close(a5.height, 595.28);
         close(page_size("Letter").unwrap().width, 612.0);
+        close(page_size("legal").unwrap().height, 1008.0);
+        close(page_size("A3").unwrap().height, 1190.55);
+        close(page_size("A7").unwrap().width, 209.76);
+        close(page_size("B5").unwrap().width, 498.9);
         for s in ["120mm x 170mm", "120mmx170mm", "12cm X 17cm", "120mm × 170mm"] {
             let p = page_size(s).unwrap();
             close(p.width, 340.16);
@@ -211,7 +227,7 @@ mod tests {
     // Unknown names and impossible sizes are refused.
     #[test]
     fn bad_page_sizes() {
-        assert!(page_size("B5").unwrap_err().message.contains("unknown page size `B5`"));
+        assert!(page_size("B7").unwrap_err().message.contains("unknown page size `B7`"));
         assert!(page_size("120 x 170").unwrap_err().message.contains("missing unit"));
         assert!(page_size("0mm x 170mm").unwrap_err().message.contains("out of range"));
         assert!(parse_page_size("1x2x3").is_err());

@@ -85,17 +85,71 @@ pub struct Margins {
     pub outer: Pt,
 }
 
+/// How pages are arranged on printed sheets in the extra imposed PDF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Imposition {
+    /// Saddle-stitched booklet: two pages side by side on a sheet twice the page
+    /// size, sheets in duplex order (flip on the short edge), folded and stapled.
+    Booklet,
+    /// The same page twice side by side, to print and cut in half.
+    TwoUp,
+    /// The same page four times in a 2 × 2 grid (A6 flyers on A4).
+    FourUp,
+}
+
+impl Imposition {
+    /// The keyword in `book.toml`, also the suffix of the imposed file.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Imposition::Booklet => "booklet",
+            Imposition::TwoUp => "2-up",
+            Imposition::FourUp => "4-up",
+        }
+    }
+}
+
+/// Colour of a PDF output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColorMode {
+    /// Images as they are. Text is always pure DeviceGray black.
+    #[default]
+    Color,
+    /// Images converted to grayscale, for cheap office printing.
+    Gray,
+}
+
+/// A PDF conformance standard krilla can validate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standard {
+    /// PDF/A-2b (ISO 19005-2, level b: visual appearance preserved).
+    PdfA2b,
+}
+
 /// Settings of a PDF output.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PdfSettings {
-    /// Page size.
+    /// Trimmed page size, after `orientation`.
     pub page: PageSize,
     /// Margins.
     pub margins: Margins,
+    /// Extra space added to the inner margin for the binding.
+    pub binding_offset: Pt,
     /// Body font size.
     pub font_size: Pt,
     /// Distance between baselines of body text (absolute leading).
     pub line_height: Pt,
+    /// Bleed beyond the trimmed page on every side; zero for none.
+    pub bleed: Pt,
+    /// Crop marks in a slug area outside the bleed.
+    pub crop_marks: bool,
+    /// Extra imposed PDF, if any.
+    pub imposition: Option<Imposition>,
+    /// Creep compensation per booklet sheet (inner sheets' pages move toward the spine).
+    pub creep: Pt,
+    /// Colour or grayscale.
+    pub color: ColorMode,
+    /// Conformance standard, if any.
+    pub standard: Option<Standard>,
 }
 
 impl Default for PdfSettings {
@@ -175,6 +229,12 @@ const DEFAULT_LINE_HEIGHT: f64 = 1.3;
 const FONT_SIZE_RANGE_PT: std::ops::RangeInclusive<f64> = 4.0..=72.0;
 /// Accepted line heights as multiples of the font size: below 0.8 lines overlap.
 const LINE_HEIGHT_RANGE: std::ops::RangeInclusive<f64> = 0.8..=3.0;
+/// Largest bleed accepted, in millimetres: print shops ask for 2–5 mm; more only
+/// enlarges the file and the sheet.
+const MAX_BLEED_MM: f64 = 10.0;
+/// Largest creep per sheet accepted, in millimetres: 80 g/m² paper is about
+/// 0.1 mm thick, so even card stock stays well below 1 mm per sheet.
+const MAX_CREEP_MM: f64 = 1.0;
 
 /// The hint shown when `[book]` or its title is missing.
 const MINIMAL_MANIFEST: &str =
@@ -191,8 +251,15 @@ pub fn default_pdf() -> PdfSettings {
             inner: Pt::mm(16.0),
             outer: Pt::mm(16.0),
         },
+        binding_offset: Pt::ZERO,
         font_size: Pt::new(DEFAULT_FONT_SIZE_PT),
         line_height: Pt::new(DEFAULT_FONT_SIZE_PT * DEFAULT_LINE_HEIGHT),
+        bleed: Pt::ZERO,
+        crop_marks: false,
+        imposition: None,
+        creep: Pt::ZERO,
+        color: ColorMode::Color,
+        standard: None,
     }
 }
 
@@ -534,6 +601,14 @@ impl Resolver<'_, '_> {
                     ("margins", o.margins.as_ref().map(Spanned::span)),
                     ("font-size", o.font_size.as_ref().map(Spanned::span)),
                     ("line-height", o.line_height.as_ref().map(Spanned::span)),
+                    ("orientation", o.orientation.as_ref().map(Spanned::span)),
+                    ("binding-offset", o.binding_offset.as_ref().map(Spanned::span)),
+                    ("bleed", o.bleed.as_ref().map(Spanned::span)),
+                    ("crop-marks", o.crop_marks.as_ref().map(Spanned::span)),
+                    ("imposition", o.imposition.as_ref().map(Spanned::span)),
+                    ("creep", o.creep.as_ref().map(Spanned::span)),
+                    ("color", o.color.as_ref().map(Spanned::span)),
+                    ("standard", o.standard.as_ref().map(Spanned::span)),
                 ];
                 for (key, key_span) in pdf_only {
                     if let Some(key_span) = key_span {
@@ -599,10 +674,128 @@ impl Resolver<'_, '_> {
                 },
             }
         }
+        if let Some(orient) = &o.orientation {
+            let (short, long) = (s.page.width.min(s.page.height), s.page.width.max(s.page.height));
+            match orient.get_ref().trim().to_ascii_lowercase().as_str() {
+                "portrait" => s.page = PageSize { width: short, height: long },
+                "landscape" => s.page = PageSize { width: long, height: short },
+                other => self.diags.push(
+                    src.error(orient.span(), format!("unknown orientation `{other}`"))
+                        .with_hint("use \"portrait\" or \"landscape\""),
+                ),
+            }
+        }
+        if let Some(b) = &o.binding_offset {
+            match length::length(b.get_ref()) {
+                Ok(v) => s.binding_offset = v,
+                Err(problem) => self.diags.push(src.problem(b.span(), problem)),
+            }
+        }
         if let Some(m) = &o.margins {
             self.margins(m, &mut s);
         }
+        let inner = s.margins.inner + s.binding_offset;
+        if s.binding_offset > Pt::ZERO
+            && inner >= s.page.width / 2.0
+            && let Some(b) = &o.binding_offset
+        {
+            let message = format!(
+                "inner margin plus binding offset {} is not less than half the page width ({})",
+                show_mm(inner),
+                show_mm(s.page.width / 2.0)
+            );
+            self.diags
+                .push(src.error(b.span(), message).with_hint("use a smaller binding offset or inner margin"));
+        }
+        self.print(o, &mut s);
         s
+    }
+
+    /// Bleed, crop marks, imposition, creep, colour and standard.
+    fn print(&mut self, o: &RawOutput, s: &mut PdfSettings) {
+        let src = self.src;
+        if let Some(b) = &o.bleed {
+            match length::length(b.get_ref()) {
+                Ok(v) if v.to_mm() <= MAX_BLEED_MM + 1e-9 => s.bleed = v,
+                Ok(v) => self.diags.push(
+                    src.error(b.span(), format!("bleed {} is larger than {MAX_BLEED_MM}mm", show_mm(v)))
+                        .with_hint("print shops usually ask for 3mm: bleed = \"3mm\""),
+                ),
+                Err(problem) => self.diags.push(src.problem(b.span(), problem)),
+            }
+        }
+        if let Some(c) = &o.crop_marks {
+            s.crop_marks = *c.get_ref();
+        }
+        if let Some(i) = &o.imposition {
+            let written = i.get_ref().trim().to_ascii_lowercase();
+            match written.as_str() {
+                "booklet" => s.imposition = Some(Imposition::Booklet),
+                "2-up" | "2up" => s.imposition = Some(Imposition::TwoUp),
+                "4-up" | "4up" => s.imposition = Some(Imposition::FourUp),
+                "none" => s.imposition = None,
+                _ => {
+                    let hint = match suggest::closest(&written, &["booklet", "2-up", "4-up", "none"]) {
+                        Some(near) => format!("did you mean `{near}`?"),
+                        None => "use \"booklet\", \"2-up\", \"4-up\" or \"none\"".to_owned(),
+                    };
+                    self.diags.push(
+                        src.error(i.span(), format!("unknown imposition `{}`", i.get_ref().trim()))
+                            .with_hint(hint),
+                    );
+                }
+            }
+        }
+        if let Some(c) = &o.creep {
+            match length::length(c.get_ref()) {
+                Ok(_) if s.imposition != Some(Imposition::Booklet) && o.imposition.is_some() => {
+                    self.diags.push(
+                        src.error(c.span(), "`creep` applies only to imposition = \"booklet\"")
+                            .with_hint("remove `creep`, or set imposition = \"booklet\""),
+                    )
+                }
+                Ok(_) if o.imposition.is_none() => self.diags.push(
+                    src.error(c.span(), "`creep` needs imposition = \"booklet\"")
+                        .with_hint("add imposition = \"booklet\" to this output"),
+                ),
+                Ok(v) if v.to_mm() <= MAX_CREEP_MM + 1e-9 => s.creep = v,
+                Ok(v) => self.diags.push(
+                    src.error(
+                        c.span(),
+                        format!("creep {} per sheet is larger than {MAX_CREEP_MM}mm", show_mm(v)),
+                    )
+                    .with_hint("creep is about the paper thickness, e.g. creep = \"0.1mm\""),
+                ),
+                Err(problem) => self.diags.push(src.problem(c.span(), problem)),
+            }
+        }
+        if let Some(c) = &o.color {
+            match c.get_ref().trim().to_ascii_lowercase().as_str() {
+                "color" | "colour" => s.color = ColorMode::Color,
+                "gray" | "grey" | "grayscale" | "greyscale" => s.color = ColorMode::Gray,
+                other => self.diags.push(
+                    src.error(c.span(), format!("unknown color `{other}`"))
+                        .with_hint("use \"color\" or \"gray\""),
+                ),
+            }
+        }
+        if let Some(st) = &o.standard {
+            let written = st.get_ref().trim().to_ascii_lowercase().replace(' ', "");
+            match written.as_str() {
+                "pdf/a-2b" | "pdfa-2b" | "pdf/a2b" => s.standard = Some(Standard::PdfA2b),
+                w if w.starts_with("pdf/x") || w.starts_with("pdfx") => self.diags.push(
+                    src.error(st.span(), format!("samizdat cannot write `{}`", st.get_ref().trim()))
+                        .with_hint(
+                            "PDF/X is not supported by the PDF library; without `standard` the file still has \
+                             TrimBox, BleedBox and embedded fonts, which most print shops accept",
+                        ),
+                ),
+                _ => self.diags.push(
+                    src.error(st.span(), format!("unknown standard `{}`", st.get_ref().trim()))
+                        .with_hint("the supported standard is \"pdf/a-2b\""),
+                ),
+            }
+        }
     }
 
     fn margins(&mut self, m: &Spanned<StrOrTable<raw::RawMargins>>, s: &mut PdfSettings) {

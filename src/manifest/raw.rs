@@ -76,6 +76,22 @@ pub(super) struct RawOutput {
     pub font_size: Option<Spanned<StrOrNum>>,
     /// PDF: a multiple of the font size or a length.
     pub line_height: Option<Spanned<StrOrNum>>,
+    /// PDF: `portrait` or `landscape`; turns a named page size on its side.
+    pub orientation: Option<Spanned<String>>,
+    /// PDF: extra inner margin for the binding (added to `margins.inner`).
+    pub binding_offset: Option<Spanned<String>>,
+    /// PDF: bleed beyond the trimmed page on every side, a length.
+    pub bleed: Option<Spanned<String>>,
+    /// PDF: draw crop marks in a slug area outside the bleed.
+    pub crop_marks: Option<Spanned<bool>>,
+    /// PDF: `booklet`, `2-up` or `4-up`: also write an imposed PDF.
+    pub imposition: Option<Spanned<String>>,
+    /// PDF booklet: creep compensation per sheet, a length.
+    pub creep: Option<Spanned<String>>,
+    /// PDF: `color` (default) or `gray`.
+    pub color: Option<Spanned<String>>,
+    /// PDF: a conformance standard, `pdf/a-2b`.
+    pub standard: Option<Spanned<String>>,
     /// EPUB: cover image, relative to the manifest folder.
     pub cover: Option<Spanned<String>>,
 }
@@ -167,6 +183,8 @@ impl<'de> Deserialize<'de> for StrOrNum {
 pub(super) enum Type {
     /// A string.
     String,
+    /// `true` or `false`.
+    Bool,
     /// An integer or a float.
     Number,
     /// A TOML local date (`2026-05-01` without quotes); becomes its text.
@@ -246,6 +264,14 @@ pub(super) static OUTPUT_FIELDS: &[Field] = &[
     field("margins", &[Type::String, Type::Table(&MARGINS)], "margins = \"20mm\""),
     field("font-size", &[Type::String, Type::Number], "font-size = \"10.5pt\""),
     field("line-height", &[Type::Number, Type::String], "line-height = 1.3"),
+    field("orientation", &[Type::String], "orientation = \"landscape\""),
+    field("binding-offset", &[Type::String], "binding-offset = \"5mm\""),
+    field("bleed", &[Type::String], "bleed = \"3mm\""),
+    field("crop-marks", &[Type::Bool], "crop-marks = true"),
+    field("imposition", &[Type::String], "imposition = \"booklet\""),
+    field("creep", &[Type::String], "creep = \"0.1mm\""),
+    field("color", &[Type::String], "color = \"gray\""),
+    field("standard", &[Type::String], "standard = \"pdf/a-2b\""),
     field("cover", &[Type::String], "cover = \"img/cover.jpg\""),
 ];
 
@@ -262,6 +288,7 @@ impl Type {
         matches!(
             (self, v),
             (Type::String, DeValue::String(_))
+                | (Type::Bool, DeValue::Boolean(_))
                 | (Type::Number, DeValue::Integer(_) | DeValue::Float(_))
                 | (Type::Date, DeValue::Datetime(_))
                 | (Type::Table(_), DeValue::Table(_))
@@ -272,6 +299,7 @@ impl Type {
     fn noun(&self) -> &'static str {
         match self {
             Type::String => "a string",
+            Type::Bool => "`true` or `false`",
             Type::Number => "a number",
             Type::Date => "a date",
             Type::Table(_) => "a table",

@@ -213,7 +213,7 @@ fn unknown_key_with_hint_and_place() {
 #[test]
 fn unknown_keys_in_different_tables() {
     let book = TempBook::with(&["a.md"]);
-    let text = "[book]\ntitle = \"T\"\nautor = \"X\"\ndocuments = [\"a.md\"]\n[output.print]\nformat = \"pdf\"\nfontsize = \"9pt\"\nmargins = { top = \"1mm\", botom = \"2mm\" }\ncolour = \"red\"\n";
+    let text = "[book]\ntitle = \"T\"\nautor = \"X\"\ndocuments = [\"a.md\"]\n[output.print]\nformat = \"pdf\"\nfontsize = \"9pt\"\nmargins = { top = \"1mm\", botom = \"2mm\" }\nink = \"red\"\n";
     let d = fails(text, book.path());
     let messages: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
     assert_eq!(
@@ -222,7 +222,7 @@ fn unknown_keys_in_different_tables() {
             "unknown key `autor` in [book]",
             "unknown key `fontsize` in [output.print]",
             "unknown key `botom` in `margins` of [output.print]",
-            "unknown key `colour` in [output.print]",
+            "unknown key `ink` in [output.print]",
         ]
     );
     assert_eq!(at(&d.0[0]), (3, 1));
@@ -296,10 +296,10 @@ fn out_of_range_values() {
 #[test]
 fn unknown_page_size() {
     let book = TempBook::with(&["a.md"]);
-    let d = fails(&with_book("[output.print]\nformat = \"pdf\"\npage-size = \"B5\"\n"), book.path());
-    let e = find(&d, "unknown page size `B5`");
+    let d = fails(&with_book("[output.print]\nformat = \"pdf\"\npage-size = \"B7\"\n"), book.path());
+    let e = find(&d, "unknown page size `B7`");
     assert_eq!(at(e), (6, 13));
-    assert!(e.hint.as_deref().unwrap().contains("A4, A5, A6, Letter"));
+    assert!(e.hint.as_deref().unwrap().contains("A3, A4, A5, A6, A7, B5, Letter, Legal"));
     let d = fails(&with_book("[output.print]\nformat = \"pdf\"\npage-size = \"120 x 170mm\"\n"), book.path());
     find(&d, "page width: missing unit in length `120`");
 }
@@ -501,7 +501,7 @@ fn syntax_errors() {
 fn all_problems_at_once() {
     let book = TempBook::with(&["a.md"]);
     let text = "[book]\ntitel = \"T\"\ndocuments = [\"nope/*.md\"]\nlanguage = \"xx\"\n\
-                [output.p]\nformat = \"pdf\"\nfont-size = \"3 pt\"\npage-size = \"B5\"\n[output.q]\nformat = \"odt\"\n";
+                [output.p]\nformat = \"pdf\"\nfont-size = \"3 pt\"\npage-size = \"B7\"\n[output.q]\nformat = \"odt\"\n";
     let d = fails(text, book.path());
     let lines: Vec<usize> = d.iter().map(|d| at(d).0).collect();
     assert_eq!(lines, [1, 2, 3, 4, 7, 8, 10], "{d}");
@@ -606,4 +606,74 @@ fn garbage_never_panics() {
             assert!(d.iter().all(|d| d.location.as_ref().is_some_and(|l| l.line > 0)), "{text}\n{d}");
         }
     }
+}
+
+// Print keys resolve: orientation turns the page, lengths become points, keywords become enums.
+#[test]
+fn print_keys_resolve() {
+    let book = TempBook::with(&["a.md"]);
+    let s = ok(
+        &with_book(
+            "[output.p]\nformat = \"pdf\"\npage-size = \"A5\"\norientation = \"landscape\"\n\
+             binding-offset = \"4mm\"\nbleed = \"3mm\"\ncrop-marks = true\nimposition = \"booklet\"\n\
+             creep = \"0.1mm\"\ncolor = \"gray\"\nstandard = \"PDF/A-2b\"\n",
+        ),
+        book.path(),
+    );
+    let p = pdf(&s, "p");
+    close(p.page.width, 595.28);
+    close(p.page.height, 419.53);
+    close(p.binding_offset, 11.34);
+    close(p.bleed, 8.50);
+    close(p.creep, 0.28);
+    assert!(p.crop_marks);
+    assert_eq!(p.imposition, Some(Imposition::Booklet));
+    assert_eq!(p.color, ColorMode::Gray);
+    assert_eq!(p.standard, Some(Standard::PdfA2b));
+    // Portrait is the default way up for a custom size written sideways.
+    let s = ok(
+        &with_book(
+            "[output.p]\nformat = \"pdf\"\npage-size = \"200mm x 100mm\"\norientation = \"portrait\"\nimposition = \"4-up\"\n",
+        ),
+        book.path(),
+    );
+    let p = pdf(&s, "p");
+    close(p.page.width, Pt::mm(100.0).get());
+    assert_eq!(p.imposition, Some(Imposition::FourUp));
+    assert_eq!(pdf(&ok(&with_book("[output.pdf]\n"), book.path()), "pdf").bleed, Pt::ZERO);
+}
+
+// Each bad print value is reported at its place with a hint.
+#[test]
+fn bad_print_keys() {
+    let book = TempBook::with(&["a.md"]);
+    let d = fails(
+        &with_book(
+            "[output.p]\nformat = \"pdf\"\norientation = \"sideways\"\nbleed = \"20mm\"\n\
+             crop-marks = \"yes\"\nimposition = \"bookelt\"\ncolor = \"cmyk\"\nstandard = \"pdf/x-1a\"\n\
+             binding-offset = \"70mm\"\n[output.q]\nformat = \"pdf\"\ncreep = \"0.1mm\"\n",
+        ),
+        book.path(),
+    );
+    assert_eq!(at(find(&d, "unknown orientation `sideways`")), (6, 15));
+    find(&d, "bleed 20mm is larger than 10mm");
+    let marks = find(&d, "expected `true` or `false` for `crop-marks`, found a string");
+    assert_eq!(marks.hint.as_deref(), Some("write it as crop-marks = true"));
+    assert_eq!(find(&d, "unknown imposition `bookelt`").hint.as_deref(), Some("did you mean `booklet`?"));
+    find(&d, "unknown color `cmyk`");
+    assert!(find(&d, "cannot write `pdf/x-1a`").hint.as_deref().unwrap().contains("TrimBox, BleedBox"));
+    find(&d, "inner margin plus binding offset 86mm is not less than half the page width (74mm)");
+    find(&d, "`creep` needs imposition = \"booklet\"");
+}
+
+// Print keys in an epub output are refused: they mean nothing to an e-reader.
+#[test]
+fn print_keys_not_for_epub() {
+    let book = TempBook::with(&["a.md"]);
+    let d = fails(
+        &with_book("[output.e]\nformat = \"epub\"\nbleed = \"3mm\"\nimposition = \"booklet\"\n"),
+        book.path(),
+    );
+    find(&d, "`bleed` does not apply to the epub output [output.e]");
+    find(&d, "`imposition` does not apply to the epub output [output.e]");
 }
