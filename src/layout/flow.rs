@@ -19,14 +19,15 @@ const WARN_DPI: f64 = 200.0;
 /// One element of the vertical list.
 #[derive(Debug)]
 pub enum Elem {
-    /// A line of a paragraph. `para` identifies the paragraph, `index` the line in it.
-    Line { line: LineBox, x: Pt, para: usize },
+    /// A line of a paragraph: `para` identifies the paragraph in the statement,
+    /// `index` is the line's place in it and `count` the paragraph's number of lines.
+    Line { line: LineBox, x: Pt, para: usize, index: usize, count: usize },
     /// A heading: its lines stay together and with what follows.
     Heading { lines: Vec<LineBox>, x: Pt, level: u8, title: String },
     /// Vertical space; dropped at the top of a page.
     Gap(Pt),
-    /// An image with its caption lines.
-    Image { key: PathBuf, x: Pt, width: Pt, height: Pt, caption: Vec<LineBox> },
+    /// An image with its caption lines (set on the measure starting at `caption_x`).
+    Image { key: PathBuf, x: Pt, width: Pt, height: Pt, caption: Vec<LineBox>, caption_x: Pt },
     /// A table row: cells with their x offset, the row height, and rules to draw above/below.
     Row { cells: Vec<(Pt, Vec<LineBox>)>, height: Pt, rule_above: bool, rule_below: bool, width: Pt },
     /// A horizontal rule (thematic break).
@@ -151,8 +152,9 @@ impl Ctx<'_> {
             });
         }
         self.para += 1;
-        for line in lines {
-            self.flow.elems.push(Elem::Line { line, x, para: self.para });
+        let count = lines.len();
+        for (index, line) in lines.into_iter().enumerate() {
+            self.flow.elems.push(Elem::Line { line, x, para: self.para, index, count });
         }
     }
 
@@ -346,6 +348,7 @@ impl Ctx<'_> {
             width: w,
             height: h,
             caption,
+            caption_x: x,
         });
         self.gap(self.opts.leading * 0.5);
         self.no_indent = true;

@@ -8,6 +8,7 @@
 //!
 //! Coordinates are in points from the top-left corner of the page, y down.
 
+pub mod audit;
 mod flow;
 pub mod linebreak;
 mod pages;
@@ -65,6 +66,8 @@ pub struct Layout {
     pub pages: Vec<Page>,
     /// Titles and headings with the page they start on, for the PDF outline.
     pub outline: Vec<OutlineEntry>,
+    /// Last identity handed out to a paragraph-like group of lines (see [`LineRecord::para`]).
+    next_id: usize,
 }
 
 /// One entry of the document outline.
@@ -110,6 +113,29 @@ pub struct LineRecord {
     pub ratio: f64,
     /// Natural width exceeded the measure (should never happen; the audit counts it).
     pub overfull: bool,
+    /// What the line belongs to.
+    pub kind: LineKind,
+    /// Paragraph identity, unique in the layout (same value for all lines of a paragraph).
+    pub para: usize,
+    /// Place of the line in its paragraph, from 0.
+    pub index: usize,
+    /// Number of lines of the paragraph.
+    pub count: usize,
+    /// Mean interword space in ems.
+    pub space_em: f64,
+}
+
+/// The role of a set line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// Running text, list items, quotes, table cells.
+    Body,
+    /// A heading line.
+    Heading,
+    /// A footnote line.
+    Note,
+    /// An image caption.
+    Caption,
 }
 
 /// Something drawn on a page.

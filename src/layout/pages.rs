@@ -15,7 +15,7 @@
 use crate::fonts::{Family, FontSet, Style};
 use crate::layout::flow::{Elem, Flow};
 use crate::layout::paragraph::{self, Align, LineBox, ParaStyle};
-use crate::layout::{Item, Layout, LayoutOptions, LineRecord, OutlineEntry, Page, PlacedImage, Rect};
+use crate::layout::{Item, Layout, LayoutOptions, LineKind, LineRecord, OutlineEntry, Page, PlacedImage, Rect};
 use crate::model::{Document, Inline, Lang};
 use crate::units::Pt;
 
@@ -34,7 +34,18 @@ pub fn blank_page(opts: &LayoutOptions, number: usize, lang: Lang) -> Page {
     }
 }
 
+/// What a drawn line is, for the line records.
+#[derive(Debug, Clone, Copy)]
+struct Tag {
+    kind: LineKind,
+    para: usize,
+    index: usize,
+    count: usize,
+}
+
 struct Paginator<'a> {
+    /// Offset that makes this statement's paragraph numbers unique in the layout.
+    doc_base: usize,
     layout: &'a mut Layout,
     opts: &'a LayoutOptions,
     fonts: &'a FontSet,
@@ -46,7 +57,14 @@ struct Paginator<'a> {
     cursor: Pt,
     /// Height of the footnote area so far (rule included).
     notes_height: Pt,
+    /// Footnotes called on this page.
     notes: Vec<u32>,
+    /// Footnote lines to draw at the foot of this page, in order.
+    foot: Vec<LineBox>,
+    /// Lines of a long footnote that continue at the foot of the next page.
+    carry: Vec<LineBox>,
+    /// Tops of the places where vertical space may grow to align page bottoms.
+    gaps: Vec<Pt>,
     first_page_of_doc: bool,
 }
 
@@ -60,7 +78,12 @@ pub fn paginate(
     opts: &LayoutOptions,
 ) {
     let number = layout.pages.len() + 1;
+    // Flow paragraphs are numbered from 1 per statement; shift them past every id used so far.
+    layout.next_id += 1_000_000;
+    let doc_base = layout.next_id;
+    layout.next_id += 1_000_000;
     let mut p = Paginator {
+        doc_base,
         page: blank_page(opts, number, doc.lang),
         layout,
         opts,
@@ -71,12 +94,21 @@ pub fn paginate(
         cursor: Pt::ZERO,
         notes_height: Pt::ZERO,
         notes: Vec::new(),
+        foot: Vec::new(),
+        carry: Vec::new(),
+        gaps: Vec::new(),
         first_page_of_doc: true,
     };
     p.run();
 }
 
 impl Paginator<'_> {
+    /// A paragraph identity for lines that are not part of the flow's numbered paragraphs.
+    fn fresh_id(&mut self) -> usize {
+        self.layout.next_id += 1;
+        self.layout.next_id
+    }
+
     fn avail(&self) -> Pt {
         self.opts.text_height() - self.cursor - self.notes_height
     }
@@ -86,17 +118,21 @@ impl Paginator<'_> {
         if self.page.number % 2 == 1 { self.opts.margin_inner } else { self.opts.margin_outer }
     }
 
-    /// Extra height that calling `notes` on a new line adds to the foot of this page.
+    /// Extra height that calling `notes` on a new line needs at the foot of this page:
+    /// the whole note, or, for a note of four lines or more, its first two lines
+    /// (the rest may continue on the next page).
     fn notes_cost(&self, notes: &[u32], also_placed: &[u32]) -> Pt {
         let mut h = Pt::ZERO;
         for n in notes {
             if self.notes.contains(n) || also_placed.contains(n) {
                 continue;
             }
-            if self.notes.is_empty() && also_placed.is_empty() && h == Pt::ZERO {
+            if self.foot.is_empty() && also_placed.is_empty() && h == Pt::ZERO {
                 h += self.separator();
             }
-            h += self.flow.notes.get(n).map_or(Pt::ZERO, |ls| ls.iter().map(|l| l.leading).sum());
+            let lines = self.flow.notes.get(n).map_or(&[][..], Vec::as_slice);
+            let shown = if lines.len() >= 2 * MIN_LINES { &lines[..MIN_LINES] } else { lines };
+            h += shown.iter().map(|l| l.leading).sum();
         }
         h
     }
@@ -113,6 +149,7 @@ impl Paginator<'_> {
                 Elem::Gap(g) => {
                     if self.cursor > Pt::ZERO {
                         self.cursor += *g;
+                        self.gaps.push(self.opts.margin_top + self.cursor);
                     }
                     i += 1;
                 }
@@ -130,17 +167,21 @@ impl Paginator<'_> {
                         page: self.layout.pages.len(),
                         y: self.opts.margin_top + y,
                     });
-                    for l in lines {
-                        self.place_line(l, *x);
+                    let id = self.fresh_id();
+                    for (k, l) in lines.iter().enumerate() {
+                        self.place_line(l, *x, Some(Tag { kind: LineKind::Heading, para: id, index: k, count: lines.len() }));
                     }
                     i += 1;
                 }
                 Elem::Line { para, .. } => {
                     let para = *para;
-                    let run: Vec<(&LineBox, Pt)> = elems[i..]
+                    let base = self.doc_base;
+                    let run: Vec<(&LineBox, Pt, Tag)> = elems[i..]
                         .iter()
                         .map_while(|e| match e {
-                            Elem::Line { line, x, para: p } if *p == para => Some((line, *x)),
+                            Elem::Line { line, x, para: p, index, count } if *p == para => {
+                                Some((line, *x, Tag { kind: LineKind::Body, para: base + para, index: *index, count: *count }))
+                            }
                             _ => None,
                         })
                         .collect();
@@ -152,21 +193,21 @@ impl Paginator<'_> {
                         }
                         // A page too short for two lines: set what fits, at least one line.
                         let k = self.count_fitting(&run).clamp(1, run.len());
-                        for (l, x) in &run[..k] {
-                            self.place_line(l, *x);
+                        for (l, x, tag) in &run[..k] {
+                            self.place_line(l, *x, Some(*tag));
                         }
                         i += k;
                         continue;
                     }
-                    for (l, x) in &run[..k] {
-                        self.place_line(l, *x);
+                    for (l, x, tag) in &run[..k] {
+                        self.place_line(l, *x, Some(*tag));
                     }
                     i += k;
                     if k < run.len() {
                         self.new_page();
                     }
                 }
-                Elem::Image { key, x, width, height, caption } => {
+                Elem::Image { key, x, width, height, caption, caption_x } => {
                     let cap: Pt = caption.iter().map(|l| l.leading).sum();
                     if *height + cap > self.avail() && self.cursor > Pt::ZERO {
                         self.new_page();
@@ -183,8 +224,10 @@ impl Paginator<'_> {
                         },
                     }));
                     self.cursor += *height;
-                    for l in caption {
-                        self.place_line(l, *x);
+                    let id = self.fresh_id();
+                    for (k, l) in caption.iter().enumerate() {
+                        let tag = Tag { kind: LineKind::Caption, para: id, index: k, count: caption.len() };
+                        self.place_line(l, *caption_x, Some(tag));
                     }
                     i += 1;
                 }
@@ -216,8 +259,10 @@ impl Paginator<'_> {
                     let pad = self.opts.font_size * 0.9 * 0.4;
                     for (cx, lines) in cells {
                         let mut y = top + pad;
-                        for l in lines {
-                            self.draw_line(l, left + *cx, y, true);
+                        let id = self.fresh_id();
+                        for (k, l) in lines.iter().enumerate() {
+                            let tag = Tag { kind: LineKind::Body, para: id, index: k, count: lines.len() };
+                            self.draw_line(l, left + *cx, y, Some(tag));
                             y += l.leading;
                         }
                     }
@@ -239,7 +284,11 @@ impl Paginator<'_> {
                 }
             }
         }
-        self.finish_page();
+        // A long footnote at the very end may still need pages of its own.
+        while !self.carry.is_empty() {
+            self.new_page();
+        }
+        self.finish_page_of(true);
     }
 
     /// Height that must follow a heading on the same page: the gap, then two
@@ -267,12 +316,12 @@ impl Paginator<'_> {
     }
 
     /// How many lines of `run` (the rest of one paragraph) fit in the space left.
-    fn count_fitting(&self, run: &[(&LineBox, Pt)]) -> usize {
+    fn count_fitting(&self, run: &[(&LineBox, Pt, Tag)]) -> usize {
         let mut used = Pt::ZERO;
         let mut placed: Vec<u32> = Vec::new();
         let avail = self.avail();
         let mut k = 0;
-        for (l, _) in run {
+        for (l, _, _) in run {
             let cost = l.leading + self.notes_cost(&l.notes, &placed);
             if used + cost > avail + Pt::new(0.01) {
                 break;
@@ -285,7 +334,7 @@ impl Paginator<'_> {
     }
 
     /// Lines of `run` to set on this page, honouring widow and orphan rules (0 = move on).
-    fn lines_that_fit(&self, run: &[(&LineBox, Pt)]) -> usize {
+    fn lines_that_fit(&self, run: &[(&LineBox, Pt, Tag)]) -> usize {
         let n = run.len();
         let f = self.count_fitting(run);
         if f >= n {
@@ -298,26 +347,41 @@ impl Paginator<'_> {
         if k < MIN_LINES { 0 } else { k }
     }
 
-    fn place_line(&mut self, l: &LineBox, x: Pt) {
+    fn place_line(&mut self, l: &LineBox, x: Pt, tag: Option<Tag>) {
         let left = self.left();
         let top = self.opts.margin_top + self.cursor;
-        self.draw_line(l, left + x, top, true);
-        for n in &l.notes {
-            if !self.notes.contains(n) {
-                if self.notes.is_empty() {
-                    self.notes_height += self.separator();
-                }
-                self.notes.push(*n);
-                self.notes_height +=
-                    self.flow.notes.get(n).map_or(Pt::ZERO, |ls| ls.iter().map(|l| l.leading).sum());
-            }
-        }
+        self.draw_line(l, left + x, top, tag);
         self.cursor += l.leading;
+        for n in &l.notes {
+            if self.notes.contains(n) {
+                continue;
+            }
+            self.notes.push(*n);
+            let lines = self.flow.notes.get(n).map_or(&[][..], Vec::as_slice);
+            if self.foot.is_empty() {
+                self.notes_height += self.separator();
+            }
+            // Lines of the note that fit under the text set so far; the rest continues overleaf.
+            let room = self.opts.text_height() - self.cursor - self.notes_height;
+            let mut used = Pt::ZERO;
+            let mut k = 0;
+            while k < lines.len() && used + lines[k].leading <= room + Pt::new(0.01) {
+                used += lines[k].leading;
+                k += 1;
+            }
+            if k < lines.len() && lines.len() - k < MIN_LINES {
+                k = lines.len().saturating_sub(MIN_LINES);
+                used = lines[..k].iter().map(|l| l.leading).sum();
+            }
+            self.foot.extend(lines[..k].iter().cloned());
+            self.notes_height += used;
+            self.carry.extend(lines[k..].iter().cloned());
+        }
     }
 
     /// Draws a line whose slot starts at `top`; its baseline sits at the slot's
     /// top plus the font's ascent share of the leading.
-    fn draw_line(&mut self, l: &LineBox, x: Pt, top: Pt, record: bool) {
+    fn draw_line(&mut self, l: &LineBox, x: Pt, top: Pt, tag: Option<Tag>) {
         let baseline = top + baseline_offset(l);
         for r in &l.runs {
             let mut run = r.clone();
@@ -331,13 +395,20 @@ impl Paginator<'_> {
                 url.clone(),
             ));
         }
-        if record && !l.text.is_empty() {
+        if let Some(tag) = tag
+            && !l.text.is_empty()
+        {
             self.page.lines.push(LineRecord {
                 y: baseline,
                 text: l.text.clone(),
                 hyphenated: l.hyphenated,
                 ratio: l.ratio,
                 overfull: l.overfull,
+                kind: tag.kind,
+                para: tag.para,
+                index: tag.index,
+                count: tag.count,
+                space_em: l.space_em,
             });
         }
     }
@@ -349,32 +420,74 @@ impl Paginator<'_> {
         self.cursor = Pt::ZERO;
         self.notes_height = Pt::ZERO;
         self.notes.clear();
+        self.gaps.clear();
         self.first_page_of_doc = false;
+        // A footnote continued from the previous page comes first at this page's foot.
+        let carry = std::mem::take(&mut self.carry);
+        if !carry.is_empty() {
+            self.notes_height = self.separator();
+            let room = self.opts.text_height() / 2.0;
+            let mut used = Pt::ZERO;
+            for (k, l) in carry.iter().enumerate() {
+                if used + l.leading > room && k >= MIN_LINES {
+                    self.carry = carry[k..].to_vec();
+                    break;
+                }
+                used += l.leading;
+                self.foot.push(l.clone());
+            }
+            self.notes_height += used;
+        }
+    }
+
+    /// Aligns the page bottom: when the text stops short of the foot by a little
+    /// (a heading or a paragraph moved on), the leftover is shared among the
+    /// vertical gaps of the page (around headings, lists, quotes, images), as
+    /// TeX's `\flushbottom` does. The last page of a statement stays ragged.
+    fn justify_vertically(&mut self, last: bool) {
+        let leftover = self.avail();
+        let bottom_of_text = self.opts.margin_top + self.cursor;
+        let gaps: Vec<Pt> = self.gaps.iter().copied().filter(|g| *g < bottom_of_text - Pt::new(0.01)).collect();
+        if last || gaps.is_empty() || leftover < Pt::new(0.5) {
+            return;
+        }
+        let extra = leftover / gaps.len() as f64;
+        // More than one and a half lines per gap would look like a hole: leave the page ragged.
+        if extra > self.opts.leading * 1.5 {
+            return;
+        }
+        let shift = |y: Pt| extra * gaps.iter().filter(|g| y > **g - Pt::new(0.01)).count() as f64;
+        for item in &mut self.page.items {
+            match item {
+                Item::Text(r) => r.y += shift(r.y),
+                Item::Image(img) => img.rect.y += shift(img.rect.y),
+                Item::Rule(r) | Item::Link(r, _) => r.y += shift(r.y),
+            }
+        }
+        for l in &mut self.page.lines {
+            l.y += shift(l.y);
+        }
     }
 
     /// Draws footnotes, running head and folio, and appends the page.
     fn finish_page(&mut self) {
+        self.finish_page_of(false);
+    }
+
+    fn finish_page_of(&mut self, last: bool) {
+        self.justify_vertically(last);
         let left = self.left();
         let width = self.opts.text_width();
-        if !self.notes.is_empty() {
+        if !self.foot.is_empty() {
             let bottom = self.opts.margin_top + self.opts.text_height();
             let mut y = bottom - self.notes_height;
             let rule_y = y + self.separator() * 0.5;
-            self.page.items.push(Item::Rule(Rect {
-                x: left,
-                y: rule_y,
-                width: width / 4.0,
-                height: Pt::new(0.4),
-            }));
+            self.page.items.push(Item::Rule(Rect { x: left, y: rule_y, width: width / 4.0, height: Pt::new(0.4) }));
             y += self.separator();
-            let notes = std::mem::take(&mut self.notes);
-            for n in &notes {
-                if let Some(lines) = self.flow.notes.get(n) {
-                    for l in lines {
-                        self.draw_line(l, left, y, true);
-                        y += l.leading;
-                    }
-                }
+            for l in std::mem::take(&mut self.foot) {
+                let id = self.fresh_id();
+                self.draw_line(&l, left, y, Some(Tag { kind: LineKind::Note, para: id, index: 0, count: 1 }));
+                y += l.leading;
             }
         }
         let small = self.opts.font_size * 0.8;
@@ -397,12 +510,12 @@ impl Paginator<'_> {
                 if self.page.number % 2 == 0 { self.book_title.to_string() } else { self.doc_title.clone() };
             if let Some(line) = furniture(&text, true, self.fonts) {
                 let top = self.opts.margin_top - self.opts.leading * 2.0;
-                self.draw_line(&line, left, top, false);
+                self.draw_line(&line, left, top, None);
             }
         }
         if let Some(line) = furniture(&self.page.number.to_string(), false, self.fonts) {
             let top = self.opts.margin_top + self.opts.text_height() + self.opts.leading * 1.2;
-            self.draw_line(&line, left, top, false);
+            self.draw_line(&line, left, top, None);
         }
         let page = std::mem::replace(&mut self.page, blank_page(self.opts, 0, Lang::En));
         self.layout.pages.push(page);

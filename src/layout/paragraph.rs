@@ -83,6 +83,8 @@ pub struct LineBox {
     pub leading: Pt,
     /// Height above the baseline (for the first line of a block).
     pub ascent: Pt,
+    /// Mean width of the interword spaces as set, in ems of the font size (0 if none).
+    pub space_em: f64,
 }
 
 /// Style of a fragment: face, size, vertical shift, link, footnote.
@@ -119,6 +121,24 @@ enum Payload {
     Hyphen(FragStyle, Vec<ShapedGlyph>, Pt),
     /// A break after an explicit hyphen: the hyphen is repeated at the start of the next line.
     Repeat(FragStyle, Vec<ShapedGlyph>, Pt),
+    /// A break after a word ending in punctuation that hangs into the margin by this much.
+    Hang(Pt),
+}
+
+/// Share of a glyph's advance that hangs into the right margin at a line end
+/// (optical margin alignment). Values follow the spirit of microtype's defaults:
+/// small marks hang most, so the margin looks straight to the eye.
+fn hang_share(c: char) -> f64 {
+    match c {
+        '.' | ',' => 0.7,
+        '-' | '\u{2010}' | '\u{ad}' => 0.7,
+        '»' | '“' | '”' | '"' | '\'' | '’' => 0.5,
+        ':' | ';' => 0.5,
+        '–' => 0.5,
+        '—' => 0.3,
+        '!' | '?' | ')' => 0.2,
+        _ => 0.0,
+    }
 }
 
 /// What a break inside a word draws.
@@ -195,6 +215,7 @@ pub fn set(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<LineBox> 
             start += 1;
         }
         let mut last_was_space = true;
+        let mut spaces: Vec<Pt> = Vec::new();
         let mut ratio = ratio;
         if li > 0
             && let Some(Payload::Repeat(style, glyphs, w)) = payloads.get(breaking.lines[li - 1].end)
@@ -221,6 +242,7 @@ pub fn set(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<LineBox> 
                 (KpItem::Glue { width, stretch, shrink }, _) => {
                     let adj = if ratio >= 0.0 { *stretch * ratio } else { *shrink * ratio };
                     x += *width + adj;
+                    spaces.push(*width + adj);
                     if !lb.text.ends_with(' ') && !lb.text.is_empty() {
                         lb.text.push(if matches!(payloads[i], Payload::Space) { ' ' } else { '\u{a0}' });
                     }
@@ -242,7 +264,15 @@ pub fn set(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<LineBox> 
             // Break after an explicit hyphen: the hyphen is already in the text.
             lb.hyphenated = line.hyphenated;
         }
-        lb.overfull = x.get() > width.get() + 0.01 && (overfull_pass || li + 1 < count);
+        if !spaces.is_empty() {
+            lb.space_em = spaces.iter().copied().sum::<Pt>() / ps.size / spaces.len() as f64;
+        }
+        let hang = match payloads.get(line.end) {
+            Some(Payload::Hang(p)) => *p,
+            Some(Payload::Hyphen(_, _, w)) => *w * hang_share('-'),
+            _ => Pt::ZERO,
+        };
+        lb.overfull = x.get() > (width + hang).get() + 0.01 && (overfull_pass || li + 1 < count);
         if ps.align == Align::Center {
             let shift = ((width - x) / 2.0).max(Pt::ZERO);
             for r in &mut lb.runs {
@@ -436,10 +466,27 @@ impl ItemBuilder<'_> {
         let width = face.text_width(" ", style.size);
         if !breakable {
             self.push(KpItem::Penalty { width: Pt::ZERO, cost: INFINITE, flagged: false }, Payload::None);
+        } else if self.ps.align == Align::Justify
+            && let Some(p) = self.protrusion()
+        {
+            // A break here lets the word's final punctuation hang into the margin: the line may be
+            // `p` wider. Breaking at the glue right after gives the same line without hanging,
+            // which the breaker never prefers.
+            self.push(KpItem::Penalty { width: -p, cost: 0.0, flagged: false }, Payload::Hang(p));
         }
         // Stretch and shrink in the proportions of TeX's Computer Modern interword glue
         // (space 1/3 em, stretch 1/6 em, shrink 1/9 em): stretch half, shrink a third of the space.
         self.push(KpItem::Glue { width, stretch: width * 0.5, shrink: width / 3.0 }, Payload::Space);
+    }
+
+    /// How far the last glyph of the word just emitted may hang into the right margin.
+    fn protrusion(&self) -> Option<Pt> {
+        let Some(Payload::Frag(fi)) = self.payloads.last() else { return None };
+        let frag = &self.frags[*fi];
+        let share = hang_share(frag.text.chars().next_back()?);
+        let last = frag.glyphs.last()?;
+        let advance = self.fonts.face(frag.style.face).to_pt(last.advance as f64, frag.style.size);
+        (share > 0.0).then_some(advance * share)
     }
 
     /// Emits one word: its segments shaped, with penalties at break points inside.
@@ -537,7 +584,11 @@ impl ItemBuilder<'_> {
             self.push(KpItem::Box { width }, Payload::Frag(self.frags.len() - 1));
             if pos < text.len() {
                 let (w, payload) = match kind {
-                    Break::Hyphen => (hyphen_w, Payload::Hyphen(style.clone(), hyphen.to_vec(), hyphen_w)),
+                    // The inserted hyphen hangs into the margin like a final hyphen (see `hang_share`).
+                    Break::Hyphen => (
+                        hyphen_w * (1.0 - hang_share('-')),
+                        Payload::Hyphen(style.clone(), hyphen.to_vec(), hyphen_w),
+                    ),
                     Break::Repeat => (Pt::ZERO, Payload::Repeat(style.clone(), hyphen.to_vec(), hyphen_w)),
                     Break::Plain => (Pt::ZERO, Payload::None),
                 };
