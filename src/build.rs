@@ -433,11 +433,24 @@ pub fn build(path: &Path, opts: &BuildOptions) -> Result<(Report, Diagnostics), 
                     authors: project.book.meta.authors.clone(),
                     lang: project.book.meta.lang.tag().to_string(),
                     date: date.map(|d| d.parts()),
+                    bleed: p.bleed,
+                    crop_marks: p.crop_marks,
+                    color: p.color,
+                    standard: p.standard,
                 };
                 let bytes = pdf::write(&lay, &project.fonts, &project.images, &popts).map_err(|e| {
                     Diagnostics(vec![Diagnostic::error(Some(Location::file(&file)), e.to_string())])
                 })?;
                 files.push((file, bytes, Some(lay.pages.len())));
+                if let Some(kind) = p.imposition {
+                    let file = out_dir.join(format!("{name}-{}.pdf", kind.keyword()));
+                    let imp = pdf::ImposeOptions { kind, creep: p.creep };
+                    let bytes = pdf::write_imposed(&lay, &project.fonts, &project.images, &popts, &imp)
+                        .map_err(|e| {
+                            Diagnostics(vec![Diagnostic::error(Some(Location::file(&file)), e.to_string())])
+                        })?;
+                    files.push((file, bytes, Some(pdf::imposed_sides(kind, lay.pages.len()))));
+                }
             }
             OutputKind::Epub(e) => {
                 let cover = e.cover.clone().or_else(|| {

@@ -19,5 +19,6 @@ pub mod manifest;
 pub mod markdown;
 pub mod model;
 pub mod pdf;
+pub mod preflight;
 pub mod typography;
 pub mod units;

@@ -1,0 +1,233 @@
+//! Imposition plans: which page goes where on which printed sheet.
+//!
+//! Pure arithmetic over page counts and sizes; the writer draws the pages of a
+//! [`Sheet`] from the layout. Every output page, the reading-order PDF's
+//! included, is a sheet: a reading-order page is a sheet with one cell.
+
+use crate::manifest::Imposition;
+use crate::units::Pt;
+
+/// One side of a printed sheet: its trimmed size and the pages placed on it.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Sheet {
+    /// Trimmed width of the sheet.
+    pub width: Pt,
+    /// Trimmed height of the sheet.
+    pub height: Pt,
+    /// The pages on the sheet.
+    pub cells: Vec<Cell>,
+    /// Where the sheet is cut or folded across its width, from its left trim edge
+    /// (the trim edges included): crop marks are drawn above and below each.
+    pub cuts_x: Vec<Pt>,
+    /// Where the sheet is cut across its height, from its top trim edge.
+    pub cuts_y: Vec<Pt>,
+}
+
+/// One page placed on a sheet.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Cell {
+    /// Index of the layout page, `None` for a blank page.
+    pub page: Option<usize>,
+    /// Left edge of the page's trim on the sheet.
+    pub x: Pt,
+    /// Top edge of the page's trim on the sheet.
+    pub y: Pt,
+    /// Sides of the cell on the sheet's edge, where its content may run into the
+    /// bleed; an inner side (the spine, a cut between copies) stops at the trim.
+    pub outer: Edges,
+    /// Horizontal shift of the content inside the cell (creep compensation);
+    /// positive moves it right.
+    pub shift: Pt,
+}
+
+/// A flag per side of a rectangle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Edges {
+    /// Left side.
+    pub left: bool,
+    /// Right side.
+    pub right: bool,
+    /// Top side.
+    pub top: bool,
+    /// Bottom side.
+    pub bottom: bool,
+}
+
+impl Edges {
+    /// All four sides.
+    pub const ALL: Edges = Edges { left: true, right: true, top: true, bottom: true };
+
+    /// True if any side is set.
+    pub fn any(self) -> bool {
+        self.left || self.right || self.top || self.bottom
+    }
+}
+
+/// The reading-order document: one sheet per page, each page alone.
+pub(super) fn reading_order(sizes: &[(Pt, Pt)]) -> Vec<Sheet> {
+    sizes
+        .iter()
+        .enumerate()
+        .map(|(i, &(w, h))| Sheet {
+            width: w,
+            height: h,
+            cells: vec![Cell { page: Some(i), x: Pt::ZERO, y: Pt::ZERO, outer: Edges::ALL, shift: Pt::ZERO }],
+            cuts_x: vec![Pt::ZERO, w],
+            cuts_y: vec![Pt::ZERO, h],
+        })
+        .collect()
+}
+
+/// Pages of a saddle-stitched booklet in reading order, padded to a multiple of
+/// four with blanks (`None`) placed before the back cover, so that the last page
+/// stays the outside of the last leaf.
+pub fn booklet_pages(pages: usize) -> Vec<Option<usize>> {
+    let padded = pages.div_ceil(4).max(1) * 4;
+    let mut seq: Vec<Option<usize>> = (0..pages).map(Some).collect();
+    let blanks = padded - pages;
+    let at = if pages >= 2 { pages - 1 } else { pages };
+    seq.splice(at..at, std::iter::repeat_n(None, blanks));
+    seq
+}
+
+/// Sheet sides of a booklet, in printing order, each as `(left, right)` pages.
+///
+/// Sheet `s` (0 = the outermost) carries on its front the pages `P-1-2s | 2s`
+/// and on its back `2s+1 | P-2-2s` (from 0, `P` the padded count). Printed
+/// duplex with flip on the short edge, the back is not rotated: turning the
+/// landscape sheet over its short edge puts page `2s+1` behind page `2s`.
+pub fn booklet_sides(pages: usize) -> Vec<(Option<usize>, Option<usize>)> {
+    let seq = booklet_pages(pages);
+    let p = seq.len();
+    let mut sides = Vec::with_capacity(p / 2);
+    for s in 0..p / 4 {
+        sides.push((seq[p - 1 - 2 * s], seq[2 * s]));
+        sides.push((seq[2 * s + 1], seq[p - 2 - 2 * s]));
+    }
+    sides
+}
+
+/// How many sheet sides (PDF pages) the imposed document of `pages` pages has.
+pub fn imposed_sides(kind: Imposition, pages: usize) -> usize {
+    match kind {
+        Imposition::Booklet => booklet_pages(pages).len() / 2,
+        Imposition::TwoUp | Imposition::FourUp => pages,
+    }
+}
+
+/// The sheets of an imposed document for `pages` pages of `w × h`.
+///
+/// `creep` applies to booklets: the pages of sheet `s` (0 = outermost) move
+/// `s × creep` toward the spine, because inner sheets stick out at the fore-edge
+/// once folded and would lose more to the trimmer.
+pub(super) fn plan(kind: Imposition, pages: usize, w: Pt, h: Pt, creep: Pt) -> Vec<Sheet> {
+    let side = |x: Pt, y: Pt, page: Option<usize>, outer: Edges, shift: Pt| Cell { page, x, y, outer, shift };
+    let left = Edges { left: true, right: false, top: true, bottom: true };
+    let right = Edges { left: false, right: true, top: true, bottom: true };
+    match kind {
+        Imposition::Booklet => booklet_sides(pages)
+            .into_iter()
+            .enumerate()
+            .map(|(i, (l, r))| {
+                let shift = creep * (i / 2) as f64;
+                Sheet {
+                    width: w * 2.0,
+                    height: h,
+                    cells: vec![
+                        side(Pt::ZERO, Pt::ZERO, l, left, shift),
+                        side(w, Pt::ZERO, r, right, -shift),
+                    ],
+                    cuts_x: vec![Pt::ZERO, w, w * 2.0],
+                    cuts_y: vec![Pt::ZERO, h],
+                }
+            })
+            .collect(),
+        Imposition::TwoUp => (0..pages)
+            .map(|i| Sheet {
+                width: w * 2.0,
+                height: h,
+                cells: vec![
+                    side(Pt::ZERO, Pt::ZERO, Some(i), left, Pt::ZERO),
+                    side(w, Pt::ZERO, Some(i), right, Pt::ZERO),
+                ],
+                cuts_x: vec![Pt::ZERO, w, w * 2.0],
+                cuts_y: vec![Pt::ZERO, h],
+            })
+            .collect(),
+        Imposition::FourUp => (0..pages)
+            .map(|i| {
+                let cells = [(false, false), (true, false), (false, true), (true, true)]
+                    .into_iter()
+                    .map(|(r, b)| {
+                        let outer = Edges { left: !r, right: r, top: !b, bottom: b };
+                        let (x, y) = (if r { w } else { Pt::ZERO }, if b { h } else { Pt::ZERO });
+                        side(x, y, Some(i), outer, Pt::ZERO)
+                    })
+                    .collect();
+                Sheet {
+                    width: w * 2.0,
+                    height: h * 2.0,
+                    cells,
+                    cuts_x: vec![Pt::ZERO, w, w * 2.0],
+                    cuts_y: vec![Pt::ZERO, h, h * 2.0],
+                }
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_based(sides: &[(Option<usize>, Option<usize>)]) -> Vec<(usize, usize)> {
+        sides.iter().map(|&(l, r)| (l.map_or(0, |p| p + 1), r.map_or(0, |p| p + 1))).collect()
+    }
+
+    // Eight pages fold from two sheets: 8|1, 2|7 outside, 6|3, 4|5 inside.
+    #[test]
+    fn eight_page_booklet() {
+        assert_eq!(one_based(&booklet_sides(8)), [(8, 1), (2, 7), (6, 3), (4, 5)]);
+    }
+
+    // Blank pages go before the back cover, which stays the last page (0 = blank).
+    #[test]
+    fn padding_before_back_cover() {
+        assert_eq!(one_based(&booklet_sides(6)), [(6, 1), (2, 0), (0, 3), (4, 5)]);
+        assert_eq!(booklet_pages(5), [Some(0), Some(1), Some(2), Some(3), None, None, None, Some(4)]);
+        assert_eq!(booklet_pages(1), [Some(0), None, None, None]);
+        assert_eq!(booklet_pages(4).len(), 4);
+    }
+
+    // Every page appears exactly once in a booklet, whatever the count.
+    #[test]
+    fn booklet_uses_each_page_once() {
+        for n in 1..=33 {
+            let mut seen: Vec<usize> =
+                booklet_sides(n).into_iter().flat_map(|(l, r)| [l, r]).flatten().collect();
+            seen.sort_unstable();
+            assert_eq!(seen, (0..n).collect::<Vec<_>>(), "{n} pages");
+        }
+    }
+
+    // Creep moves inner sheets' pages toward the spine, the outer sheet not at all.
+    #[test]
+    fn creep_moves_inner_sheets_to_the_spine() {
+        let sheets = plan(Imposition::Booklet, 12, Pt::new(100.0), Pt::new(200.0), Pt::new(1.0));
+        let shifts: Vec<(f64, f64)> =
+            sheets.iter().map(|s| (s.cells[0].shift.get(), s.cells[1].shift.get())).collect();
+        assert_eq!(shifts, [(0.0, 0.0), (0.0, 0.0), (1.0, -1.0), (1.0, -1.0), (2.0, -2.0), (2.0, -2.0)]);
+    }
+
+    // 4-up puts one page four times in a 2 × 2 grid with bleed only on the sheet's edges.
+    #[test]
+    fn four_up_grid() {
+        let sheets = plan(Imposition::FourUp, 2, Pt::new(100.0), Pt::new(200.0), Pt::ZERO);
+        assert_eq!(sheets.len(), 2);
+        let s = &sheets[1];
+        assert_eq!((s.width.get(), s.height.get()), (200.0, 400.0));
+        assert!(s.cells.iter().all(|c| c.page == Some(1)));
+        assert_eq!(s.cells[3].outer, Edges { left: false, right: true, top: false, bottom: true });
+        assert_eq!((s.cells[3].x.get(), s.cells[3].y.get()), (100.0, 200.0));
+    }
+}

@@ -1,0 +1,80 @@
+//! Crop marks: short hairlines in the slug, outside the bleed, that show the
+//! trimmer where to cut (and, on a booklet sheet, where to fold).
+//!
+//! They are stroked in DeviceGray black rather than a CMYK registration colour
+//! (100 % of every ink): on a press sheet registration black soaks the paper
+//! with four inks, and an office printer renders DeviceGray black with black
+//! toner only.
+
+use krilla::geom::PathBuilder;
+use krilla::paint::Stroke;
+use krilla::surface::Surface;
+
+use super::impose::Sheet;
+use crate::units::Pt;
+
+/// Width of the slug: the area beyond the bleed that holds the marks.
+pub const SLUG: Pt = Pt::new(10.0 * 72.0 / 25.4);
+
+/// Stroke width of the marks: 0.25 pt, the usual hairline of prepress tools;
+/// thin enough to be cut away cleanly, thick enough to image on a platesetter.
+const MARK_WIDTH: f32 = 0.25;
+/// Length of one mark.
+const MARK_LENGTH: Pt = Pt::new(6.0 * 72.0 / 25.4);
+/// Gap between the bleed edge and the start of a mark, so a mark never prints
+/// inside the bleed.
+const MARK_GAP: Pt = Pt::new(2.0 * 72.0 / 25.4);
+/// Smallest distance between the trim and a mark, when there is little or no
+/// bleed: 3 mm covers the tolerance of a guillotine cut.
+const MIN_MARK_OFFSET: Pt = Pt::new(3.0 * 72.0 / 25.4);
+
+/// Distance from the trim edge to the start of each mark.
+pub fn mark_offset(bleed: Pt) -> Pt {
+    (bleed + MARK_GAP).max(MIN_MARK_OFFSET)
+}
+
+/// Draws the marks of `sheet` in trim coordinates (origin at the top-left trim
+/// corner, y down): a vertical mark above and below every cut across the width,
+/// a horizontal mark left and right of every cut across the height.
+pub(super) fn draw(surface: &mut Surface<'_>, sheet: &Sheet, bleed: Pt) {
+    let start = mark_offset(bleed).get() as f32;
+    let end = start + MARK_LENGTH.get() as f32;
+    let (w, h) = (sheet.width.get() as f32, sheet.height.get() as f32);
+    let mut pb = PathBuilder::new();
+    for x in &sheet.cuts_x {
+        let x = x.get() as f32;
+        pb.move_to(x, -start);
+        pb.line_to(x, -end);
+        pb.move_to(x, h + start);
+        pb.line_to(x, h + end);
+    }
+    for y in &sheet.cuts_y {
+        let y = y.get() as f32;
+        pb.move_to(-start, y);
+        pb.line_to(-end, y);
+        pb.move_to(w + start, y);
+        pb.line_to(w + end, y);
+    }
+    let Some(path) = pb.finish() else { return };
+    surface.set_fill(None);
+    surface.set_stroke(Some(Stroke { width: MARK_WIDTH, ..Stroke::default() }));
+    surface.draw_path(&path);
+    surface.set_stroke(None);
+    surface.set_fill(Some(krilla::paint::Fill::default()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Marks start beyond the bleed and end inside the slug, with or without bleed.
+    #[test]
+    fn marks_fit_in_the_slug() {
+        for bleed_mm in [0.0, 1.0, 3.0, 5.0, 10.0] {
+            let bleed = Pt::mm(bleed_mm);
+            let start = mark_offset(bleed);
+            assert!(start > bleed, "{bleed_mm}mm");
+            assert!(start + MARK_LENGTH <= bleed + SLUG, "{bleed_mm}mm");
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! Unit tests of the PDF writer over hand-made layouts: boxes, colour
+//! operators, grayscale images and imposed sheets. The files are read back as
+//! bytes (page dictionaries are not compressed; content streams are written
+//! uncompressed where a test reads them).
+
+use super::*;
+use crate::layout::{Page, PageLabel, PlacedImage};
+use crate::model::{ImageAsset, Lang};
+
+/// A 4 × 2 RGB PNG, red and blue.
+fn png_rgb() -> ImageAsset {
+    let mut bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut bytes, 4, 2);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut w = enc.write_header().unwrap();
+        let px: Vec<u8> = (0..8).flat_map(|i| if i % 2 == 0 { [255, 0, 0] } else { [0, 0, 255] }).collect();
+        w.write_image_data(&px).unwrap();
+    }
+    crate::images::probe(bytes).unwrap()
+}
+
+fn rect(x: f64, y: f64, w: f64, h: f64) -> Rect {
+    Rect { x: Pt::new(x), y: Pt::new(y), width: Pt::new(w), height: Pt::new(h) }
+}
+
+/// `n` A5 pages, each with a rule and, on the first, an image touching the top,
+/// left and right trim edges.
+fn layout(n: usize) -> (Layout, Images) {
+    let (w, h) = (Pt::mm(148.0), Pt::mm(210.0));
+    let key = PathBuf::from("/img/banner.png");
+    let pages = (0..n)
+        .map(|i| {
+            let mut items = vec![Item::Rule(rect(50.0, 300.0, 200.0, 1.0))];
+            if i == 0 {
+                items.push(Item::Image(PlacedImage {
+                    key: key.clone(),
+                    rect: rect(0.0, 0.0, w.get(), 200.0),
+                }));
+            }
+            let label = PageLabel::Arabic(i + 1);
+            Page { width: w, height: h, number: i + 1, label, lang: Lang::Ru, items, lines: Vec::new() }
+        })
+        .collect();
+    let mut images = Images::new();
+    images.insert(key, png_rgb());
+    let mut layout = Layout::default();
+    layout.pages = pages;
+    (layout, images)
+}
+
+/// The four numbers after `/NAME[` in each occurrence, in file order.
+fn boxes(pdf: &[u8], name: &str) -> Vec<[f64; 4]> {
+    let text = String::from_utf8_lossy(pdf);
+    let needle = format!("/{name}[");
+    text.match_indices(&needle)
+        .map(|(i, _)| {
+            let rest = &text[i + needle.len()..];
+            let end = rest.find(']').unwrap();
+            let v: Vec<f64> = rest[..end].split_whitespace().map(|n| n.parse().unwrap()).collect();
+            [v[0], v[1], v[2], v[3]]
+        })
+        .collect()
+}
+
+#[track_caller]
+fn close(a: [f64; 4], b: [f64; 4]) {
+    for (x, y) in a.iter().zip(b) {
+        assert!((x - y).abs() < 0.01, "{a:?} is not {b:?}");
+    }
+}
+
+fn opts(bleed_mm: f64, crop_marks: bool) -> PdfOptions {
+    PdfOptions {
+        title: "T".into(),
+        lang: "ru".into(),
+        bleed: Pt::mm(bleed_mm),
+        crop_marks,
+        ..Default::default()
+    }
+}
+
+// Bleed grows the MediaBox on every side; TrimBox is the page, BleedBox trim plus bleed.
+#[test]
+fn bleed_boxes() {
+    let (lay, images) = layout(1);
+    let pdf = write(&lay, &FontSet::embedded(), &images, &opts(3.0, false)).unwrap();
+    let (w, h, b) = (Pt::mm(148.0).get(), Pt::mm(210.0).get(), Pt::mm(3.0).get());
+    close(boxes(&pdf, "MediaBox")[0], [0.0, 0.0, w + 2.0 * b, h + 2.0 * b]);
+    close(boxes(&pdf, "TrimBox")[0], [b, b, w + b, h + b]);
+    close(boxes(&pdf, "BleedBox")[0], [0.0, 0.0, w + 2.0 * b, h + 2.0 * b]);
+}
+
+// Crop marks add a slug around the bleed; TrimBox and BleedBox stay exact.
+#[test]
+fn crop_mark_boxes() {
+    let (lay, images) = layout(1);
+    let pdf = write(&lay, &FontSet::embedded(), &images, &opts(3.0, true)).unwrap();
+    let (w, h, b, s) = (Pt::mm(148.0).get(), Pt::mm(210.0).get(), Pt::mm(3.0).get(), SLUG.get());
+    let m = b + s;
+    close(boxes(&pdf, "MediaBox")[0], [0.0, 0.0, w + 2.0 * m, h + 2.0 * m]);
+    close(boxes(&pdf, "TrimBox")[0], [m, m, w + m, h + m]);
+    close(boxes(&pdf, "BleedBox")[0], [s, s, w + b + m, h + b + m]);
+}
+
+// Text, rules and crop marks use DeviceGray operators only: no RGB, no CMYK rich black.
+#[test]
+fn marks_and_rules_are_device_gray() {
+    let (mut lay, images) = layout(1);
+    lay.pages[0].items.retain(|i| !matches!(i, Item::Image(_)));
+    let sheets = impose::reading_order(&[(lay.pages[0].width, lay.pages[0].height)]);
+    let pdf = render(&lay, &FontSet::embedded(), &images, &opts(3.0, true), &sheets, true, false).unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.contains("0 g") || text.contains("0 G"), "no gray operator");
+    for op in [" rg\n", " RG\n", " k\n", " K\n"] {
+        assert!(!text.contains(op), "found `{}`", op.trim());
+    }
+    assert!(text.contains("0.25 w"), "crop marks are 0.25 pt hairlines");
+    assert!(text.contains(" l\n") && text.contains(" re\n"), "content streams are readable:\n{text}");
+}
+
+// With color = "gray", images are embedded as DeviceGray, not RGB.
+#[test]
+fn gray_images() {
+    let (lay, images) = layout(1);
+    let color = write(&lay, &FontSet::embedded(), &images, &opts(0.0, false)).unwrap();
+    assert!(String::from_utf8_lossy(&color).contains("/DeviceRGB"));
+    let gray = PdfOptions { color: ColorMode::Gray, ..opts(0.0, false) };
+    let pdf = write(&lay, &FontSet::embedded(), &images, &gray).unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.contains("/DeviceGray"));
+    assert!(!text.contains("/DeviceRGB"));
+}
+
+// A booklet of 6 pages has 2 sheets, 4 sides, each twice the page width; the image
+// is embedded once although its page appears on one side only, and pages are shared.
+#[test]
+fn booklet_sheets() {
+    let (lay, images) = layout(6);
+    let imp = ImposeOptions { kind: Imposition::Booklet, creep: Pt::ZERO };
+    let pdf = write_imposed(&lay, &FontSet::embedded(), &images, &opts(0.0, false), &imp).unwrap();
+    let media = boxes(&pdf, "MediaBox");
+    assert_eq!(media.len(), 4);
+    close(media[0], [0.0, 0.0, 2.0 * Pt::mm(148.0).get(), Pt::mm(210.0).get()]);
+    assert_eq!(String::from_utf8_lossy(&pdf).matches("/Subtype/Image").count(), 1);
+}
+
+// 4-up with bleed: the sheet is 2 × 2 pages, bleed only around the sheet.
+#[test]
+fn four_up_boxes() {
+    let (lay, images) = layout(1);
+    let imp = ImposeOptions { kind: Imposition::FourUp, creep: Pt::ZERO };
+    let pdf = write_imposed(&lay, &FontSet::embedded(), &images, &opts(3.0, false), &imp).unwrap();
+    let (w, h, b) = (2.0 * Pt::mm(148.0).get(), 2.0 * Pt::mm(210.0).get(), Pt::mm(3.0).get());
+    close(boxes(&pdf, "TrimBox")[0], [b, b, w + b, h + b]);
+    assert_eq!(String::from_utf8_lossy(&pdf).matches("/Subtype/Image").count(), 1);
+}
+
+// PDF/A-2b passes krilla's validation for a plain layout.
+#[test]
+fn pdf_a_2b() {
+    let (lay, images) = layout(2);
+    let o =
+        PdfOptions { standard: Some(Standard::PdfA2b), date: Some((2026, 5, 1, 0, 0, 0)), ..opts(3.0, true) };
+    let pdf = write(&lay, &FontSet::embedded(), &images, &o).unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(text.contains("pdfaid:part"), "no PDF/A identification in XMP");
+}
+
+// An image touching trim edges counts as full-bleed on exactly those edges.
+#[test]
+fn touched_edges_of_images() {
+    let (w, h) = (Pt::new(400.0), Pt::new(600.0));
+    let e = touched_edges(&rect(0.2, 0.0, 399.9, 100.0), w, h);
+    assert_eq!(e, Edges { left: true, right: true, top: true, bottom: false });
+    assert!(!touched_edges(&rect(10.0, 10.0, 100.0, 100.0), w, h).any());
+}

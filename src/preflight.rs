@@ -1,0 +1,309 @@
+//! Preflight: a laid-out PDF output, its images and print settings in, findings
+//! about print readiness out. Pure: the driver runs it after every PDF layout
+//! (and `samizdat check --print`) and reports the findings.
+//!
+//! Two levels, because an office print and a press job tolerate different
+//! things: a [`Level::Note`] informs (an image at 200 dpi prints acceptably on
+//! a laser printer), a [`Level::Warning`] is a real defect and fails the build
+//! under `--deny-warnings`. Characters no font can draw are checked earlier,
+//! with their place in the Markdown, when the sources are read.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::diag::{Diagnostic, Location};
+use crate::layout::{Item, Layout};
+use crate::manifest::{Imposition, PdfSettings};
+use crate::model::Images;
+use crate::pdf;
+use crate::units::Pt;
+
+/// Resolution wanted for print: 300 dpi at the placed size is the usual
+/// requirement of print shops for photographs.
+pub const GOOD_DPI: f64 = 300.0;
+/// Below this resolution pixels show even on an office laser printer.
+pub const MIN_DPI: f64 = 150.0;
+/// Smallest legible text: 6 pt is the floor of legal small print and of most
+/// style guides for printed matter; smaller text breaks up in toner and offset.
+pub const MIN_TEXT: Pt = Pt::new(6.0);
+/// How far from the trim an edge must stay unless it bleeds: 3 mm, the usual
+/// cutting tolerance of a guillotine. Closer, a white sliver or a cut-off edge
+/// shows after trimming.
+pub const SAFE_DISTANCE: Pt = Pt::new(3.0 * 72.0 / 25.4);
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// Worth knowing; never fails a build.
+    Note,
+    /// A print defect; fails the build under `--deny-warnings`.
+    Warning,
+}
+
+/// One preflight finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Note or warning.
+    pub level: Level,
+    /// The problem, as a diagnostic (its severity is always warning).
+    pub diagnostic: Diagnostic,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.level {
+            Level::Warning => write!(f, "{}", self.diagnostic),
+            Level::Note => {
+                let text = self.diagnostic.to_string();
+                write!(f, "note{}", text.strip_prefix("warning").unwrap_or(&text))
+            }
+        }
+    }
+}
+
+fn finding(level: Level, location: Option<Location>, message: String, hint: &str) -> Finding {
+    Finding { level, diagnostic: Diagnostic::warning(location, message).with_hint(hint) }
+}
+
+/// Checks one PDF output named `output`. Findings come sorted: images by path,
+/// then text, bleed and imposition.
+pub fn check(layout: &Layout, images: &Images, settings: &PdfSettings, output: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    resolution(layout, images, &mut out);
+    small_text(layout, output, &mut out);
+    bleed(layout, settings, output, &mut out);
+    if settings.imposition == Some(Imposition::Booklet) && !layout.pages.len().is_multiple_of(4) {
+        let n = layout.pages.len();
+        let blanks = pdf::booklet_pages(n).len() - n;
+        out.push(finding(
+            Level::Note,
+            None,
+            format!(
+                "output `{output}`: the booklet has {n} pages, not a multiple of 4; \
+                 {blanks} blank page(s) go before the back cover"
+            ),
+            "shorten or lengthen the text to fill the booklet, or accept the blank pages",
+        ));
+    }
+    out
+}
+
+/// Lowest resolution of each image over all its placements.
+fn resolution(layout: &Layout, images: &Images, out: &mut Vec<Finding>) {
+    let mut worst: BTreeMap<&PathBuf, (f64, usize)> = BTreeMap::new();
+    for (i, page) in layout.pages.iter().enumerate() {
+        for item in &page.items {
+            let Item::Image(img) = item else { continue };
+            let Some(asset) = images.get(&img.key) else { continue };
+            let dpi_w = f64::from(asset.width) / (img.rect.width.get() / 72.0);
+            let dpi_h = f64::from(asset.height) / (img.rect.height.get() / 72.0);
+            let dpi = dpi_w.min(dpi_h);
+            let entry = worst.entry(&img.key).or_insert((f64::INFINITY, i));
+            if dpi < entry.0 {
+                *entry = (dpi, i);
+            }
+        }
+    }
+    for (key, (dpi, page)) in worst {
+        let level = if dpi < MIN_DPI {
+            Level::Warning
+        } else if dpi < GOOD_DPI {
+            Level::Note
+        } else {
+            continue;
+        };
+        let label = &layout.pages[page].label;
+        out.push(finding(
+            level,
+            Some(Location::file(key)),
+            format!("image is printed at {dpi:.0} dpi on page {label}, below {GOOD_DPI:.0} dpi"),
+            "use a larger image file or print it smaller; 300 dpi at the printed size is enough",
+        ));
+    }
+}
+
+/// Text set below [`MIN_TEXT`], once per output with the pages it is on.
+fn small_text(layout: &Layout, output: &str, out: &mut Vec<Finding>) {
+    let mut pages = Vec::new();
+    let mut smallest = MIN_TEXT;
+    for page in &layout.pages {
+        let sizes = page.items.iter().filter_map(|i| match i {
+            Item::Text(run) if run.size < MIN_TEXT => Some(run.size),
+            _ => None,
+        });
+        let mut any = false;
+        for s in sizes {
+            smallest = smallest.min(s);
+            any = true;
+        }
+        if any {
+            pages.push(page.label.to_string());
+        }
+    }
+    if pages.is_empty() {
+        return;
+    }
+    out.push(finding(
+        Level::Warning,
+        None,
+        format!(
+            "output `{output}`: text set at {smallest} on page(s) {}, below {MIN_TEXT}",
+            list(&pages)
+        ),
+        "use a larger `font-size`; 6pt is the smallest size that prints legibly",
+    ));
+}
+
+/// Images that touch the trim without bleed, or stop just short of it.
+fn bleed(layout: &Layout, settings: &PdfSettings, output: &str, out: &mut Vec<Finding>) {
+    let mut touching = Vec::new();
+    let mut short: BTreeMap<PathBuf, (Pt, String)> = BTreeMap::new();
+    for page in &layout.pages {
+        for item in &page.items {
+            let Item::Image(img) = item else { continue };
+            let r = &img.rect;
+            if pdf::touched_edges(r, page.width, page.height).any() {
+                touching.push(page.label.to_string());
+            }
+            let gaps = [r.x, page.width - (r.x + r.width), r.y, page.height - (r.y + r.height)];
+            for gap in gaps {
+                if gap > pdf::BLEED_TOUCH && gap < SAFE_DISTANCE {
+                    short.entry(img.key.clone()).or_insert((gap, page.label.to_string()));
+                }
+            }
+        }
+    }
+    if settings.bleed == Pt::ZERO && !touching.is_empty() {
+        touching.dedup();
+        out.push(finding(
+            Level::Warning,
+            None,
+            format!(
+                "output `{output}`: images on page(s) {} run to the trim edge but the output has no bleed",
+                list(&touching)
+            ),
+            "add bleed = \"3mm\" to the output, or a print shop will trim into white paper",
+        ));
+    }
+    for (key, (gap, label)) in short {
+        out.push(finding(
+            Level::Warning,
+            Some(Location::file(key)),
+            format!(
+                "image stops {:.1}mm short of the trim edge on page {label}",
+                gap.to_mm()
+            ),
+            "place it at the edge to print it into the bleed, or keep it at least 3mm inside the trim",
+        ));
+    }
+}
+
+/// `1, 2, 3` or `1, 2, 3 and 7 more`.
+fn list(items: &[String]) -> String {
+    const SHOWN: usize = 8;
+    if items.len() <= SHOWN {
+        items.join(", ")
+    } else {
+        format!("{} and {} more", items[..SHOWN].join(", "), items.len() - SHOWN)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::layout::{Page, PageLabel, PlacedImage, Rect};
+    use crate::manifest::default_pdf;
+    use crate::model::{ImageAsset, ImageFormat, Lang};
+
+    fn page(n: usize, items: Vec<Item>) -> Page {
+        Page {
+            width: Pt::new(400.0),
+            height: Pt::new(600.0),
+            number: n,
+            label: PageLabel::Arabic(n),
+            lang: Lang::Ru,
+            items,
+            lines: Vec::new(),
+        }
+    }
+
+    fn image(key: &str, x: f64, y: f64, w: f64, h: f64) -> Item {
+        let rect = Rect { x: Pt::new(x), y: Pt::new(y), width: Pt::new(w), height: Pt::new(h) };
+        Item::Image(PlacedImage { key: PathBuf::from(key), rect })
+    }
+
+    fn asset(width: u32, height: u32) -> ImageAsset {
+        ImageAsset { format: ImageFormat::Png, width, height, bytes: Arc::new(Vec::new()) }
+    }
+
+    fn run(layout: Layout, images: &Images, settings: &PdfSettings) -> Vec<Finding> {
+        check(&layout, images, settings, "print")
+    }
+
+    fn layout(pages: Vec<Page>) -> Layout {
+        let mut l = Layout::default();
+        l.pages = pages;
+        l
+    }
+
+    // 200 dpi is a note, 100 dpi a warning, 300 dpi nothing; each image is reported once.
+    #[test]
+    fn image_resolution_levels() {
+        let mut images = Images::new();
+        images.insert(PathBuf::from("/a.png"), asset(400, 400)); // 2 in → 200 dpi
+        images.insert(PathBuf::from("/b.png"), asset(200, 200)); // 2 in → 100 dpi
+        images.insert(PathBuf::from("/c.png"), asset(600, 600)); // 2 in → 300 dpi
+        let items = ["/a.png", "/b.png", "/c.png", "/a.png"]
+            .iter()
+            .map(|k| image(k, 50.0, 50.0, 144.0, 144.0))
+            .collect();
+        let f = run(layout(vec![page(1, items)]), &images, &default_pdf());
+        let levels: Vec<(Level, String)> = f.iter().map(|f| (f.level, f.diagnostic.message.clone())).collect();
+        assert_eq!(
+            levels,
+            [
+                (Level::Note, "image is printed at 200 dpi on page 1, below 300 dpi".to_owned()),
+                (Level::Warning, "image is printed at 100 dpi on page 1, below 300 dpi".to_owned()),
+            ]
+        );
+        assert!(f[0].to_string().starts_with("note: /a.png: image is printed"), "{}", f[0]);
+    }
+
+    // An image touching the trim needs bleed; one just inside the trim is reported too.
+    #[test]
+    fn bleed_problems() {
+        let mut images = Images::new();
+        images.insert(PathBuf::from("/a.png"), asset(4000, 4000));
+        let pages = vec![page(1, vec![image("/a.png", 0.0, 0.0, 400.0, 200.0)]), page(2, vec![image(
+            "/a.png", 4.0, 100.0, 300.0, 100.0,
+        )])];
+        let f = run(layout(pages.clone()), &images, &default_pdf());
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert!(f[0].diagnostic.message.contains("page(s) 1 run to the trim edge but the output has no bleed"));
+        assert!(f[1].diagnostic.message.contains("stops 1.4mm short of the trim edge on page 2"));
+        let bled = PdfSettings { bleed: Pt::mm(3.0), ..default_pdf() };
+        assert_eq!(run(layout(pages), &images, &bled).len(), 1);
+    }
+
+    // A 6-page booklet is padded with two blanks, said in a note.
+    #[test]
+    fn booklet_padding_note() {
+        let settings = PdfSettings { imposition: Some(Imposition::Booklet), ..default_pdf() };
+        let f = run(layout((1..=6).map(|n| page(n, Vec::new())).collect()), &Images::new(), &settings);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].level, Level::Note);
+        assert!(f[0].diagnostic.message.contains("6 pages, not a multiple of 4; 2 blank page(s)"));
+        let f = run(layout((1..=8).map(|n| page(n, Vec::new())).collect()), &Images::new(), &settings);
+        assert!(f.is_empty());
+    }
+
+    // Lists of pages stay short.
+    #[test]
+    fn long_lists_are_cut() {
+        let items: Vec<String> = (1..=10).map(|n| n.to_string()).collect();
+        assert_eq!(list(&items), "1, 2, 3, 4, 5, 6, 7, 8 and 2 more");
+    }
+}
