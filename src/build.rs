@@ -148,7 +148,7 @@ pub fn load(path: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
     if diags.has_errors() {
         return Err(diags);
     }
-    let book = Book { meta, documents };
+    let book = Book { meta, documents, parts: Vec::new() };
     Ok((Project { settings, book, images, sources, fonts }, diags))
 }
 
@@ -421,7 +421,12 @@ pub fn build(path: &Path, opts: &BuildOptions) -> Result<(Report, Diagnostics), 
         let file = out_dir.join(format!("{name}.{}", out.format().extension()));
         match &out.kind {
             OutputKind::Pdf(p) => {
-                let lopts = layout_options(p);
+                let mut lopts = layout_options(p);
+                // A book of several statements is a collected volume: title page, contents,
+                // each statement on a right-hand page.
+                let volume = project.book.documents.len() > 1 || !project.book.parts.is_empty();
+                lopts.front_matter = volume;
+                lopts.start_recto = volume;
                 let (lay, warnings) = layout::typeset(&project.book, &project.images, &project.fonts, &lopts);
                 for w in warnings {
                     let doc = &project.book.documents[w.doc];
@@ -490,6 +495,8 @@ pub fn layout_options(p: &PdfSettings) -> LayoutOptions {
         leading: p.line_height,
         running_heads: true,
         image_max_height: 0.5,
+        front_matter: false,
+        start_recto: false,
     }
 }
 

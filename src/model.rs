@@ -88,6 +88,17 @@ pub struct Document {
 }
 
 impl Document {
+    /// The line printed under the title: author and date, when given.
+    pub fn byline(&self) -> Option<String> {
+        let parts: Vec<&str> = [self.author.as_deref(), self.date.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+
     /// All images the document refers to, in reading order (block images only).
     pub fn images(&self) -> Vec<&ImageRef> {
         fn walk<'a>(blocks: &'a [Block], out: &mut Vec<&'a ImageRef>) {
@@ -289,12 +300,23 @@ pub struct BookMeta {
 }
 
 /// A whole book: metadata and the statements in reading order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Book {
     /// Metadata.
     pub meta: BookMeta,
     /// The statements.
     pub documents: Vec<Document>,
+    /// Parts grouping consecutive statements; empty for a book without parts.
+    pub parts: Vec<Part>,
+}
+
+/// A part of a collected volume: a title over a run of consecutive statements.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    /// Title of the part.
+    pub title: String,
+    /// Indices into [`Book::documents`].
+    pub documents: Range<usize>,
 }
 
 /// The encoding of an image file, from its content (not its extension).

@@ -19,7 +19,8 @@ fn root() -> PathBuf {
 /// Lays out the first PDF output of the book at `path` (a book.toml, a folder or a .md file).
 #[track_caller]
 fn typeset(path: &Path) -> layout::Layout {
-    let (project, _warnings) = build::load(path).unwrap_or_else(|d| panic!("{} does not load:\n{d}", path.display()));
+    let (project, _warnings) =
+        build::load(path).unwrap_or_else(|d| panic!("{} does not load:\n{d}", path.display()));
     let pdf = project
         .settings
         .outputs
@@ -29,7 +30,8 @@ fn typeset(path: &Path) -> layout::Layout {
             _ => None,
         })
         .expect("a PDF output");
-    let (layout, _) = layout::typeset(&project.book, &project.images, &project.fonts, &build::layout_options(&pdf));
+    let (layout, _) =
+        layout::typeset(&project.book, &project.images, &project.fonts, &build::layout_options(&pdf));
     layout
 }
 
@@ -105,7 +107,11 @@ fn hyphenation_rules_hold() {
             assert!(!(w[0].hyphenated && w[1].hyphenated && w[2].hyphenated), "ladder at {:?}", w[2].text);
         }
         for line in &body {
-            assert!(!(line.hyphenated && line.index + 1 == line.count), "last line hyphenated: {}", line.text);
+            assert!(
+                !(line.hyphenated && line.index + 1 == line.count),
+                "last line hyphenated: {}",
+                line.text
+            );
         }
     }
 }

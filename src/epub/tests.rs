@@ -213,6 +213,7 @@ fn sample_book() -> Book {
             identifier: "urn:uuid:2f1c6a36-1b0e-4c4e-9a53-6f1d7f3f8a11".to_string(),
         },
         documents: vec![ru, kk, en],
+        parts: Vec::new(),
     }
 }
 
@@ -558,6 +559,7 @@ fn hostile_book() -> Book {
             identifier: "id with spaces & <>".to_string(),
         },
         documents: vec![doc, twin.clone(), twin],
+        parts: Vec::new(),
     }
 }
 
@@ -793,6 +795,7 @@ fn random_input_stays_well_formed() {
                 identifier: format!("id{}", rng.string()),
             },
             documents,
+            parts: Vec::new(),
         };
         let epub = package(&book, &images(), &options()).expect("packages");
         for (name, text) in entries(&epub) {

@@ -258,15 +258,8 @@ impl Renderer<'_, '_> {
             return;
         }
         self.byline_done = true;
-        let doc = self.dp.doc;
-        let parts: Vec<&str> = [doc.author.as_deref(), doc.date.as_deref()]
-            .into_iter()
-            .flatten()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
-        if !parts.is_empty() {
-            self.x.raw("<p class=\"byline\">").text(&parts.join(", ")).raw("</p>\n");
+        if let Some(line) = self.dp.doc.byline() {
+            self.x.raw("<p class=\"byline\">").text(&line).raw("</p>\n");
         }
     }
 

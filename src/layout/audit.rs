@@ -36,7 +36,8 @@ pub struct Audit {
     pub loose_pct: f64,
 }
 
-const ONE_LETTER: [&str; 16] = ["в", "к", "с", "у", "о", "а", "и", "я", "В", "К", "С", "У", "О", "А", "И", "Я"];
+const ONE_LETTER: [&str; 16] =
+    ["в", "к", "с", "у", "о", "а", "и", "я", "В", "К", "С", "У", "О", "А", "И", "Я"];
 
 /// Audits a layout.
 pub fn audit(layout: &Layout) -> Audit {
@@ -57,7 +58,10 @@ pub fn audit(layout: &Layout) -> Audit {
                 run = 0;
             }
             let words: Vec<&str> = l.text.split([' ', '\u{a0}']).filter(|w| !w.is_empty()).collect();
-            if words.len() >= 2 && words.last().is_some_and(|w| ONE_LETTER.contains(w)) && !l.text.ends_with('\u{a0}') {
+            if words.len() >= 2
+                && words.last().is_some_and(|w| ONE_LETTER.contains(w))
+                && !l.text.ends_with('\u{a0}')
+            {
                 a.hanging_one_letter += 1;
             }
             if (l.text.starts_with('—') || l.text.starts_with('–')) && l.index > 0 {
@@ -70,7 +74,8 @@ pub fn audit(layout: &Layout) -> Audit {
         }
     }
     for pair in layout.pages.windows(2) {
-        let body = |ls: &[LineRecord]| ls.iter().filter(|l| l.kind == LineKind::Body).cloned().collect::<Vec<_>>();
+        let body =
+            |ls: &[LineRecord]| ls.iter().filter(|l| l.kind == LineKind::Body).cloned().collect::<Vec<_>>();
         let (cur, next) = (body(&pair[0].lines), body(&pair[1].lines));
         if let (Some(last), Some(first)) = (cur.last(), next.first())
             && last.para == first.para
@@ -82,7 +87,8 @@ pub fn audit(layout: &Layout) -> Audit {
                 a.orphans += 1;
             }
         }
-        let flow_end = pair[0].lines.iter().filter(|l| matches!(l.kind, LineKind::Body | LineKind::Heading)).last();
+        let flow_end =
+            pair[0].lines.iter().filter(|l| matches!(l.kind, LineKind::Body | LineKind::Heading)).last();
         if flow_end.is_some_and(|l| l.kind == LineKind::Heading) {
             a.stranded_headings += 1;
         }
@@ -123,7 +129,12 @@ mod tests {
         let layout = Layout {
             pages: vec![
                 page(vec![line("a b c", 1, 0, 3), line("d e f", 1, 1, 3), line("start", 2, 0, 4)]),
-                page(vec![line("x y", 2, 1, 4), line("x y", 2, 2, 4), line("x y", 2, 3, 4), line("end", 3, 2, 3)]),
+                page(vec![
+                    line("x y", 2, 1, 4),
+                    line("x y", 2, 2, 4),
+                    line("x y", 2, 3, 4),
+                    line("end", 3, 2, 3),
+                ]),
             ],
             ..Layout::default()
         };

@@ -22,8 +22,9 @@ pub enum Elem {
     /// A line of a paragraph: `para` identifies the paragraph in the statement,
     /// `index` is the line's place in it and `count` the paragraph's number of lines.
     Line { line: LineBox, x: Pt, para: usize, index: usize, count: usize },
-    /// A heading: its lines stay together and with what follows.
-    Heading { lines: Vec<LineBox>, x: Pt, level: u8, title: String },
+    /// A heading (or the byline under a title): its lines stay together and with
+    /// what follows; `level` is `None` for lines that are not in the outline.
+    Heading { lines: Vec<LineBox>, x: Pt, level: Option<u8>, title: String },
     /// Vertical space; dropped at the top of a page.
     Gap(Pt),
     /// An image with its caption lines (set on the measure starting at `caption_x`).
@@ -44,6 +45,9 @@ pub struct Flow {
 }
 
 struct Ctx<'a> {
+    doc: &'a Document,
+    /// The byline has been set under the title.
+    byline_done: bool,
     images: &'a Images,
     fonts: &'a FontSet,
     opts: &'a LayoutOptions,
@@ -65,6 +69,8 @@ pub fn build(
     warnings: &mut Vec<Warning>,
 ) -> Flow {
     let mut cx = Ctx {
+        doc,
+        byline_done: false,
         images,
         fonts,
         opts,
@@ -198,7 +204,20 @@ impl Ctx<'_> {
                     self.gap(leading * before);
                 }
                 let title = Inline::plain_text(content);
-                self.flow.elems.push(Elem::Heading { lines, x, level: *level, title });
+                self.flow.elems.push(Elem::Heading { lines, x, level: Some(*level), title });
+                if *level == 1 && top && !self.byline_done {
+                    self.byline_done = true;
+                    if let Some(text) = self.doc.byline() {
+                        let ps = ParaStyle {
+                            style: Style { bold: false, italic: true },
+                            align: Align::Left,
+                            ..self.body_style(width, Pt::ZERO)
+                        };
+                        let lines = paragraph::set(&[Inline::Text(text.clone())], &ps, self.fonts);
+                        self.gap(leading * 0.3);
+                        self.flow.elems.push(Elem::Heading { lines, x, level: None, title: text });
+                    }
+                }
                 self.gap(leading * after);
                 self.no_indent = true;
             }

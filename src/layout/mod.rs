@@ -10,6 +10,7 @@
 
 pub mod audit;
 mod flow;
+pub mod front;
 pub mod linebreak;
 mod pages;
 mod paragraph;
@@ -45,6 +46,10 @@ pub struct LayoutOptions {
     pub running_heads: bool,
     /// Largest share of the text block's height an image may take.
     pub image_max_height: f64,
+    /// A collected volume: title page and contents in front (roman folios).
+    pub front_matter: bool,
+    /// Statements (and parts) start on a right-hand page.
+    pub start_recto: bool,
 }
 
 impl LayoutOptions {
@@ -65,9 +70,46 @@ pub struct Layout {
     /// Pages in order.
     pub pages: Vec<Page>,
     /// Titles and headings with the page they start on, for the PDF outline.
+    /// Level 0 is a part, 1 a statement title, 2 and deeper its headings.
     pub outline: Vec<OutlineEntry>,
+    /// Where each page's text begins in the statements, for the EPUB page list.
+    pub page_starts: Vec<PageStart>,
     /// Last identity handed out to a paragraph-like group of lines (see [`LineRecord::para`]).
     next_id: usize,
+}
+
+/// How a page is numbered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageLabel {
+    /// Front matter: i, ii, iii…
+    Roman(usize),
+    /// Body: 1, 2, 3…
+    Arabic(usize),
+}
+
+impl std::fmt::Display for PageLabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PageLabel::Roman(n) => write!(f, "{}", front::roman(*n)),
+            PageLabel::Arabic(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// The place in a statement where a page's text begins.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageStart {
+    /// Index of the page.
+    pub page: usize,
+    /// Index of the statement in [`Book::documents`].
+    pub doc: usize,
+    /// Ordinal of the paragraph in the statement (counting every paragraph block
+    /// in reading order, nested ones included, from 0), or `None` when the page
+    /// begins with something other than a paragraph line; the marker then goes
+    /// before the next paragraph.
+    pub para: Option<usize>,
+    /// Characters of the paragraph's text before the page's first line.
+    pub offset: usize,
 }
 
 /// One entry of the document outline.
@@ -90,8 +132,10 @@ pub struct Page {
     pub width: Pt,
     /// Trimmed height.
     pub height: Pt,
-    /// Page number printed as the folio (1-based position in the book).
+    /// Position in the file, from 1 (odd = right-hand page).
     pub number: usize,
+    /// The page's label (PDF page labels, the folio, the EPUB page list).
+    pub label: PageLabel,
     /// Language of the page's main text, for the line dump.
     pub lang: Lang,
     /// What is drawn.
@@ -149,6 +193,8 @@ pub enum Item {
     Rule(Rect),
     /// A clickable area pointing at a URL.
     Link(Rect, String),
+    /// A clickable area pointing at a page of the same document (contents).
+    GoTo(Rect, usize),
 }
 
 /// An axis-aligned rectangle.
@@ -231,11 +277,20 @@ pub fn typeset(
     let mut warnings = Vec::new();
     let mut layout = Layout::default();
     for (i, doc) in book.documents.iter().enumerate() {
+        if let Some(part) = book.parts.iter().find(|p| p.documents.start == i && !p.documents.is_empty()) {
+            front::part_page(&mut layout, part, fonts, opts, doc.lang);
+        }
+        if opts.start_recto && layout.pages.len() % 2 == 1 {
+            front::blank(&mut layout, opts, doc.lang);
+        }
         let elems = flow::build((i, doc), images, fonts, opts, &mut warnings);
-        pages::paginate(&mut layout, &book.meta.title, doc, elems, fonts, opts);
+        pages::paginate(&mut layout, &book.meta.title, (i, doc), elems, fonts, opts);
     }
     if layout.pages.is_empty() {
         layout.pages.push(pages::blank_page(opts, 1, book.meta.lang));
+    }
+    if opts.front_matter {
+        front::prepend(&mut layout, book, fonts, opts);
     }
     (layout, warnings)
 }

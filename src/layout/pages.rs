@@ -15,7 +15,9 @@
 use crate::fonts::{Family, FontSet, Style};
 use crate::layout::flow::{Elem, Flow};
 use crate::layout::paragraph::{self, Align, LineBox, ParaStyle};
-use crate::layout::{Item, Layout, LayoutOptions, LineKind, LineRecord, OutlineEntry, Page, PlacedImage, Rect};
+use crate::layout::{
+    Item, Layout, LayoutOptions, LineKind, LineRecord, OutlineEntry, Page, PlacedImage, Rect,
+};
 use crate::model::{Document, Inline, Lang};
 use crate::units::Pt;
 
@@ -28,6 +30,7 @@ pub fn blank_page(opts: &LayoutOptions, number: usize, lang: Lang) -> Page {
         width: opts.page_width,
         height: opts.page_height,
         number,
+        label: crate::layout::PageLabel::Arabic(number),
         lang,
         items: Vec::new(),
         lines: Vec::new(),
@@ -72,7 +75,7 @@ struct Paginator<'a> {
 pub fn paginate(
     layout: &mut Layout,
     book_title: &str,
-    doc: &Document,
+    (_doc_index, doc): (usize, &Document),
     flow: Flow,
     fonts: &FontSet,
     opts: &LayoutOptions,
@@ -161,15 +164,21 @@ impl Paginator<'_> {
                         continue;
                     }
                     let y = self.cursor;
-                    self.layout.outline.push(OutlineEntry {
-                        level: *level,
-                        title: title.clone(),
-                        page: self.layout.pages.len(),
-                        y: self.opts.margin_top + y,
-                    });
+                    if let Some(level) = level {
+                        self.layout.outline.push(OutlineEntry {
+                            level: *level,
+                            title: title.clone(),
+                            page: self.layout.pages.len(),
+                            y: self.opts.margin_top + y,
+                        });
+                    }
                     let id = self.fresh_id();
                     for (k, l) in lines.iter().enumerate() {
-                        self.place_line(l, *x, Some(Tag { kind: LineKind::Heading, para: id, index: k, count: lines.len() }));
+                        self.place_line(
+                            l,
+                            *x,
+                            Some(Tag { kind: LineKind::Heading, para: id, index: k, count: lines.len() }),
+                        );
                     }
                     i += 1;
                 }
@@ -179,9 +188,11 @@ impl Paginator<'_> {
                     let run: Vec<(&LineBox, Pt, Tag)> = elems[i..]
                         .iter()
                         .map_while(|e| match e {
-                            Elem::Line { line, x, para: p, index, count } if *p == para => {
-                                Some((line, *x, Tag { kind: LineKind::Body, para: base + para, index: *index, count: *count }))
-                            }
+                            Elem::Line { line, x, para: p, index, count } if *p == para => Some((
+                                line,
+                                *x,
+                                Tag { kind: LineKind::Body, para: base + para, index: *index, count: *count },
+                            )),
                             _ => None,
                         })
                         .collect();
@@ -447,7 +458,8 @@ impl Paginator<'_> {
     fn justify_vertically(&mut self, last: bool) {
         let leftover = self.avail();
         let bottom_of_text = self.opts.margin_top + self.cursor;
-        let gaps: Vec<Pt> = self.gaps.iter().copied().filter(|g| *g < bottom_of_text - Pt::new(0.01)).collect();
+        let gaps: Vec<Pt> =
+            self.gaps.iter().copied().filter(|g| *g < bottom_of_text - Pt::new(0.01)).collect();
         if last || gaps.is_empty() || leftover < Pt::new(0.5) {
             return;
         }
@@ -461,7 +473,7 @@ impl Paginator<'_> {
             match item {
                 Item::Text(r) => r.y += shift(r.y),
                 Item::Image(img) => img.rect.y += shift(img.rect.y),
-                Item::Rule(r) | Item::Link(r, _) => r.y += shift(r.y),
+                Item::Rule(r) | Item::Link(r, _) | Item::GoTo(r, _) => r.y += shift(r.y),
             }
         }
         for l in &mut self.page.lines {
@@ -482,7 +494,12 @@ impl Paginator<'_> {
             let bottom = self.opts.margin_top + self.opts.text_height();
             let mut y = bottom - self.notes_height;
             let rule_y = y + self.separator() * 0.5;
-            self.page.items.push(Item::Rule(Rect { x: left, y: rule_y, width: width / 4.0, height: Pt::new(0.4) }));
+            self.page.items.push(Item::Rule(Rect {
+                x: left,
+                y: rule_y,
+                width: width / 4.0,
+                height: Pt::new(0.4),
+            }));
             y += self.separator();
             for l in std::mem::take(&mut self.foot) {
                 let id = self.fresh_id();

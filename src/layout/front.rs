@@ -1,0 +1,324 @@
+//! Pages that are not a statement's text: the title page and table of contents
+//! of a collected volume, part title pages, and blank pages that make a
+//! statement start on a right-hand page.
+//!
+//! The contents need the page numbers of what they list, so the body is laid
+//! out first, numbered from 1; the front matter is then set and put in front,
+//! padded to an even number of pages so that every body page keeps its side
+//! (odd = right-hand) and its mirrored margins.
+
+use crate::fonts::{Family, FontSet, Style};
+use crate::layout::paragraph::{self, Align, LineBox, ParaStyle};
+use crate::layout::{Item, Layout, LayoutOptions, Page, PageLabel, Rect, TextRun};
+use crate::model::{Book, Inline, Lang, Part};
+use crate::units::Pt;
+
+/// Appends a page with nothing on it (no folio, no running head).
+pub fn blank(layout: &mut Layout, opts: &LayoutOptions, lang: Lang) {
+    let number = layout.pages.len() + 1;
+    layout.pages.push(Page {
+        width: opts.page_width,
+        height: opts.page_height,
+        number,
+        label: PageLabel::Arabic(number),
+        lang,
+        items: Vec::new(),
+        lines: Vec::new(),
+    });
+}
+
+fn set(
+    text: &str,
+    family: Family,
+    style: Style,
+    size: Pt,
+    align: Align,
+    width: Pt,
+    fonts: &FontSet,
+) -> Vec<LineBox> {
+    let ps = ParaStyle {
+        family,
+        style,
+        size,
+        leading: size * 1.25,
+        align,
+        indent: Pt::ZERO,
+        width,
+        lang: Lang::Ru,
+        hyphenate: false,
+    };
+    paragraph::set(&[Inline::Text(text.to_string())], &ps, fonts)
+}
+
+/// Draws set lines starting with the top of the first line's slot at `top`;
+/// returns the top of the slot after the last line.
+fn draw(page: &mut Page, lines: &[LineBox], x: Pt, mut top: Pt) -> Pt {
+    for l in lines {
+        let size = l.ascent / 0.75;
+        let baseline = top + (l.leading - size) / 2.0 + l.ascent;
+        for r in &l.runs {
+            let mut run: TextRun = r.clone();
+            run.x += x;
+            run.y = baseline + r.y;
+            page.items.push(Item::Text(run));
+        }
+        top += l.leading;
+    }
+    top
+}
+
+fn left(opts: &LayoutOptions, number: usize) -> Pt {
+    if number % 2 == 1 { opts.margin_inner } else { opts.margin_outer }
+}
+
+/// Appends a part title page on a right-hand page, followed by a blank left-hand page.
+pub fn part_page(layout: &mut Layout, part: &Part, fonts: &FontSet, opts: &LayoutOptions, lang: Lang) {
+    if layout.pages.len() % 2 == 1 {
+        blank(layout, opts, lang);
+    }
+    blank(layout, opts, lang);
+    let index = layout.pages.len() - 1;
+    let page = &mut layout.pages[index];
+    let lines = set(
+        &part.title,
+        Family::Sans,
+        Style { bold: true, italic: false },
+        opts.font_size * 2.0,
+        Align::Center,
+        opts.text_width(),
+        fonts,
+    );
+    let x = left(opts, page.number);
+    draw(page, &lines, x, opts.margin_top + opts.text_height() * 0.3);
+    layout.outline.push(crate::layout::OutlineEntry {
+        level: 0,
+        title: part.title.clone(),
+        page: index,
+        y: Pt::ZERO,
+    });
+    blank(layout, opts, lang);
+}
+
+/// Sets the title page and the table of contents and puts them in front of the
+/// body pages, which keep their arabic numbers; front pages are numbered in
+/// roman numerals. Outline entries and links are shifted accordingly.
+pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutOptions) {
+    let mut front = Layout::default();
+    let width = opts.text_width();
+    let lang = book.meta.lang;
+
+    // Title page: title and subtitle in the upper third, authors above them, publisher and date at the foot.
+    blank(&mut front, opts, lang);
+    {
+        let page = &mut front.pages[0];
+        let x = left(opts, 1);
+        let mut top = opts.margin_top;
+        let authors = book.meta.authors.join(", ");
+        if !authors.is_empty() {
+            let l = set(
+                &authors,
+                Family::Serif,
+                Style::default(),
+                opts.font_size * 1.2,
+                Align::Center,
+                width,
+                fonts,
+            );
+            top = draw(page, &l, x, top);
+        }
+        top = top.max(opts.margin_top + opts.text_height() * 0.25);
+        let l = set(
+            &book.meta.title,
+            Family::Sans,
+            Style { bold: true, italic: false },
+            opts.font_size * 2.2,
+            Align::Center,
+            width,
+            fonts,
+        );
+        top = draw(page, &l, x, top);
+        if let Some(sub) = &book.meta.subtitle {
+            let l = set(
+                sub,
+                Family::Serif,
+                Style { bold: false, italic: true },
+                opts.font_size * 1.2,
+                Align::Center,
+                width,
+                fonts,
+            );
+            draw(page, &l, x, top + opts.leading * 0.5);
+        }
+        let foot: Vec<&str> =
+            [book.meta.publisher.as_deref(), book.meta.date.as_deref().map(|d| d.get(..4).unwrap_or(d))]
+                .into_iter()
+                .flatten()
+                .collect();
+        if !foot.is_empty() {
+            let l = set(
+                &foot.join(", "),
+                Family::Serif,
+                Style::default(),
+                opts.font_size,
+                Align::Center,
+                width,
+                fonts,
+            );
+            let h: Pt = l.iter().map(|l| l.leading).sum();
+            draw(page, &l, x, opts.margin_top + opts.text_height() - h);
+        }
+    }
+    blank(&mut front, opts, lang);
+
+    // Contents: parts (level 0) and statements (level 1) with their page numbers.
+    let entries: Vec<(u8, String, usize)> =
+        layout.outline.iter().filter(|e| e.level <= 1).map(|e| (e.level, e.title.clone(), e.page)).collect();
+    let number_w = opts.font_size * 2.5;
+    let mut page_i = usize::MAX;
+    let mut top = Pt::ZERO;
+    let bottom = opts.margin_top + opts.text_height();
+    let heading = match lang {
+        Lang::Kk => "Мазмұны",
+        Lang::Ru => "Содержание",
+        Lang::En => "Contents",
+    };
+    let mut links: Vec<(usize, Rect, usize)> = Vec::new();
+    for (k, (level, title, target)) in
+        std::iter::once((0u8, String::new(), usize::MAX)).chain(entries).enumerate()
+    {
+        if k == 0 {
+            blank(&mut front, opts, lang);
+            page_i = front.pages.len() - 1;
+            let l = set(
+                heading,
+                Family::Sans,
+                Style { bold: true, italic: false },
+                opts.font_size * 1.7,
+                Align::Left,
+                width,
+                fonts,
+            );
+            let x = left(opts, front.pages[page_i].number);
+            top = draw(&mut front.pages[page_i], &l, x, opts.margin_top) + opts.leading;
+            continue;
+        }
+        let indent = if level == 0 || !has_parts(book) { Pt::ZERO } else { opts.font_size * 1.5 };
+        let style = if level == 0 { Style { bold: true, italic: false } } else { Style::default() };
+        let lines =
+            set(&title, Family::Serif, style, opts.font_size, Align::Left, width - indent - number_w, fonts);
+        let h: Pt = lines.iter().map(|l| l.leading).sum::<Pt>() + opts.leading * 0.3;
+        if top + h > bottom {
+            blank(&mut front, opts, lang);
+            page_i = front.pages.len() - 1;
+            top = opts.margin_top;
+        }
+        let page = &mut front.pages[page_i];
+        let x = left(opts, page.number);
+        let entry_top = top;
+        let end = draw(page, &lines, x + indent, top);
+        // The page number, right-aligned on the entry's last line.
+        let folio = body_folio(layout, target);
+        if let Some(last) = lines.last() {
+            let num = set(&folio, Family::Serif, style, opts.font_size, Align::Left, number_w, fonts);
+            let nw: Pt = num
+                .first()
+                .map_or(Pt::ZERO, |l| l.runs.iter().flat_map(|r| r.glyphs.iter().map(|g| g.advance)).sum());
+            draw(page, &num, x + width - nw, end - last.leading);
+        }
+        links.push((page_i, Rect { x, y: entry_top, width, height: end - entry_top }, target));
+        top = end + opts.leading * 0.3;
+    }
+    if front.pages.len() % 2 == 1 {
+        blank(&mut front, opts, lang);
+    }
+
+    let shift = front.pages.len();
+    for (i, p) in front.pages.iter_mut().enumerate() {
+        p.label = PageLabel::Roman(i + 1);
+    }
+    for (page_i, rect, target) in links {
+        front.pages[page_i].items.push(Item::GoTo(rect, target + shift));
+    }
+    // Front pages print no folio except the contents (roman numerals at the foot).
+    for p in front.pages.iter_mut().skip(2) {
+        if p.items.is_empty() {
+            continue;
+        }
+        let label = roman(p.number);
+        let lines =
+            set(&label, Family::Serif, Style::default(), opts.font_size * 0.8, Align::Center, width, fonts);
+        let x = left(opts, p.number);
+        draw(p, &lines, x, opts.margin_top + opts.text_height() + opts.leading * 1.2);
+    }
+    for p in layout.pages.iter_mut() {
+        p.number += shift;
+        for item in &mut p.items {
+            if let Item::GoTo(_, target) = item {
+                *target += shift;
+            }
+        }
+    }
+    for e in layout.outline.iter_mut() {
+        e.page += shift;
+    }
+    for s in layout.page_starts.iter_mut() {
+        s.page += shift;
+    }
+    let body = std::mem::take(&mut layout.pages);
+    layout.pages = front.pages;
+    layout.pages.extend(body);
+}
+
+fn has_parts(book: &Book) -> bool {
+    !book.parts.is_empty()
+}
+
+/// The folio printed on body page `index` (before the front matter is added).
+fn body_folio(layout: &Layout, index: usize) -> String {
+    match layout.pages.get(index).map(|p| p.label) {
+        Some(PageLabel::Arabic(n)) => n.to_string(),
+        Some(PageLabel::Roman(n)) => roman(n),
+        None => String::new(),
+    }
+}
+
+/// Lowercase roman numerals, as printed on front-matter pages.
+pub fn roman(mut n: usize) -> String {
+    const TABLE: [(usize, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut out = String::new();
+    for (v, s) in TABLE {
+        while n >= v {
+            out.push_str(s);
+            n -= v;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::roman;
+
+    // Roman numerals for front-matter folios.
+    #[test]
+    fn roman_numerals() {
+        assert_eq!(roman(1), "i");
+        assert_eq!(roman(4), "iv");
+        assert_eq!(roman(14), "xiv");
+        assert_eq!(roman(1999), "mcmxcix");
+    }
+}
