@@ -14,6 +14,7 @@ use crate::manifest::{self, Format, Output, OutputKind, PdfSettings, Settings};
 use crate::markdown::{self, SourceInfo};
 use crate::model::{Book, Document, Images, Inline, Lang};
 use crate::pdf::{self, PdfOptions};
+use crate::preflight;
 use crate::typography;
 
 /// What the user asked for on the command line.
@@ -49,6 +50,8 @@ pub struct Report {
     pub written: Vec<PathBuf>,
     /// Pages of each PDF written, same order as the PDFs in `written`.
     pub pages: Vec<usize>,
+    /// Preflight notes (informative; preflight warnings go with the diagnostics).
+    pub notes: Vec<preflight::Finding>,
 }
 
 /// Finds the manifest or Markdown file that `path` stands for.
@@ -416,6 +419,7 @@ pub fn build(path: &Path, opts: &BuildOptions) -> Result<(Report, Diagnostics), 
 
     let date = build_date(&project.book);
     let mut files: Vec<(PathBuf, Vec<u8>, Option<usize>)> = Vec::new();
+    let mut notes = Vec::new();
     for out in outputs {
         let name = stem.clone().unwrap_or_else(|| out.name.clone());
         let file = out_dir.join(format!("{name}.{}", out.format().extension()));
@@ -432,6 +436,12 @@ pub fn build(path: &Path, opts: &BuildOptions) -> Result<(Report, Diagnostics), 
                     let doc = &project.book.documents[w.doc];
                     let loc = Location::at(&doc.path, &project.sources[w.doc], w.offset);
                     diags.push(Diagnostic::warning(Some(loc), w.message).with_hint(w.hint));
+                }
+                for f in preflight::check(&lay, &project.images, p, &out.name) {
+                    match f.level {
+                        preflight::Level::Warning => diags.push(f.diagnostic),
+                        preflight::Level::Note => notes.push(f),
+                    }
                 }
                 let popts = PdfOptions {
                     title: project.book.meta.title.clone(),
@@ -471,7 +481,7 @@ pub fn build(path: &Path, opts: &BuildOptions) -> Result<(Report, Diagnostics), 
         }
     }
 
-    let mut report = Report::default();
+    let mut report = Report { notes, ..Report::default() };
     for (file, bytes, pages) in files {
         write_atomic(&file, &bytes).map_err(|d| Diagnostics(vec![d]))?;
         report.written.push(file);
@@ -480,6 +490,18 @@ pub fn build(path: &Path, opts: &BuildOptions) -> Result<(Report, Diagnostics), 
         }
     }
     Ok((report, diags))
+}
+
+/// Lays out every PDF output and runs the print preflight on it, for
+/// `samizdat check --print`.
+pub fn preflight(project: &Project) -> Vec<preflight::Finding> {
+    let mut out = Vec::new();
+    for o in &project.settings.outputs {
+        let OutputKind::Pdf(p) = &o.kind else { continue };
+        let (lay, _) = layout::typeset(&project.book, &project.images, &project.fonts, &layout_options(p));
+        out.extend(preflight::check(&lay, &project.images, p, &o.name));
+    }
+    out
 }
 
 /// Page geometry for the layout from a PDF output's settings.

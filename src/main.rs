@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use samizdat::build::{self, BuildOptions};
 use samizdat::diag::Diagnostics;
 use samizdat::manifest::Format;
+use samizdat::preflight::Level;
 
 /// Typesets Markdown statements into print-ready PDF and EPUB 3.
 #[derive(Parser)]
@@ -42,6 +43,10 @@ enum Command {
         /// Treat warnings as errors.
         #[arg(long)]
         deny_warnings: bool,
+        /// Also lay out the PDF outputs and check print readiness (image resolution,
+        /// text size, bleed, booklet page count).
+        #[arg(long)]
+        print: bool,
     },
     /// Create a new book project in DIR: book.toml, one statement and an image.
     New {
@@ -93,6 +98,9 @@ fn main() -> ExitCode {
             let opts = BuildOptions { out_dir, formats: format, output };
             match build::build(&path, &opts) {
                 Ok((rep, warnings)) => {
+                    for n in &rep.notes {
+                        eprintln!("{n}");
+                    }
                     report(&warnings);
                     if deny_warnings && !warnings.is_empty() {
                         return ExitCode::from(INPUT_ERROR);
@@ -108,10 +116,18 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check { path, deny_warnings } => {
+        Command::Check { path, deny_warnings, print } => {
             let path = path.unwrap_or_else(|| PathBuf::from("."));
             match build::load(&path) {
-                Ok((p, w)) => {
+                Ok((p, mut w)) => {
+                    if print {
+                        for f in build::preflight(&p) {
+                            match f.level {
+                                Level::Warning => w.push(f.diagnostic),
+                                Level::Note => eprintln!("{f}"),
+                            }
+                        }
+                    }
                     report(&w);
                     eprintln!(
                         "checked {} statement(s), {} image(s): {} warning(s)",
