@@ -147,10 +147,7 @@ fn small_text(layout: &Layout, output: &str, out: &mut Vec<Finding>) {
     out.push(finding(
         Level::Warning,
         None,
-        format!(
-            "output `{output}`: text set at {smallest} on page(s) {}, below {MIN_TEXT}",
-            list(&pages)
-        ),
+        format!("output `{output}`: text set at {smallest} on page(s) {}, below {MIN_TEXT}", list(&pages)),
         "use a larger `font-size`; 6pt is the smallest size that prints legibly",
     ));
 }
@@ -190,10 +187,7 @@ fn bleed(layout: &Layout, settings: &PdfSettings, output: &str, out: &mut Vec<Fi
         out.push(finding(
             Level::Warning,
             Some(Location::file(key)),
-            format!(
-                "image stops {:.1}mm short of the trim edge on page {label}",
-                gap.to_mm()
-            ),
+            format!("image stops {:.1}mm short of the trim edge on page {label}", gap.to_mm()),
             "place it at the edge to print it into the bleed, or keep it at least 3mm inside the trim",
         ));
     }
@@ -261,7 +255,8 @@ mod tests {
             .map(|k| image(k, 50.0, 50.0, 144.0, 144.0))
             .collect();
         let f = run(layout(vec![page(1, items)]), &images, &default_pdf());
-        let levels: Vec<(Level, String)> = f.iter().map(|f| (f.level, f.diagnostic.message.clone())).collect();
+        let levels: Vec<(Level, String)> =
+            f.iter().map(|f| (f.level, f.diagnostic.message.clone())).collect();
         assert_eq!(
             levels,
             [
@@ -277,12 +272,15 @@ mod tests {
     fn bleed_problems() {
         let mut images = Images::new();
         images.insert(PathBuf::from("/a.png"), asset(4000, 4000));
-        let pages = vec![page(1, vec![image("/a.png", 0.0, 0.0, 400.0, 200.0)]), page(2, vec![image(
-            "/a.png", 4.0, 100.0, 300.0, 100.0,
-        )])];
+        let pages = vec![
+            page(1, vec![image("/a.png", 0.0, 0.0, 400.0, 200.0)]),
+            page(2, vec![image("/a.png", 4.0, 100.0, 300.0, 100.0)]),
+        ];
         let f = run(layout(pages.clone()), &images, &default_pdf());
         assert_eq!(f.len(), 2, "{f:?}");
-        assert!(f[0].diagnostic.message.contains("page(s) 1 run to the trim edge but the output has no bleed"));
+        assert!(
+            f[0].diagnostic.message.contains("page(s) 1 run to the trim edge but the output has no bleed")
+        );
         assert!(f[1].diagnostic.message.contains("stops 1.4mm short of the trim edge on page 2"));
         let bled = PdfSettings { bleed: Pt::mm(3.0), ..default_pdf() };
         assert_eq!(run(layout(pages), &images, &bled).len(), 1);

@@ -232,7 +232,9 @@ fn render(
             f(sheet.height + bleed * 2.0),
         );
         let mut settings = PageSettings::new(media).with_trim_box(trim).with_bleed_box(bleed_box);
-        if reading && let Some(page) = sheet.cells.first().and_then(|c| c.page).and_then(|i| layout.pages.get(i)) {
+        if reading
+            && let Some(page) = sheet.cells.first().and_then(|c| c.page).and_then(|i| layout.pages.get(i))
+        {
             settings = settings.with_page_label(label(page.label));
         }
         let mut kpage = doc.start_page_with(settings);
