@@ -1,0 +1,221 @@
+//! Print production read back from the PDFs with poppler: page boxes to 0.01 pt,
+//! imposed sheet counts and sizes, the folio on each half of a booklet sheet,
+//! fonts and images embedded once, grayscale images and PDF/A identification.
+//!
+//! Under `CI=true` a missing poppler tool fails the test; elsewhere the test is
+//! skipped with a notice.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use common::Book;
+use common::validate::have;
+
+const MM: f64 = 72.0 / 25.4;
+const A5: (f64, f64) = (148.0 * MM, 210.0 * MM);
+const A6: (f64, f64) = (105.0 * MM, 148.0 * MM);
+/// Bleed of the fixtures and the slug samizdat adds for crop marks.
+const BLEED: f64 = 3.0 * MM;
+const SLUG: f64 = 10.0 * MM;
+
+/// True when every poppler tool the tests use is installed.
+#[track_caller]
+fn poppler() -> bool {
+    ["pdfinfo", "pdftotext", "pdfimages", "pdffonts"].into_iter().all(have)
+}
+
+/// Runs a poppler tool on `pdf` (pdftotext writes to standard output with `-`).
+#[track_caller]
+fn tool(name: &str, args: &[&str], pdf: &Path) -> String {
+    let mut cmd = Command::new(name);
+    cmd.args(args).arg(pdf);
+    if name == "pdftotext" {
+        cmd.arg("-");
+    }
+    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {name}: {e}"));
+    assert!(out.status.success(), "{name} {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Page count and the boxes of every page: `pdfinfo -box -f 1 -l N`.
+#[track_caller]
+fn boxes(pdf: &Path) -> (usize, Vec<BTreeMap<String, [f64; 4]>>) {
+    let info = tool("pdfinfo", &[], pdf);
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("page count");
+    let last = pages.to_string();
+    let text = tool("pdfinfo", &["-box", "-f", "1", "-l", &last], pdf);
+    let mut out = vec![BTreeMap::new(); pages];
+    for line in text.lines() {
+        // `Page    1 MediaBox:      0.00     0.00   493.23   668.98`
+        let Some(rest) = line.strip_prefix("Page") else { continue };
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        if words.len() == 6 && words[1].ends_with("Box:") {
+            let page: usize = words[0].parse().expect("page number");
+            let v: Vec<f64> = words[2..].iter().map(|w| w.parse().expect("number")).collect();
+            out[page - 1].insert(words[1].trim_end_matches(':').to_owned(), [v[0], v[1], v[2], v[3]]);
+        }
+    }
+    (pages, out)
+}
+
+#[track_caller]
+fn assert_box(found: &[f64; 4], expected: [f64; 4], what: &str) {
+    for (f, e) in found.iter().zip(expected) {
+        // pdfinfo prints two decimals: exact to 0.01 pt.
+        assert!((f - e).abs() <= 0.0051, "{what}: {found:?}, expected {expected:?}");
+    }
+}
+
+/// The text of a rectangle of page `page` (points from the top-left of the MediaBox).
+#[track_caller]
+fn text_in(pdf: &Path, page: usize, x: f64, y: f64, w: f64, h: f64) -> String {
+    let n = page.to_string();
+    let [x, y, w, h] = [x, y, w, h].map(|v| (v.round() as i64).to_string());
+    tool("pdftotext", &["-r", "72", "-f", &n, "-l", &n, "-x", &x, "-y", &y, "-W", &w, "-H", &h], pdf)
+}
+
+/// The folio of a half-sheet: its last non-empty line, if it is a number.
+fn folio(text: &str) -> Option<usize> {
+    text.lines().map(str::trim).rfind(|l| !l.is_empty()).and_then(|l| l.parse().ok())
+}
+
+/// Distinct image objects of a PDF (`pdfimages -list` lists each placement).
+#[track_caller]
+fn image_objects(pdf: &Path) -> Vec<(String, String)> {
+    let list = tool("pdfimages", &["-list"], pdf);
+    let mut seen: Vec<(String, String)> = list
+        .lines()
+        .skip(2)
+        .filter_map(|l| {
+            let c: Vec<&str> = l.split_whitespace().collect();
+            (c.len() > 10 && c[2] == "image").then(|| (c[10].to_owned(), c[5].to_owned()))
+        })
+        .collect();
+    seen.sort();
+    seen.dedup();
+    seen
+}
+
+/// Each font listed once by `pdffonts`.
+#[track_caller]
+fn assert_fonts_once(pdf: &Path) {
+    let list = tool("pdffonts", &[], pdf);
+    let names: Vec<&str> = list.lines().skip(2).filter_map(|l| l.split_whitespace().next()).collect();
+    assert!(!names.is_empty(), "no fonts in {}", pdf.display());
+    let mut unique = names.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "a font is embedded twice: {names:?}");
+}
+
+// Bleed and crop marks: MediaBox grows by bleed + slug, TrimBox is the A5 page and
+// BleedBox the trim plus 3 mm, on every page.
+#[test]
+fn bleed_and_crop_mark_boxes() {
+    if !poppler() {
+        return;
+    }
+    let book = Book::fixture("print/bleed");
+    book.run(["build", "--output", "press"]).success();
+    let (pages, all) = boxes(&book.path("out/press.pdf"));
+    assert!(pages >= 1);
+    let m = BLEED + SLUG;
+    for b in &all {
+        assert_box(&b["MediaBox"], [0.0, 0.0, A5.0 + 2.0 * m, A5.1 + 2.0 * m], "MediaBox");
+        assert_box(&b["TrimBox"], [m, m, A5.0 + m, A5.1 + m], "TrimBox");
+        assert_box(&b["BleedBox"], [SLUG, SLUG, A5.0 + m + BLEED, A5.1 + m + BLEED], "BleedBox");
+    }
+}
+
+// 2-up: one sheet per page, two A5 pages side by side with the bleed around the
+// sheet; 4-up: A6 flyers four to a sheet of 210 × 296 mm. Each image object once.
+#[test]
+fn two_up_and_four_up_sheets() {
+    if !poppler() {
+        return;
+    }
+    let book = Book::fixture("print/bleed");
+    book.run(["build", "--output", "cut"]).success();
+    book.run(["build", "--output", "flyer"]).success();
+    let (pages, _) = boxes(&book.path("out/cut.pdf"));
+    let (sheets, all) = boxes(&book.path("out/cut-2-up.pdf"));
+    assert_eq!(sheets, pages);
+    let b = BLEED;
+    assert_box(&all[0]["MediaBox"], [0.0, 0.0, 2.0 * A5.0 + 2.0 * b, A5.1 + 2.0 * b], "2-up MediaBox");
+    assert_box(&all[0]["TrimBox"], [b, b, 2.0 * A5.0 + b, A5.1 + b], "2-up TrimBox");
+    let (_, all) = boxes(&book.path("out/flyer-4-up.pdf"));
+    assert_box(&all[0]["MediaBox"], [0.0, 0.0, 2.0 * A6.0, 2.0 * A6.1], "4-up MediaBox");
+    for pdf in ["out/cut-2-up.pdf", "out/flyer-4-up.pdf"] {
+        assert_eq!(image_objects(&book.path(pdf)).len(), 1, "{pdf}");
+        assert_fonts_once(&book.path(pdf));
+    }
+}
+
+// A 6-page A6 booklet: padded to 8 with blanks before the back cover, 4 sheet sides
+// of A5 landscape in duplex order 6|1, 2|–, –|3, 4|5, fonts and the image once.
+#[test]
+fn booklet_sheets_and_folios() {
+    if !poppler() {
+        return;
+    }
+    let book = Book::fixture("print/booklet");
+    book.run(["build"]).success().stderr_has("the booklet has 6 pages, not a multiple of 4");
+    let (pages, _) = boxes(&book.path("out/booklet.pdf"));
+    assert_eq!(pages, 6, "the fixture text should fill 6 A6 pages");
+    let pdf = book.path("out/booklet-booklet.pdf");
+    let (sheets, all) = boxes(&pdf);
+    assert_eq!(sheets, 4);
+    for b in &all {
+        assert_box(&b["MediaBox"], [0.0, 0.0, 2.0 * A6.0, A6.1], "sheet MediaBox");
+    }
+    let expected = [(Some(6), Some(1)), (Some(2), None), (None, Some(3)), (Some(4), Some(5))];
+    for (i, (left, right)) in expected.into_iter().enumerate() {
+        let l = text_in(&pdf, i + 1, 0.0, 0.0, A6.0, A6.1);
+        let r = text_in(&pdf, i + 1, A6.0, 0.0, A6.0, A6.1);
+        assert_eq!((folio(&l), folio(&r)), (left, right), "sheet side {}:\n{l}\n---\n{r}", i + 1);
+        if left.is_none() {
+            assert!(l.trim().is_empty(), "blank page has text: {l}");
+        }
+        if right.is_none() {
+            assert!(r.trim().is_empty(), "blank page has text: {r}");
+        }
+    }
+    assert_fonts_once(&pdf);
+    assert_eq!(image_objects(&pdf).len(), 1);
+}
+
+// color = "gray" embeds the RGB palette PNG as a gray image; pdf/a-2b is identified in XMP.
+#[test]
+fn gray_images_and_pdf_a() {
+    if !poppler() {
+        return;
+    }
+    let book = Book::fixture("print/gray");
+    book.run(["build"]).success();
+    let images = image_objects(&book.path("out/office.pdf"));
+    assert!(!images.is_empty());
+    assert!(images.iter().all(|(_, color)| color == "gray"), "{images:?}");
+    let archive = image_objects(&book.path("out/archive.pdf"));
+    assert!(archive.iter().any(|(_, color)| color != "gray"), "archive keeps colour: {archive:?}");
+    let meta = tool("pdfinfo", &["-meta"], &book.path("out/archive.pdf"));
+    assert!(meta.contains("<pdfaid:part>2</pdfaid:part>"), "{meta}");
+    assert!(meta.contains("<pdfaid:conformance>B</pdfaid:conformance>"), "{meta}");
+}
+
+// `check --print` lays out the PDF outputs and reports the booklet padding as a note,
+// which does not fail --deny-warnings.
+#[test]
+fn check_print_reports_notes() {
+    let book = Book::fixture("print/booklet");
+    book.run(["check", "--print", "--deny-warnings"])
+        .success()
+        .stderr_has("note: output `booklet`: the booklet has 6 pages");
+    book.assert_no_file("out/booklet.pdf");
+}
