@@ -12,7 +12,7 @@ use crate::images;
 use crate::layout::{self, LayoutOptions};
 use crate::manifest::{self, Format, Output, OutputKind, PdfSettings, Settings};
 use crate::markdown::{self, SourceInfo};
-use crate::model::{Book, Document, Images, Inline, Lang};
+use crate::model::{BlockKind, Book, Document, Images, Inline, Lang, PageMark};
 use crate::pdf::{self, PdfOptions};
 use crate::preflight;
 use crate::typography;
@@ -26,6 +26,20 @@ pub struct BuildOptions {
     pub formats: Option<Vec<Format>>,
     /// Only the output with this name.
     pub output: Option<String>,
+    /// Fail, writing nothing, if there is any warning.
+    pub deny_warnings: bool,
+    /// Read documents and images outside the book's folder too.
+    pub allow_outside_root: bool,
+}
+
+/// How sources are read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LoadOptions {
+    /// Read documents and images outside the book's folder (the folder of
+    /// `book.toml`, or of the single Markdown file). Off by default, so that a
+    /// book received from someone else cannot pull `../../.ssh/id_rsa` or
+    /// `/etc/passwd` into its outputs.
+    pub allow_outside_root: bool,
 }
 
 /// A loaded project: settings, parsed statements and their images.
@@ -91,6 +105,11 @@ fn absolute(p: &Path) -> PathBuf {
 /// Reads and checks everything: manifest, sources, images, fonts, glyph coverage.
 /// Returns the project and its warnings, or every error found.
 pub fn load(path: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
+    load_with(path, &LoadOptions::default())
+}
+
+/// [`load`] with options.
+pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::new();
     let input = resolve_input(path).map_err(|d| Diagnostics(vec![d]))?;
     let (settings, single) = match input {
@@ -105,7 +124,14 @@ pub fn load(path: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
     let fonts = FontSet::embedded();
     let mut documents = Vec::new();
     let mut sources = Vec::new();
+    let confine = (!opts.allow_outside_root).then(|| Confinement::new(&settings.root));
     for entry in &settings.documents {
+        if let Some(c) = &confine
+            && let Err(why) = c.check(&entry.path)
+        {
+            diags.push(outside_document(&settings, entry, &why));
+            continue;
+        }
         let Some(text) = read_source(&entry.path, &entry.display, &mut diags) else { continue };
         let base_dir = entry.path.parent().unwrap_or(Path::new(".")).to_path_buf();
         let (mut doc, d) =
@@ -118,8 +144,33 @@ pub fn load(path: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
             doc.lang = l;
         }
         typography::normalize(&mut doc);
+        // Only the title heading the parser adds (an empty span): nothing was written.
+        let blank =
+            doc.blocks.iter().all(|b| matches!(b.kind, BlockKind::Heading { .. }) && b.span.is_empty());
+        if blank && doc.footnotes.is_empty() {
+            let what = if text.trim().is_empty() {
+                "the file is empty"
+            } else {
+                "the file has no text after its front matter"
+            };
+            diags.push(
+                Diagnostic::warning(
+                    Some(Location::file(&entry.display)),
+                    format!("{what}; it is left out of the book"),
+                )
+                .with_hint("write the statement, or remove the file from `documents`"),
+            );
+            continue;
+        }
         documents.push(doc);
         sources.push(text);
+    }
+    if documents.is_empty() && !diags.has_errors() {
+        let at = settings.manifest.clone().or_else(|| settings.documents.first().map(|d| d.display.clone()));
+        diags.push(
+            Diagnostic::error(at.map(Location::file), "the book has no text to typeset")
+                .with_hint("add a statement with at least one paragraph"),
+        );
     }
 
     let mut meta = settings.meta.clone();
@@ -145,7 +196,7 @@ pub fn load(path: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
         }
     }
 
-    let images = load_images(&documents, &sources, &settings, &mut diags);
+    let images = load_images(&documents, &sources, &settings, confine.as_ref(), &mut diags);
     check_coverage(&documents, &sources, &fonts, &mut diags);
 
     if diags.has_errors() {
@@ -162,6 +213,22 @@ fn read_source(path: &Path, display: &Path, diags: &mut Diagnostics) -> Option<S
         diags.push(
             Diagnostic::error(Some(Location::file(display)), "this is a folder, not a Markdown file")
                 .with_hint("list Markdown files, or a glob such as `content/*.md`"),
+        );
+        return None;
+    }
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > MAX_SOURCE_BYTES
+    {
+        diags.push(
+            Diagnostic::error(
+                Some(Location::file(display)),
+                format!(
+                    "the file is {} MB, the limit for one statement is {} MB",
+                    meta.len() >> 20,
+                    MAX_SOURCE_BYTES >> 20
+                ),
+            )
+            .with_hint("split it into several statements and list them in `documents`"),
         );
         return None;
     }
@@ -197,12 +264,93 @@ fn read_source(path: &Path, display: &Path, diags: &mut Diagnostics) -> Option<S
     }
 }
 
+/// Largest statement accepted, in bytes. 4 MB of Cyrillic is about two
+/// million characters, some 1,500 A5 pages: far beyond any statement, while
+/// a 50 MB export error is refused at once instead of typeset for minutes.
+pub const MAX_SOURCE_BYTES: u64 = 4 * 1024 * 1024;
+
 fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
     match e.kind() {
-        std::io::ErrorKind::NotFound => "it does not exist".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        ErrorKind::NotFound => "it does not exist".into(),
+        ErrorKind::PermissionDenied => "permission denied".into(),
+        ErrorKind::ReadOnlyFilesystem => "the file system is read-only".into(),
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => "the disk is full".into(),
+        ErrorKind::FileTooLarge => "the file is larger than the file system allows".into(),
+        ErrorKind::NotADirectory => "a part of the path is a file, not a folder".into(),
         _ => e.to_string(),
     }
+}
+
+/// Keeps reading inside the book's folder: a path is accepted when its real
+/// location (after `..` and symlinks) is under the real root.
+#[derive(Debug)]
+struct Confinement {
+    root: PathBuf,
+}
+
+impl Confinement {
+    fn new(root: &Path) -> Confinement {
+        Confinement { root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()) }
+    }
+
+    /// `Err` with a reason (for the message) when `path` leaves the root. A path
+    /// that does not exist is judged by its text, so that the "not found" error
+    /// still comes from the reader.
+    fn check(&self, path: &Path) -> Result<(), String> {
+        let real = match std::fs::canonicalize(path) {
+            Ok(p) => p,
+            Err(_) => normalize_lexically(path),
+        };
+        if real.starts_with(&self.root) {
+            return Ok(());
+        }
+        let linked = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+            || normalize_lexically(path).starts_with(&self.root);
+        Err(if linked {
+            format!(
+                "it is a link to `{}`, outside the book's folder `{}`",
+                real.display(),
+                self.root.display()
+            )
+        } else {
+            format!("it is outside the book's folder `{}`", self.root.display())
+        })
+    }
+}
+
+/// `a/b/../c` → `a/c` without touching the file system.
+fn normalize_lexically(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in absolute(path).components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The hint for paths refused by [`Confinement`].
+const OUTSIDE_HINT: &str =
+    "copy the file into the book's folder, or pass `--allow-outside-root` if you trust this book";
+
+/// The error for a document outside the root, placed at its entry in `book.toml` when found there.
+fn outside_document(settings: &Settings, entry: &manifest::DocumentEntry, why: &str) -> Diagnostic {
+    let name = entry.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let loc = settings.manifest.as_ref().map(|m| {
+        let text = std::fs::read_to_string(m).unwrap_or_default();
+        match text.find(&name).filter(|_| !name.is_empty()) {
+            Some(at) => Location::at(m, &text, at),
+            None => Location::file(m),
+        }
+    });
+    Diagnostic::error(loc, format!("document `{}` is refused: {why}", entry.display.display()))
+        .with_hint(OUTSIDE_HINT)
 }
 
 /// Reads every image the documents refer to (and the EPUB covers), reporting
@@ -211,6 +359,7 @@ fn load_images(
     documents: &[Document],
     sources: &[String],
     settings: &Settings,
+    confine: Option<&Confinement>,
     diags: &mut Diagnostics,
 ) -> Images {
     let mut images = Images::new();
@@ -221,10 +370,28 @@ fn load_images(
                 continue;
             }
             let loc = Location::at(&doc.path, src, offset);
+            if let Some(c) = confine
+                && let Err(why) = c.check(&img.path)
+            {
+                diags.push(
+                    Diagnostic::error(Some(loc), format!("image `{}` is refused: {why}", img.src))
+                        .with_hint(OUTSIDE_HINT),
+                );
+                failed.insert(img.path.clone());
+                continue;
+            }
             match read_image(&img.path) {
                 Ok(asset) => {
-                    check_extension(&img.path, asset.format, &loc, diags);
-                    images.insert(img.path.clone(), asset);
+                    check_extension(&img.src, asset.format, &loc, diags);
+                    match images::upright(asset) {
+                        Ok(asset) => {
+                            images.insert(img.path.clone(), asset);
+                        }
+                        Err(e) => {
+                            diags.push(Diagnostic::error(Some(loc), format!("image `{}`: {e}", img.src)));
+                            failed.insert(img.path.clone());
+                        }
+                    }
                 }
                 Err((msg, hint)) => {
                     diags.push(
@@ -241,7 +408,21 @@ fn load_images(
             && !images.contains_key(cover)
         {
             let loc = settings.manifest.as_ref().map(|m| Location::file(m.clone()));
-            match read_image(cover) {
+            if let Some(c) = confine
+                && let Err(why) = c.check(cover)
+            {
+                diags.push(
+                    Diagnostic::error(
+                        loc,
+                        format!("cover `{}` of output `{}` is refused: {why}", cover.display(), out.name),
+                    )
+                    .with_hint(OUTSIDE_HINT),
+                );
+                continue;
+            }
+            match read_image(cover)
+                .and_then(|a| images::upright(a).map_err(|e| (e.to_string(), String::new())))
+            {
                 Ok(asset) => {
                     images.insert(cover.clone(), asset);
                 }
@@ -258,8 +439,14 @@ fn load_images(
     images
 }
 
-fn check_extension(path: &Path, format: crate::model::ImageFormat, loc: &Location, diags: &mut Diagnostics) {
+fn check_extension(
+    written: &str,
+    format: crate::model::ImageFormat,
+    loc: &Location,
+    diags: &mut Diagnostics,
+) {
     use crate::model::ImageFormat;
+    let path = Path::new(written);
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
     let ok = match format {
         ImageFormat::Jpeg => matches!(ext.as_str(), "jpg" | "jpeg"),
@@ -298,7 +485,7 @@ fn read_image(path: &Path) -> Result<crate::model::ImageAsset, (String, String)>
     }
     let bytes = std::fs::read(path)
         .map_err(|e| (format!("cannot read it: {}", io_reason(&e)), "check the file's permissions".into()))?;
-    images::probe(bytes).map_err(|e| {
+    images::probe(bytes).and_then(|a| images::verify(&a).map(|()| a)).map_err(|e| {
         let hint = match e {
             images::ImageError::Unsupported(_) => "convert it to PNG or JPEG".to_string(),
             images::ImageError::TooLarge(_) => {
@@ -351,7 +538,6 @@ fn check_coverage(documents: &[Document], sources: &[String], fonts: &FontSet, d
 
 fn collect_all_text(doc: &Document, out: &mut String) {
     fn blocks(bs: &[crate::model::Block], out: &mut String) {
-        use crate::model::BlockKind;
         for b in bs {
             match &b.kind {
                 BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => {
@@ -381,11 +567,12 @@ fn collect_all_text(doc: &Document, out: &mut String) {
 
 /// Builds the outputs of the project at `path`. Writes nothing if any input error is found.
 pub fn build(path: &Path, opts: &BuildOptions) -> Result<(Report, Diagnostics), Diagnostics> {
-    let (project, mut diags) = load(path)?;
+    let (project, mut diags) = load_with(path, &LoadOptions { allow_outside_root: opts.allow_outside_root })?;
     let out_dir = match &opts.out_dir {
         Some(d) => absolute(d),
         None => project.settings.root.join("out"),
     };
+    check_out_dir(&out_dir, &project).map_err(|d| Diagnostics(vec![d]))?;
     let single = project.settings.manifest.is_none();
     let outputs: Vec<&Output> = project
         .settings
@@ -420,18 +607,19 @@ pub fn build(path: &Path, opts: &BuildOptions) -> Result<(Report, Diagnostics), 
     let date = build_date(&project.book);
     let mut files: Vec<(PathBuf, Vec<u8>, Option<usize>)> = Vec::new();
     let mut notes = Vec::new();
+    // PDFs first: the EPUB's page list comes from the print edition laid out in the same run.
+    let mut outputs = outputs;
+    outputs.sort_by_key(|o| o.format() != Format::Pdf);
+    let mut print_pages: Option<Vec<PageMark>> = None;
     for out in outputs {
         let name = stem.clone().unwrap_or_else(|| out.name.clone());
         let file = out_dir.join(format!("{name}.{}", out.format().extension()));
         match &out.kind {
             OutputKind::Pdf(p) => {
-                let mut lopts = layout_options(p);
-                // A book of several statements is a collected volume: title page, contents,
-                // each statement on a right-hand page.
-                let volume = project.book.documents.len() > 1 || !project.book.parts.is_empty();
-                lopts.front_matter = volume;
-                lopts.start_recto = volume;
-                let (lay, warnings) = layout::typeset(&project.book, &project.images, &project.fonts, &lopts);
+                let (lay, warnings) = typeset(&project, p);
+                if print_pages.is_none() {
+                    print_pages = Some(page_marks(&lay));
+                }
                 for w in warnings {
                     let doc = &project.book.documents[w.doc];
                     let loc = Location::at(&doc.path, &project.sources[w.doc], w.offset);
@@ -472,7 +660,18 @@ pub fn build(path: &Path, opts: &BuildOptions) -> Result<(Report, Diagnostics), 
                     project.book.documents.first().and_then(|d| d.images().first().map(|i| i.path.clone()))
                 });
                 let cover = cover.filter(|c| project.images.contains_key(c));
-                let eopts = EpubOptions { modified: date.unwrap_or(FALLBACK_DATE).iso(), cover };
+                let pages = match print_pages.clone() {
+                    Some(pages) => pages,
+                    None => {
+                        // No PDF in this run: lay out the manifest's first PDF output for its pages.
+                        let first_pdf = project.settings.outputs.iter().find_map(|o| match &o.kind {
+                            OutputKind::Pdf(p) => Some(p),
+                            OutputKind::Epub(_) => None,
+                        });
+                        first_pdf.map(|p| page_marks(&typeset(&project, p).0)).unwrap_or_default()
+                    }
+                };
+                let eopts = EpubOptions { modified: date.unwrap_or(FALLBACK_DATE).iso(), cover, pages };
                 let bytes = epub::package(&project.book, &project.images, &eopts).map_err(|e| {
                     Diagnostics(vec![Diagnostic::error(Some(Location::file(&file)), e.to_string())])
                 })?;
@@ -481,15 +680,54 @@ pub fn build(path: &Path, opts: &BuildOptions) -> Result<(Report, Diagnostics), 
         }
     }
 
+    if opts.deny_warnings && !diags.is_empty() {
+        let n = diags.warnings();
+        diags.push(Diagnostic::error(
+            None,
+            format!("{n} warning(s) and `--deny-warnings` is set; nothing was written"),
+        ));
+        return Err(diags);
+    }
     let mut report = Report { notes, ..Report::default() };
-    for (file, bytes, pages) in files {
-        write_atomic(&file, &bytes).map_err(|d| Diagnostics(vec![d]))?;
+    let contents: Vec<(&Path, &[u8])> = files.iter().map(|(f, b, _)| (f.as_path(), b.as_slice())).collect();
+    write_all_atomic(&contents).map_err(|d| Diagnostics(vec![d]))?;
+    for (file, _, pages) in files {
         report.written.push(file);
         if let Some(p) = pages {
             report.pages.push(p);
         }
     }
     Ok((report, diags))
+}
+
+/// Refuses an output folder that is a file or that holds the book's sources:
+/// outputs are written next to nothing the user wrote, so a name clash can
+/// never replace a statement or an image.
+fn check_out_dir(out_dir: &Path, project: &Project) -> Result<(), Diagnostic> {
+    let hint = "choose another output folder with `-o DIR`, such as `out`";
+    if out_dir.exists() && !out_dir.is_dir() {
+        return Err(Diagnostic::error(Some(Location::file(out_dir)), "the output folder is not a folder")
+            .with_hint(hint));
+    }
+    let real = std::fs::canonicalize(out_dir).unwrap_or_else(|_| normalize_lexically(out_dir));
+    let root =
+        std::fs::canonicalize(&project.settings.root).unwrap_or_else(|_| project.settings.root.clone());
+    let sources = project
+        .settings
+        .documents
+        .iter()
+        .map(|d| d.path.as_path())
+        .chain(project.images.keys().map(PathBuf::as_path));
+    let holds_source =
+        sources.filter_map(|p| std::fs::canonicalize(p).ok()).any(|p| p.parent() == Some(real.as_path()));
+    if real == root || holds_source {
+        return Err(Diagnostic::error(
+            Some(Location::file(out_dir)),
+            "the output folder holds the book's sources; samizdat does not write next to them",
+        )
+        .with_hint(hint));
+    }
+    Ok(())
 }
 
 /// Lays out every PDF output and runs the print preflight on it, for
@@ -502,6 +740,29 @@ pub fn preflight(project: &Project) -> Vec<preflight::Finding> {
         out.extend(preflight::check(&lay, &project.images, p, &o.name));
     }
     out
+}
+
+/// Lays out the book for one PDF output. A book of several statements is a
+/// collected volume: title page, contents, each statement on a right-hand page.
+pub fn typeset(project: &Project, p: &PdfSettings) -> (layout::Layout, Vec<layout::Warning>) {
+    let mut lopts = layout_options(p);
+    let volume = project.book.documents.len() > 1 || !project.book.parts.is_empty();
+    lopts.front_matter = volume;
+    lopts.start_recto = volume;
+    layout::typeset(&project.book, &project.images, &project.fonts, &lopts)
+}
+
+/// The print pages of a layout as marks for the EPUB page list.
+fn page_marks(lay: &layout::Layout) -> Vec<PageMark> {
+    lay.page_starts
+        .iter()
+        .map(|s| PageMark {
+            label: lay.pages.get(s.page).map(|p| p.label.to_string()).unwrap_or_default(),
+            doc: s.doc,
+            block: s.block,
+            offset: s.offset,
+        })
+        .collect()
 }
 
 /// Page geometry for the layout from a PDF output's settings.
@@ -526,29 +787,58 @@ pub fn layout_options(p: &PdfSettings) -> LayoutOptions {
 /// place, so a failed build never leaves a partial file and a previous output
 /// stays intact until the new one is complete.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    write_all_atomic(&[(path, bytes)])
+}
+
+/// Writes several files all or nothing: every file goes to a temporary file
+/// first, and only when all of them are complete on disk are they renamed into
+/// place. If any write fails (a full disk, a read-only folder), the temporary
+/// files are removed and no output, old or new, is touched.
+pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), Diagnostic> {
     use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let fail = |what: &str, e: std::io::Error| {
-        Diagnostic::error(Some(Location::file(path)), format!("cannot {what}: {}", io_reason(&e)))
-            .with_hint("choose another output folder with `-o DIR`")
+    let mut temps: Vec<PathBuf> = Vec::new();
+    let cleanup = |temps: &[PathBuf]| {
+        for t in temps {
+            let _ = std::fs::remove_file(t);
+        }
     };
-    if dir.is_file() {
-        return Err(Diagnostic::error(Some(Location::file(dir)), "the output folder is a file")
-            .with_hint("choose another output folder with `-o DIR`"));
+    for (path, bytes) in files {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let fail = |what: &str, e: std::io::Error| {
+            Diagnostic::error(Some(Location::file(path)), format!("cannot {what}: {}", io_reason(&e)))
+                .with_hint("choose another output folder with `-o DIR`")
+        };
+        if dir.exists() && !dir.is_dir() {
+            cleanup(&temps);
+            return Err(Diagnostic::error(Some(Location::file(dir)), "the output folder is not a folder")
+                .with_hint("choose another output folder with `-o DIR`"));
+        }
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            cleanup(&temps);
+            return Err(fail("create the output folder", e));
+        }
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let result = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(bytes)?;
+            f.sync_all()
+        })();
+        temps.push(tmp);
+        if let Err(e) = result {
+            cleanup(&temps);
+            return Err(fail("write the output", e));
+        }
     }
-    std::fs::create_dir_all(dir).map_err(|e| fail("create the output folder", e))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(fail("write the output", e));
+    for ((path, _), tmp) in files.iter().zip(&temps) {
+        if let Err(e) = std::fs::rename(tmp, path) {
+            cleanup(&temps);
+            return Err(Diagnostic::error(
+                Some(Location::file(path)),
+                format!("cannot move the finished output into place: {}", io_reason(&e)),
+            )
+            .with_hint("choose another output folder with `-o DIR`"));
+        }
     }
     Ok(())
 }

@@ -46,24 +46,60 @@ impl Lang {
         }
     }
 
-    /// Guesses the language of a text: Cyrillic with any Kazakh-only letter is
-    /// Kazakh, other Cyrillic is Russian, anything else English.
+    /// Guesses the language of a text: Cyrillic in which Kazakh-only letters
+    /// make up at least [`KAZAKH_SHARE`] of the letters is Kazakh, other Cyrillic
+    /// is Russian, anything else English. A short Cyrillic text with any
+    /// Kazakh-only letter is Kazakh.
     pub fn detect(text: &str) -> Lang {
-        const KAZAKH: &str = "ӘәҒғҚқҢңӨөҰұҮүҺһІі";
-        let mut cyrillic = 0usize;
-        let mut latin = 0usize;
-        for c in text.chars() {
-            if KAZAKH.contains(c) {
-                return Lang::Kk;
-            }
-            if ('\u{0400}'..='\u{04FF}').contains(&c) {
-                cyrillic += 1;
-            } else if c.is_ascii_alphabetic() {
-                latin += 1;
-            }
+        let (kazakh, cyrillic, latin) = letter_counts(text);
+        if cyrillic == 0 || cyrillic < latin / 4 {
+            return Lang::En;
         }
-        if cyrillic > 0 && cyrillic >= latin / 4 { Lang::Ru } else { Lang::En }
+        let share = kazakh as f64 / cyrillic as f64;
+        if share >= KAZAKH_SHARE || (kazakh > 0 && cyrillic < SHORT_TEXT) { Lang::Kk } else { Lang::Ru }
     }
+
+    /// The language of one paragraph of a text in `self`: a Russian statement may
+    /// quote a Kazakh paragraph and the other way round, and each is hyphenated
+    /// and normalised by its own rules. Latin-script text and paragraphs too
+    /// short to judge keep the surrounding language.
+    pub fn of_paragraph(self, inlines: &[Inline]) -> Lang {
+        if self == Lang::En {
+            return self;
+        }
+        let mut text = String::new();
+        Inline::plain_text_into(inlines, &mut text);
+        let (kazakh, cyrillic, _) = letter_counts(&text);
+        if cyrillic < SHORT_TEXT {
+            return self;
+        }
+        if kazakh as f64 / cyrillic as f64 >= KAZAKH_SHARE { Lang::Kk } else { Lang::Ru }
+    }
+}
+
+/// Share of Kazakh-only letters (ә ғ қ ң ө ұ ү һ і) among Cyrillic letters above
+/// which a text is Kazakh. Running Kazakh prose has 6–10 %; a Russian text that
+/// quotes a Kazakh name or one Kazakh paragraph stays well under 3 %.
+pub const KAZAKH_SHARE: f64 = 0.03;
+
+/// Texts with fewer Cyrillic letters than this are too short to judge by share.
+const SHORT_TEXT: usize = 40;
+
+/// Counts Kazakh-only, all Cyrillic and ASCII Latin letters.
+fn letter_counts(text: &str) -> (usize, usize, usize) {
+    const KAZAKH: &str = "ӘәҒғҚқҢңӨөҰұҮүҺһІі";
+    let (mut kazakh, mut cyrillic, mut latin) = (0, 0, 0);
+    for c in text.chars() {
+        if KAZAKH.contains(c) {
+            kazakh += 1;
+        }
+        if ('\u{0400}'..='\u{04FF}').contains(&c) {
+            cyrillic += 1;
+        } else if c.is_ascii_alphabetic() {
+            latin += 1;
+        }
+    }
+    (kazakh, cyrillic, latin)
 }
 
 /// One statement: a Markdown file after parsing.
@@ -310,6 +346,21 @@ pub struct Book {
     pub parts: Vec<Part>,
 }
 
+/// A page of the print edition, placed in the text so that an e-book can show
+/// and cite print page numbers (the EPUB `page-list`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageMark {
+    /// The page's label as printed (`iii`, `17`).
+    pub label: String,
+    /// Index of the statement the page begins in; `None` for the front matter.
+    pub doc: Option<usize>,
+    /// Ordinal of the block the page begins in, counting every block of the
+    /// statement in reading order (a list, then the blocks of its items), from 0.
+    pub block: usize,
+    /// Characters of the paragraph's Text and Code inlines before the page's first word.
+    pub offset: usize,
+}
+
 /// A part of a collected volume: a title over a run of consecutive statements.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Part {
@@ -366,6 +417,19 @@ pub type Images = std::collections::BTreeMap<PathBuf, ImageAsset>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // A Russian statement quoting one Kazakh paragraph stays Russian; that paragraph is Kazakh.
+    #[test]
+    fn mixed_statement_languages() {
+        let ru = "Мы, жители микрорайона, обращаемся к депутатам городской думы с просьбой сохранить парк. ";
+        let kk =
+            "Біз қаланың тұрғындары ретінде саябақты сақтап қалуды сұраймыз, бұл біздің ортақ құқығымыз. ";
+        let doc = format!("{}{}", ru.repeat(8), kk);
+        assert_eq!(Lang::detect(&doc), Lang::Ru);
+        assert_eq!(Lang::Ru.of_paragraph(&[Inline::Text(kk.repeat(2))]), Lang::Kk);
+        assert_eq!(Lang::Kk.of_paragraph(&[Inline::Text(ru.to_string())]), Lang::Ru);
+        assert_eq!(Lang::Kk.of_paragraph(&[Inline::Text("Да.".into())]), Lang::Kk);
+    }
 
     // Language detection follows the rule the CLI documents for single files.
     #[test]

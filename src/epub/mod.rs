@@ -48,6 +48,9 @@ pub struct EpubOptions {
     /// Cover image: a key of `Images` (resolved path). The driver picks the manifest's cover or
     /// the first image of the first document.
     pub cover: Option<PathBuf>,
+    /// Pages of the print edition built in the same run, for the nav's `page-list`
+    /// and `pagebreak` markers in the text; empty when there is no print edition.
+    pub pages: Vec<crate::model::PageMark>,
 }
 
 /// Why a book could not be packaged.
@@ -105,7 +108,8 @@ pub fn package(book: &Book, images: &Images, opts: &EpubOptions) -> Result<Vec<u
     if !package::is_modified_date(&opts.modified) {
         return Err(EpubError::InvalidModified(opts.modified.clone()));
     }
-    let plan = Plan::new(book, images, opts.cover.as_deref())?;
+    let mut plan = Plan::new(book, images, opts.cover.as_deref())?;
+    plan.pages = &opts.pages;
 
     let cover = plan.cover.and_then(|i| plan.images.get(i));
     let mut spine = Vec::new();

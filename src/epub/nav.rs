@@ -3,7 +3,7 @@
 //! Both are written from one outline so they never disagree.
 
 use super::plan::Plan;
-use super::xhtml::{Xml, labels, open_html};
+use super::xhtml::{Xml, labels, open_html, page_id};
 use crate::model::Lang;
 
 /// One entry of the table of contents.
@@ -83,7 +83,21 @@ pub(crate) fn nav_document(plan: &Plan, cover_page: Option<&str>) -> String {
     if let Some(first) = plan.docs.first() {
         landmark(&mut x, "bodymatter", &format!("text/{}", first.file), words.start);
     }
-    x.raw("</ol>\n</nav>\n</body>\n</html>\n");
+    x.raw("</ol>\n</nav>\n");
+    if !plan.pages.is_empty() {
+        // The print edition's pages, pointing at the `pagebreak` markers in the text.
+        x.raw("<nav epub:type=\"page-list\" id=\"page-list\" hidden=\"hidden\">\n<ol>\n");
+        for m in plan.pages {
+            let file = match m.doc.and_then(|d| plan.docs.get(d)) {
+                Some(dp) => format!("text/{}", dp.file),
+                None => "title.xhtml".to_string(),
+            };
+            x.raw("<li><a").attr("href", &format!("{file}#{}", page_id(&m.label))).raw(">");
+            x.text(&m.label).raw("</a></li>\n");
+        }
+        x.raw("</ol>\n</nav>\n");
+    }
+    x.raw("</body>\n</html>\n");
     x.finish()
 }
 

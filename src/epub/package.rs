@@ -120,6 +120,10 @@ fn accessibility(x: &mut Xml, plan: &Plan, lang: Lang) {
     meta(x, "schema:accessibilityFeature", "structuralNavigation");
     meta(x, "schema:accessibilityFeature", "tableOfContents");
     meta(x, "schema:accessibilityFeature", "readingOrder");
+    if !plan.pages.is_empty() {
+        meta(x, "schema:accessibilityFeature", "printPageNumbers");
+        meta(x, "schema:accessibilityFeature", "pageNavigation");
+    }
     if has_images && all_alt {
         meta(x, "schema:accessibilityFeature", "alternativeText");
     }

@@ -28,6 +28,8 @@ pub(crate) struct Plan<'a> {
     image_index: BTreeMap<&'a Path, usize>,
     /// Index into `images` of the cover.
     pub cover: Option<usize>,
+    /// Print pages to mark in the text, in page order.
+    pub pages: &'a [crate::model::PageMark],
 }
 
 /// A statement and the names it gets inside the EPUB.
@@ -151,6 +153,7 @@ impl<'a> Plan<'a> {
             images: Vec::new(),
             image_index: BTreeMap::new(),
             cover: None,
+            pages: &[],
         };
         if let Some(path) = cover {
             plan.cover = Some(plan.add_image(images, path)?);

@@ -218,7 +218,11 @@ fn sample_book() -> Book {
 }
 
 fn options() -> EpubOptions {
-    EpubOptions { modified: MODIFIED.to_string(), cover: Some(PathBuf::from("book/img/photo.jpg")) }
+    EpubOptions {
+        modified: MODIFIED.to_string(),
+        cover: Some(PathBuf::from("book/img/photo.jpg")),
+        pages: Vec::new(),
+    }
 }
 
 #[track_caller]
@@ -482,7 +486,7 @@ fn errors() {
         package(&book, &few, &options()),
         Err(EpubError::MissingImage(PathBuf::from("book/img/dot.png")))
     );
-    let opts = EpubOptions { modified: "2024-05-01".to_string(), cover: None };
+    let opts = EpubOptions { modified: "2024-05-01".to_string(), cover: None, pages: Vec::new() };
     assert!(matches!(package(&book, &images(), &opts), Err(EpubError::InvalidModified(_))));
     let mut untitled = book.clone();
     untitled.meta.title = " ".to_string();
@@ -566,8 +570,12 @@ fn hostile_book() -> Book {
 // Hostile input still packages into well-formed documents, and an empty book gets a non-empty TOC.
 #[test]
 fn hostile_input_is_well_formed() {
-    let epub = package(&hostile_book(), &images(), &EpubOptions { modified: MODIFIED.into(), cover: None })
-        .expect("packages");
+    let epub = package(
+        &hostile_book(),
+        &images(),
+        &EpubOptions { modified: MODIFIED.into(), cover: None, pages: Vec::new() },
+    )
+    .expect("packages");
     for (name, text) in entries(&epub) {
         if name.ends_with(".xhtml") || name.ends_with(".opf") || name.ends_with(".ncx") {
             if let Err(e) = parse_xml(&text) {
@@ -582,8 +590,12 @@ fn hostile_input_is_well_formed() {
     }
     let mut empty = hostile_book();
     empty.documents.clear();
-    let epub = package(&empty, &images(), &EpubOptions { modified: MODIFIED.into(), cover: None })
-        .expect("packages");
+    let epub = package(
+        &empty,
+        &images(),
+        &EpubOptions { modified: MODIFIED.into(), cover: None, pages: Vec::new() },
+    )
+    .expect("packages");
     assert!(entry(&epub, "EPUB/nav.xhtml").contains("<li><a href=\"title.xhtml\">"));
 }
 
@@ -602,7 +614,7 @@ fn epubcheck_is_clean() {
     }
     let dir = std::env::temp_dir();
     let pid = std::process::id();
-    let no_cover = EpubOptions { modified: MODIFIED.into(), cover: None };
+    let no_cover = EpubOptions { modified: MODIFIED.into(), cover: None, pages: Vec::new() };
     let books = [
         ("sample", build(&sample_book())),
         ("hostile", package(&hostile_book(), &images(), &no_cover).expect("packages")),

@@ -168,6 +168,9 @@ pub(crate) fn title_page(plan: &Plan) -> String {
     let mut x = Xml::new();
     open_html(&mut x, meta.lang, plan.title, "css/style.css");
     x.raw("<body epub:type=\"frontmatter\">\n<section class=\"titlepage\" epub:type=\"titlepage\">\n");
+    for m in plan.pages.iter().filter(|m| m.doc.is_none()) {
+        page_break(&mut x, &m.label);
+    }
     x.raw("<h1 class=\"title\">").text(plan.title).raw("</h1>\n");
     let line = |x: &mut Xml, class: &str, text: &str| {
         if !text.trim().is_empty() {
@@ -182,6 +185,20 @@ pub(crate) fn title_page(plan: &Plan) -> String {
     line(&mut x, "date", meta.date.as_deref().unwrap_or(""));
     x.raw("</section>\n</body>\n</html>\n");
     x.finish()
+}
+
+/// A print page boundary (EPUB 3 Structural Semantics `pagebreak`, DPUB-ARIA
+/// `doc-pagebreak`); the id is what the nav's `page-list` points at.
+pub(crate) fn page_break(x: &mut Xml, label: &str) {
+    x.raw("<span epub:type=\"pagebreak\" role=\"doc-pagebreak\"")
+        .attr("id", &page_id(label))
+        .attr("aria-label", label)
+        .raw("/>");
+}
+
+/// The id of a print page's marker.
+pub(crate) fn page_id(label: &str) -> String {
+    format!("page-{label}")
 }
 
 /// The XHTML of statement `index` of the plan.
@@ -199,6 +216,10 @@ pub(crate) fn statement(plan: &Plan, index: usize) -> String {
         calls_seen: BTreeSet::new(),
         in_link: false,
         byline_done: false,
+        marks: plan.pages.iter().filter(|m| m.doc == Some(index)).collect(),
+        next_mark: 0,
+        blocks_seen: 0,
+        counting: None,
     };
     r.document();
     r.x.finish()
@@ -220,6 +241,13 @@ struct Renderer<'p, 'a> {
     in_link: bool,
     /// Whether the author/date line was written.
     byline_done: bool,
+    /// Print pages beginning in this statement, in order, and the next one to write.
+    marks: Vec<&'p crate::model::PageMark>,
+    next_mark: usize,
+    /// Blocks entered so far, numbered in reading order as the layout numbers them.
+    blocks_seen: usize,
+    /// Inside a paragraph: its block ordinal and the characters of text written so far.
+    counting: Option<(usize, usize)>,
 }
 
 impl Renderer<'_, '_> {
@@ -245,6 +273,7 @@ impl Renderer<'_, '_> {
             }
             self.block(block, true);
         }
+        self.page_marks(usize::MAX, None);
         if open_div {
             self.x.raw("</div>\n");
         }
@@ -269,7 +298,39 @@ impl Renderer<'_, '_> {
         }
     }
 
+    /// Writes the `pagebreak` markers of pages that begin before block `block`, or in it at
+    /// an offset below `upto` (all of its pages when `upto` is `None`).
+    fn page_marks(&mut self, block: usize, upto: Option<usize>) {
+        while let Some(m) = self.marks.get(self.next_mark) {
+            let due = m.block < block || (m.block == block && upto.is_none_or(|u| m.offset < u));
+            if !due {
+                break;
+            }
+            self.next_mark += 1;
+            page_break(&mut self.x, &m.label);
+        }
+    }
+
     fn block(&mut self, block: &Block, top: bool) {
+        let no = self.blocks_seen;
+        self.blocks_seen += 1;
+        if let BlockKind::Paragraph(content) = &block.kind {
+            self.page_marks(no, Some(0));
+            let lang = self.dp.doc.lang.of_paragraph(content);
+            self.x.raw("<p");
+            if lang != self.dp.doc.lang {
+                self.x.lang(lang);
+            }
+            self.x.raw(">");
+            self.page_marks(no, Some(1));
+            self.counting = Some((no, 0));
+            self.inlines(content);
+            self.counting = None;
+            self.page_marks(no, None);
+            self.x.raw("</p>\n");
+            return;
+        }
+        self.page_marks(no, None);
         match &block.kind {
             BlockKind::Heading { level, content, lang, .. } => {
                 let level = (*level).clamp(1, 6);
@@ -289,11 +350,7 @@ impl Renderer<'_, '_> {
                     self.byline();
                 }
             }
-            BlockKind::Paragraph(content) => {
-                self.x.raw("<p>");
-                self.inlines(content);
-                self.x.raw("</p>\n");
-            }
+            BlockKind::Paragraph(_) => {}
             BlockKind::Image(img) => self.figure(img),
             BlockKind::List { items, .. } if items.is_empty() => {}
             BlockKind::List { start, items } => {
@@ -389,6 +446,35 @@ impl Renderer<'_, '_> {
         self.x.raw("</").raw(tag).raw(">");
     }
 
+    /// Paragraph text, with the markers of pages that begin inside it.
+    fn counted_text(&mut self, t: &str, code: bool) {
+        if code {
+            self.x.raw("<code>");
+        }
+        let mut rest = t;
+        if let Some((block, seen)) = self.counting {
+            let len = t.chars().count();
+            while let Some(m) = self.marks.get(self.next_mark) {
+                if m.block != block || m.offset >= seen + len || m.offset < seen {
+                    break;
+                }
+                let at = rest
+                    .char_indices()
+                    .nth(m.offset - (seen + (len - rest.chars().count())))
+                    .map_or(rest.len(), |(i, _)| i);
+                self.x.text(&rest[..at]);
+                rest = &rest[at..];
+                self.next_mark += 1;
+                page_break(&mut self.x, &m.label);
+            }
+            self.counting = Some((block, seen + len));
+        }
+        self.x.text(rest);
+        if code {
+            self.x.raw("</code>");
+        }
+    }
+
     fn inlines(&mut self, inlines: &[Inline]) {
         for inline in inlines {
             self.inline(inline);
@@ -397,9 +483,7 @@ impl Renderer<'_, '_> {
 
     fn inline(&mut self, inline: &Inline) {
         match inline {
-            Inline::Text(t) => {
-                self.x.text(t);
-            }
+            Inline::Text(t) => self.counted_text(t, false),
             Inline::Emph(c) => {
                 self.x.raw("<em>");
                 self.inlines(c);
@@ -410,9 +494,7 @@ impl Renderer<'_, '_> {
                 self.inlines(c);
                 self.x.raw("</strong>");
             }
-            Inline::Code(t) => {
-                self.x.raw("<code>").text(t).raw("</code>");
-            }
+            Inline::Code(t) => self.counted_text(t, true),
             Inline::Link { url, content } => self.link(url, content),
             Inline::FootnoteRef(n) => self.call(*n),
             Inline::LineBreak => {

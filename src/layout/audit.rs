@@ -120,7 +120,15 @@ mod tests {
     }
 
     fn page(lines: Vec<LineRecord>) -> Page {
-        Page { width: Pt::ZERO, height: Pt::ZERO, number: 1, lang: Lang::Ru, items: Vec::new(), lines }
+        Page {
+            width: Pt::ZERO,
+            height: Pt::ZERO,
+            number: 1,
+            label: crate::layout::PageLabel::Arabic(1),
+            lang: Lang::Ru,
+            items: Vec::new(),
+            lines,
+        }
     }
 
     // A paragraph's last line alone on the next page is a widow; its first line alone is an orphan.

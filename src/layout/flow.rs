@@ -35,17 +35,32 @@ pub enum Elem {
     Rule { x: Pt, width: Pt },
 }
 
+/// Where an element comes from in the statement, for the EPUB page list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Origin {
+    /// Ordinal of the block in reading order (pre-order over nested blocks, from 0).
+    pub block: usize,
+    /// The element is a line of paragraph text, whose `offset` counts characters.
+    pub text: bool,
+}
+
 /// A statement's elements and its footnotes.
 #[derive(Debug, Default)]
 pub struct Flow {
     /// The vertical list.
     pub elems: Vec<Elem>,
+    /// The origin of each element of `elems`.
+    pub origins: Vec<Origin>,
     /// Footnote number → its lines, set at the note size.
     pub notes: BTreeMap<u32, Vec<LineBox>>,
 }
 
 struct Ctx<'a> {
     doc: &'a Document,
+    /// Blocks entered so far (the next block's ordinal).
+    blocks_seen: usize,
+    /// Origin given to elements pushed now.
+    origin: Origin,
     /// The byline has been set under the title.
     byline_done: bool,
     images: &'a Images,
@@ -70,6 +85,8 @@ pub fn build(
 ) -> Flow {
     let mut cx = Ctx {
         doc,
+        blocks_seen: 0,
+        origin: Origin::default(),
         byline_done: false,
         images,
         fonts,
@@ -160,12 +177,17 @@ impl Ctx<'_> {
         self.para += 1;
         let count = lines.len();
         for (index, line) in lines.into_iter().enumerate() {
-            self.flow.elems.push(Elem::Line { line, x, para: self.para, index, count });
+            self.push(Elem::Line { line, x, para: self.para, index, count });
         }
     }
 
+    fn push(&mut self, e: Elem) {
+        self.flow.elems.push(e);
+        self.flow.origins.push(self.origin);
+    }
+
     fn gap(&mut self, g: Pt) {
-        self.flow.elems.push(Elem::Gap(g));
+        self.push(Elem::Gap(g));
     }
 
     fn blocks(&mut self, blocks: &[Block], x: Pt, width: Pt, top: bool) {
@@ -175,6 +197,14 @@ impl Ctx<'_> {
     }
 
     fn block(&mut self, b: &Block, x: Pt, width: Pt, top: bool) {
+        let outer = self.origin;
+        self.origin = Origin { block: self.blocks_seen, text: matches!(b.kind, BlockKind::Paragraph(_)) };
+        self.blocks_seen += 1;
+        self.block_inner(b, x, width, top);
+        self.origin = outer;
+    }
+
+    fn block_inner(&mut self, b: &Block, x: Pt, width: Pt, top: bool) {
         let size = self.opts.font_size;
         let leading = self.opts.leading;
         match &b.kind {
@@ -204,7 +234,7 @@ impl Ctx<'_> {
                     self.gap(leading * before);
                 }
                 let title = Inline::plain_text(content);
-                self.flow.elems.push(Elem::Heading { lines, x, level: Some(*level), title });
+                self.push(Elem::Heading { lines, x, level: Some(*level), title });
                 if *level == 1 && top && !self.byline_done {
                     self.byline_done = true;
                     if let Some(text) = self.doc.byline() {
@@ -215,7 +245,7 @@ impl Ctx<'_> {
                         };
                         let lines = paragraph::set(&[Inline::Text(text.clone())], &ps, self.fonts);
                         self.gap(leading * 0.3);
-                        self.flow.elems.push(Elem::Heading { lines, x, level: None, title: text });
+                        self.push(Elem::Heading { lines, x, level: None, title: text });
                     }
                 }
                 self.gap(leading * after);
@@ -223,7 +253,8 @@ impl Ctx<'_> {
             }
             BlockKind::Paragraph(content) => {
                 let indent = if self.no_indent { Pt::ZERO } else { size * 1.2 };
-                let ps = self.body_style(width, indent);
+                let ps =
+                    ParaStyle { lang: self.lang.of_paragraph(content), ..self.body_style(width, indent) };
                 let lines = paragraph::set(content, &ps, self.fonts);
                 self.lines(lines, x, b.span.start);
                 self.no_indent = false;
@@ -286,7 +317,7 @@ impl Ctx<'_> {
             }
             BlockKind::Rule => {
                 self.gap(leading * 0.5);
-                self.flow.elems.push(Elem::Rule { x: x + width / 3.0, width: width / 3.0 });
+                self.push(Elem::Rule { x: x + width / 3.0, width: width / 3.0 });
                 self.gap(leading * 0.5);
                 self.no_indent = true;
             }
@@ -361,7 +392,7 @@ impl Ctx<'_> {
             None => Vec::new(),
         };
         self.gap(self.opts.leading * 0.5);
-        self.flow.elems.push(Elem::Image {
+        self.push(Elem::Image {
             key: img.path.clone(),
             x: x + (width - w) / 2.0,
             width: w,
@@ -448,7 +479,7 @@ impl Ctx<'_> {
                 cells.push((cx + pad, lines));
                 cx += *w;
             }
-            self.flow.elems.push(Elem::Row {
+            self.push(Elem::Row {
                 cells,
                 height: height + pad * 2.0,
                 rule_above: r == 0 || r == header_rows,

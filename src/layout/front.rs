@@ -264,6 +264,9 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
     for s in layout.page_starts.iter_mut() {
         s.page += shift;
     }
+    let front_starts =
+        (0..shift).map(|page| crate::layout::PageStart { page, doc: None, block: 0, offset: 0 });
+    layout.page_starts.splice(0..0, front_starts);
     let body = std::mem::take(&mut layout.pages);
     layout.pages = front.pages;
     layout.pages.extend(body);

@@ -101,14 +101,13 @@ impl std::fmt::Display for PageLabel {
 pub struct PageStart {
     /// Index of the page.
     pub page: usize,
-    /// Index of the statement in [`Book::documents`].
-    pub doc: usize,
-    /// Ordinal of the paragraph in the statement (counting every paragraph block
-    /// in reading order, nested ones included, from 0), or `None` when the page
-    /// begins with something other than a paragraph line; the marker then goes
-    /// before the next paragraph.
-    pub para: Option<usize>,
-    /// Characters of the paragraph's text before the page's first line.
+    /// Index of the statement in [`Book::documents`]; `None` for the front matter.
+    pub doc: Option<usize>,
+    /// Ordinal of the block the page begins in, counting every block of the
+    /// statement in reading order (pre-order: a list, then its items' blocks), from 0.
+    pub block: usize,
+    /// When the page begins inside a paragraph: the characters of the paragraph's
+    /// text (its Text and Code inlines) before the page's first word; else 0.
     pub offset: usize,
 }
 
@@ -289,10 +288,39 @@ pub fn typeset(
     if layout.pages.is_empty() {
         layout.pages.push(pages::blank_page(opts, 1, book.meta.lang));
     }
+    complete_page_starts(&mut layout);
     if opts.front_matter {
         front::prepend(&mut layout, book, fonts, opts);
     }
     (layout, warnings)
+}
+
+/// Gives every page a start: a page without text of its own (a part title, a
+/// blank page, a page of continued footnotes) starts where the next page with
+/// text starts, or, at the very end, where the last one did.
+fn complete_page_starts(layout: &mut Layout) {
+    let n = layout.pages.len();
+    let mut by_page: Vec<Option<PageStart>> = vec![None; n];
+    for s in std::mem::take(&mut layout.page_starts) {
+        if let Some(slot) = by_page.get_mut(s.page) {
+            slot.get_or_insert(s);
+        }
+    }
+    let mut next: Option<PageStart> = None;
+    for (i, slot) in by_page.iter_mut().enumerate().rev() {
+        match slot {
+            Some(s) => next = Some(s.clone()),
+            None => *slot = next.clone().map(|s| PageStart { page: i, ..s }),
+        }
+    }
+    let mut prev: Option<PageStart> = None;
+    for (i, slot) in by_page.iter_mut().enumerate() {
+        match slot {
+            Some(s) => prev = Some(s.clone()),
+            None => *slot = prev.clone().map(|s| PageStart { page: i, ..s }),
+        }
+    }
+    layout.page_starts = by_page.into_iter().flatten().collect();
 }
 
 /// A readable dump of the line boxes: one line per line box with page, baseline,

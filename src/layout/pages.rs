@@ -47,6 +47,8 @@ struct Tag {
 }
 
 struct Paginator<'a> {
+    /// Index of the statement in the book.
+    doc_index: usize,
     /// Offset that makes this statement's paragraph numbers unique in the layout.
     doc_base: usize,
     layout: &'a mut Layout,
@@ -75,7 +77,7 @@ struct Paginator<'a> {
 pub fn paginate(
     layout: &mut Layout,
     book_title: &str,
-    (_doc_index, doc): (usize, &Document),
+    (doc_index, doc): (usize, &Document),
     flow: Flow,
     fonts: &FontSet,
     opts: &LayoutOptions,
@@ -86,6 +88,7 @@ pub fn paginate(
     let doc_base = layout.next_id;
     layout.next_id += 1_000_000;
     let mut p = Paginator {
+        doc_index,
         doc_base,
         page: blank_page(opts, number, doc.lang),
         layout,
@@ -110,6 +113,23 @@ impl Paginator<'_> {
     fn fresh_id(&mut self) -> usize {
         self.layout.next_id += 1;
         self.layout.next_id
+    }
+
+    /// Records where the current page's text begins, if not yet known: element `i` of the flow,
+    /// `offset` characters into it when it is a line of paragraph text.
+    fn mark(&mut self, i: usize, offset: usize) {
+        let page = self.layout.pages.len();
+        if self.layout.page_starts.last().is_some_and(|s| s.page == page) {
+            return;
+        }
+        let o = self.flow.origins.get(i).copied().unwrap_or_default();
+        let offset = if o.text { offset } else { 0 };
+        self.layout.page_starts.push(crate::layout::PageStart {
+            page,
+            doc: Some(self.doc_index),
+            block: o.block,
+            offset,
+        });
     }
 
     fn avail(&self) -> Pt {
@@ -164,6 +184,7 @@ impl Paginator<'_> {
                         continue;
                     }
                     let y = self.cursor;
+                    self.mark(i, 0);
                     if let Some(level) = level {
                         self.layout.outline.push(OutlineEntry {
                             level: *level,
@@ -204,12 +225,14 @@ impl Paginator<'_> {
                         }
                         // A page too short for two lines: set what fits, at least one line.
                         let k = self.count_fitting(&run).clamp(1, run.len());
+                        self.mark(i, run[0].0.offset);
                         for (l, x, tag) in &run[..k] {
                             self.place_line(l, *x, Some(*tag));
                         }
                         i += k;
                         continue;
                     }
+                    self.mark(i, run[0].0.offset);
                     for (l, x, tag) in &run[..k] {
                         self.place_line(l, *x, Some(*tag));
                     }
@@ -224,6 +247,7 @@ impl Paginator<'_> {
                         self.new_page();
                         continue;
                     }
+                    self.mark(i, 0);
                     let left = self.left();
                     self.page.items.push(Item::Image(PlacedImage {
                         key: key.clone(),
@@ -247,6 +271,7 @@ impl Paginator<'_> {
                         self.new_page();
                         continue;
                     }
+                    self.mark(i, 0);
                     let left = self.left();
                     let top = self.opts.margin_top + self.cursor;
                     let x0 = cells.first().map_or(Pt::ZERO, |c| c.0) - self.opts.font_size * 0.9 * 0.4;
@@ -282,6 +307,7 @@ impl Paginator<'_> {
                 }
                 Elem::Rule { x, width } => {
                     if self.cursor > Pt::ZERO {
+                        self.mark(i, 0);
                         let left = self.left();
                         let y = self.opts.margin_top + self.cursor;
                         self.page.items.push(Item::Rule(Rect {

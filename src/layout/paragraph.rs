@@ -85,6 +85,8 @@ pub struct LineBox {
     pub ascent: Pt,
     /// Mean width of the interword spaces as set, in ems of the font size (0 if none).
     pub space_em: f64,
+    /// Characters of the paragraph's model text before this line's first word.
+    pub offset: usize,
 }
 
 /// Style of a fragment: face, size, vertical shift, link, footnote.
@@ -101,6 +103,9 @@ struct FragStyle {
 struct Chunk {
     text: String,
     style: FragStyle,
+    /// The text is the model's (Text or Code), so it counts for character offsets;
+    /// footnote numbers and shown link addresses do not.
+    counted: bool,
 }
 
 /// A box's content: a slice of shaped glyphs of one segment.
@@ -111,6 +116,8 @@ struct Frag {
     /// Cluster value (byte offset in the segment) of the fragment's first byte.
     base: usize,
     width: Pt,
+    /// Characters of the paragraph's model text before this fragment.
+    offset: usize,
 }
 
 enum Payload {
@@ -215,13 +222,20 @@ pub fn set(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<LineBox> 
             start += 1;
         }
         let mut last_was_space = true;
+        let mut offset_set = false;
         let mut spaces: Vec<Pt> = Vec::new();
         let mut ratio = ratio;
         if li > 0
             && let Some(Payload::Repeat(style, glyphs, w)) = payloads.get(breaking.lines[li - 1].end)
         {
-            let frag =
-                Frag { style: style.clone(), text: "-".into(), glyphs: glyphs.clone(), base: 0, width: *w };
+            let frag = Frag {
+                style: style.clone(),
+                text: "-".into(),
+                glyphs: glyphs.clone(),
+                base: 0,
+                width: *w,
+                offset: 0,
+            };
             place(&mut lb, &frag, x, fonts, true);
             x += *w;
             last_was_space = false;
@@ -234,6 +248,10 @@ pub fn set(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<LineBox> 
         for i in start..line.end {
             match (&items[i], &payloads[i]) {
                 (KpItem::Box { width }, Payload::Frag(fi)) => {
+                    if !offset_set {
+                        offset_set = true;
+                        lb.offset = frags[*fi].offset;
+                    }
                     place(&mut lb, &frags[*fi], x, fonts, !last_was_space);
                     x += *width;
                     last_was_space = false;
@@ -255,8 +273,14 @@ pub fn set(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<LineBox> 
             && let Payload::Hyphen(style, glyphs, w) = &payloads[line.end]
             && *width > Pt::ZERO
         {
-            let frag =
-                Frag { style: style.clone(), text: "-".into(), glyphs: glyphs.clone(), base: 0, width: *w };
+            let frag = Frag {
+                style: style.clone(),
+                text: "-".into(),
+                glyphs: glyphs.clone(),
+                base: 0,
+                width: *w,
+                offset: 0,
+            };
             place(&mut lb, &frag, x, fonts, true);
             x += *w;
             lb.hyphenated = true;
@@ -365,10 +389,10 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
         };
         for i in inlines {
             match i {
-                Inline::Text(t) => out.push(Chunk { text: t.clone(), style: style_of(ctx) }),
+                Inline::Text(t) => out.push(Chunk { text: t.clone(), style: style_of(ctx), counted: true }),
                 Inline::Code(t) => {
                     let c = Ctx { family: Family::Sans, ..ctx.clone() };
-                    out.push(Chunk { text: t.clone(), style: style_of(&c) });
+                    out.push(Chunk { text: t.clone(), style: style_of(&c), counted: true });
                 }
                 Inline::Emph(inner) => {
                     let c = Ctx { style: Style { italic: !ctx.style.italic, ..ctx.style }, ..ctx.clone() };
@@ -382,7 +406,7 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
                     let c = Ctx { link: Some(Arc::from(url.as_str())), ..ctx.clone() };
                     walk(content, &c, ps, fonts, out);
                     if let Some(shown) = Inline::shown_url(url, content) {
-                        out.push(Chunk { text: format!(" ({shown})"), style: style_of(&c) });
+                        out.push(Chunk { text: format!(" ({shown})"), style: style_of(&c), counted: false });
                     }
                 }
                 Inline::FootnoteRef(n) => {
@@ -396,9 +420,12 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
                             link: None,
                             note: Some(*n),
                         },
+                        counted: false,
                     });
                 }
-                Inline::LineBreak => out.push(Chunk { text: "\n".into(), style: style_of(ctx) }),
+                Inline::LineBreak => {
+                    out.push(Chunk { text: "\n".into(), style: style_of(ctx), counted: false })
+                }
             }
         }
     }
@@ -423,7 +450,8 @@ impl ItemBuilder<'_> {
 
     /// Splits chunks into words at spaces and emits boxes, glue and penalties.
     fn words(&mut self, chunks: &[Chunk]) {
-        let mut word: Vec<(FragStyle, String)> = Vec::new();
+        let mut word: Vec<(FragStyle, String, usize)> = Vec::new();
+        let mut offset = 0usize;
         for chunk in chunks {
             if chunk.text == "\n" {
                 self.flush(&mut word);
@@ -441,10 +469,11 @@ impl ItemBuilder<'_> {
                         self.space(&chunk.style, false);
                     }
                     _ => match word.last_mut() {
-                        Some((s, t)) if *s == chunk.style => t.push(c),
-                        _ => word.push((chunk.style.clone(), c.to_string())),
+                        Some((s, t, _)) if *s == chunk.style => t.push(c),
+                        _ => word.push((chunk.style.clone(), c.to_string(), offset)),
                     },
                 }
+                offset += usize::from(chunk.counted);
             }
         }
         self.flush(&mut word);
@@ -490,19 +519,19 @@ impl ItemBuilder<'_> {
     }
 
     /// Emits one word: its segments shaped, with penalties at break points inside.
-    fn flush(&mut self, word: &mut Vec<(FragStyle, String)>) {
+    fn flush(&mut self, word: &mut Vec<(FragStyle, String, usize)>) {
         if word.is_empty() {
             return;
         }
-        let whole: String = word.iter().map(|(_, t)| t.as_str()).collect();
+        let whole: String = word.iter().map(|(_, t, _)| t.as_str()).collect();
         let is_url =
             whole.contains("://") || whole.starts_with("www.") || whole.contains('@') && whole.contains('.');
-        for (style, text) in word.drain(..) {
-            self.segment(&style, &text, is_url);
+        for (style, text, offset) in word.drain(..) {
+            self.segment(&style, &text, is_url, offset);
         }
     }
 
-    fn segment(&mut self, style: &FragStyle, text: &str, is_url: bool) {
+    fn segment(&mut self, style: &FragStyle, text: &str, is_url: bool, offset: usize) {
         let face = self.fonts.face(style.face);
         let shaped = face.shape(text);
         let width_all = face.width(&shaped, style.size);
@@ -578,8 +607,14 @@ impl ItemBuilder<'_> {
                 .max(glyph_start);
             let glyphs = shaped[glyph_start..gend].to_vec();
             let width = face.width(&glyphs, style.size);
-            let frag =
-                Frag { style: style.clone(), text: text[start..pos].to_string(), glyphs, base: start, width };
+            let frag = Frag {
+                style: style.clone(),
+                text: text[start..pos].to_string(),
+                glyphs,
+                base: start,
+                width,
+                offset: offset + text[..start].chars().count(),
+            };
             self.frags.push(frag);
             self.push(KpItem::Box { width }, Payload::Frag(self.frags.len() - 1));
             if pos < text.len() {

@@ -58,7 +58,12 @@ impl Walk {
                     }
                     self.inlines(content);
                 }
-                BlockKind::Paragraph(content) => self.inlines(content),
+                BlockKind::Paragraph(content) => {
+                    let outer = self.lang;
+                    self.lang = outer.of_paragraph(content);
+                    self.inlines(content);
+                    self.lang = outer;
+                }
                 BlockKind::Image(image) => {
                     image.alt = normalize_text(&image.alt, self.lang);
                     if let Some(title) = &mut image.title {
