@@ -1,7 +1,10 @@
 //! Image files: the format sniffed from the bytes and the pixel size read from
-//! the header, without decoding. Decoding (where needed) is left to the PDF
-//! writer; a header that claims an absurd size is refused before anything
-//! allocates for it.
+//! the header ([`probe`]); a header that claims an absurd size is refused
+//! before anything allocates for it. [`verify`] then decodes the whole image
+//! once, so that a truncated or corrupt file is reported at its reference
+//! instead of failing (or printing garbage) inside the PDF writer, and
+//! [`upright`] turns a JPEG with an EXIF orientation into the upright PNG that
+//! both outputs embed, since neither PDF nor every EPUB reader applies EXIF.
 
 use std::sync::Arc;
 
@@ -86,6 +89,154 @@ pub fn probe(bytes: Vec<u8>) -> Result<ImageAsset, ImageError> {
         )));
     }
     Ok(ImageAsset { format, width, height, bytes: Arc::new(bytes) })
+}
+
+/// Largest side the JPEG decoder accepts: the JPEG format's own limit (its
+/// header stores sides in 16 bits); the pixel limit above still applies.
+const MAX_JPEG_SIDE: usize = 65_535;
+
+/// Decodes the whole image once and discards the pixels: a truncated JPEG or a
+/// PNG with corrupt data is refused here, with the reason, rather than in the
+/// PDF writer. Memory is bounded by [`MAX_PIXELS`], checked by [`probe`].
+pub fn verify(asset: &ImageAsset) -> Result<(), ImageError> {
+    match asset.format {
+        ImageFormat::Png => decode_png(&asset.bytes).map(drop),
+        ImageFormat::Jpeg => decode_jpeg(&asset.bytes).map(drop),
+    }
+}
+
+/// Decodes a PNG to its stored samples (any bit depth and colour type).
+fn decode_png(bytes: &[u8]) -> Result<Vec<u8>, ImageError> {
+    let limits = png::Limits { bytes: (MAX_PIXELS * 8) as usize };
+    let decoder = png::Decoder::new_with_limits(std::io::Cursor::new(bytes), limits);
+    let mut reader = decoder.read_info().map_err(png_error)?;
+    let size = reader
+        .output_buffer_size()
+        .ok_or_else(|| ImageError::TooLarge("the pixel data does not fit in memory".into()))?;
+    let mut buf = vec![0; size];
+    reader.next_frame(&mut buf).map_err(png_error)?;
+    Ok(buf)
+}
+
+fn png_error(e: png::DecodingError) -> ImageError {
+    match e {
+        png::DecodingError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            ImageError::Truncated
+        }
+        png::DecodingError::LimitsExceeded => ImageError::TooLarge("the pixel data exceeds the limit".into()),
+        other => ImageError::Corrupt(other.to_string()),
+    }
+}
+
+/// Decodes a JPEG to 8-bit RGB. Strict mode: the decoder's usual leniency
+/// (grey blocks where data is missing) would hide a truncated file.
+fn decode_jpeg(bytes: &[u8]) -> Result<(Vec<u8>, usize, usize), ImageError> {
+    use zune_jpeg::zune_core::bytestream::ZCursor;
+    use zune_jpeg::zune_core::colorspace::ColorSpace;
+    use zune_jpeg::zune_core::options::DecoderOptions;
+    let options = DecoderOptions::default()
+        .set_strict_mode(true)
+        .set_max_width(MAX_JPEG_SIDE)
+        .set_max_height(MAX_JPEG_SIDE)
+        .jpeg_set_out_colorspace(ColorSpace::RGB);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    let pixels = decoder.decode().map_err(|e| {
+        let text = format!("{e:?}");
+        if ["Eof", "EOF", "xhausted", "No more bytes"].iter().any(|w| text.contains(w)) {
+            ImageError::Truncated
+        } else {
+            ImageError::Corrupt(text)
+        }
+    })?;
+    let info = decoder.info().ok_or_else(|| ImageError::Corrupt("no frame header".into()))?;
+    Ok((pixels, usize::from(info.width), usize::from(info.height)))
+}
+
+/// The EXIF orientation of a JPEG (1–8, TIFF tag 0x0112), 1 when there is none.
+pub fn exif_orientation(b: &[u8]) -> u16 {
+    let mut i = 2;
+    // Walk the segments before the image data; EXIF is an APP1 segment.
+    while i + 4 <= b.len() && b[i] == 0xFF {
+        let marker = b[i + 1];
+        if marker == 0xDA || marker == 0xD9 {
+            break;
+        }
+        let len = u16::from_be_bytes([b[i + 2], b[i + 3]]) as usize;
+        let body = b.get(i + 4..i + 2 + len.max(2)).unwrap_or(&[]);
+        if marker == 0xE1 && body.starts_with(b"Exif\0\0") {
+            return tiff_orientation(&body[6..]).unwrap_or(1);
+        }
+        i += 2 + len;
+    }
+    1
+}
+
+/// Reads tag 0x0112 from IFD0 of a TIFF structure (the body of an EXIF segment).
+fn tiff_orientation(t: &[u8]) -> Option<u16> {
+    let big = match t.get(..2)? {
+        b"MM" => true,
+        b"II" => false,
+        _ => return None,
+    };
+    let u16_at = |o: usize| {
+        t.get(o..o + 2)
+            .map(|s| if big { u16::from_be_bytes([s[0], s[1]]) } else { u16::from_le_bytes([s[0], s[1]]) })
+    };
+    let u32_at = |o: usize| {
+        t.get(o..o + 4).map(|s| {
+            let a = [s[0], s[1], s[2], s[3]];
+            if big { u32::from_be_bytes(a) } else { u32::from_le_bytes(a) }
+        })
+    };
+    let ifd = u32_at(4)? as usize;
+    let count = u16_at(ifd)? as usize;
+    (0..count).map(|k| ifd + 2 + 12 * k).find(|&e| u16_at(e) == Some(0x0112)).and_then(|e| u16_at(e + 8))
+}
+
+/// Returns the image as it should be seen: a JPEG whose EXIF orientation is
+/// not 1 is decoded, turned or mirrored, and re-encoded as a lossless PNG
+/// (JPEG cannot be rotated without loss in general); anything else is
+/// returned unchanged, so ordinary JPEGs still pass through to the PDF as is.
+pub fn upright(asset: ImageAsset) -> Result<ImageAsset, ImageError> {
+    if asset.format != ImageFormat::Jpeg {
+        return Ok(asset);
+    }
+    let orientation = exif_orientation(&asset.bytes);
+    if !(2..=8).contains(&orientation) {
+        return Ok(asset);
+    }
+    let (pixels, w, h) = decode_jpeg(&asset.bytes)?;
+    let (ow, oh) = if orientation >= 5 { (h, w) } else { (w, h) };
+    let mut out = vec![0u8; ow * oh * 3];
+    for y in 0..oh {
+        for x in 0..ow {
+            // Where the output pixel comes from, per EXIF 2.32 §4.6.4 (Orientation).
+            let (sx, sy) = match orientation {
+                2 => (w - 1 - x, y),
+                3 => (w - 1 - x, h - 1 - y),
+                4 => (x, h - 1 - y),
+                5 => (y, x),
+                6 => (y, h - 1 - x),
+                7 => (w - 1 - y, h - 1 - x),
+                _ => (w - 1 - y, x),
+            };
+            let (s, d) = ((sy * w + sx) * 3, (y * ow + x) * 3);
+            out[d..d + 3].copy_from_slice(&pixels[s..s + 3]);
+        }
+    }
+    let mut png_bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut png_bytes, ow as u32, oh as u32);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| ImageError::Corrupt(e.to_string()))?;
+    writer.write_image_data(&out).map_err(|e| ImageError::Corrupt(e.to_string()))?;
+    writer.finish().map_err(|e| ImageError::Corrupt(e.to_string()))?;
+    Ok(ImageAsset {
+        format: ImageFormat::Png,
+        width: ow as u32,
+        height: oh as u32,
+        bytes: Arc::new(png_bytes),
+    })
 }
 
 fn png_size(b: &[u8]) -> Result<(u32, u32), ImageError> {
@@ -177,6 +328,35 @@ mod tests {
     fn sniffs_unsupported() {
         assert_eq!(sniff(b"<?xml version='1.0'?><svg xmlns=..."), Err(ImageError::Unsupported("SVG")));
         assert!(sniff(b"hello").is_err());
+    }
+
+    /// A 240 × 120 JPEG, red left and blue right, with EXIF orientation 6.
+    const ROTATED: &[u8] =
+        include_bytes!("../tests/fixtures/robust/image-exif-rotated/content/img/rotated.jpg");
+
+    // The EXIF orientation is read from the APP1 segment; a JPEG without one is upright.
+    #[test]
+    fn reads_exif_orientation() {
+        assert_eq!(exif_orientation(ROTATED), 6);
+        assert_eq!(exif_orientation(&[0xFF, 0xD8, 0xFF, 0xD9]), 1);
+    }
+
+    // Orientation 6 turns the image a quarter clockwise into an upright PNG: red on top.
+    #[test]
+    fn orientation_6_becomes_upright_png() {
+        let a = upright(probe(ROTATED.to_vec()).expect("valid jpeg")).expect("decodes");
+        assert_eq!((a.format, a.width, a.height), (ImageFormat::Png, 120, 240));
+        let pixels = decode_png(&a.bytes).expect("valid png");
+        let at = |x: usize, y: usize| &pixels[(y * 120 + x) * 3..(y * 120 + x) * 3 + 3];
+        assert!(at(60, 10)[0] > 200 && at(60, 10)[2] < 60, "top is red: {:?}", at(60, 10));
+        assert!(at(60, 230)[2] > 200 && at(60, 230)[0] < 60, "bottom is blue: {:?}", at(60, 230));
+    }
+
+    // Full decoding catches a JPEG cut in its image data, which the header probe accepts.
+    #[test]
+    fn verify_catches_truncated_data() {
+        let cut = probe(ROTATED[..ROTATED.len() * 2 / 3].to_vec()).expect("the header is intact");
+        assert_eq!(verify(&cut), Err(ImageError::Truncated));
     }
 
     // A JPEG cut inside its header is reported as truncated.

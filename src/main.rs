@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use samizdat::build::{self, BuildOptions};
+use samizdat::build::{self, BuildOptions, LoadOptions};
 use samizdat::diag::Diagnostics;
 use samizdat::manifest::Format;
 use samizdat::preflight::Level;
@@ -32,9 +32,12 @@ enum Command {
         /// Only the output with this name ([output.NAME] in book.toml).
         #[arg(long, value_name = "NAME")]
         output: Option<String>,
-        /// Treat warnings as errors.
+        /// Treat warnings as errors; nothing is written when there is any.
         #[arg(long)]
         deny_warnings: bool,
+        /// Also read documents and images outside the book's folder.
+        #[arg(long)]
+        allow_outside_root: bool,
     },
     /// Read and validate everything (manifest, sources, images, fonts); write nothing.
     Check {
@@ -43,6 +46,9 @@ enum Command {
         /// Treat warnings as errors.
         #[arg(long)]
         deny_warnings: bool,
+        /// Also read documents and images outside the book's folder.
+        #[arg(long)]
+        allow_outside_root: bool,
         /// Also lay out the PDF outputs and check print readiness (image resolution,
         /// text size, bleed, booklet page count).
         #[arg(long)]
@@ -75,36 +81,17 @@ const INPUT_ERROR: u8 = 1;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { path, out_dir, format, output, deny_warnings } => {
+        Command::Build { path, out_dir, format, output, deny_warnings, allow_outside_root } => {
             let path = path.unwrap_or_else(|| PathBuf::from("."));
-            if deny_warnings {
-                // Check first so that no file is written when a warning would fail the build.
-                match build::load(&path) {
-                    Err(d) => {
-                        report(&d);
-                        return ExitCode::from(INPUT_ERROR);
-                    }
-                    Ok((_, w)) if !w.is_empty() => {
-                        report(&w);
-                        eprintln!(
-                            "error: {} warning(s) and `--deny-warnings` is set; nothing was written",
-                            w.warnings()
-                        );
-                        return ExitCode::from(INPUT_ERROR);
-                    }
-                    Ok(_) => {}
-                }
-            }
-            let opts = BuildOptions { out_dir, formats: format, output };
+            // Under `--deny-warnings` the driver checks every warning (layout ones
+            // included) before writing, so a failing build writes nothing.
+            let opts = BuildOptions { out_dir, formats: format, output, deny_warnings, allow_outside_root };
             match build::build(&path, &opts) {
                 Ok((rep, warnings)) => {
                     for n in &rep.notes {
                         eprintln!("{n}");
                     }
                     report(&warnings);
-                    if deny_warnings && !warnings.is_empty() {
-                        return ExitCode::from(INPUT_ERROR);
-                    }
                     for f in &rep.written {
                         eprintln!("wrote {}", f.display());
                     }
@@ -116,9 +103,9 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check { path, deny_warnings, print } => {
+        Command::Check { path, deny_warnings, allow_outside_root, print } => {
             let path = path.unwrap_or_else(|| PathBuf::from("."));
-            match build::load(&path) {
+            match build::load_with(&path, &LoadOptions { allow_outside_root }) {
                 Ok((p, mut w)) => {
                     if print {
                         for f in build::preflight(&p) {

@@ -85,6 +85,10 @@ pub fn set_title(doc: &mut Document, title: &str) {
     );
 }
 
+/// A table being filled: column alignments, header cells, finished rows, the
+/// row being filled, and whether the header row is still open.
+type TableState = (Vec<Align>, Vec<Vec<Inline>>, Vec<Vec<Vec<Inline>>>, Vec<Vec<Inline>>, bool);
+
 /// A container of blocks being filled.
 enum BlockFrame {
     /// The document body or a footnote definition (label).
@@ -120,7 +124,7 @@ struct Builder<'s> {
     inlines: Vec<(InlineFrame, usize, Vec<Inline>)>,
     /// Images found inside a paragraph, emitted as blocks after it.
     pending_images: Vec<Block>,
-    table: Option<(Vec<Align>, Vec<Vec<Inline>>, Vec<Vec<Vec<Inline>>>, Vec<Vec<Inline>>, bool)>,
+    table: Option<TableState>,
     code: Option<String>,
     html: Option<String>,
     metadata: Option<(MetadataBlockKind, String)>,
@@ -182,11 +186,12 @@ impl<'s> Builder<'s> {
 
     /// Closes a paragraph implicitly opened for loose inlines of a tight list item.
     fn flush_loose(&mut self, end: usize) {
-        if matches!(self.inlines.last(), Some((InlineFrame::Paragraph, _, _))) && self.inlines.len() == 1 {
-            if let Some((_, start, content)) = self.inlines.pop() {
-                let start = if start == 0 { end } else { start };
-                self.finish_paragraph(content, start..end);
-            }
+        if matches!(self.inlines.last(), Some((InlineFrame::Paragraph, _, _)))
+            && self.inlines.len() == 1
+            && let Some((_, start, content)) = self.inlines.pop()
+        {
+            let start = if start == 0 { end } else { start };
+            self.finish_paragraph(content, start..end);
         }
     }
 
@@ -806,7 +811,7 @@ mod tests {
         assert_eq!(doc.title, "Заявление");
         assert_eq!(doc.lang, Lang::Ru);
         assert!(
-            matches!(&doc.blocks[0].kind, BlockKind::Image(i) if i.alt == "Плакат" && i.path == PathBuf::from("/book/img/a.jpg"))
+            matches!(&doc.blocks[0].kind, BlockKind::Image(i) if i.alt == "Плакат" && i.path == Path::new("/book/img/a.jpg"))
         );
         assert!(matches!(&doc.blocks[1].kind, BlockKind::Heading { level: 1, .. }));
         let BlockKind::Paragraph(p) = &doc.blocks[2].kind else { panic!("expected a paragraph") };

@@ -258,7 +258,7 @@ pub fn pdf_images(pdf: &Path) -> Option<Vec<(u32, u32, String, u32, String)>> {
             .skip(2)
             .filter_map(|l| {
                 let c: Vec<&str> = l.split_whitespace().collect();
-                (c.len() > 9 && c[2] == "image").then(|| {
+                (c.len() > 9 && matches!(c[2], "image" | "smask")).then(|| {
                     (
                         c[3].parse().unwrap_or(0),
                         c[4].parse().unwrap_or(0),

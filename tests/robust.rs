@@ -1,0 +1,580 @@
+//! Robustness (issue 6): every malformed input under `tests/fixtures/robust/`
+//! gets a clear message that names the file (and line:column where there is
+//! one), exit code 1, no panic, and no output file created or changed.
+//! Inputs that are accepted build outputs that pass the validators.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::validate;
+use common::{Book, Run, Snapshot};
+
+/// Copies `robust/<case>` and runs `samizdat ARGS` in it, expecting a refusal:
+/// exit code 1, no panic, and the folder exactly as it was.
+#[track_caller]
+fn refused(case: &str, args: &[&str]) -> (Book, Run) {
+    let book = Book::fixture(&format!("robust/{case}"));
+    let before = book.snapshot();
+    let run = book.run(args);
+    run.code(1).stderr_has("error: ");
+    before.assert_unchanged(&book.root);
+    (book, run)
+}
+
+/// Copies `robust/<case>` and builds it, expecting success; checks the PDF's
+/// structure and fonts and returns the book for more checks.
+#[track_caller]
+fn accepted(case: &str) -> (Book, Run) {
+    let book = Book::fixture(&format!("robust/{case}"));
+    let run = book.run(["build"]);
+    run.success();
+    let pdf = book.assert_file("out/pdf.pdf");
+    book.assert_file("out/epub.epub");
+    validate::qpdf_check(&pdf);
+    validate::fonts_embedded(&pdf);
+    (book, run)
+}
+
+/// The text of the first statement's XHTML in an EPUB.
+fn epub_xhtml(epub: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).expect("EPUB is a zip");
+    let names: Vec<String> =
+        (0..zip.len()).filter_map(|i| zip.name_for_index(i)?.ok().map(|n| n.into_owned())).collect();
+    let mut all = String::new();
+    for name in names.iter().filter(|n| n.ends_with(".xhtml") && !n.ends_with("nav.xhtml")) {
+        let mut f = zip.by_name(name).expect("entry");
+        std::io::Read::read_to_string(&mut f, &mut all).expect("UTF-8");
+    }
+    all
+}
+
+// ---- Manifest ----
+
+// A TOML syntax error is reported at its line and column.
+#[test]
+fn manifest_syntax_error() {
+    let (_, run) = refused("manifest-syntax", &["build"]);
+    run.located("book.toml", "2:18");
+}
+
+// An unknown key is reported with a "did you mean" hint.
+#[test]
+fn manifest_unknown_key() {
+    let (_, run) = refused("manifest-unknown-key", &["build"]);
+    run.located("book.toml", "3:1").stderr_has("unknown key `autors`").stderr_has("did you mean `authors`?");
+}
+
+// A value of the wrong type names the expected type.
+#[test]
+fn manifest_wrong_type() {
+    let (_, run) = refused("manifest-wrong-type", &["build"]);
+    run.located("book.toml", "3:11").stderr_has("expected an array for `authors`, found an integer");
+}
+
+// Bad lengths ("3 mm", "-3mm", "3") are all reported in one run, each at its place.
+#[test]
+fn manifest_bad_lengths() {
+    let (_, run) = refused("manifest-bad-lengths", &["build"]);
+    run.located("book.toml", "10:19")
+        .stderr_has("`3 mm`")
+        .located("book.toml", "10:36")
+        .stderr_has("`-3mm`")
+        .located("book.toml", "10:52")
+        .stderr_has("missing unit in length `3`");
+}
+
+// An unknown page size lists the known ones.
+#[test]
+fn manifest_unknown_page_size() {
+    let (_, run) = refused("manifest-page-size", &["build"]);
+    run.located("book.toml", "10:13").stderr_has("unknown page size `A9`").stderr_has("A5");
+}
+
+// A [book] without a title is an error that shows a minimal manifest.
+#[test]
+fn manifest_missing_title() {
+    let (_, run) = refused("manifest-no-title", &["build"]);
+    run.located("book.toml", "1:1").stderr_has("missing `title`");
+}
+
+// A document glob that matches nothing is an error at the glob.
+#[test]
+fn manifest_glob_matches_nothing() {
+    let (_, run) = refused("manifest-glob-empty", &["build"]);
+    run.located("book.toml", "6:30").stderr_has("`chapters/*.md` matches no file");
+}
+
+// A document listed twice (by a glob and by name) is an error naming the first listing.
+#[test]
+fn manifest_document_listed_twice() {
+    let (_, run) = refused("manifest-listed-twice", &["build"]);
+    run.located("book.toml", "6:30").stderr_has("is listed twice");
+}
+
+// An output with an unknown format is an error at the format.
+#[test]
+fn manifest_unknown_format() {
+    let (_, run) = refused("manifest-unknown-format", &["build"]);
+    run.located("book.toml", "9:10").stderr_has("unknown format `docx`");
+}
+
+// ---- Sources ----
+
+// A listed file that does not exist is an error at its entry.
+#[test]
+fn source_missing() {
+    let (_, run) = refused("source-missing", &["build"]);
+    run.located("book.toml", "6:32").stderr_has("`content/two.md` not found");
+}
+
+// A folder where a file was expected is an error with a glob hint.
+#[test]
+fn source_is_a_directory() {
+    let (_, run) = refused("source-directory", &["build"]);
+    run.located("book.toml", "6:32").stderr_has("is a folder, not a file").stderr_has("content/annex/*.md");
+}
+
+// Invalid UTF-8 is reported at the bad byte, with its offset and an iconv hint.
+#[test]
+fn source_invalid_utf8() {
+    let (_, run) = refused("source-invalid-utf8", &["build"]);
+    run.located("content/one.md", "5:16")
+        .stderr_has("not valid UTF-8 (bad byte at offset 174)")
+        .stderr_has("iconv");
+}
+
+// A UTF-8 BOM and CRLF line endings are accepted silently and do not reach the text.
+#[test]
+fn source_bom_and_crlf_accepted() {
+    let (book, run) = accepted("source-bom-crlf");
+    run.stderr_lacks("warning");
+    let xhtml = epub_xhtml(&book.read("out/epub.epub"));
+    assert!(!xhtml.contains('\u{feff}') && !xhtml.contains('\r'), "BOM or CR leaked into the EPUB");
+    validate::words_present(&book.path("out/pdf.pdf"), &[book.path("content/one.md")]);
+}
+
+// An empty statement next to a real one is left out with a warning naming it.
+#[test]
+fn source_empty_left_out() {
+    let (_, run) = accepted("source-empty");
+    run.located("content/two.md", "").stderr_has("the file is empty");
+}
+
+// A statement with only front matter is left out with a warning naming it.
+#[test]
+fn source_front_matter_only_left_out() {
+    let (_, run) = accepted("source-front-matter-only");
+    run.located("content/two.md", "").stderr_has("no text after its front matter");
+}
+
+// A book whose only statement is empty is an error, and nothing is written.
+#[test]
+fn source_only_empty_statement_refused() {
+    let (_, run) = refused("source-empty", &["build", "content/two.md"]);
+    run.stderr_has("two.md").stderr_has("the book has no text to typeset");
+}
+
+// A front matter line that is not `key: value` is a warning at its line; the statement still builds.
+#[test]
+fn source_broken_front_matter() {
+    let (_, run) = accepted("source-broken-front-matter");
+    run.located("content/one.md", "3:1").stderr_has("is not `key: value`");
+}
+
+// A 50 MB statement is refused at once with the size and the limit, not typeset for minutes.
+#[test]
+fn source_50_mb_refused_quickly() {
+    let book = Book::fixture("robust/huge-statement");
+    let line = "Жильцы дома просят отремонтировать крышу до начала осенних дождей. ";
+    let mut text = String::from("# Очень длинное заявление\n\n");
+    while text.len() < 50 * 1024 * 1024 {
+        text.push_str(line);
+        if text.len() % 4096 < line.len() {
+            text.push_str("\n\n");
+        }
+    }
+    book.write("content/big.md", &text);
+    let before = book.snapshot();
+    let run = book.cmd(["build"]).timeout(Duration::from_secs(20)).run();
+    run.code(1).located("content/big.md", "").stderr_has("the limit for one statement is 4 MB");
+    before.assert_unchanged(&book.root);
+}
+
+// A single 10,000-character word builds within a sane time and without panicking.
+#[test]
+fn source_10000_character_word() {
+    let book = Book::fixture("robust/source-long-word");
+    let run = book.cmd(["build"]).timeout(Duration::from_secs(30)).run();
+    run.success();
+    validate::qpdf_check(&book.assert_file("out/pdf.pdf"));
+}
+
+// A 100-level nested list is a clear error at the depth limit (no stack overflow).
+#[test]
+fn source_deep_list() {
+    let (_, run) = refused("source-deep-list", &["build"]);
+    run.located("content/one.md", "37").stderr_has("nested more than 32 levels deep");
+}
+
+// A 100-level nested block quote is a clear error at the depth limit.
+#[test]
+fn source_deep_quote() {
+    let (_, run) = refused("source-deep-quote", &["build"]);
+    run.located("content/one.md", "37").stderr_has("nested more than 32 levels deep");
+}
+
+// Raw HTML, `<script>` included, is escaped text in the EPUB and a warning at its place.
+#[test]
+fn source_raw_html_escaped() {
+    let (book, run) = accepted("source-raw-html");
+    run.located("content/one.md", "5:1").stderr_has("raw HTML block").located("content/one.md", "7:9");
+    let xhtml = epub_xhtml(&book.read("out/epub.epub"));
+    assert!(!xhtml.contains("<script") && !xhtml.contains("<img src=x"), "HTML copied as markup:\n{xhtml}");
+    assert!(xhtml.contains("&lt;script&gt;"), "the script tag is shown as text:\n{xhtml}");
+}
+
+// Characters no font can draw (emoji, CJK) are listed in one warning with file:line.
+#[test]
+fn source_characters_without_glyphs() {
+    let (_, run) = accepted("source-no-glyph");
+    run.located("content/one.md", "5").stderr_has("U+1F600").stderr_has("U+6F22").stderr_has("U+5B57");
+}
+
+// ---- Images ----
+
+// A missing image is an error at its reference.
+#[test]
+fn image_missing() {
+    let (_, run) = refused("image-missing", &["build"]);
+    run.located("content/one.md", "1:16").stderr_has("image `img/nope.png`").stderr_has("does not exist");
+}
+
+// A PNG named .jpg is used, with a warning suggesting the right extension.
+#[test]
+fn image_wrong_extension() {
+    let (_, run) = accepted("image-wrong-extension");
+    run.located("content/one.md", "1:16").stderr_has("`img/photo.jpg` is a PNG file with a `.jpg` extension");
+}
+
+// A truncated JPEG is refused at its reference (it would print as grey blocks).
+#[test]
+fn image_truncated_jpeg() {
+    let (_, run) = refused("image-truncated-jpeg", &["build"]);
+    run.located("content/one.md", "1:16").stderr_has("image `img/cut.jpg`: the file is truncated");
+}
+
+// A PNG with corrupt image data is refused at its reference, not inside the PDF writer.
+#[test]
+fn image_corrupt_png() {
+    let (_, run) = refused("image-corrupt-png", &["build"]);
+    run.located("content/one.md", "1:16").stderr_has("image `img/bad.png`: the file is corrupt");
+}
+
+// A PNG header claiming 100,000 × 100,000 pixels is refused before decoding, quickly.
+#[test]
+fn image_huge_header() {
+    let book = Book::fixture("robust/image-huge-header");
+    let before = book.snapshot();
+    let run = book.cmd(["build"]).timeout(Duration::from_secs(10)).run();
+    run.code(1).located("content/one.md", "1:16").stderr_has("100000 × 100000 pixels");
+    before.assert_unchanged(&book.root);
+}
+
+// An SVG gets a clear "not supported yet" error.
+#[test]
+fn image_svg_not_supported() {
+    let (_, run) = refused("image-svg", &["build"]);
+    run.located("content/one.md", "1:16").stderr_has("SVG images are not supported yet");
+}
+
+/// Mean colour of the strongly coloured pixels in the top and bottom halves of
+/// their bounding box on page 1 rendered by `pdftoppm`, or `None` without poppler.
+fn coloured_halves(pdf: &Path) -> Option<([f64; 3], [f64; 3])> {
+    if !validate::have("pdftoppm") {
+        return None;
+    }
+    let out = std::process::Command::new("pdftoppm")
+        .args(["-r", "100", "-f", "1", "-l", "1"])
+        .arg(pdf)
+        .output()
+        .expect("run pdftoppm");
+    let ppm = out.stdout;
+    // P6\nW H\n255\n then RGB bytes.
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        let end = ppm[at..].iter().position(u8::is_ascii_whitespace).map(|i| at + i).expect("PPM header");
+        fields.push(String::from_utf8_lossy(&ppm[at..end]).into_owned());
+        at = end + 1;
+    }
+    let (w, h): (usize, usize) = (fields[1].parse().ok()?, fields[2].parse().ok()?);
+    let px = |x: usize, y: usize| {
+        let i = at + (y * w + x) * 3;
+        [ppm[i] as f64, ppm[i + 1] as f64, ppm[i + 2] as f64]
+    };
+    let coloured =
+        |p: [f64; 3]| p.iter().cloned().fold(0.0, f64::max) - p.iter().cloned().fold(255.0, f64::min) > 80.0;
+    let (mut y0, mut y1) = (usize::MAX, 0);
+    for y in 0..h {
+        if (0..w).any(|x| coloured(px(x, y))) {
+            y0 = y0.min(y);
+            y1 = y1.max(y);
+        }
+    }
+    assert!(y0 < y1, "no coloured image on page 1 of {}", pdf.display());
+    let mid = (y0 + y1) / 2;
+    let mean = |ys: std::ops::Range<usize>| {
+        let (mut sum, mut n) = ([0.0; 3], 0.0_f64);
+        for y in ys {
+            for x in 0..w {
+                let p = px(x, y);
+                if coloured(p) {
+                    (0..3).for_each(|c| sum[c] += p[c]);
+                    n += 1.0;
+                }
+            }
+        }
+        sum.map(|s| s / n.max(1.0))
+    };
+    Some((mean(y0..mid), mean(mid..y1 + 1)))
+}
+
+// A CMYK JPEG is passed through as a CMYK JPEG and renders with its real colours (red above blue).
+#[test]
+fn image_cmyk_jpeg() {
+    let (book, _) = accepted("image-cmyk-jpeg");
+    let pdf = book.path("out/pdf.pdf");
+    if let Some(list) = validate::pdf_images(&pdf) {
+        assert_eq!(list.len(), 1, "{list:?}");
+        let (w, h, color, bpc, enc) = &list[0];
+        assert_eq!((*w, *h, color.as_str(), *bpc, enc.as_str()), (240, 120, "cmyk", 8, "jpeg"));
+    }
+    if let Some((top, bottom)) = coloured_halves(&pdf) {
+        // Inverted CMYK (a missing Adobe decode array) would show cyan over yellow instead.
+        assert!(top[0] > top[2] + 40.0, "top of the gradient should be red, got {top:?}");
+        assert!(bottom[2] > bottom[0] + 10.0, "bottom of the gradient should be blue, got {bottom:?}");
+    }
+}
+
+// A 16-bit PNG with alpha embeds as 16-bit RGB with a 16-bit soft mask.
+#[test]
+fn image_png_16_bit_alpha() {
+    let (book, _) = accepted("image-png16-alpha");
+    if let Some(list) = validate::pdf_images(&book.path("out/pdf.pdf")) {
+        let kinds: Vec<(u32, u32, &str, u32)> =
+            list.iter().map(|(w, h, c, b, _)| (*w, *h, c.as_str(), *b)).collect();
+        assert_eq!(kinds, [(120, 80, "rgb", 16), (120, 80, "gray", 16)], "image and its soft mask");
+    }
+}
+
+// A JPEG with EXIF orientation 6 appears turned a quarter clockwise: 120 × 240, red on top.
+#[test]
+fn image_exif_orientation_6() {
+    let (book, _) = accepted("image-exif-rotated");
+    let pdf = book.path("out/pdf.pdf");
+    if let Some(list) = validate::pdf_images(&pdf) {
+        assert_eq!(list.len(), 1, "{list:?}");
+        assert_eq!((list[0].0, list[0].1), (120, 240), "the stored 240 × 120 image is turned upright");
+    }
+    if let Some((top, bottom)) = coloured_halves(&pdf) {
+        assert!(top[0] > 200.0 && top[2] < 80.0, "top half should be red, got {top:?}");
+        assert!(bottom[2] > 200.0 && bottom[0] < 80.0, "bottom half should be blue, got {bottom:?}");
+    }
+}
+
+// ---- Paths ----
+
+// An image reached through `../` outside the book is refused unless `--allow-outside-root`.
+#[test]
+fn path_image_outside_root() {
+    let (book, run) = refused("path-image-parent", &["build", "book"]);
+    run.located("content/one.md", "1:10")
+        .stderr_has("outside the book's folder")
+        .stderr_has("--allow-outside-root");
+    book.run(["build", "book", "--allow-outside-root"]).success();
+    book.assert_file("book/out/pdf.pdf");
+}
+
+// A document listed as `../…` is refused at its entry in book.toml unless `--allow-outside-root`.
+#[test]
+fn path_document_outside_root() {
+    let (book, run) = refused("path-document-parent", &["build", "book"]);
+    run.located("book.toml", "6:42").stderr_has("document `../outside/extra.md` is refused");
+    refused("path-document-parent", &["check", "book"]);
+    book.run(["check", "book", "--allow-outside-root"]).success();
+}
+
+// An absolute image path outside the book is refused.
+#[test]
+fn path_absolute_image() {
+    let outside = Book::empty("outside-abs");
+    let png = outside.write(
+        "pic.png",
+        std::fs::read(common::fixture_dir("robust/path-image-parent/outside/pic.png")).expect("png"),
+    );
+    let book = Book::fixture("robust/image-missing");
+    book.write("content/one.md", format!("![Схема]({})\n\n# Заявление\n\nТекст.\n", png.display()));
+    let before = book.snapshot();
+    book.run(["build"]).code(1).located("content/one.md", "1:10").stderr_has("outside the book's folder");
+    before.assert_unchanged(&book.root);
+}
+
+// A symlink inside the book that points outside it is refused, for documents and images.
+#[test]
+fn path_symlink_out_of_root() {
+    let outside = Book::empty("outside-link");
+    let secret = outside.write("secret.md", "# Чужое\n\nЭтот файл не входит в книгу.\n");
+    let pic = outside.write(
+        "pic.png",
+        std::fs::read(common::fixture_dir("robust/path-image-parent/outside/pic.png")).expect("png"),
+    );
+    let book = Book::fixture("minimal");
+    std::os::unix::fs::symlink(&secret, book.path("content/zz-link.md")).expect("symlink");
+    std::os::unix::fs::symlink(&pic, book.path("content/pic.png")).expect("symlink");
+    book.write("content/one.md", "# Заявление\n\n![Схема](pic.png)\n\nТекст.\n");
+    let before = book.snapshot();
+    book.run(["build"])
+        .code(1)
+        .stderr_has("document `content/zz-link.md` is refused: it is a link to")
+        .located("content/one.md", "3:10")
+        .stderr_has("image `pic.png` is refused: it is a link to");
+    before.assert_unchanged(&book.root);
+    book.run(["build", "--allow-outside-root"]).success();
+}
+
+// ---- Outputs ----
+
+/// A built copy of the minimal book and a snapshot of it with its outputs.
+fn built_minimal() -> (Book, Snapshot) {
+    let book = Book::fixture("minimal");
+    book.run(["build"]).success();
+    book.assert_file("out/pdf.pdf");
+    let snap = book.snapshot();
+    (book, snap)
+}
+
+/// True when this process can write into a folder without write permission (root).
+fn permissions_ignored(dir: &Path) -> bool {
+    let probe = dir.join(".probe");
+    let ok = std::fs::write(&probe, b"x").is_ok();
+    let _ = std::fs::remove_file(probe);
+    ok
+}
+
+// An output folder that is a file is a clear error; previous outputs stay untouched.
+#[test]
+fn output_folder_is_a_file() {
+    let (book, snap) = built_minimal();
+    book.write("afile", "x");
+    let snap = Snapshot({
+        let mut s = snap.0;
+        s.insert(PathBuf::from("afile"), b"x".to_vec());
+        s
+    });
+    book.run(["build", "-o", "afile"]).code(1).located("afile", "").stderr_has("is not a folder");
+    snap.assert_unchanged(&book.root);
+}
+
+// The source folder (the book root or a folder holding statements) is refused as an output folder.
+#[test]
+fn output_folder_is_the_source_folder() {
+    let (book, snap) = built_minimal();
+    book.run(["build", "-o", "."]).code(1).stderr_has("holds the book's sources");
+    book.run(["build", "-o", "content"])
+        .code(1)
+        .located("content", "")
+        .stderr_has("holds the book's sources");
+    let single = Book::fixture("single");
+    let before = single.snapshot();
+    single.run(["build", "statement.md", "-o", "."]).code(1).stderr_has("holds the book's sources");
+    before.assert_unchanged(&single.root);
+    snap.assert_unchanged(&book.root);
+}
+
+// A read-only output folder is a clear error and leaves no partial file (as root, /sys stands in for it).
+#[test]
+fn output_folder_read_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let (book, snap) = built_minimal();
+    std::fs::set_permissions(book.path("out"), std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    if permissions_ignored(&book.path("out")) {
+        eprintln!("note: running as root, permissions are not enforced; using /sys as the read-only folder");
+        book.run(["build", "-o", "/sys/samizdat-test-out"])
+            .code(1)
+            .stderr_has("cannot create the output folder");
+    } else {
+        book.run(["build"]).code(1).located("out/epub.epub", "").stderr_has("permission denied");
+    }
+    std::fs::set_permissions(book.path("out"), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    snap.assert_unchanged(&book.root);
+}
+
+// `-o /dev/full` (a device, not a folder) is refused before anything is written.
+#[test]
+fn output_to_dev_full() {
+    if !Path::new("/dev/full").exists() {
+        eprintln!("skipped: no /dev/full here");
+        return;
+    }
+    let (book, snap) = built_minimal();
+    book.run(["build", "-o", "/dev/full"]).code(1).located("/dev/full", "").stderr_has("is not a folder");
+    snap.assert_unchanged(&book.root);
+}
+
+// A disk that fills up mid-write (a file size limit, `ulimit -f`) is a clear error: no partial or
+// zero-length file, and the previous outputs stay as they were.
+#[test]
+fn output_disk_full() {
+    let (book, snap) = built_minimal();
+    // SIGXFSZ ignored, so the write fails with EFBIG as on a full disk instead of killing the process;
+    // the limit (40 blocks of 512 bytes) is below the PDF's size.
+    let script = format!("trap '' XFSZ; ulimit -f 40; exec '{}' build", common::BIN);
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .current_dir(&book.root)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("run sh");
+    let run = Run {
+        args: vec![script],
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        elapsed: Duration::ZERO,
+    };
+    run.code(1).located("out/pdf.pdf", "").stderr_has("cannot write the output");
+    snap.assert_unchanged(&book.root);
+}
+
+// ---- EPUBCheck on everything the accepted inputs build ----
+
+// EPUBCheck reports 0 errors and 0 warnings on the EPUB of every accepted odd input.
+#[test]
+fn accepted_inputs_give_valid_epubs() {
+    let cases = [
+        "source-bom-crlf",
+        "source-empty",
+        "source-front-matter-only",
+        "source-broken-front-matter",
+        "source-long-word",
+        "source-raw-html",
+        "source-no-glyph",
+        "image-wrong-extension",
+        "image-cmyk-jpeg",
+        "image-png16-alpha",
+        "image-exif-rotated",
+    ];
+    let books: Vec<Book> = cases
+        .iter()
+        .map(|case| {
+            let book = Book::fixture(&format!("robust/{case}"));
+            book.run(["build", "--format", "epub"]).success();
+            book
+        })
+        .collect();
+    let epubs: Vec<PathBuf> = books.iter().map(|b| b.assert_file("out/epub.epub")).collect();
+    validate::epubcheck(&epubs);
+}
