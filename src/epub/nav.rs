@@ -24,7 +24,7 @@ struct Entry {
 fn outline(plan: &Plan) -> Vec<Entry> {
     let book_lang = plan.book.meta.lang;
     let other = |lang: Lang| (lang != book_lang).then_some(lang);
-    let mut entries = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
     for dp in &plan.docs {
         let href = format!("text/{}", dp.file);
         let mut children: Vec<Entry> = Vec::new();
@@ -49,6 +49,30 @@ fn outline(plan: &Plan) -> Vec<Entry> {
             }
         }
         entries.push(Entry { label: dp.label.clone(), href, lang: other(dp.doc.lang), children });
+    }
+    // Parts group their statements: parts → statements → headings, as in the PDF outline.
+    if !plan.book.parts.is_empty() {
+        let mut grouped = Vec::new();
+        let mut rest = entries.into_iter().enumerate().peekable();
+        for part in &plan.book.parts {
+            while rest.peek().is_some_and(|(i, _)| *i < part.documents.start) {
+                if let Some((_, e)) = rest.next() {
+                    grouped.push(e);
+                }
+            }
+            let mut children = Vec::new();
+            while rest.peek().is_some_and(|(i, _)| part.documents.contains(i)) {
+                if let Some((_, e)) = rest.next() {
+                    children.push(e);
+                }
+            }
+            if let Some(first) = children.first() {
+                let href = first.href.clone();
+                grouped.push(Entry { label: part.title.clone(), href, lang: None, children });
+            }
+        }
+        grouped.extend(rest.map(|(_, e)| e));
+        entries = grouped;
     }
     if entries.is_empty() {
         entries.push(Entry {
@@ -128,9 +152,11 @@ pub(crate) fn ncx(plan: &Plan) -> String {
     x.attr("xml:lang", plan.book.meta.lang.tag()).raw(">\n<head>\n");
     x.raw("<meta name=\"dtb:uid\"").attr("content", plan.identifier).raw("/>\n");
     x.raw("<meta name=\"dtb:depth\"").attr("content", &depth.to_string()).raw("/>\n");
-    x.raw("<meta name=\"dtb:totalPageCount\" content=\"0\"/>\n<meta name=\"dtb:maxPageNumber\" content=\"0\"/>\n");
+    let pages = plan.pages.len().to_string();
+    x.raw("<meta name=\"dtb:totalPageCount\"").attr("content", &pages).raw("/>\n");
+    x.raw("<meta name=\"dtb:maxPageNumber\"").attr("content", &pages).raw("/>\n");
     x.raw("</head>\n<docTitle><text>").text(plan.title).raw("</text></docTitle>\n<navMap>\n");
-    let mut order = 0usize;
+    let mut order = (0usize, String::new(), 0usize);
     nav_points(&mut x, &entries, &mut order);
     x.raw("</navMap>\n</ncx>\n");
     x.finish()
@@ -140,10 +166,17 @@ fn entry_depth(e: &Entry) -> usize {
     1 + e.children.iter().map(entry_depth).max().unwrap_or(0)
 }
 
-fn nav_points(x: &mut Xml, entries: &[Entry], order: &mut usize) {
+/// NCX navPoints; a point that leads where the previous one led (a part and
+/// its first statement) shares its playOrder, as the NCX specification requires.
+fn nav_points(x: &mut Xml, entries: &[Entry], order: &mut (usize, String, usize)) {
     for e in entries {
-        *order += 1;
-        x.raw("<navPoint").attr("id", &format!("np-{order}")).attr("playOrder", &order.to_string());
+        if order.1 != e.href {
+            order.0 += 1;
+            order.1 = e.href.clone();
+        }
+        let order_now = order.0;
+        order.2 += 1;
+        x.raw("<navPoint").attr("id", &format!("np-{}", order.2)).attr("playOrder", &order_now.to_string());
         x.raw(">\n<navLabel><text>").text(&e.label).raw("</text></navLabel>\n<content");
         x.attr("src", &e.href).raw("/>\n");
         nav_points(x, &e.children, order);

@@ -1079,3 +1079,52 @@ fn xml_checker_rejects_malformed() {
     assert_eq!(root.attr("x"), Some("<"));
     assert_eq!(root.children.len(), 1);
 }
+
+// Parts nest their statements in the nav, and the NCX gives a part and its first statement one playOrder.
+#[test]
+fn parts_nest_statements() {
+    let mut book = sample_book();
+    book.parts = vec![crate::model::Part { title: "Часть первая".into(), documents: 0..2 }];
+    let epub = build(&book);
+    let nav = entry(&epub, "EPUB/nav.xhtml");
+    let part = nav.find("Часть первая").expect("part in nav");
+    let first = nav.find(&book.documents[0].title).expect("first statement in nav");
+    let third = nav.find(&book.documents[2].title).expect("third statement in nav");
+    assert!(part < first && first < third);
+    // The statements of the part sit in an <ol> opened inside the part's <li>.
+    assert!(nav[part..first].contains("<ol>"), "{}", &nav[part..first]);
+    parse_xml(&nav).expect("nav parses");
+    let ncx = entry(&epub, "EPUB/toc.ncx");
+    parse_xml(&ncx).expect("ncx parses");
+    let orders: Vec<&str> = ncx.match_indices("playOrder=\"").map(|(i, _)| &ncx[i + 11..i + 12]).collect();
+    assert_eq!(&orders[..2], &["1", "1"], "{ncx}");
+}
+
+// With print pages, every page gets a marker the page list points at, in page order.
+#[test]
+fn page_list_points_at_markers() {
+    let book = sample_book();
+    let mut opts = options();
+    opts.pages = vec![
+        crate::model::PageMark { label: "i".into(), doc: None, block: 0, offset: 0 },
+        crate::model::PageMark { label: "1".into(), doc: Some(0), block: 0, offset: 0 },
+        crate::model::PageMark { label: "2".into(), doc: Some(0), block: 2, offset: 5 },
+        crate::model::PageMark { label: "3".into(), doc: Some(1), block: 0, offset: 0 },
+    ];
+    let epub = package(&book, &images(), &opts).expect("packages");
+    let nav = entry(&epub, "EPUB/nav.xhtml");
+    assert!(nav.contains("epub:type=\"page-list\""));
+    for (file, label) in
+        [("EPUB/title.xhtml", "i"), ("EPUB/text/", "1"), ("EPUB/text/", "2"), ("EPUB/text/", "3")]
+    {
+        let id = format!("id=\"page-{label}\"");
+        let found = entries(&epub).iter().any(|(name, body)| name.starts_with(file) && body.contains(&id));
+        assert!(found, "no marker {id} in {file}");
+        assert!(nav.contains(&format!("#page-{label}\"")), "nav lacks page {label}");
+    }
+    for (name, body) in entries(&epub) {
+        if name.ends_with(".xhtml") {
+            parse_xml(&body).unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+}
