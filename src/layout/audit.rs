@@ -87,8 +87,7 @@ pub fn audit(layout: &Layout) -> Audit {
                 a.orphans += 1;
             }
         }
-        let flow_end =
-            pair[0].lines.iter().filter(|l| matches!(l.kind, LineKind::Body | LineKind::Heading)).last();
+        let flow_end = pair[0].lines.iter().rev().find(|l| matches!(l.kind, LineKind::Body | LineKind::Heading));
         if flow_end.is_some_and(|l| l.kind == LineKind::Heading) {
             a.stranded_headings += 1;
         }
