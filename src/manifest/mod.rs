@@ -95,6 +95,10 @@ pub enum Imposition {
     TwoUp,
     /// The same page four times in a 2 × 2 grid (A6 flyers on A4).
     FourUp,
+    /// A letter-folded (C-fold) leaflet from `fold = "tri"`: the pages are its
+    /// six panels in reading order, placed three to a side of a sheet three
+    /// panels wide (see `pdf::trifold_sides` for the order).
+    TriFold,
 }
 
 impl Imposition {
@@ -104,6 +108,7 @@ impl Imposition {
             Imposition::Booklet => "booklet",
             Imposition::TwoUp => "2-up",
             Imposition::FourUp => "4-up",
+            Imposition::TriFold => "tri-fold",
         }
     }
 }
@@ -150,6 +155,50 @@ pub struct PdfSettings {
     pub color: ColorMode,
     /// Conformance standard, if any.
     pub standard: Option<Standard>,
+    /// Where statements begin; `None`: on a right-hand page in a volume of
+    /// several statements, anywhere in a single one.
+    pub start: Option<Start>,
+    /// Title page and contents in front; `None`: in a volume of several statements.
+    pub contents: Option<bool>,
+}
+
+/// Where a statement (or part) of a PDF output begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    /// On the next page.
+    Any,
+    /// On the next right-hand (odd) page, leaving a blank page when needed.
+    Recto,
+}
+
+/// The order of statements within each part (and of those outside parts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// As listed in the manifest (globs sorted by path).
+    #[default]
+    Manifest,
+    /// By the front-matter `date`, oldest first; undated statements last.
+    Date,
+    /// By title, alphabetically.
+    Title,
+    /// By file path.
+    Path,
+}
+
+/// A front-matter field that makes the parts of a volume.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    /// The year of `date`: one part per year, titled by it, oldest first.
+    Year,
+}
+
+/// One `[[part]]`, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartEntry {
+    /// Title of the part.
+    pub title: String,
+    /// Its statements: indices into [`Settings::documents`], consecutive.
+    pub documents: Range<usize>,
 }
 
 impl Default for PdfSettings {
@@ -181,6 +230,8 @@ pub struct Output {
     pub name: String,
     /// Format and settings.
     pub kind: OutputKind,
+    /// One file per statement (`NAME-SLUG.EXT`) instead of one for the whole book.
+    pub per_document: bool,
 }
 
 impl Output {
@@ -215,8 +266,18 @@ pub struct Settings {
     pub manifest: Option<PathBuf>,
     /// Book metadata; `identifier` is always filled.
     pub meta: BookMeta,
-    /// Documents in reading order.
+    /// Documents in reading order: the preface if any, the statements of
+    /// `[book] documents` that are in no part, then each part's statements.
     pub documents: Vec<DocumentEntry>,
+    /// The first document is the preface (`[book] preface`): in the contents,
+    /// before every part, not a statement of its own (no per-document file).
+    pub preface: bool,
+    /// Parts from `[[part]]`, in order; empty without them.
+    pub parts: Vec<PartEntry>,
+    /// Parts made by the driver from front matter instead (`group-by`).
+    pub group_by: Option<GroupBy>,
+    /// Order of statements within each part, applied by the driver once front matter is read.
+    pub sort: Sort,
     /// Outputs sorted by name (see the module documentation).
     pub outputs: Vec<Output>,
 }
@@ -260,14 +321,20 @@ pub fn default_pdf() -> PdfSettings {
         creep: Pt::ZERO,
         color: ColorMode::Color,
         standard: None,
+        start: None,
+        contents: None,
     }
 }
 
 /// The outputs of a manifest without `[output.*]`: `epub` and `pdf` with defaults.
 fn default_outputs() -> Vec<Output> {
     vec![
-        Output { name: "epub".to_owned(), kind: OutputKind::Epub(EpubSettings::default()) },
-        Output { name: "pdf".to_owned(), kind: OutputKind::Pdf(default_pdf()) },
+        Output {
+            name: "epub".to_owned(),
+            kind: OutputKind::Epub(EpubSettings::default()),
+            per_document: false,
+        },
+        Output { name: "pdf".to_owned(), kind: OutputKind::Pdf(default_pdf()), per_document: false },
     ]
 }
 
@@ -287,6 +354,10 @@ pub fn single_file(md: &Path) -> Settings {
         manifest: None,
         meta: BookMeta { title, lang: Lang::Ru, identifier, ..BookMeta::default() },
         documents: vec![DocumentEntry { path, display, title: None, lang: None }],
+        preface: false,
+        parts: Vec::new(),
+        group_by: None,
+        sort: Sort::Manifest,
         outputs: default_outputs(),
     }
 }
@@ -345,16 +416,20 @@ pub fn parse(text: &str, path: &Path, root: &Path) -> Result<(Settings, Diagnost
     };
     let removed = raw::check(doc.get_mut(), src, &mut diags);
     let settings = raw::deserialize(doc, src, &mut diags).map(|raw| {
-        let mut resolver = Resolver { src, root: &root, removed: &removed, diags: &mut diags };
-        let (meta, documents) = match raw.book {
+        let parts = raw.part.unwrap_or_default();
+        let mut resolver =
+            Resolver { src, root: &root, removed: &removed, diags: &mut diags, has_parts: !parts.is_empty() };
+        let (meta, documents, arrangement) = match raw.book {
             Some(book) => resolver.book(book),
             None => {
                 if !removed.contains("book") {
                     resolver.diags.push(src.error(0..0, "missing [book] table").with_hint(MINIMAL_MANIFEST));
                 }
-                (BookMeta::default(), Vec::new())
+                (BookMeta::default(), Vec::new(), Arrangement::default())
             }
         };
+        let (group_by, sort) = (arrangement.group_by.as_ref().map(|g| g.0), arrangement.sort);
+        let (documents, preface, parts) = resolver.volume(documents, arrangement, parts);
         let outputs = match raw.output {
             Some(outputs) if !outputs.is_empty() => {
                 outputs.into_iter().filter_map(|(name, output)| resolver.output(name, output)).collect()
@@ -362,7 +437,7 @@ pub fn parse(text: &str, path: &Path, root: &Path) -> Result<(Settings, Diagnost
             _ => default_outputs(),
         };
         let manifest = Some(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
-        Settings { root: root.clone(), manifest, meta, documents, outputs }
+        Settings { root: root.clone(), manifest, meta, documents, preface, parts, group_by, sort, outputs }
     });
     diags.0.sort_by(|a, b| a.location.cmp(&b.location));
     match settings {
@@ -483,10 +558,23 @@ struct Resolver<'a, 'd> {
     /// Dotted paths of values already reported and removed by the shape check.
     removed: &'a std::collections::BTreeSet<String>,
     diags: &'d mut Diagnostics,
+    /// The manifest has `[[part]]` tables, so `[book] documents` may be left out.
+    has_parts: bool,
+}
+
+/// How `[book]` arranges the volume, before the parts are read.
+#[derive(Debug, Default)]
+struct Arrangement {
+    /// The preface, expanded, with the span of `preface`.
+    preface: Option<(DocumentEntry, Range<usize>)>,
+    /// `group-by`, with its span.
+    group_by: Option<(GroupBy, Range<usize>)>,
+    /// `sort`.
+    sort: Sort,
 }
 
 impl Resolver<'_, '_> {
-    fn book(&mut self, book: Spanned<RawBook>) -> (BookMeta, Vec<DocumentEntry>) {
+    fn book(&mut self, book: Spanned<RawBook>) -> (BookMeta, Vec<DocumentEntry>, Arrangement) {
         let (src, header) = (self.src, book.span());
         let b = book.into_inner();
         let title = match &b.title {
@@ -534,7 +622,7 @@ impl Resolver<'_, '_> {
             }
             Some(list) => documents::expand(list.get_ref(), self.root, src, self.diags),
             None => {
-                if !self.removed.contains("book.documents") {
+                if !self.removed.contains("book.documents") && !self.has_parts {
                     self.diags.push(src.error(header, "missing `documents` in [book]").with_hint(
                         "list the Markdown files in reading order: documents = [\"content/*.md\"]",
                     ));
@@ -544,7 +632,146 @@ impl Resolver<'_, '_> {
         };
         let subtitle = b.subtitle.as_ref().map(|s| s.get_ref().trim().to_owned()).filter(|s| !s.is_empty());
         let publisher = b.publisher.as_ref().map(|s| s.get_ref().trim().to_owned()).filter(|s| !s.is_empty());
-        (BookMeta { title, subtitle, authors, lang, date, publisher, identifier }, documents)
+        let arrangement = self.arrangement(&b);
+        (BookMeta { title, subtitle, authors, lang, date, publisher, identifier }, documents, arrangement)
+    }
+
+    /// `preface`, `group-by` and `sort` of `[book]`.
+    fn arrangement(&mut self, b: &RawBook) -> Arrangement {
+        let src = self.src;
+        let preface =
+            b.preface.as_ref().and_then(|p| {
+                let written = text_value(Some(p), "preface", src, self.diags)?;
+                if written.contains(['*', '?', '[']) {
+                    self.diags.push(src.error(p.span(), "`preface` is one file, not a glob").with_hint(
+                        "write the path of one Markdown file, e.g. preface = \"content/preface.md\"",
+                    ));
+                    return None;
+                }
+                let entry = Spanned::new(p.span(), raw::StrOrTable::Str(written));
+                let found = documents::expand(std::slice::from_ref(&entry), self.root, src, self.diags);
+                found.into_iter().next().map(|d| (d, p.span()))
+            });
+        let group_by =
+            b.group_by.as_ref().and_then(|g| match g.get_ref().trim().to_ascii_lowercase().as_str() {
+                "year" => Some((GroupBy::Year, g.span())),
+                other => {
+                    let hint = match suggest::closest(other, &["year"]) {
+                        Some(near) => format!("did you mean `{near}`?"),
+                        None => "the statements can be grouped by \"year\" (of their `date`)".to_owned(),
+                    };
+                    self.diags
+                        .push(src.error(g.span(), format!("cannot group by `{other}`")).with_hint(hint));
+                    None
+                }
+            });
+        let sort = b.sort.as_ref().map_or(Sort::Manifest, |o| {
+            match o.get_ref().trim().to_ascii_lowercase().as_str() {
+                "manifest" => Sort::Manifest,
+                "date" => Sort::Date,
+                "title" => Sort::Title,
+                "path" => Sort::Path,
+                other => {
+                    let keys = ["manifest", "date", "title", "path"];
+                    let hint = match suggest::closest(other, &keys) {
+                        Some(near) => format!("did you mean `{near}`?"),
+                        None => "use \"manifest\", \"date\", \"title\" or \"path\"".to_owned(),
+                    };
+                    self.diags
+                        .push(src.error(o.span(), format!("unknown sort order `{other}`")).with_hint(hint));
+                    Sort::Manifest
+                }
+            }
+        });
+        Arrangement { preface, group_by, sort }
+    }
+
+    /// The reading order of the volume: the preface, the statements of
+    /// `[book] documents` that no part takes (a file may be matched there and by
+    /// a part: the part wins, so `content/*.md` can stay in `[book]`), then the
+    /// parts. A file in two parts is an error; the preface is taken out of
+    /// every list.
+    fn volume(
+        &mut self,
+        loose: Vec<DocumentEntry>,
+        arrangement: Arrangement,
+        parts: Vec<Spanned<raw::RawPart>>,
+    ) -> (Vec<DocumentEntry>, bool, Vec<PartEntry>) {
+        let src = self.src;
+        let key = |d: &DocumentEntry| std::fs::canonicalize(&d.path).unwrap_or_else(|_| d.path.clone());
+        if let (Some((_, span)), Some(first)) = (&arrangement.group_by, parts.first()) {
+            let (line, _) = crate::diag::line_col(src.text, first.span().start);
+            self.diags.push(
+                src.error(span.clone(), "`group-by` and [[part]] cannot be used together").with_hint(
+                    format!(
+                        "remove `group-by` to keep the parts from line {line}, or remove the [[part]] tables"
+                    ),
+                ),
+            );
+        }
+        let preface_key = arrangement.preface.as_ref().map(|(d, _)| key(d));
+        let not_preface = |d: &DocumentEntry| preface_key.as_ref() != Some(&key(d));
+        // Canonical path → title of the part that took it.
+        let mut taken: std::collections::BTreeMap<PathBuf, String> = std::collections::BTreeMap::new();
+        let mut grouped: Vec<(String, Vec<DocumentEntry>)> = Vec::new();
+        for part in parts {
+            let span = part.span();
+            let p = part.into_inner();
+            let title = match &p.title {
+                Some(t) => text_value(Some(t), "title", src, self.diags).unwrap_or_default(),
+                None => {
+                    self.diags.push(
+                        src.error(span.clone(), "missing `title` in a [[part]]")
+                            .with_hint("give the part a title: title = \"2025\""),
+                    );
+                    String::new()
+                }
+            };
+            let docs = match &p.documents {
+                Some(list) if !list.get_ref().is_empty() => {
+                    documents::expand(list.get_ref(), self.root, src, self.diags)
+                }
+                Some(list) => {
+                    self.diags.push(
+                        src.error(list.span(), "`documents` of a [[part]] is empty")
+                            .with_hint("list the part's statements, e.g. [\"content/2025/*.md\"]"),
+                    );
+                    Vec::new()
+                }
+                None => {
+                    self.diags.push(
+                        src.error(span.clone(), "missing `documents` in a [[part]]")
+                            .with_hint("list the part's statements: documents = [\"content/2025/*.md\"]"),
+                    );
+                    Vec::new()
+                }
+            };
+            let mut mine = Vec::new();
+            for d in docs.into_iter().filter(not_preface) {
+                if let Some(other) = taken.get(&key(&d)) {
+                    let at = p.documents.as_ref().map_or(span.clone(), Spanned::span);
+                    self.diags.push(
+                        src.error(at, format!("`{}` is already in the part «{other}»", d.display.display()))
+                            .with_hint("a statement belongs to one part; narrow one of the globs"),
+                    );
+                    continue;
+                }
+                taken.insert(key(&d), title.clone());
+                mine.push(d);
+            }
+            grouped.push((title, mine));
+        }
+        let mut documents: Vec<DocumentEntry> = Vec::new();
+        let preface = arrangement.preface.is_some();
+        documents.extend(arrangement.preface.map(|(d, _)| d));
+        documents.extend(loose.into_iter().filter(|d| not_preface(d) && !taken.contains_key(&key(d))));
+        let mut parts = Vec::new();
+        for (title, docs) in grouped {
+            let start = documents.len();
+            documents.extend(docs);
+            parts.push(PartEntry { title, documents: start..documents.len() });
+        }
+        (documents, preface, parts)
     }
 
     fn output(&mut self, name: String, output: Spanned<RawOutput>) -> Option<Output> {
@@ -609,6 +836,8 @@ impl Resolver<'_, '_> {
                     ("creep", o.creep.as_ref().map(Spanned::span)),
                     ("color", o.color.as_ref().map(Spanned::span)),
                     ("standard", o.standard.as_ref().map(Spanned::span)),
+                    ("start", o.start.as_ref().map(Spanned::span)),
+                    ("contents", o.contents.as_ref().map(Spanned::span)),
                 ];
                 for (key, key_span) in pdf_only {
                     if let Some(key_span) = key_span {
@@ -623,7 +852,8 @@ impl Resolver<'_, '_> {
                 OutputKind::Epub(self.epub(&o))
             }
         };
-        Some(Output { name, kind })
+        let per_document = o.per_document.as_ref().is_some_and(|p| *p.get_ref());
+        Some(Output { name, kind, per_document })
     }
 
     fn pdf(&mut self, o: &RawOutput) -> PdfSettings {
@@ -708,6 +938,20 @@ impl Resolver<'_, '_> {
                 .push(src.error(b.span(), message).with_hint("use a smaller binding offset or inner margin"));
         }
         self.print(o, &mut s);
+        if let Some(st) = &o.start {
+            match st.get_ref().trim().to_ascii_lowercase().as_str() {
+                "any" => s.start = Some(Start::Any),
+                "recto" | "right" | "odd" => s.start = Some(Start::Recto),
+                other => {
+                    let hint = match suggest::closest(other, &["any", "recto"]) {
+                        Some(near) => format!("did you mean `{near}`?"),
+                        None => "use \"recto\" (a right-hand page) or \"any\" (the next page)".to_owned(),
+                    };
+                    self.diags.push(src.error(st.span(), format!("unknown start `{other}`")).with_hint(hint));
+                }
+            }
+        }
+        s.contents = o.contents.as_ref().map(|c| *c.get_ref());
         s
     }
 

@@ -26,6 +26,18 @@ pub(super) struct RawManifest {
     pub book: Option<Spanned<RawBook>>,
     /// `[output.NAME]` tables keyed by name.
     pub output: Option<BTreeMap<String, Spanned<RawOutput>>>,
+    /// `[[part]]` tables in order: the parts of a collected volume.
+    pub part: Option<Vec<Spanned<RawPart>>>,
+}
+
+/// One `[[part]]`: a title over the statements its globs select.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawPart {
+    /// Title of the part; required.
+    pub title: Option<Spanned<String>>,
+    /// Globs or `{ file, title, lang }` entries, as in `[book] documents`; required.
+    pub documents: Option<Spanned<Vec<Spanned<StrOrTable<RawDocument>>>>>,
 }
 
 /// `[book]`.
@@ -48,6 +60,12 @@ pub(super) struct RawBook {
     pub identifier: Option<Spanned<String>>,
     /// Globs or `{ file, title, lang }` entries, in reading order.
     pub documents: Option<Spanned<Vec<Spanned<StrOrTable<RawDocument>>>>>,
+    /// A Markdown file set before the first statement, listed in the contents.
+    pub preface: Option<Spanned<String>>,
+    /// Parts made from a front-matter field instead of `[[part]]`: `year` (of `date`).
+    pub group_by: Option<Spanned<String>>,
+    /// Order of the statements within each part: `manifest`, `date`, `title` or `path`.
+    pub sort: Option<Spanned<String>>,
 }
 
 /// A `{ file = "…", title = "…", lang = "…" }` entry of `documents`.
@@ -94,6 +112,12 @@ pub(super) struct RawOutput {
     pub standard: Option<Spanned<String>>,
     /// EPUB: cover image, relative to the manifest folder.
     pub cover: Option<Spanned<String>>,
+    /// PDF: `recto` (statements begin on a right-hand page) or `any`.
+    pub start: Option<Spanned<String>>,
+    /// PDF: a title page and a table of contents in front.
+    pub contents: Option<Spanned<bool>>,
+    /// One file per statement instead of one for the whole book.
+    pub per_document: Option<Spanned<bool>>,
 }
 
 /// `margins = { top = …, bottom = …, inner = …, outer = … }`.
@@ -229,6 +253,21 @@ pub(super) static ROOT: Schema = Schema::Fields(ROOT_FIELDS);
 static ROOT_FIELDS: &[Field] = &[
     field("book", &[Type::Table(&BOOK)], "a [book] table"),
     field("output", &[Type::Table(&OUTPUTS)], "[output.print] with format = \"pdf\""),
+    field(
+        "part",
+        &[Type::Array(&[Type::Table(&PART)])],
+        "[[part]] with title = \"…\" and documents = [\"…\"]",
+    ),
+];
+
+static PART: Schema = Schema::Fields(PART_FIELDS);
+static PART_FIELDS: &[Field] = &[
+    field("title", &[Type::String], "title = \"2025\""),
+    field(
+        "documents",
+        &[Type::Array(&[Type::String, Type::Table(&DOCUMENT)])],
+        "documents = [\"content/2025/*.md\"]",
+    ),
 ];
 
 static BOOK: Schema = Schema::Fields(BOOK_FIELDS);
@@ -245,6 +284,9 @@ pub(super) static BOOK_FIELDS: &[Field] = &[
         &[Type::Array(&[Type::String, Type::Table(&DOCUMENT)])],
         "documents = [\"content/*.md\", { file = \"extra/x.md\", title = \"…\" }]",
     ),
+    field("preface", &[Type::String], "preface = \"content/preface.md\""),
+    field("group-by", &[Type::String], "group-by = \"year\""),
+    field("sort", &[Type::String], "sort = \"date\""),
 ];
 
 static DOCUMENT: Schema = Schema::Fields(DOCUMENT_FIELDS);
@@ -273,6 +315,9 @@ pub(super) static OUTPUT_FIELDS: &[Field] = &[
     field("color", &[Type::String], "color = \"gray\""),
     field("standard", &[Type::String], "standard = \"pdf/a-2b\""),
     field("cover", &[Type::String], "cover = \"img/cover.jpg\""),
+    field("start", &[Type::String], "start = \"recto\""),
+    field("contents", &[Type::Bool], "contents = true"),
+    field("per-document", &[Type::Bool], "per-document = true"),
 ];
 
 static MARGINS: Schema = Schema::Fields(MARGIN_FIELDS);
@@ -588,6 +633,7 @@ mod tests {
         assert_eq!(schema_fields(ROOT_FIELDS), serde_fields::<RawManifest>());
         assert_eq!(schema_fields(BOOK_FIELDS), serde_fields::<RawBook>());
         assert_eq!(schema_fields(DOCUMENT_FIELDS), serde_fields::<RawDocument>());
+        assert_eq!(schema_fields(PART_FIELDS), serde_fields::<RawPart>());
         assert_eq!(schema_fields(OUTPUT_FIELDS), serde_fields::<RawOutput>());
         assert_eq!(schema_fields(MARGIN_FIELDS), serde_fields::<RawMargins>());
     }

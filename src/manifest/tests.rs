@@ -677,3 +677,90 @@ fn print_keys_not_for_epub() {
     find(&d, "`bleed` does not apply to the epub output [output.e]");
     find(&d, "`imposition` does not apply to the epub output [output.e]");
 }
+
+/// Display paths of the resolved documents.
+fn shown(s: &Settings) -> Vec<String> {
+    s.documents.iter().map(|d| d.display.to_string_lossy().into_owned()).collect()
+}
+
+// [[part]] tables take their statements out of `[book] documents`, which keeps the rest
+// (before the parts); the preface comes first and is in no list.
+#[test]
+fn parts_and_preface_resolve() {
+    let book = TempBook::with(&["c/pre.md", "c/a1.md", "c/a2.md", "c/b1.md", "c/loose.md"]);
+    let text = r#"
+[book]
+title = "T"
+documents = ["c/*.md"]
+preface = "c/pre.md"
+sort = "title"
+
+[[part]]
+title = "A"
+documents = ["c/a*.md"]
+
+[[part]]
+title = "B"
+documents = ["c/b1.md"]
+"#;
+    let s = ok(text, book.path());
+    assert_eq!(shown(&s), ["c/pre.md", "c/loose.md", "c/a1.md", "c/a2.md", "c/b1.md"]);
+    assert!(s.preface);
+    assert_eq!(s.sort, Sort::Title);
+    let parts: Vec<(&str, Range<usize>)> =
+        s.parts.iter().map(|p| (p.title.as_str(), p.documents.clone())).collect();
+    assert_eq!(parts, [("A", 2..4), ("B", 4..5)]);
+}
+
+// With parts, `[book] documents` may be left out.
+#[test]
+fn parts_without_book_documents() {
+    let book = TempBook::with(&["a.md", "b.md"]);
+    let s = ok("[book]\ntitle = \"T\"\n[[part]]\ntitle = \"P\"\ndocuments = [\"*.md\"]\n", book.path());
+    assert_eq!(shown(&s), ["a.md", "b.md"]);
+    assert_eq!(s.parts[0].documents, 0..2);
+    assert!(!s.preface);
+}
+
+// A file in two parts, a part without title, group-by with parts and bad keywords are reported at their places.
+#[test]
+fn bad_parts() {
+    let book = TempBook::with(&["a.md", "b.md"]);
+    let text = r#"[book]
+title = "T"
+group-by = "year"
+sort = "dat"
+[[part]]
+title = "P"
+documents = ["*.md"]
+[[part]]
+documents = ["a.md"]
+"#;
+    let d = fails(text, book.path());
+    assert_eq!(at(find(&d, "`a.md` is already in the part «P»")), (9, 13));
+    assert_eq!(at(find(&d, "missing `title` in a [[part]]")), (8, 1));
+    assert_eq!(at(find(&d, "cannot be used together")), (3, 12));
+    let sort = find(&d, "unknown sort order `dat`");
+    assert_eq!(sort.hint.as_deref(), Some("did you mean `date`?"));
+    let d = fails(&with_book("[[part]]\ntitle = \"P\"\ndocumnts = [\"a.md\"]\n"), book.path());
+    find(&d, "unknown key `documnts`");
+}
+
+// group-by, start, contents and per-document resolve; start and contents are for PDF only.
+#[test]
+fn volume_keys_resolve() {
+    let book = TempBook::with(&["a.md"]);
+    let text = with_book(
+        "group-by = \"Year\"\n[output.p]\nformat = \"pdf\"\nstart = \"any\"\ncontents = false\nper-document = true\n\
+         [output.e]\nformat = \"epub\"\nper-document = true\n",
+    );
+    let s = ok(&text, book.path());
+    assert_eq!(s.group_by, Some(GroupBy::Year));
+    let p = pdf(&s, "p");
+    assert_eq!((p.start, p.contents), (Some(Start::Any), Some(false)));
+    assert!(s.outputs.iter().all(|o| o.per_document));
+    let d = fails(&with_book("[output.e]\nformat = \"epub\"\nstart = \"recto\"\n"), book.path());
+    find(&d, "`start` does not apply to the epub output");
+    let d = fails(&with_book("[output.p]\nformat = \"pdf\"\nstart = \"rceto\"\n"), book.path());
+    assert_eq!(find(&d, "unknown start `rceto`").hint.as_deref(), Some("did you mean `recto`?"));
+}
