@@ -3,6 +3,8 @@
 //! or a single Markdown file), reads and checks every source and image,
 //! runs the pipeline for each output and writes the files atomically.
 
+mod volume;
+
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
@@ -55,6 +57,9 @@ pub struct Project {
     pub sources: Vec<String>,
     /// Fonts.
     pub fonts: FontSet,
+    /// The first document is the preface (`[book] preface`), not a statement:
+    /// it gets no file of its own from a `per-document` output.
+    pub preface: bool,
 }
 
 /// Result of a successful build.
@@ -125,7 +130,9 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostic
     let mut documents = Vec::new();
     let mut sources = Vec::new();
     let confine = (!opts.allow_outside_root).then(|| Confinement::new(&settings.root));
-    for entry in &settings.documents {
+    // Index in `settings.documents` of each document kept, for the parts.
+    let mut origin = Vec::new();
+    for (k, entry) in settings.documents.iter().enumerate() {
         if let Some(c) = &confine
             && let Err(why) = c.check(&entry.path)
         {
@@ -164,6 +171,7 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostic
         }
         documents.push(doc);
         sources.push(text);
+        origin.push(k);
     }
     if documents.is_empty() && !diags.has_errors() {
         let at = settings.manifest.clone().or_else(|| settings.documents.first().map(|d| d.display.clone()));
@@ -172,6 +180,10 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostic
                 .with_hint("add a statement with at least one paragraph"),
         );
     }
+
+    let volume::Arranged { documents, sources, parts, preface } =
+        volume::arrange(&settings, documents, sources, &origin, &mut diags);
+    let mut documents = documents;
 
     let mut meta = settings.meta.clone();
     if single && let Some(doc) = documents.first() {
@@ -202,8 +214,8 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostic
     if diags.has_errors() {
         return Err(diags);
     }
-    let book = Book { meta, documents, parts: Vec::new() };
-    Ok((Project { settings, book, images, sources, fonts }, diags))
+    let book = Book { meta, documents, parts };
+    Ok((Project { settings, book, images, sources, fonts, preface }, diags))
 }
 
 /// Reads a Markdown source: UTF-8 checked with the byte offset of the first bad
