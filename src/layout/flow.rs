@@ -98,7 +98,7 @@ pub fn build(
         lang: doc.lang,
         no_indent: true,
     };
-    let width = opts.text_width();
+    let width = opts.column_width();
     cx.blocks(&doc.blocks, Pt::ZERO, width, true);
     let note_size = opts.font_size * 0.8;
     for note in &doc.footnotes {

@@ -10,6 +10,7 @@
 
 pub mod audit;
 mod flow;
+pub mod fit;
 pub mod front;
 pub mod linebreak;
 mod pages;
@@ -50,12 +51,24 @@ pub struct LayoutOptions {
     pub front_matter: bool,
     /// Statements (and parts) start on a right-hand page.
     pub start_recto: bool,
+    /// Columns of text per page: 1 for books, 2 or 3 for leaflets. The
+    /// paginator fills the columns of a page left to right, then the next page.
+    pub columns: usize,
+    /// Space between two columns.
+    pub gutter: Pt,
 }
 
 impl LayoutOptions {
     /// Width of the text block.
     pub fn text_width(&self) -> Pt {
         self.page_width - self.margin_inner - self.margin_outer
+    }
+
+    /// Width of one column: the measure of body text, footnotes and images.
+    /// With one column it is the text block's width.
+    pub fn column_width(&self) -> Pt {
+        let n = self.columns.max(1);
+        (self.text_width() - self.gutter * (n - 1) as f64) / n as f64
     }
 
     /// Height of the text block.

@@ -11,6 +11,13 @@
 //!   rule; the line that calls a note moves on if the note does not fit;
 //! - running heads (book title on left pages, statement title on right pages)
 //!   and a centred folio; no running head on a statement's first page.
+//!
+//! With several columns (leaflets) a page holds that many frames, filled left
+//! to right; every rule above holds per column, which is to the paginator what
+//! a page is: a paragraph split between columns keeps two lines on each side, a
+//! heading stays with its text in one column, and footnotes go to the foot of
+//! the column that holds their call (continuing at the foot of the next
+//! column). Running heads and the folio span the whole text block.
 
 use crate::fonts::{Family, FontSet, Style};
 use crate::layout::flow::{Elem, Flow};
@@ -58,6 +65,11 @@ struct Paginator<'a> {
     doc_title: String,
     flow: &'a Flow,
     page: Page,
+    /// The column being filled, from 0 (always 0 with one column).
+    column: usize,
+    /// First item and line record of the current column on the page: vertical
+    /// justification moves only what the column holds.
+    column_start: (usize, usize),
     /// Distance from the top of the text block to the next line's top.
     cursor: Pt,
     /// Height of the footnote area so far (rule included).
@@ -97,6 +109,8 @@ pub fn paginate(
         book_title,
         doc_title: doc.title.clone(),
         flow: &flow,
+        column: 0,
+        column_start: (0, 0),
         cursor: Pt::ZERO,
         notes_height: Pt::ZERO,
         notes: Vec::new(),
@@ -136,9 +150,15 @@ impl Paginator<'_> {
         self.opts.text_height() - self.cursor - self.notes_height
     }
 
-    fn left(&self) -> Pt {
+    /// Left edge of the text block.
+    fn page_left(&self) -> Pt {
         // Page 1 is a right-hand page: the inner margin is on the left of odd pages.
         if self.page.number % 2 == 1 { self.opts.margin_inner } else { self.opts.margin_outer }
+    }
+
+    /// Left edge of the current column.
+    fn left(&self) -> Pt {
+        self.page_left() + (self.opts.column_width() + self.opts.gutter) * self.column as f64
     }
 
     /// Extra height that calling `notes` on a new line needs at the foot of this page:
@@ -450,16 +470,25 @@ impl Paginator<'_> {
         }
     }
 
+    /// Moves on to the next column, or to a new page after the last column.
     fn new_page(&mut self) {
-        self.finish_page();
-        let number = self.layout.pages.len() + 1;
-        self.page = blank_page(self.opts, number, self.page.lang);
+        if self.column + 1 < self.opts.columns.max(1) {
+            self.finish_column(false);
+            self.column += 1;
+            self.column_start = (self.page.items.len(), self.page.lines.len());
+        } else {
+            self.finish_page();
+            let number = self.layout.pages.len() + 1;
+            self.page = blank_page(self.opts, number, self.page.lang);
+            self.column = 0;
+            self.column_start = (0, 0);
+            self.first_page_of_doc = false;
+        }
         self.cursor = Pt::ZERO;
         self.notes_height = Pt::ZERO;
         self.notes.clear();
         self.gaps.clear();
-        self.first_page_of_doc = false;
-        // A footnote continued from the previous page comes first at this page's foot.
+        // A footnote continued from the previous column comes first at this column's foot.
         let carry = std::mem::take(&mut self.carry);
         if !carry.is_empty() {
             self.notes_height = self.separator();
@@ -495,14 +524,15 @@ impl Paginator<'_> {
             return;
         }
         let shift = |y: Pt| extra * gaps.iter().filter(|g| y > **g - Pt::new(0.01)).count() as f64;
-        for item in &mut self.page.items {
+        let (first_item, first_line) = self.column_start;
+        for item in &mut self.page.items[first_item..] {
             match item {
                 Item::Text(r) => r.y += shift(r.y),
                 Item::Image(img) => img.rect.y += shift(img.rect.y),
                 Item::Rule(r) | Item::Link(r, _) | Item::GoTo(r, _) => r.y += shift(r.y),
             }
         }
-        for l in &mut self.page.lines {
+        for l in &mut self.page.lines[first_line..] {
             l.y += shift(l.y);
         }
     }
@@ -512,10 +542,11 @@ impl Paginator<'_> {
         self.finish_page_of(false);
     }
 
-    fn finish_page_of(&mut self, last: bool) {
+    /// Aligns the current column's bottom and draws its footnotes.
+    fn finish_column(&mut self, last: bool) {
         self.justify_vertically(last);
         let left = self.left();
-        let width = self.opts.text_width();
+        let width = self.opts.column_width();
         if !self.foot.is_empty() {
             let bottom = self.opts.margin_top + self.opts.text_height();
             let mut y = bottom - self.notes_height;
@@ -533,6 +564,12 @@ impl Paginator<'_> {
                 y += l.leading;
             }
         }
+    }
+
+    fn finish_page_of(&mut self, last: bool) {
+        self.finish_column(last);
+        let left = self.page_left();
+        let width = self.opts.text_width();
         let small = self.opts.font_size * 0.8;
         let furniture = |text: &str, italic: bool, fonts: &FontSet| {
             let ps = ParaStyle {

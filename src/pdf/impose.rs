@@ -107,11 +107,37 @@ pub fn booklet_sides(pages: usize) -> Vec<(Option<usize>, Option<usize>)> {
     sides
 }
 
+/// Panels of a letter-folded (tri-fold) leaflet on one sheet.
+pub const TRIFOLD_PANELS: usize = 6;
+
+/// Sheet sides of tri-fold leaflets, in printing order, each as its three
+/// panels from left to right; panels are numbered from 0 in reading order.
+///
+/// Reading order follows the fold: the front cover (0), the three inside
+/// panels (1, 2, 3) seen when the leaflet is opened out, the flap that folds in
+/// (4) and the back (5). The outside side carries `4 | 5 | 0`, the inside side
+/// `1 | 2 | 3`. Printed duplex with flip on the short edge, the back is not
+/// rotated: the cover is behind panel 1 and the flap behind panel 3, which the
+/// flap covers when folded first. Folding: fold the right third (panel 3 inside)
+/// in, then the left third over it, so the cover ends on top. Panels past six
+/// start another sheet; missing ones are blank (`None`).
+pub fn trifold_sides(pages: usize) -> Vec<[Option<usize>; 3]> {
+    let sheets = pages.div_ceil(TRIFOLD_PANELS).max(1);
+    let panel = |i: usize| (i < pages).then_some(i);
+    (0..sheets)
+        .flat_map(|s| {
+            let b = s * TRIFOLD_PANELS;
+            [[panel(b + 4), panel(b + 5), panel(b)], [panel(b + 1), panel(b + 2), panel(b + 3)]]
+        })
+        .collect()
+}
+
 /// How many sheet sides (PDF pages) the imposed document of `pages` pages has.
 pub fn imposed_sides(kind: Imposition, pages: usize) -> usize {
     match kind {
         Imposition::Booklet => booklet_pages(pages).len() / 2,
         Imposition::TwoUp | Imposition::FourUp => pages,
+        Imposition::TriFold => trifold_sides(pages).len(),
     }
 }
 
@@ -173,6 +199,27 @@ pub(super) fn plan(kind: Imposition, pages: usize, w: Pt, h: Pt, creep: Pt) -> V
                 }
             })
             .collect(),
+        // Panels side by side; the marks at the two inner edges show the folds.
+        Imposition::TriFold => trifold_sides(pages)
+            .into_iter()
+            .map(|panels| {
+                let cells = panels
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, page)| {
+                        let outer = Edges { left: k == 0, right: k == 2, top: true, bottom: true };
+                        side(w * k as f64, Pt::ZERO, page, outer, Pt::ZERO)
+                    })
+                    .collect();
+                Sheet {
+                    width: w * 3.0,
+                    height: h,
+                    cells,
+                    cuts_x: vec![Pt::ZERO, w, w * 2.0, w * 3.0],
+                    cuts_y: vec![Pt::ZERO, h],
+                }
+            })
+            .collect(),
     }
 }
 
@@ -217,6 +264,22 @@ mod tests {
         let shifts: Vec<(f64, f64)> =
             sheets.iter().map(|s| (s.cells[0].shift.get(), s.cells[1].shift.get())).collect();
         assert_eq!(shifts, [(0.0, 0.0), (0.0, 0.0), (1.0, -1.0), (1.0, -1.0), (2.0, -2.0), (2.0, -2.0)]);
+    }
+
+    // Six panels: outside flap | back | cover, inside 2 | 3 | 4 (1-based), blanks past the text.
+    #[test]
+    fn trifold_panel_order() {
+        let one = |sides: Vec<[Option<usize>; 3]>| -> Vec<[usize; 3]> {
+            sides.into_iter().map(|s| s.map(|p| p.map_or(0, |p| p + 1))).collect()
+        };
+        assert_eq!(one(trifold_sides(6)), [[5, 6, 1], [2, 3, 4]]);
+        assert_eq!(one(trifold_sides(4)), [[0, 0, 1], [2, 3, 4]]);
+        assert_eq!(one(trifold_sides(7)), [[5, 6, 1], [2, 3, 4], [0, 0, 7], [0, 0, 0]]);
+        let sheets = plan(Imposition::TriFold, 6, Pt::new(100.0), Pt::new(200.0), Pt::ZERO);
+        assert_eq!(sheets.len(), 2);
+        assert_eq!(sheets[0].width, Pt::new(300.0));
+        assert_eq!(sheets[0].cells[1].outer, Edges { left: false, right: false, top: true, bottom: true });
+        assert_eq!(sheets[1].cells[2].x, Pt::new(200.0));
     }
 
     // 4-up puts one page four times in a 2 × 2 grid with bleed only on the sheet's edges.

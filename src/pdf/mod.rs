@@ -41,7 +41,7 @@ use crate::manifest::{ColorMode, Imposition, Standard};
 use crate::model::{ImageFormat, Images};
 use crate::units::Pt;
 
-pub use impose::{Edges, booklet_pages, booklet_sides, imposed_sides};
+pub use impose::{Edges, TRIFOLD_PANELS, booklet_pages, booklet_sides, imposed_sides, trifold_sides};
 pub use marks::SLUG;
 
 /// Document-level facts and print settings written into the PDF.
