@@ -1,0 +1,11 @@
+//! book.toml parsing and resolution: any text gives settings or diagnostics, never a panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+#[path = "../harness.rs"]
+mod harness;
+
+fuzz_target!(|data: &[u8]| {
+    harness::manifest(data);
+});

@@ -1,0 +1,158 @@
+//! Properties over generated input (proptest):
+//! - any Markdown yields an EPUB whose XHTML (and OPF, NCX) parses as XML;
+//! - the PDF's text (pdftotext) contains every word of the input;
+//! - line breaking never exceeds the measure, both in the breaker itself and
+//!   in the lines the layout sets.
+//!
+//! The pipeline is the one the fuzz targets run (`fuzz/harness.rs`).
+
+mod common;
+#[path = "../fuzz/harness.rs"]
+mod harness;
+
+use std::collections::BTreeSet;
+
+use proptest::prelude::*;
+use samizdat::layout::linebreak::{self, Item, Params, Pass};
+use samizdat::layout::{self, LineKind};
+use samizdat::units::Pt;
+
+/// Cases per property: enough to meet the odd combinations, few enough for a
+/// debug build (each case typesets and writes a PDF and an EPUB).
+const CASES: u32 = 48;
+
+/// Any text at all, Markdown syntax characters over-represented.
+fn any_markdown() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        4 => "[a-zA-Zа-яёА-ЯЁәғқңөұүһіӘҒҚҢӨҰҮҺІ ]{1,12}",
+        3 => prop::sample::select(vec![
+            "\n", "\n\n", "# ", "## ", "> ", "- ", "1. ", "*", "**", "_", "`", "```\n", "[", "](", ")", "![",
+            "[^1]", "[^1]: ", "|", "|---|", "<", ">", "&", "&amp;", "\"", "'", "«", "»", "--", " - ", "{lang=kk}",
+            "---\n", "+++\n", "\\", "<br>", "<script>", "]]>", "<![CDATA[", "\u{0}", "\u{1}", "\u{b}", "\u{c}",
+            "\u{fffe}", "\u{ffff}", "\r", "😀",
+        ])
+        .prop_map(String::from),
+        1 => any::<char>().prop_map(String::from),
+    ];
+    prop::collection::vec(piece, 0..60).prop_map(|v| v.concat())
+}
+
+/// A word of 1–14 letters in one of the three languages.
+fn word() -> impl Strategy<Value = String> {
+    prop_oneof!["[а-яё]{1,14}", "[әғқңөұүһіа-я]{1,14}", "[a-z]{1,14}"]
+}
+
+/// Markdown made of words in paragraphs, headings, lists, quotes and
+/// emphasis: constructs whose every word is printed as body text.
+fn worded_markdown() -> impl Strategy<Value = String> {
+    let inline = (word(), 0..4u8).prop_map(|(w, style)| match style {
+        0 => format!("*{w}*"),
+        1 => format!("**{w}**"),
+        _ => w,
+    });
+    let sentence = prop::collection::vec(inline, 1..25).prop_map(|ws| ws.join(" "));
+    let block = (sentence, 0..6u8).prop_map(|(s, kind)| match kind {
+        0 => format!("## {s}"),
+        1 => format!("- {s}"),
+        2 => format!("> {s}"),
+        3 => format!("1. {s}"),
+        _ => s,
+    });
+    prop::collection::vec(block, 1..8).prop_map(|bs| format!("# Заявление\n\n{}\n", bs.join("\n\n")))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: CASES, ..ProptestConfig::default() })]
+
+    // Any Markdown gives an EPUB whose XML files all parse.
+    #[test]
+    fn epub_xml_is_well_formed(text in any_markdown()) {
+        if let Some(out) = harness::render(&text) {
+            for (name, xml) in harness::epub_xml_files(&out.epub) {
+                prop_assert!(harness::parse_xml(&xml).is_ok(), "{name} does not parse:\n{xml}");
+            }
+        }
+    }
+
+    // Every word of the input appears in the PDF's extracted text (line-end hyphenation undone).
+    #[test]
+    fn pdf_text_has_every_word(text in worded_markdown()) {
+        let out = harness::render(&text).expect("worded Markdown is always accepted");
+        let Some(extracted) = pdf_text(&out.pdf) else { return Ok(()) };
+        let got = common::validate::pdf_words(&extracted);
+        let missing: BTreeSet<String> =
+            common::validate::markdown_words(&text).into_iter().filter(|w| !got.contains(w)).collect();
+        prop_assert!(missing.is_empty(), "missing {missing:?} from:\n{extracted}");
+    }
+
+    // The layout sets no line wider than the measure when every word fits in it.
+    #[test]
+    fn layout_lines_fit_the_measure(text in worded_markdown()) {
+        let out = harness::render(&text).expect("worded Markdown is always accepted");
+        let o = &out.options;
+        for page in &out.layout.pages {
+            for line in page.lines.iter().filter(|l| l.kind == LineKind::Body) {
+                prop_assert!(!line.overfull, "overfull line on page {}: {:?}", page.number, line.text);
+            }
+            // Text runs stay inside the text block; hanging punctuation may reach into the margin by a
+            // fraction of an em, so allow one em of the run's size.
+            let (left, right) = if page.number % 2 == 1 {
+                (o.margin_inner, o.page_width - o.margin_outer)
+            } else {
+                (o.margin_outer, o.page_width - o.margin_inner)
+            };
+            for item in &page.items {
+                if let layout::Item::Text(run) = item {
+                    let width = run.glyphs.iter().fold(Pt::ZERO, |w, g| w + g.advance);
+                    prop_assert!(run.x >= left - run.size, "run {:?} starts at {} left of {}", run.text, run.x, left);
+                    prop_assert!(
+                        run.x + width <= right + run.size,
+                        "run {:?} ends at {} right of {}", run.text, run.x + width, right
+                    );
+                }
+            }
+        }
+    }
+
+    // Knuth–Plass never returns a line wider than the measure when every box fits in it.
+    #[test]
+    fn breaker_never_exceeds_the_measure(
+        boxes in prop::collection::vec((1.0..60.0f64, any::<bool>()), 1..120),
+        measure in 60.0..300.0f64,
+    ) {
+        let mut items = Vec::new();
+        for (i, (w, hyphen)) in boxes.iter().enumerate() {
+            if i > 0 {
+                items.push(Item::Glue { width: Pt::new(3.0), stretch: Pt::new(1.5), shrink: Pt::new(1.0) });
+            }
+            items.push(Item::Box { width: Pt::new(*w) });
+            if *hyphen {
+                items.push(Item::Penalty { width: Pt::new(3.5), cost: linebreak::HYPHEN_PENALTY, flagged: true });
+                items.push(Item::Box { width: Pt::new(w / 2.0) });
+            }
+        }
+        linebreak::finish_paragraph(&mut items);
+        let measure = Pt::new(measure);
+        let breaking = linebreak::break_lines(&items, &|_| measure, &Params::default());
+        prop_assert!(breaking.pass != Pass::Overfull || breaking.lines.iter().all(|l| l.overflow == Pt::ZERO));
+        for line in &breaking.lines {
+            let mut width = items[line.start..line.end]
+                .iter()
+                .fold(Pt::ZERO, |w, item| w + linebreak::set_width(item, line.ratio));
+            if let Some(Item::Penalty { width: hyphen, .. }) = items.get(line.end) {
+                width = width + *hyphen;
+            }
+            prop_assert!(width.get() <= measure.get() + 1e-6, "line {line:?} is {width} wide, measure {measure}");
+        }
+    }
+}
+
+/// `pdftotext -layout` of PDF bytes, or `None` (a skip, or a failure under CI) without poppler.
+fn pdf_text(pdf: &[u8]) -> Option<String> {
+    if !common::validate::have("pdftotext") {
+        return None;
+    }
+    let dir = common::Book::empty("prop-pdf");
+    let path = dir.write("t.pdf", pdf);
+    common::validate::pdf_text(&path)
+}
