@@ -792,8 +792,8 @@ pub fn layout_options(p: &PdfSettings) -> LayoutOptions {
         image_max_height: 0.5,
         front_matter: false,
         start_recto: false,
-        columns: 1,
-        gutter: crate::units::Pt::ZERO,
+        columns: p.columns,
+        gutter: p.gutter,
     }
 }
 

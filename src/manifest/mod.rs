@@ -160,6 +160,26 @@ pub struct PdfSettings {
     pub start: Option<Start>,
     /// Title page and contents in front; `None`: in a volume of several statements.
     pub contents: Option<bool>,
+    /// Columns of text per page (1 for books, 2 or 3 for leaflets).
+    pub columns: usize,
+    /// Space between columns.
+    pub gutter: Pt,
+    /// Copyfitting: set the text at the largest size that fits this many pages.
+    pub fit: Option<Fit>,
+}
+
+/// `fit-pages` and its bounds, resolved.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fit {
+    /// Pages (panels of a folded leaflet) the text must fill.
+    pub pages: usize,
+    /// Smallest font size tried.
+    pub min: Pt,
+    /// Largest font size tried.
+    pub max: Pt,
+    /// Line and column of `fit-pages` in book.toml, for the error when the text
+    /// does not fit even at the smallest size.
+    pub at: (usize, usize),
 }
 
 /// Where a statement (or part) of a PDF output begins.
@@ -297,6 +317,21 @@ const MAX_BLEED_MM: f64 = 10.0;
 /// 0.1 mm thick, so even card stock stays well below 1 mm per sheet.
 const MAX_CREEP_MM: f64 = 1.0;
 
+/// Default space between columns: 5 mm, about two ems of 10 pt type, the
+/// usual gutter of a two- or three-column A4 leaflet.
+const DEFAULT_GUTTER_MM: f64 = 5.0;
+/// Most columns on a page: on A4 a fourth column falls under 40 mm, too narrow
+/// for justified Russian or Kazakh text.
+const MAX_COLUMNS: usize = 3;
+/// Narrowest column (or folded panel's text block) accepted: below 35 mm a
+/// justified line holds too few words and opens rivers of space.
+const MIN_COLUMN_MM: f64 = 35.0;
+/// Default bounds of `fit-pages`: 8 pt is the smallest comfortable size of a
+/// leaflet's body text, 12 pt the largest that still reads as running text.
+const DEFAULT_FIT_MIN_PT: f64 = 8.0;
+/// See [`DEFAULT_FIT_MIN_PT`].
+const DEFAULT_FIT_MAX_PT: f64 = 12.0;
+
 /// The hint shown when `[book]` or its title is missing.
 const MINIMAL_MANIFEST: &str =
     "a minimal book.toml is three lines: `[book]`, `title = \"…\"` and `documents = [\"*.md\"]`";
@@ -323,6 +358,9 @@ pub fn default_pdf() -> PdfSettings {
         standard: None,
         start: None,
         contents: None,
+        columns: 1,
+        gutter: Pt::mm(DEFAULT_GUTTER_MM),
+        fit: None,
     }
 }
 
@@ -549,6 +587,11 @@ fn check_date(s: &str) -> Result<(), Problem> {
 fn show_mm(p: Pt) -> String {
     let mm = (p.to_mm() * 10.0).round() / 10.0;
     format!("{mm}mm")
+}
+
+/// A size in points for messages, at most two decimals: `9pt`, `10.5pt`.
+fn show_pt(p: Pt) -> String {
+    format!("{}pt", (p.get() * 100.0).round() / 100.0)
 }
 
 /// Step 3: raw structs to settings, reporting into `diags`.
@@ -838,6 +881,12 @@ impl Resolver<'_, '_> {
                     ("standard", o.standard.as_ref().map(Spanned::span)),
                     ("start", o.start.as_ref().map(Spanned::span)),
                     ("contents", o.contents.as_ref().map(Spanned::span)),
+                    ("columns", o.columns.as_ref().map(Spanned::span)),
+                    ("gutter", o.gutter.as_ref().map(Spanned::span)),
+                    ("fold", o.fold.as_ref().map(Spanned::span)),
+                    ("fit-pages", o.fit_pages.as_ref().map(Spanned::span)),
+                    ("font-size-min", o.font_size_min.as_ref().map(Spanned::span)),
+                    ("font-size-max", o.font_size_max.as_ref().map(Spanned::span)),
                 ];
                 for (key, key_span) in pdf_only {
                     if let Some(key_span) = key_span {
@@ -921,6 +970,7 @@ impl Resolver<'_, '_> {
                 Err(problem) => self.diags.push(src.problem(b.span(), problem)),
             }
         }
+        let tri = self.fold(o, &mut s);
         if let Some(m) = &o.margins {
             self.margins(m, &mut s);
         }
@@ -938,6 +988,10 @@ impl Resolver<'_, '_> {
                 .push(src.error(b.span(), message).with_hint("use a smaller binding offset or inner margin"));
         }
         self.print(o, &mut s);
+        if tri {
+            s.imposition = Some(Imposition::TriFold);
+        }
+        self.leaflet(o, &mut s);
         if let Some(st) = &o.start {
             match st.get_ref().trim().to_ascii_lowercase().as_str() {
                 "any" => s.start = Some(Start::Any),
@@ -953,6 +1007,130 @@ impl Resolver<'_, '_> {
         }
         s.contents = o.contents.as_ref().map(|c| *c.get_ref());
         s
+    }
+
+    /// `fold = "tri"`: the page becomes one panel, a third of the sheet laid
+    /// landscape, and the panels are imposed three to a side. True for a tri-fold.
+    fn fold(&mut self, o: &RawOutput, s: &mut PdfSettings) -> bool {
+        let Some(f) = &o.fold else { return false };
+        match f.get_ref().trim().to_ascii_lowercase().as_str() {
+            "tri" | "tri-fold" | "letter" => {
+                if let Some(i) = &o.imposition {
+                    self.diags.push(
+                        self.src.error(i.span(), "`imposition` cannot be combined with fold = \"tri\"").with_hint(
+                            "a tri-fold leaflet is imposed three panels to a side; remove `imposition`",
+                        ),
+                    );
+                }
+                let (short, long) = (s.page.width.min(s.page.height), s.page.width.max(s.page.height));
+                s.page = PageSize { width: long / 3.0, height: short };
+                return true;
+            }
+            "none" => {}
+            other => self.diags.push(
+                self.src
+                    .error(f.span(), format!("unknown fold `{other}`"))
+                    .with_hint("use \"tri\" for a letter-folded leaflet of six panels, or \"none\""),
+            ),
+        }
+        false
+    }
+
+    /// `columns`, `gutter`, `fit-pages` and its bounds.
+    fn leaflet(&mut self, o: &RawOutput, s: &mut PdfSettings) {
+        let src = self.src;
+        let whole = |n: f64| (n.fract() == 0.0 && n >= 1.0).then_some(n as usize);
+        if let Some(c) = &o.columns {
+            match whole(*c.get_ref()) {
+                Some(n) if n <= MAX_COLUMNS => s.columns = n,
+                _ => self.diags.push(
+                    src.error(c.span(), format!("cannot set {} columns", c.get_ref()))
+                        .with_hint("use columns = 2 or 3 for a leaflet, 1 (the default) for a book"),
+                ),
+            }
+            if s.columns > 1 && s.imposition == Some(Imposition::TriFold) {
+                self.diags.push(
+                    src.error(c.span(), "`columns` cannot be combined with fold = \"tri\"")
+                        .with_hint("each panel of a tri-fold leaflet is one column; remove `columns`"),
+                );
+            }
+        }
+        if let Some(g) = &o.gutter {
+            match length::length(g.get_ref()) {
+                Ok(v) => s.gutter = v,
+                Err(problem) => self.diags.push(src.problem(g.span(), problem)),
+            }
+        }
+        let text_width = s.page.width - s.margins.inner - s.binding_offset - s.margins.outer;
+        let n = s.columns as f64;
+        let column = (text_width - s.gutter * (n - 1.0)) / n;
+        if column.to_mm() < MIN_COLUMN_MM && text_width > Pt::ZERO {
+            let span = o.columns.as_ref().map(Spanned::span).or_else(|| o.fold.as_ref().map(Spanned::span));
+            if let Some(span) = span {
+                let message = format!("text columns would be {} wide, under {MIN_COLUMN_MM}mm", show_mm(column));
+                self.diags.push(
+                    src.error(span, message)
+                        .with_hint("use fewer columns, a narrower gutter, smaller margins or a larger page"),
+                );
+            }
+        }
+        let min = self.size_bound(o.font_size_min.as_ref());
+        let max = self.size_bound(o.font_size_max.as_ref());
+        let Some(f) = &o.fit_pages else {
+            for (key, v) in [("font-size-min", &o.font_size_min), ("font-size-max", &o.font_size_max)] {
+                if let Some(v) = v {
+                    self.diags.push(
+                        src.error(v.span(), format!("`{key}` needs `fit-pages`"))
+                            .with_hint("add fit-pages = 2 (the pages to fill), or remove the bound"),
+                    );
+                }
+            }
+            return;
+        };
+        let Some(pages) = whole(*f.get_ref()) else {
+            self.diags.push(
+                src.error(f.span(), format!("cannot fit the text to {} pages", f.get_ref()))
+                    .with_hint("give a whole number of pages, e.g. fit-pages = 2"),
+            );
+            return;
+        };
+        let min = min.unwrap_or(Pt::new(DEFAULT_FIT_MIN_PT));
+        // Without `font-size-max`, a size written for the output is the largest wanted.
+        let max = max.unwrap_or(if o.font_size.is_some() { s.font_size } else { Pt::new(DEFAULT_FIT_MAX_PT) });
+        if min > max {
+            let span = o.font_size_min.as_ref().map_or(f.span(), Spanned::span);
+            self.diags.push(
+                src.error(span, format!("font-size-min {} is above the largest size {}", show_pt(min), show_pt(max)))
+                    .with_hint("lower `font-size-min`, or raise `font-size-max` (or `font-size`)"),
+            );
+            return;
+        }
+        let at = crate::diag::line_col(src.text, f.span().start);
+        s.fit = Some(Fit { pages, min, max, at });
+    }
+
+    /// `font-size-min` or `font-size-max`: a size in range, else an error.
+    fn size_bound(&mut self, v: Option<&Spanned<StrOrNum>>) -> Option<Pt> {
+        let v = v?;
+        let size = match v.get_ref() {
+            StrOrNum::Str(t) => length::length(t),
+            StrOrNum::Num(n) => Ok(Pt::new(if n.is_finite() { *n } else { 0.0 })),
+        };
+        match size {
+            Ok(size) if FONT_SIZE_RANGE_PT.contains(&size.get()) => Some(size),
+            Ok(size) => {
+                self.diags.push(
+                    self.src
+                        .error(v.span(), format!("font size {size} is out of range"))
+                        .with_hint("use a size between 4pt and 72pt, e.g. \"8pt\""),
+                );
+                None
+            }
+            Err(problem) => {
+                self.diags.push(self.src.problem(v.span(), problem));
+                None
+            }
+        }
     }
 
     /// Bleed, crop marks, imposition, creep, colour and standard.

@@ -118,6 +118,18 @@ pub(super) struct RawOutput {
     pub contents: Option<Spanned<bool>>,
     /// One file per statement instead of one for the whole book.
     pub per_document: Option<Spanned<bool>>,
+    /// PDF: columns of text per page, 1 to 3 (leaflets).
+    pub columns: Option<Spanned<f64>>,
+    /// PDF: space between columns, a length.
+    pub gutter: Option<Spanned<String>>,
+    /// PDF: `tri` for a letter-folded leaflet of six panels, or `none`.
+    pub fold: Option<Spanned<String>>,
+    /// PDF: copyfit the text to this many pages (panels of a folded leaflet).
+    pub fit_pages: Option<Spanned<f64>>,
+    /// PDF with `fit-pages`: smallest font size to try.
+    pub font_size_min: Option<Spanned<StrOrNum>>,
+    /// PDF with `fit-pages`: largest font size to try.
+    pub font_size_max: Option<Spanned<StrOrNum>>,
 }
 
 /// `margins = { top = …, bottom = …, inner = …, outer = … }`.
@@ -318,6 +330,12 @@ pub(super) static OUTPUT_FIELDS: &[Field] = &[
     field("start", &[Type::String], "start = \"recto\""),
     field("contents", &[Type::Bool], "contents = true"),
     field("per-document", &[Type::Bool], "per-document = true"),
+    field("columns", &[Type::Number], "columns = 2"),
+    field("gutter", &[Type::String], "gutter = \"6mm\""),
+    field("fold", &[Type::String], "fold = \"tri\""),
+    field("fit-pages", &[Type::Number], "fit-pages = 2"),
+    field("font-size-min", &[Type::String, Type::Number], "font-size-min = \"8pt\""),
+    field("font-size-max", &[Type::String, Type::Number], "font-size-max = \"12pt\""),
 ];
 
 static MARGINS: Schema = Schema::Fields(MARGIN_FIELDS);

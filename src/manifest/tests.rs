@@ -764,3 +764,58 @@ fn volume_keys_resolve() {
     let d = fails(&with_book("[output.p]\nformat = \"pdf\"\nstart = \"rceto\"\n"), book.path());
     assert_eq!(find(&d, "unknown start `rceto`").hint.as_deref(), Some("did you mean `recto`?"));
 }
+
+// Leaflet keys resolve: columns and gutter, a tri-fold turns the page into a panel, fit-pages takes its bounds.
+#[test]
+fn leaflet_keys_resolve() {
+    let book = TempBook::with(&["a.md"]);
+    let s = ok(
+        &with_book(
+            "[output.two]\nformat = \"pdf\"\npage-size = \"A4\"\ncolumns = 2\ngutter = \"6mm\"\nfit-pages = 2\n\
+             [output.tri]\nformat = \"pdf\"\npage-size = \"A4\"\nmargins = \"8mm\"\nfold = \"tri\"\n\
+             fit-pages = 6\nfont-size = \"11pt\"\nfont-size-min = 9\n",
+        ),
+        book.path(),
+    );
+    let two = pdf(&s, "two");
+    assert_eq!(two.columns, 2);
+    close(two.gutter, Pt::mm(6.0).get());
+    let fit = two.fit.expect("fit");
+    assert_eq!((fit.pages, fit.min, fit.max, fit.at), (2, Pt::new(8.0), Pt::new(12.0), (9, 13)));
+    let tri = pdf(&s, "tri");
+    close(tri.page.width, Pt::mm(297.0).get() / 3.0);
+    close(tri.page.height, Pt::mm(210.0).get());
+    assert_eq!(tri.imposition, Some(Imposition::TriFold));
+    let fit = tri.fit.expect("fit");
+    // The output's font size is the largest tried when `font-size-max` is not given.
+    assert_eq!((fit.pages, fit.min, fit.max), (6, Pt::new(9.0), Pt::new(11.0)));
+    assert_eq!(pdf(&ok(&with_book("[output.pdf]\n"), book.path()), "pdf").columns, 1);
+}
+
+// Each bad leaflet value is reported at its place with a hint.
+#[test]
+fn bad_leaflet_keys() {
+    let book = TempBook::with(&["a.md"]);
+    let d = fails(
+        &with_book(
+            "[output.p]\nformat = \"pdf\"\ncolumns = 5\nfold = \"z\"\nfit-pages = 1.5\n\
+             [output.q]\nformat = \"pdf\"\nfold = \"tri\"\nimposition = \"booklet\"\ncolumns = 2\n\
+             font-size-max = \"10pt\"\n\
+             [output.r]\nformat = \"pdf\"\npage-size = \"A5\"\ncolumns = 3\nfit-pages = 2\n\
+             font-size-min = \"11pt\"\nfont-size-max = \"10pt\"\n\
+             [output.e]\nformat = \"epub\"\ncolumns = 2\n",
+        ),
+        book.path(),
+    );
+    let cols = find(&d, "cannot set 5 columns");
+    assert_eq!(at(cols), (6, 11));
+    assert!(cols.hint.as_deref().unwrap().contains("columns = 2 or 3"));
+    find(&d, "unknown fold `z`");
+    find(&d, "cannot fit the text to 1.5 pages");
+    find(&d, "`imposition` cannot be combined with fold = \"tri\"");
+    find(&d, "`columns` cannot be combined with fold = \"tri\"");
+    find(&d, "`font-size-max` needs `fit-pages`");
+    find(&d, "under 35mm");
+    find(&d, "font-size-min 11pt is above the largest size 10pt");
+    find(&d, "`columns` does not apply to the epub output [output.e]");
+}
