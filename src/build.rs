@@ -3,19 +3,22 @@
 //! or a single Markdown file), reads and checks every source and image,
 //! runs the pipeline for each output and writes the files atomically.
 
+mod fit;
+mod matrix;
 mod volume;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 
+pub use matrix::{Progress, Silent};
+
 use crate::diag::{Diagnostic, Diagnostics, Location};
-use crate::epub::{self, EpubOptions};
 use crate::fonts::FontSet;
 use crate::images;
 use crate::layout::{self, LayoutOptions};
 use crate::manifest::{self, Format, Output, OutputKind, PdfSettings, Settings};
 use crate::markdown::{self, SourceInfo};
 use crate::model::{BlockKind, Book, Document, Images, Inline, Lang, PageMark};
-use crate::pdf::{self, PdfOptions};
 use crate::preflight;
 use crate::typography;
 
@@ -32,6 +35,8 @@ pub struct BuildOptions {
     pub deny_warnings: bool,
     /// Read documents and images outside the book's folder too.
     pub allow_outside_root: bool,
+    /// Threads laying out and writing the outputs; `None`: one per core.
+    pub jobs: Option<usize>,
 }
 
 /// How sources are read.
@@ -579,12 +584,31 @@ fn collect_all_text(doc: &Document, out: &mut String) {
 
 /// Builds the outputs of the project at `path`. Writes nothing if any input error is found.
 pub fn build(path: &Path, opts: &BuildOptions) -> Result<(Report, Diagnostics), Diagnostics> {
-    let (project, mut diags) = load_with(path, &LoadOptions { allow_outside_root: opts.allow_outside_root })?;
+    build_with_progress(path, opts, &Silent)
+}
+
+/// [`build`], reporting each layout and file to `progress` as it finishes.
+pub fn build_with_progress(
+    path: &Path,
+    opts: &BuildOptions,
+    progress: &dyn Progress,
+) -> Result<(Report, Diagnostics), Diagnostics> {
+    let (project, diags) = load_with(path, &LoadOptions { allow_outside_root: opts.allow_outside_root })?;
+    build_project(&project, diags, opts, progress)
+}
+
+/// Builds the outputs of a loaded project; `diags` are the warnings of loading.
+pub fn build_project(
+    project: &Project,
+    mut diags: Diagnostics,
+    opts: &BuildOptions,
+    progress: &dyn Progress,
+) -> Result<(Report, Diagnostics), Diagnostics> {
     let out_dir = match &opts.out_dir {
         Some(d) => absolute(d),
         None => project.settings.root.join("out"),
     };
-    check_out_dir(&out_dir, &project).map_err(|d| Diagnostics(vec![d]))?;
+    check_out_dir(&out_dir, project).map_err(|d| Diagnostics(vec![d]))?;
     let single = project.settings.manifest.is_none();
     let outputs: Vec<&Output> = project
         .settings
@@ -616,81 +640,21 @@ pub fn build(path: &Path, opts: &BuildOptions) -> Result<(Report, Diagnostics), 
         None
     };
 
-    let date = build_date(&project.book);
-    let mut files: Vec<(PathBuf, Vec<u8>, Option<usize>)> = Vec::new();
-    let mut notes = Vec::new();
-    // PDFs first: the EPUB's page list comes from the print edition laid out in the same run.
-    let mut outputs = outputs;
-    outputs.sort_by_key(|o| o.format() != Format::Pdf);
-    let mut print_pages: Option<Vec<PageMark>> = None;
-    for out in outputs {
-        let name = stem.clone().unwrap_or_else(|| out.name.clone());
-        let file = out_dir.join(format!("{name}.{}", out.format().extension()));
-        match &out.kind {
-            OutputKind::Pdf(p) => {
-                let (lay, warnings) = typeset(&project, p);
-                if print_pages.is_none() {
-                    print_pages = Some(page_marks(&lay));
-                }
-                for w in warnings {
-                    let doc = &project.book.documents[w.doc];
-                    let loc = Location::at(&doc.path, &project.sources[w.doc], w.offset);
-                    diags.push(Diagnostic::warning(Some(loc), w.message).with_hint(w.hint));
-                }
-                for f in preflight::check(&lay, &project.images, p, &out.name) {
-                    match f.level {
-                        preflight::Level::Warning => diags.push(f.diagnostic),
-                        preflight::Level::Note => notes.push(f),
-                    }
-                }
-                let popts = PdfOptions {
-                    title: project.book.meta.title.clone(),
-                    authors: project.book.meta.authors.clone(),
-                    lang: project.book.meta.lang.tag().to_string(),
-                    date: date.map(|d| d.parts()),
-                    bleed: p.bleed,
-                    crop_marks: p.crop_marks,
-                    color: p.color,
-                    standard: p.standard,
-                };
-                let bytes = pdf::write(&lay, &project.fonts, &project.images, &popts).map_err(|e| {
-                    Diagnostics(vec![Diagnostic::error(Some(Location::file(&file)), e.to_string())])
-                })?;
-                files.push((file, bytes, Some(lay.pages.len())));
-                if let Some(kind) = p.imposition {
-                    let file = out_dir.join(format!("{name}-{}.pdf", kind.keyword()));
-                    let imp = pdf::ImposeOptions { kind, creep: p.creep };
-                    let bytes = pdf::write_imposed(&lay, &project.fonts, &project.images, &popts, &imp)
-                        .map_err(|e| {
-                            Diagnostics(vec![Diagnostic::error(Some(Location::file(&file)), e.to_string())])
-                        })?;
-                    files.push((file, bytes, Some(pdf::imposed_sides(kind, lay.pages.len()))));
-                }
-            }
-            OutputKind::Epub(e) => {
-                let cover = e.cover.clone().or_else(|| {
-                    project.book.documents.first().and_then(|d| d.images().first().map(|i| i.path.clone()))
-                });
-                let cover = cover.filter(|c| project.images.contains_key(c));
-                let pages = match print_pages.clone() {
-                    Some(pages) => pages,
-                    None => {
-                        // No PDF in this run: lay out the manifest's first PDF output for its pages.
-                        let first_pdf = project.settings.outputs.iter().find_map(|o| match &o.kind {
-                            OutputKind::Pdf(p) => Some(p),
-                            OutputKind::Epub(_) => None,
-                        });
-                        first_pdf.map(|p| page_marks(&typeset(&project, p).0)).unwrap_or_default()
-                    }
-                };
-                let eopts = EpubOptions { modified: date.unwrap_or(FALLBACK_DATE).iso(), cover, pages };
-                let bytes = epub::package(&project.book, &project.images, &eopts).map_err(|e| {
-                    Diagnostics(vec![Diagnostic::error(Some(Location::file(&file)), e.to_string())])
-                })?;
-                files.push((file, bytes, None));
-            }
-        }
-    }
+    let plan = matrix::Plan {
+        outputs: &outputs,
+        out_dir: &out_dir,
+        stem: stem.as_deref(),
+        date: build_date(&project.book),
+    };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.jobs.unwrap_or(0)).build().map_err(|e| {
+        Diagnostics(vec![
+            Diagnostic::error(None, format!("cannot start the build threads: {e}"))
+                .with_hint("try `--jobs 1`"),
+        ])
+    })?;
+    let built = pool.install(|| matrix::run(project, &plan, progress))?;
+    diags.extend(built.warnings);
+    let (files, notes) = (built.files, built.notes);
 
     if opts.deny_warnings && !diags.is_empty() {
         let n = diags.warnings();
@@ -748,7 +712,13 @@ pub fn preflight(project: &Project) -> Vec<preflight::Finding> {
     let mut out = Vec::new();
     for o in &project.settings.outputs {
         let OutputKind::Pdf(p) = &o.kind else { continue };
-        let (lay, _) = layout::typeset(&project.book, &project.images, &project.fonts, &layout_options(p));
+        let lay = match fit::typeset_fitted(project, &project.book, p, &o.name) {
+            Ok((lay, _)) => lay,
+            Err(unfit) => {
+                out.push(preflight::Finding { level: preflight::Level::Warning, diagnostic: unfit });
+                continue;
+            }
+        };
         out.extend(preflight::check(&lay, &project.images, p, &o.name));
     }
     out
@@ -757,11 +727,22 @@ pub fn preflight(project: &Project) -> Vec<preflight::Finding> {
 /// Lays out the book for one PDF output. A book of several statements is a
 /// collected volume: title page, contents, each statement on a right-hand page.
 pub fn typeset(project: &Project, p: &PdfSettings) -> (layout::Layout, Vec<layout::Warning>) {
+    typeset_book(project, &project.book, p)
+}
+
+/// Lays out `book` (the project's, or one of its statements alone) for one PDF
+/// output. `contents` and `start` default to a volume's front matter and
+/// right-hand starts when the book has several statements or parts.
+pub fn typeset_book(
+    project: &Project,
+    book: &Book,
+    p: &PdfSettings,
+) -> (layout::Layout, Vec<layout::Warning>) {
     let mut lopts = layout_options(p);
-    let volume = project.book.documents.len() > 1 || !project.book.parts.is_empty();
-    lopts.front_matter = volume;
-    lopts.start_recto = volume;
-    layout::typeset(&project.book, &project.images, &project.fonts, &lopts)
+    let volume = book.documents.len() > 1 || !book.parts.is_empty();
+    lopts.front_matter = p.contents.unwrap_or(volume);
+    lopts.start_recto = p.start.map_or(volume, |s| s == manifest::Start::Recto);
+    layout::typeset(book, &project.images, &project.fonts, &lopts)
 }
 
 /// The print pages of a layout as marks for the EPUB page list.

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use samizdat::build::{self, BuildOptions, LoadOptions};
 use samizdat::diag::Diagnostics;
 use samizdat::manifest::Format;
@@ -17,27 +17,131 @@ struct Cli {
     command: Command,
 }
 
+/// What `build` and `watch` build.
+#[derive(Args)]
+struct BuildArgs {
+    /// Output folder [default: out/ next to the input].
+    #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
+    out_dir: Option<PathBuf>,
+    /// Only these formats, comma-separated: pdf, epub.
+    #[arg(long, value_delimiter = ',', value_parser = parse_format)]
+    format: Option<Vec<Format>>,
+    /// Only the output with this name ([output.NAME] in book.toml).
+    #[arg(long, value_name = "NAME")]
+    output: Option<String>,
+    /// Treat warnings as errors; nothing is written when there is any.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Also read documents and images outside the book's folder.
+    #[arg(long)]
+    allow_outside_root: bool,
+    /// Build with at most N threads [default: one per core].
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// Print nothing but errors.
+    #[arg(short = 'q', long)]
+    quiet: bool,
+}
+
+impl BuildArgs {
+    fn options(&self) -> BuildOptions {
+        BuildOptions {
+            out_dir: self.out_dir.clone(),
+            formats: self.format.clone(),
+            output: self.output.clone(),
+            deny_warnings: self.deny_warnings,
+            allow_outside_root: self.allow_outside_root,
+            jobs: self.jobs.map(usize::from),
+        }
+    }
+}
+
+/// Prints what a build gave: notes, warnings and written files unless `quiet`, errors always.
+fn report_build(result: &Result<(build::Report, Diagnostics), Diagnostics>, quiet: bool) -> ExitCode {
+    match result {
+        Ok((rep, warnings)) => {
+            if !quiet {
+                for n in &rep.notes {
+                    eprintln!("{n}");
+                }
+                report(warnings);
+                for f in &rep.written {
+                    eprintln!("wrote {}", f.display());
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(d) => {
+            report(d);
+            ExitCode::from(INPUT_ERROR)
+        }
+    }
+}
+
+/// A progress bar on stderr, shown only on a terminal and only once the build
+/// has taken longer than [`Bar::DELAY`]: a quick build prints no bar at all.
+struct Bar {
+    bar: indicatif::ProgressBar,
+    started: std::time::Instant,
+    enabled: bool,
+    shown: std::sync::atomic::AtomicBool,
+}
+
+impl Bar {
+    /// Builds faster than this finish before a bar would be worth reading.
+    const DELAY: std::time::Duration = std::time::Duration::from_millis(300);
+
+    fn new(quiet: bool) -> Bar {
+        use std::io::IsTerminal as _;
+        let bar = indicatif::ProgressBar::hidden();
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}") {
+            bar.set_style(style);
+        }
+        Bar {
+            bar,
+            started: std::time::Instant::now(),
+            enabled: !quiet && std::io::stderr().is_terminal(),
+            shown: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// Clears the bar before the build's messages are printed.
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl build::Progress for Bar {
+    fn start(&self, total: usize) {
+        self.bar.reset();
+        self.bar.set_length(total as u64);
+    }
+
+    fn step(&self, what: &str) {
+        use std::sync::atomic::Ordering;
+        self.bar.inc(1);
+        self.bar.set_message(what.to_owned());
+        if self.enabled && self.started.elapsed() > Bar::DELAY && !self.shown.swap(true, Ordering::Relaxed) {
+            self.bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build the outputs of a book (book.toml, a folder holding one, or a single .md file).
     Build {
         /// A book.toml, a folder with one, or a Markdown file [default: the current folder].
         path: Option<PathBuf>,
-        /// Output folder [default: out/ next to the input].
-        #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
-        out_dir: Option<PathBuf>,
-        /// Only these formats, comma-separated: pdf, epub.
-        #[arg(long, value_delimiter = ',', value_parser = parse_format)]
-        format: Option<Vec<Format>>,
-        /// Only the output with this name ([output.NAME] in book.toml).
-        #[arg(long, value_name = "NAME")]
-        output: Option<String>,
-        /// Treat warnings as errors; nothing is written when there is any.
-        #[arg(long)]
-        deny_warnings: bool,
-        /// Also read documents and images outside the book's folder.
-        #[arg(long)]
-        allow_outside_root: bool,
+        #[command(flatten)]
+        args: BuildArgs,
+    },
+    /// Build, then rebuild whenever the manifest, a statement, an image or a font changes.
+    Watch {
+        /// A book.toml, a folder with one, or a Markdown file [default: the current folder].
+        path: Option<PathBuf>,
+        #[command(flatten)]
+        args: BuildArgs,
     },
     /// Read and validate everything (manifest, sources, images, fonts); write nothing.
     Check {
@@ -81,24 +185,34 @@ const INPUT_ERROR: u8 = 1;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build { path, out_dir, format, output, deny_warnings, allow_outside_root } => {
+        Command::Build { path, args } => {
             let path = path.unwrap_or_else(|| PathBuf::from("."));
             // Under `--deny-warnings` the driver checks every warning (layout ones
             // included) before writing, so a failing build writes nothing.
-            let opts = BuildOptions { out_dir, formats: format, output, deny_warnings, allow_outside_root };
-            match build::build(&path, &opts) {
-                Ok((rep, warnings)) => {
-                    for n in &rep.notes {
-                        eprintln!("{n}");
-                    }
-                    report(&warnings);
-                    for f in &rep.written {
-                        eprintln!("wrote {}", f.display());
-                    }
-                    ExitCode::SUCCESS
-                }
+            let bar = Bar::new(args.quiet);
+            let result = build::build_with_progress(&path, &args.options(), &bar);
+            bar.finish();
+            report_build(&result, args.quiet)
+        }
+        Command::Watch { path, args } => {
+            let path = path.unwrap_or_else(|| PathBuf::from("."));
+            let mut first = true;
+            let mut on_build = |r: build::watch::Rebuild| {
+                let _ = report_build(&r.result, args.quiet);
+                let verb = if std::mem::take(&mut first) { "built" } else { "rebuilt" };
+                let outcome = if r.result.is_ok() { "" } else { " with errors" };
+                let why = match r.changed.first() {
+                    Some(p) if r.changed.len() == 1 => format!(" after a change to {}", p.display()),
+                    Some(_) => format!(" after changes to {} files", r.changed.len()),
+                    None => String::new(),
+                };
+                // Always printed, even under --quiet: it is what `watch` is for.
+                eprintln!("{verb}{outcome} in {:.2} s{why}; watching for changes", r.took.as_secs_f64());
+            };
+            match build::watch::watch(&path, &args.options(), &build::Silent, &mut on_build) {
+                Ok(()) => ExitCode::SUCCESS,
                 Err(d) => {
-                    report(&d);
+                    eprintln!("{d}");
                     ExitCode::from(INPUT_ERROR)
                 }
             }

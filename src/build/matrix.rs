@@ -1,0 +1,309 @@
+//! The build matrix: every selected output, for the whole book or (with
+//! `per-document = true`) once per statement, laid out and written in parallel.
+//!
+//! Two phases, each a parallel map over a list fixed in advance, so that the
+//! bytes and the order of files and diagnostics never depend on the number of
+//! threads or on which task finishes first:
+//!
+//! 1. **Layouts.** Every distinct (PDF output, whole book or one statement)
+//!    pair that a file needs is laid out once: the PDFs themselves, and the
+//!    print edition whose pages an EPUB's page list cites.
+//! 2. **Files.** Each PDF, imposed PDF and EPUB is written from the shared
+//!    parsed sources, images, fonts (their shaping caches are shared too) and
+//!    layouts.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::{FALLBACK_DATE, Project, Stamp, page_marks};
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::epub::{self, EpubOptions};
+use crate::layout::{self, Layout};
+use crate::manifest::{self, Output, OutputKind, PdfSettings};
+use crate::model::{Book, BookMeta};
+use crate::pdf::{self, PdfOptions};
+use crate::preflight;
+
+/// Progress of a build, reported from the worker threads as steps finish.
+pub trait Progress: Sync {
+    /// The build has `total` steps (layouts and files).
+    fn start(&self, total: usize);
+    /// One step finished; `what` names it (an output, or an output and a statement).
+    fn step(&self, what: &str);
+}
+
+/// Reports nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Progress for Silent {
+    fn start(&self, _: usize) {}
+    fn step(&self, _: &str) {}
+}
+
+/// A file written by the matrix: path, bytes, and the page count of a PDF.
+pub(super) type File = (PathBuf, Vec<u8>, Option<usize>);
+
+/// What the matrix produced.
+pub(super) struct Built {
+    /// Files in a fixed order: PDF outputs, then EPUB outputs, each output's
+    /// per-statement files in reading order.
+    pub files: Vec<File>,
+    /// Layout and preflight warnings, in the same order, without repeats.
+    pub warnings: Diagnostics,
+    /// Preflight notes.
+    pub notes: Vec<preflight::Finding>,
+}
+
+/// Where the build writes and how it names files.
+pub(super) struct Plan<'a> {
+    /// The outputs to build, in manifest order.
+    pub outputs: &'a [&'a Output],
+    /// The output folder.
+    pub out_dir: &'a Path,
+    /// For a single Markdown file: its stem names the files instead of the output.
+    pub stem: Option<&'a str>,
+    /// The date written into the files.
+    pub date: Option<Stamp>,
+}
+
+/// Whole book (`None`) or one statement (its index in the book).
+type Scope = Option<usize>;
+
+/// One file to write (with its imposed sibling for a PDF): an output for a scope.
+struct Unit<'a> {
+    output: &'a Output,
+    scope: Scope,
+    /// The file name without extension.
+    name: String,
+}
+
+/// Builds every file of `plan` on the current rayon pool.
+pub(super) fn run(project: &Project, plan: &Plan<'_>, progress: &dyn Progress) -> Result<Built, Diagnostics> {
+    let book = &project.book;
+    // A statement alone: the same document as a book of one, built once for all outputs.
+    let any_per_document = plan.outputs.iter().any(|o| o.per_document);
+    let statements: Vec<usize> = (usize::from(project.preface)..book.documents.len()).collect();
+    let singles: BTreeMap<usize, Book> = if any_per_document {
+        statements.iter().map(|&d| (d, single(book, d))).collect()
+    } else {
+        BTreeMap::new()
+    };
+    let book_of = |scope: Scope| scope.map_or(book, |d| &singles[&d]);
+
+    let mut outputs: Vec<&Output> = plan.outputs.to_vec();
+    outputs.sort_by_key(|o| o.format() != manifest::Format::Pdf);
+    let mut units = Vec::new();
+    for o in outputs {
+        let base = plan.stem.map_or_else(|| o.name.clone(), str::to_owned);
+        if o.per_document {
+            for &d in &statements {
+                let slug = &book.documents[d].slug;
+                units.push(Unit { output: o, scope: Some(d), name: format!("{base}-{slug}") });
+            }
+        } else {
+            units.push(Unit { output: o, scope: None, name: base });
+        }
+    }
+
+    // Phase 1: the layouts the units need, each once, keyed by (output name, scope).
+    let mut keys: Vec<(&Output, &PdfSettings, Scope)> = Vec::new();
+    let mut epub_source: BTreeMap<(&str, Scope), (&str, Scope)> = BTreeMap::new();
+    for u in &units {
+        let (source, p) = match &u.output.kind {
+            OutputKind::Pdf(p) => (u.output, p),
+            OutputKind::Epub(_) => {
+                let Some((o, p)) = print_edition(project, u.output.per_document) else { continue };
+                epub_source.insert((u.output.name.as_str(), u.scope), (o.name.as_str(), u.scope));
+                (o, p)
+            }
+        };
+        if !keys.iter().any(|(o, _, s)| o.name == source.name && *s == u.scope) {
+            keys.push((source, p, u.scope));
+        }
+    }
+    progress.start(keys.len() + units.len());
+    let laid: Vec<Result<(Layout, Vec<layout::Warning>), Diagnostic>> = keys
+        .par_iter()
+        .map(|(o, p, scope)| {
+            let result = super::fit::typeset_fitted(project, book_of(*scope), p, &o.name);
+            progress.step(&step_name(o, *scope, book));
+            result
+        })
+        .collect();
+    let unfit: Vec<Diagnostic> = laid.iter().filter_map(|r| r.as_ref().err().cloned()).collect();
+    if !unfit.is_empty() {
+        return Err(Diagnostics(unfit));
+    }
+    let laid: Vec<(Layout, Vec<layout::Warning>)> = laid.into_iter().flatten().collect();
+    let layout_of = |name: &str, scope: Scope| {
+        keys.iter().position(|(o, _, s)| o.name == name && *s == scope).map(|i| &laid[i])
+    };
+
+    // Phase 2: the files.
+    let results: Vec<Result<UnitOut, Diagnostics>> = units
+        .par_iter()
+        .map(|u| {
+            let out = match &u.output.kind {
+                OutputKind::Pdf(p) => {
+                    let (lay, warnings) = layout_of(&u.output.name, u.scope).expect("laid out in phase 1");
+                    write_pdf(project, book_of(u.scope), u, p, lay, warnings, plan)
+                }
+                OutputKind::Epub(e) => {
+                    let pages = epub_source
+                        .get(&(u.output.name.as_str(), u.scope))
+                        .and_then(|(name, scope)| layout_of(name, *scope))
+                        .map(|(lay, _)| page_marks(lay))
+                        .unwrap_or_default();
+                    write_epub(project, book_of(u.scope), u, e, pages, plan)
+                }
+            };
+            progress.step(&step_name(u.output, u.scope, book));
+            out
+        })
+        .collect();
+
+    let mut built = Built { files: Vec::new(), warnings: Diagnostics::new(), notes: Vec::new() };
+    let mut errors = Diagnostics::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for r in results {
+        match r {
+            Ok(out) => {
+                built.files.extend(out.files);
+                for w in out.warnings.0 {
+                    if seen.insert(w.to_string()) {
+                        built.warnings.push(w);
+                    }
+                }
+                built.notes.extend(out.notes);
+            }
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() { Ok(built) } else { Err(errors) }
+}
+
+/// What one unit produced.
+struct UnitOut {
+    files: Vec<File>,
+    warnings: Diagnostics,
+    notes: Vec<preflight::Finding>,
+}
+
+/// The PDF output whose pages an EPUB's page list cites: the first PDF output
+/// of the manifest with the same shape (volume or per statement), else the
+/// first PDF output, laid out in the EPUB's shape. `None` without PDF outputs.
+fn print_edition(project: &Project, per_document: bool) -> Option<(&Output, &PdfSettings)> {
+    let pdfs = || {
+        project.settings.outputs.iter().filter_map(|o| match &o.kind {
+            OutputKind::Pdf(p) => Some((o, p)),
+            OutputKind::Epub(_) => None,
+        })
+    };
+    pdfs().find(|(o, _)| o.per_document == per_document).or_else(|| pdfs().next())
+}
+
+/// `book` or `book: statement-slug`, for the progress bar.
+fn step_name(o: &Output, scope: Scope, book: &Book) -> String {
+    match scope {
+        Some(d) => format!("{}: {}", o.name, book.documents[d].slug),
+        None => o.name.clone(),
+    }
+}
+
+/// A statement of `book` as a book of its own: its title, author and date,
+/// the book's publisher and language when the statement does not say.
+fn single(book: &Book, d: usize) -> Book {
+    let doc = &book.documents[d];
+    let authors = match &doc.author {
+        Some(a) => vec![a.clone()],
+        None => book.meta.authors.clone(),
+    };
+    let meta = BookMeta {
+        title: doc.title.clone(),
+        subtitle: None,
+        identifier: format!("{}-{}", book.meta.identifier, doc.slug),
+        authors,
+        lang: doc.lang,
+        date: doc.date.clone().or_else(|| book.meta.date.clone()),
+        publisher: book.meta.publisher.clone(),
+    };
+    Book { meta, documents: vec![doc.clone()], parts: Vec::new() }
+}
+
+/// The index in the project's book of document `i` of the unit's book.
+fn book_index(u: &Unit<'_>, i: usize) -> usize {
+    u.scope.unwrap_or(i)
+}
+
+fn write_pdf(
+    project: &Project,
+    book: &Book,
+    u: &Unit<'_>,
+    p: &PdfSettings,
+    lay: &Layout,
+    layout_warnings: &[layout::Warning],
+    plan: &Plan<'_>,
+) -> Result<UnitOut, Diagnostics> {
+    let mut out = UnitOut { files: Vec::new(), warnings: Diagnostics::new(), notes: Vec::new() };
+    for w in layout_warnings {
+        let i = book_index(u, w.doc);
+        let doc = &project.book.documents[i];
+        let loc = Location::at(&doc.path, &project.sources[i], w.offset);
+        out.warnings.push(Diagnostic::warning(Some(loc), w.message.clone()).with_hint(w.hint.clone()));
+    }
+    // A statement's findings name its file, as in `pamphlet-01-appeal`.
+    let shown = if u.scope.is_some() { u.name.as_str() } else { u.output.name.as_str() };
+    for f in preflight::check(lay, &project.images, p, shown) {
+        match f.level {
+            preflight::Level::Warning => out.warnings.push(f.diagnostic),
+            preflight::Level::Note => out.notes.push(f),
+        }
+    }
+    let popts = PdfOptions {
+        title: book.meta.title.clone(),
+        authors: book.meta.authors.clone(),
+        lang: book.meta.lang.tag().to_string(),
+        date: plan.date.map(Stamp::parts),
+        bleed: p.bleed,
+        crop_marks: p.crop_marks,
+        color: p.color,
+        standard: p.standard,
+    };
+    let file = plan.out_dir.join(format!("{}.pdf", u.name));
+    let failed = |file: &Path, e: pdf::PdfError| {
+        Diagnostics(vec![Diagnostic::error(Some(Location::file(file)), e.to_string())])
+    };
+    let bytes = pdf::write(lay, &project.fonts, &project.images, &popts).map_err(|e| failed(&file, e))?;
+    out.files.push((file, bytes, Some(lay.pages.len())));
+    if let Some(kind) = p.imposition {
+        let file = plan.out_dir.join(format!("{}-{}.pdf", u.name, kind.keyword()));
+        let imp = pdf::ImposeOptions { kind, creep: p.creep };
+        let bytes = pdf::write_imposed(lay, &project.fonts, &project.images, &popts, &imp)
+            .map_err(|e| failed(&file, e))?;
+        out.files.push((file, bytes, Some(pdf::imposed_sides(kind, lay.pages.len()))));
+    }
+    Ok(out)
+}
+
+fn write_epub(
+    project: &Project,
+    book: &Book,
+    u: &Unit<'_>,
+    e: &manifest::EpubSettings,
+    pages: Vec<crate::model::PageMark>,
+    plan: &Plan<'_>,
+) -> Result<UnitOut, Diagnostics> {
+    let file = plan.out_dir.join(format!("{}.epub", u.name));
+    let cover = e
+        .cover
+        .clone()
+        .or_else(|| book.documents.first().and_then(|d| d.images().first().map(|i| i.path.clone())));
+    let cover = cover.filter(|c| project.images.contains_key(c));
+    let eopts = EpubOptions { modified: plan.date.unwrap_or(FALLBACK_DATE).iso(), cover, pages };
+    let bytes = epub::package(book, &project.images, &eopts)
+        .map_err(|err| Diagnostics(vec![Diagnostic::error(Some(Location::file(&file)), err.to_string())]))?;
+    Ok(UnitOut { files: vec![(file, bytes, None)], warnings: Diagnostics::new(), notes: Vec::new() })
+}
