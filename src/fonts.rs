@@ -3,14 +3,19 @@
 //! PDF writer (krilla), which receives the same font bytes.
 //!
 //! Shaping results are cached per (face, text) in font units, so a word that
-//! occurs a thousand times is shaped once; sizes are applied by scaling.
+//! occurs a thousand times is shaped once; sizes are applied by scaling. What a
+//! face needs for shaping (harfrust's table data, one shape plan per script and
+//! direction) and for coverage checks (a bitmap of its `cmap`) is built at first
+//! use, so start-up parses only the table directory and metrics of each face,
+//! and a face that a book never uses costs nothing more.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use harfrust::{ShaperData, UnicodeBuffer};
+use harfrust::{Direction, Script, ShapePlan, ShaperData, UnicodeBuffer};
 use skrifa::MetadataProvider;
 use skrifa::instance::{LocationRef, Size};
 
@@ -104,8 +109,96 @@ pub struct Face {
     pub descender: f64,
     /// Height of capitals in font units.
     pub cap_height: f64,
-    shaper_data: ShaperData,
-    cache: Mutex<HashMap<String, Arc<[ShapedGlyph]>>>,
+    shaper_data: OnceLock<ShaperData>,
+    coverage: OnceLock<Coverage>,
+    cache: Mutex<ShapeCache>,
+}
+
+/// Shaped words and the shape plans that produced them.
+#[derive(Default)]
+struct ShapeCache {
+    words: HashMap<Box<str>, Arc<[ShapedGlyph]>, BuildHasherDefault<FxHasher>>,
+    /// Plans by (direction, script). Building a plan compiles the font's GSUB/GPOS
+    /// feature map, which costs more than shaping a word, and harfrust would do it
+    /// for every call without one. Text whose script is unknown (only digits,
+    /// spaces, punctuation) is shaped without a cached plan, as harfrust plans
+    /// such text with no script at all.
+    plans: Vec<(Direction, Script, ShapePlan)>,
+}
+
+/// The hash of rustc's `FxHasher` (a multiply and rotate per word): the shaping
+/// cache is keyed by short words from our own documents, where SipHash's
+/// resistance to chosen collisions buys nothing and costs a third of a lookup.
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+        }
+        let mut tail = [0u8; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(tail));
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The characters a face maps to a glyph: a bitmap of the Basic Multilingual
+/// Plane (8 KiB) and a sorted list of the rest.
+struct Coverage {
+    bmp: Box<[u64]>,
+    astral: Vec<u32>,
+}
+
+impl Coverage {
+    fn new(font: &skrifa::FontRef) -> Coverage {
+        let mut bmp = vec![0u64; 0x10000 / 64].into_boxed_slice();
+        let mut astral = Vec::new();
+        for (c, glyph) in font.charmap().mappings() {
+            if glyph.to_u32() == 0 {
+                continue;
+            }
+            if c < 0x10000 {
+                bmp[c as usize / 64] |= 1 << (c % 64);
+            } else {
+                astral.push(c);
+            }
+        }
+        astral.sort_unstable();
+        astral.dedup();
+        Coverage { bmp, astral }
+    }
+
+    fn contains(&self, c: char) -> bool {
+        let c = c as u32;
+        if c < 0x10000 {
+            self.bmp[c as usize / 64] & (1 << (c % 64)) != 0
+        } else {
+            self.astral.binary_search(&c).is_ok()
+        }
+    }
 }
 
 impl std::fmt::Debug for Face {
@@ -139,7 +232,6 @@ impl Face {
     pub fn new(name: &str, data: FontData) -> Result<Face, FontError> {
         let font = skrifa::FontRef::new(data.bytes()).map_err(|_| FontError::NotAFont(name.to_string()))?;
         let metrics = font.metrics(Size::unscaled(), LocationRef::default());
-        let shaper_data = ShaperData::new(&font);
         let upem = metrics.units_per_em.max(16);
         let cap_height = metrics.cap_height.map_or(upem as f64 * 0.7, |c| c as f64);
         let face = Face {
@@ -148,8 +240,9 @@ impl Face {
             ascender: metrics.ascent as f64,
             descender: metrics.descent as f64,
             cap_height,
-            shaper_data,
-            cache: Mutex::new(HashMap::new()),
+            shaper_data: OnceLock::new(),
+            coverage: OnceLock::new(),
+            cache: Mutex::new(ShapeCache::default()),
             data,
         };
         Ok(face)
@@ -157,34 +250,53 @@ impl Face {
 
     /// True if the face maps `c` to a glyph.
     pub fn covers(&self, c: char) -> bool {
-        skrifa::FontRef::new(self.data.bytes())
-            .is_ok_and(|f| f.charmap().map(c).is_some_and(|g| g.to_u32() != 0))
+        self.coverage
+            .get_or_init(|| {
+                skrifa::FontRef::new(self.data.bytes())
+                    .map_or(Coverage { bmp: vec![0; 0x10000 / 64].into(), astral: Vec::new() }, |f| {
+                        Coverage::new(&f)
+                    })
+            })
+            .contains(c)
     }
 
     /// Shapes `text` (one word or fragment, left to right) into glyphs in font units.
     /// Results are cached per text.
     pub fn shape(&self, text: &str) -> Arc<[ShapedGlyph]> {
-        if let Ok(cache) = self.cache.lock()
-            && let Some(hit) = cache.get(text)
-        {
+        let Ok(mut cache) = self.cache.lock() else {
+            return self.shape_uncached(text, &mut ShapeCache::default()).into();
+        };
+        if let Some(hit) = cache.words.get(text) {
             return hit.clone();
         }
-        let glyphs: Arc<[ShapedGlyph]> = self.shape_uncached(text).into();
-        if let Ok(mut cache) = self.cache.lock() {
-            cache.insert(text.to_string(), glyphs.clone());
-        }
+        let glyphs: Arc<[ShapedGlyph]> = self.shape_uncached(text, &mut cache).into();
+        cache.words.insert(text.into(), glyphs.clone());
         glyphs
     }
 
-    fn shape_uncached(&self, text: &str) -> Vec<ShapedGlyph> {
+    fn shape_uncached(&self, text: &str, cache: &mut ShapeCache) -> Vec<ShapedGlyph> {
         let Ok(font) = harfrust::FontRef::new(self.data.bytes()) else {
             return Vec::new();
         };
-        let shaper = self.shaper_data.shaper(&font).build();
+        let data = self.shaper_data.get_or_init(|| ShaperData::new(&font));
+        let shaper = data.shaper(&font).build();
         let mut buffer = UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.guess_segment_properties();
-        let out = shaper.shape(buffer, harfrust::ShapeOptions::new());
+        let (direction, script) = (buffer.direction(), buffer.script());
+        let out = if script == harfrust::script::UNKNOWN {
+            shaper.shape(buffer, harfrust::ShapeOptions::new())
+        } else {
+            let i = match cache.plans.iter().position(|(d, s, _)| (*d, *s) == (direction, script)) {
+                Some(i) => i,
+                None => {
+                    let plan = ShapePlan::new(&shaper, direction, Some(script), None, &[]);
+                    cache.plans.push((direction, script, plan));
+                    cache.plans.len() - 1
+                }
+            };
+            shaper.shape(buffer, harfrust::ShapeOptions::new().plan(Some(&cache.plans[i].2)))
+        };
         out.glyph_infos()
             .iter()
             .zip(out.glyph_positions())
@@ -328,6 +440,33 @@ mod tests {
         assert!(w.get() > 30.0 && w.get() < 60.0, "{w}");
         let (l, r) = split_at_cluster(&g, "Заяв".len());
         assert_eq!((l.len(), r.len()), (4, 5));
+    }
+
+    // The coverage bitmap answers as the font's cmap does, in and beyond the BMP.
+    #[test]
+    fn coverage_matches_cmap() {
+        let set = FontSet::embedded();
+        for (_, face) in set.faces() {
+            let font = skrifa::FontRef::new(face.data.bytes()).expect("font");
+            let charmap = font.charmap();
+            for c in (0..0x3000).chain(0xFB00..0xFB10).chain(0x1F600..0x1F610).filter_map(char::from_u32) {
+                let mapped = charmap.map(c).is_some_and(|g| g.to_u32() != 0);
+                assert_eq!(face.covers(c), mapped, "{} U+{:04X}", face.name, c as u32);
+            }
+        }
+    }
+
+    // A cached shape equals a fresh one, for text with and without a script.
+    #[test]
+    fn cached_shape_is_fresh_shape() {
+        let set = FontSet::embedded();
+        let face = set.face(set.id(Family::Serif, Style::default()));
+        for text in ["Заявление", "Қазақстан", "office", "2026", "—", "Заявление"]
+        {
+            let cached = face.shape(text);
+            let fresh = face.shape_uncached(text, &mut ShapeCache::default());
+            assert_eq!(&cached[..], &fresh[..], "{text}");
+        }
     }
 
     // Bold is wider than regular for the same text.

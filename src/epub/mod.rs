@@ -167,9 +167,13 @@ fn write_zip(entries: &[Entry], first_stored: usize) -> Result<Vec<u8>, EpubErro
         .unix_permissions(0o644)
         .large_file(false);
     let stored = base.compression_method(CompressionMethod::Stored);
-    // Level 9 is the best plain deflate; levels above 9 would switch to zopfli (slow).
-    let deflated = base.compression_method(CompressionMethod::Deflated).compression_level(Some(9));
-    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    // Level 6, zlib's default: on the text of a 20-statement book it costs a third less
+    // than level 9 (53 instead of 80 instructions per byte) for 0.9 KB more in a 2.4 MB
+    // EPUB; most of the container is images, stored as they are.
+    let deflated = base.compression_method(CompressionMethod::Deflated).compression_level(Some(6));
+    // Room for everything stored plus headers, so that a 25 MB container is not copied on growth.
+    let capacity = entries.iter().map(|e| e.data.len() + 2 * e.name.len() + 100).sum::<usize>() + 1024;
+    let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(capacity)));
     zip.start_file("mimetype", stored)?;
     zip.write_all(b"application/epub+zip")?;
     for (i, e) in entries.iter().enumerate() {

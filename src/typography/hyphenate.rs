@@ -9,6 +9,8 @@
 //! right after the hyphen (the line then ends with the word's own hyphen and no
 //! second one is drawn, see [`adds_hyphen`]).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::model::Lang;
@@ -48,6 +50,43 @@ const KK_PATTERNS: &str = include_str!("../../data/hyph-kk.tex");
 /// An offset right after one of the word's own `-` is a break at that hyphen,
 /// where no hyphen is added ([`adds_hyphen`] tells the two apart).
 pub fn hyphenate(word: &str, lang: Lang) -> Vec<usize> {
+    CACHE.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let slot = match lang {
+            Lang::Ru => 0,
+            Lang::Kk => 1,
+            Lang::En => 2,
+        };
+        let words = &mut cache[slot];
+        if let Some(hit) = words.get(word) {
+            return hit.to_vec();
+        }
+        let breaks = hyphenate_uncached(word, lang);
+        if words.len() >= CACHE_WORDS {
+            words.clear();
+        }
+        words.insert(word.into(), breaks.as_slice().into());
+        breaks
+    })
+}
+
+/// Words remembered per language and thread before the cache starts over. Even
+/// a long book has a few tens of thousands of distinct words; at about 100 bytes
+/// each (key, breaks, table slot) a full cache holds some 13 MB.
+const CACHE_WORDS: usize = 1 << 17;
+
+thread_local! {
+    /// Breaks of the words seen so far, by language (Russian, Kazakh, English):
+    /// running text repeats its words, and matching patterns costs far more than
+    /// a lookup.
+    /// Per thread, so that parallel layout needs no lock.
+    static CACHE: RefCell<[WordBreaks; 3]> = RefCell::new(Default::default());
+}
+
+/// Breaks by word, for one language.
+type WordBreaks = HashMap<Box<str>, Box<[usize]>>;
+
+fn hyphenate_uncached(word: &str, lang: Lang) -> Vec<usize> {
     let mut out = Vec::new();
     if word.is_empty() || !word.chars().all(|c| c.is_alphabetic() || c == '-' || is_mark(c)) {
         return out;
@@ -367,6 +406,22 @@ fn lower(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The per-word cache returns what the patterns give, on the first call and on later ones,
+    // and keeps languages apart.
+    #[test]
+    fn cache_returns_pattern_breaks() {
+        for (word, lang) in [
+            ("объявление", Lang::Ru),
+            ("Қазақстан", Lang::Kk),
+            ("Қазақстан", Lang::Ru),
+            ("hyphenation", Lang::En),
+        ] {
+            let fresh = hyphenate_uncached(word, lang);
+            assert_eq!(hyphenate(word, lang), fresh, "{word}");
+            assert_eq!(hyphenate(word, lang), fresh, "{word}");
+        }
+    }
 
     /// The word with `-` at every break that adds a hyphen and `·` at a break
     /// right after the word's own hyphen.
