@@ -86,7 +86,45 @@ pub fn check(layout: &Layout, images: &Images, settings: &PdfSettings, output: &
             "shorten or lengthen the text to fill the booklet, or accept the blank pages",
         ));
     }
+    if let Some(fit) = &settings.fit {
+        out.push(fitted(layout, fit, output));
+    }
+    if settings.imposition == Some(Imposition::TriFold) && layout.pages.len() > pdf::TRIFOLD_PANELS {
+        let n = layout.pages.len();
+        out.push(finding(
+            Level::Warning,
+            None,
+            format!("output `{output}`: the text takes {n} panels; a tri-fold leaflet has 6"),
+            "set fit-pages = 6 to copyfit it, shorten the text, or use smaller margins",
+        ));
+    }
     out
+}
+
+/// The body size a copyfitted output was set at: the size of most glyphs.
+fn fitted(layout: &Layout, fit: &crate::manifest::Fit, output: &str) -> Finding {
+    let mut glyphs: BTreeMap<u64, usize> = BTreeMap::new();
+    for page in &layout.pages {
+        for item in &page.items {
+            if let Item::Text(run) = item {
+                *glyphs.entry((run.size.get() * 100.0).round() as u64).or_default() += run.glyphs.len();
+            }
+        }
+    }
+    let body =
+        glyphs.iter().max_by_key(|(size, n)| (**n, **size)).map_or(0.0, |(size, _)| *size as f64 / 100.0);
+    let bounds = |p: Pt| (p.get() * 10.0).round() / 10.0;
+    finding(
+        Level::Note,
+        None,
+        format!(
+            "output `{output}`: fitted to {} page(s) at {body}pt (allowed {}pt to {}pt)",
+            layout.pages.len(),
+            bounds(fit.min),
+            bounds(fit.max)
+        ),
+        "set `font-size-min` or `font-size-max` to change the range tried",
+    )
 }
 
 /// Lowest resolution of each image over all its placements.

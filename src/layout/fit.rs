@@ -99,9 +99,15 @@ mod tests {
     fn largest_fitting_size_on_the_grid() {
         for words in [500.0, 700.0, 900.0, 1100.0, 1240.0] {
             let found = search(Pt::new(8.0), Pt::new(12.0), 2, |s| (pages(words, s), ())).unwrap();
-            let brute =
-                (80..=120).map(|k| k as f64 / 10.0).filter(|s| pages(words, Pt::new(*s)) <= 2).fold(0.0, f64::max);
-            assert!((found.size.get() - brute).abs() < 1e-9, "{words} words: {} vs {brute}", found.size.get());
+            let brute = (80..=120)
+                .map(|k| k as f64 / 10.0)
+                .filter(|s| pages(words, Pt::new(*s)) <= 2)
+                .fold(0.0, f64::max);
+            assert!(
+                (found.size.get() - brute).abs() < 1e-9,
+                "{words} words: {} vs {brute}",
+                found.size.get()
+            );
             assert!(found.layouts <= 8, "{} layouts", found.layouts);
         }
     }

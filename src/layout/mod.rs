@@ -9,8 +9,8 @@
 //! Coordinates are in points from the top-left corner of the page, y down.
 
 pub mod audit;
-mod flow;
 pub mod fit;
+mod flow;
 pub mod front;
 pub mod linebreak;
 mod pages;

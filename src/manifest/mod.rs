@@ -1017,9 +1017,11 @@ impl Resolver<'_, '_> {
             "tri" | "tri-fold" | "letter" => {
                 if let Some(i) = &o.imposition {
                     self.diags.push(
-                        self.src.error(i.span(), "`imposition` cannot be combined with fold = \"tri\"").with_hint(
-                            "a tri-fold leaflet is imposed three panels to a side; remove `imposition`",
-                        ),
+                        self.src
+                            .error(i.span(), "`imposition` cannot be combined with fold = \"tri\"")
+                            .with_hint(
+                                "a tri-fold leaflet is imposed three panels to a side; remove `imposition`",
+                            ),
                     );
                 }
                 let (short, long) = (s.page.width.min(s.page.height), s.page.width.max(s.page.height));
@@ -1067,7 +1069,8 @@ impl Resolver<'_, '_> {
         if column.to_mm() < MIN_COLUMN_MM && text_width > Pt::ZERO {
             let span = o.columns.as_ref().map(Spanned::span).or_else(|| o.fold.as_ref().map(Spanned::span));
             if let Some(span) = span {
-                let message = format!("text columns would be {} wide, under {MIN_COLUMN_MM}mm", show_mm(column));
+                let message =
+                    format!("text columns would be {} wide, under {MIN_COLUMN_MM}mm", show_mm(column));
                 self.diags.push(
                     src.error(span, message)
                         .with_hint("use fewer columns, a narrower gutter, smaller margins or a larger page"),
@@ -1096,12 +1099,16 @@ impl Resolver<'_, '_> {
         };
         let min = min.unwrap_or(Pt::new(DEFAULT_FIT_MIN_PT));
         // Without `font-size-max`, a size written for the output is the largest wanted.
-        let max = max.unwrap_or(if o.font_size.is_some() { s.font_size } else { Pt::new(DEFAULT_FIT_MAX_PT) });
+        let max =
+            max.unwrap_or(if o.font_size.is_some() { s.font_size } else { Pt::new(DEFAULT_FIT_MAX_PT) });
         if min > max {
             let span = o.font_size_min.as_ref().map_or(f.span(), Spanned::span);
             self.diags.push(
-                src.error(span, format!("font-size-min {} is above the largest size {}", show_pt(min), show_pt(max)))
-                    .with_hint("lower `font-size-min`, or raise `font-size-max` (or `font-size`)"),
+                src.error(
+                    span,
+                    format!("font-size-min {} is above the largest size {}", show_pt(min), show_pt(max)),
+                )
+                .with_hint("lower `font-size-min`, or raise `font-size-max` (or `font-size`)"),
             );
             return;
         }
