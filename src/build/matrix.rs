@@ -224,7 +224,8 @@ fn single(book: &Book, d: usize) -> Book {
     let meta = BookMeta {
         title: doc.title.clone(),
         subtitle: None,
-        identifier: format!("{}-{}", book.meta.identifier, doc.slug),
+        // Its own identifier, stable across builds: derived from the book's and the slug.
+        identifier: manifest::derive_identifier(&format!("{}/{}", book.meta.identifier, doc.slug), &[]),
         authors,
         lang: doc.lang,
         date: doc.date.clone().or_else(|| book.meta.date.clone()),

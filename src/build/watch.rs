@@ -55,7 +55,7 @@ pub fn watch(
     loop {
         let started = Instant::now();
         let (result, folders) = build_once(path, opts, progress);
-        on_build(Rebuild { took: started.elapsed(), changed: std::mem::take(&mut changed), result });
+        let took = started.elapsed();
         // Renew the watched folders; a folder that cannot be watched (deleted) is left out.
         for gone in watched.difference(&folders) {
             let _ = watcher.unwatch(gone);
@@ -66,6 +66,8 @@ pub fn watch(
             }
         }
         watched = folders;
+        // Reported once watching, so that a change made on seeing the report is never missed.
+        on_build(Rebuild { took, changed: std::mem::take(&mut changed), result });
 
         // Wait for a relevant change, then until nothing has changed for DEBOUNCE.
         let mut first = None;
