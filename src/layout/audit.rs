@@ -32,6 +32,8 @@ pub struct Audit {
     pub orphans: usize,
     /// Headings that are the last thing on a page.
     pub stranded_headings: usize,
+    /// Words hyphenated across a page turn.
+    pub page_end_hyphens: usize,
     /// Justified lines (all but paragraph ends) whose mean space exceeds [`LOOSE_EM`], in percent.
     pub loose_pct: f64,
 }
@@ -86,8 +88,10 @@ pub fn audit(layout: &Layout) -> Audit {
             if last.index == 0 && last.count > 1 {
                 a.orphans += 1;
             }
+            a.page_end_hyphens += usize::from(last.hyphenated);
         }
-        let flow_end = pair[0].lines.iter().rev().find(|l| matches!(l.kind, LineKind::Body | LineKind::Heading));
+        let flow_end =
+            pair[0].lines.iter().rev().find(|l| matches!(l.kind, LineKind::Body | LineKind::Heading));
         if flow_end.is_some_and(|l| l.kind == LineKind::Heading) {
             a.stranded_headings += 1;
         }

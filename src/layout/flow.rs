@@ -51,6 +51,9 @@ pub struct Flow {
     pub elems: Vec<Elem>,
     /// The origin of each element of `elems`.
     pub origins: Vec<Origin>,
+    /// Body paragraphs by number with what they were set from, so the paginator can
+    /// set one again when a word would otherwise break across a page turn.
+    pub sources: BTreeMap<usize, (Vec<Inline>, ParaStyle)>,
     /// Footnote number → its lines, set at the note size.
     pub notes: BTreeMap<u32, Vec<LineBox>>,
 }
@@ -257,6 +260,7 @@ impl Ctx<'_> {
                     ParaStyle { lang: self.lang.of_paragraph(content), ..self.body_style(width, indent) };
                 let lines = paragraph::set(content, &ps, self.fonts);
                 self.lines(lines, x, b.span.start);
+                self.flow.sources.insert(self.para, (content.clone(), ps));
                 self.no_indent = false;
             }
             BlockKind::Image(img) => self.image(img, x, width, b.span.start),

@@ -93,6 +93,10 @@ pub struct Params {
     /// Keeps every line count apart, so time grows with the square of the paragraph's length, as in
     /// TeX: meant for ordinary paragraphs, not whole chapters.
     pub looseness: i32,
+    /// A line (from 0) that must not end in a hyphen: the paginator asks for this when
+    /// that line would otherwise end a page with a word broken across the page turn.
+    /// Ignored by the last (overfull) pass.
+    pub no_hyphen_line: Option<usize>,
 }
 
 impl Default for Params {
@@ -123,6 +127,7 @@ impl Default for Params {
             max_consecutive_hyphens: 2,
             emergency_stretch: Pt::new(30.0),
             looseness: 0,
+            no_hyphen_line: None,
         }
     }
 }
@@ -143,6 +148,7 @@ impl Params {
             max_consecutive_hyphens: self.max_consecutive_hyphens,
             emergency_stretch: self.emergency_stretch.max(Pt::ZERO),
             looseness: self.looseness,
+            no_hyphen_line: self.no_hyphen_line,
         }
     }
 }
@@ -248,7 +254,7 @@ pub fn break_lines(items: &[Item], line_width: &dyn Fn(usize) -> Pt, params: &Pa
         Cow::Owned(owned)
     };
     let params = params.sanitized();
-    let para = Paragraph::new(&work, line_width, params.looseness);
+    let para = Paragraph::new(&work, line_width, params.looseness, params.no_hyphen_line);
     let mut fallback = None;
     for pass in [Pass::First, Pass::Second, Pass::Emergency] {
         if pass == Pass::Emergency && params.emergency_stretch <= Pt::ZERO {
@@ -397,7 +403,12 @@ struct Found {
 
 impl<'a> Paragraph<'a> {
     /// `items` must end in a forced break.
-    fn new(items: &'a [Item], line_width: &dyn Fn(usize) -> Pt, looseness: i32) -> Self {
+    fn new(
+        items: &'a [Item],
+        line_width: &dyn Fn(usize) -> Pt,
+        looseness: i32,
+        no_hyphen: Option<usize>,
+    ) -> Self {
         let mut sums = Vec::with_capacity(items.len() + 1);
         let mut sum = Sum::default();
         sums.push(sum);
@@ -418,6 +429,10 @@ impl<'a> Paragraph<'a> {
         // Looseness compares line counts, so it needs every count kept apart (TeX §848).
         while looseness == 0 && easy_line > 0 && widths[easy_line - 1] == widths[easy_line] {
             easy_line -= 1;
+        }
+        // A line that may not end in a hyphen must be told apart from the others up to it.
+        if let Some(n) = no_hyphen {
+            easy_line = easy_line.max((n + 1).min(widths.len() - 1));
         }
         Paragraph { items, sums, breaks, widths, easy_line }
     }
@@ -485,7 +500,8 @@ impl<'a> Paragraph<'a> {
                 let r = adjustment(self.width(a.line) - natural, stretch, shrink);
                 let overfull = r < -1.0;
                 let hyphens = if flagged { a.hyphens + 1 } else { 0 };
-                if !overfull && r <= tolerance && hyphens <= limit {
+                let banned = flagged && pass != Pass::Overfull && p.no_hyphen_line == Some(a.line);
+                if !overfull && r <= tolerance && hyphens <= limit && !banned {
                     let fit = fitness(r);
                     // Demerits (TeX §859): (l + b)² ± p², plus hyphen and fitness extras.
                     let lb = p.line_penalty + badness(r);

@@ -54,6 +54,8 @@ struct Tag {
 }
 
 struct Paginator<'a> {
+    /// Paragraphs set again to keep a hyphen off a page's last line, by paragraph number.
+    rebroken: std::collections::BTreeMap<usize, Vec<LineBox>>,
     /// Index of the statement in the book.
     doc_index: usize,
     /// Offset that makes this statement's paragraph numbers unique in the layout.
@@ -100,6 +102,7 @@ pub fn paginate(
     let doc_base = layout.next_id;
     layout.next_id += 1_000_000;
     let mut p = Paginator {
+        rebroken: std::collections::BTreeMap::new(),
         doc_index,
         doc_base,
         page: blank_page(opts, number, doc.lang),
@@ -127,6 +130,33 @@ impl Paginator<'_> {
     fn fresh_id(&mut self) -> usize {
         self.layout.next_id += 1;
         self.layout.next_id
+    }
+
+    /// Sets paragraph `para` again so that its line `line` does not end in a hyphen.
+    /// Accepted only if the paragraph keeps its number of lines, that line is really
+    /// unhyphenated, the lines before `placed` (already on an earlier page) are unchanged,
+    /// and no line gets looser than the loosest the paragraph had (or than the
+    /// breaker's second-pass tolerance, 2.0: spaces at most twice their natural width).
+    fn rebreak(&self, para: usize, line: usize, placed: usize) -> Option<Vec<LineBox>> {
+        let (inlines, style) = self.flow.sources.get(&para)?;
+        let old: Vec<&LineBox> = self
+            .flow
+            .elems
+            .iter()
+            .filter_map(|e| match e {
+                Elem::Line { line, para: p, .. } if *p == para => Some(line),
+                _ => None,
+            })
+            .collect();
+        let new = paragraph::set_avoiding(inlines, style, self.fonts, Some(line));
+        let same_start = (0..placed).all(|j| new.get(j).map(|l| &l.text) == old.get(j).map(|l| &l.text));
+        // Never trade the hyphen for a visibly looser line than the paragraph already had.
+        let worst = |ls: &mut dyn Iterator<Item = f64>| ls.fold(0.0f64, f64::max);
+        let looser =
+            worst(&mut new.iter().map(|l| l.ratio)) > worst(&mut old.iter().map(|l| l.ratio)).max(2.0);
+        let ok =
+            new.len() == old.len() && new.get(line).is_some_and(|l| !l.hyphenated) && same_start && !looser;
+        ok.then_some(new)
     }
 
     /// Records where the current page's text begins, if not yet known: element `i` of the flow,
@@ -226,18 +256,48 @@ impl Paginator<'_> {
                 Elem::Line { para, .. } => {
                     let para = *para;
                     let base = self.doc_base;
-                    let run: Vec<(&LineBox, Pt, Tag)> = elems[i..]
+                    let rebroken = self.rebroken.get(&para).cloned();
+                    let owned: Vec<(std::borrow::Cow<'_, LineBox>, Pt, Tag)> = elems[i..]
                         .iter()
                         .map_while(|e| match e {
-                            Elem::Line { line, x, para: p, index, count } if *p == para => Some((
-                                line,
-                                *x,
-                                Tag { kind: LineKind::Body, para: base + para, index: *index, count: *count },
-                            )),
+                            Elem::Line { line, x, para: p, index, count } if *p == para => {
+                                let line = match rebroken.as_ref().and_then(|r| r.get(*index)) {
+                                    Some(l) => std::borrow::Cow::Owned(l.clone()),
+                                    None => std::borrow::Cow::Borrowed(line),
+                                };
+                                let tag = Tag {
+                                    kind: LineKind::Body,
+                                    para: base + para,
+                                    index: *index,
+                                    count: *count,
+                                };
+                                Some((line, *x, tag))
+                            }
                             _ => None,
                         })
                         .collect();
-                    let k = self.lines_that_fit(&run);
+                    let run: Vec<(&LineBox, Pt, Tag)> =
+                        owned.iter().map(|(l, x, t)| (l.as_ref(), *x, *t)).collect();
+                    let mut k = self.lines_that_fit(&run);
+                    // A word broken across the page turn: set the paragraph again with that line
+                    // unhyphenated, if that changes nothing already printed and keeps its length;
+                    // else, when the page has vertical space to absorb a line, carry the line over.
+                    if k > 0 && k < run.len() && run[k - 1].0.hyphenated {
+                        if !self.rebroken.contains_key(&para)
+                            && let Some(lines) = self.rebreak(para, run[k - 1].2.index, run[0].2.index)
+                        {
+                            self.rebroken.insert(para, lines);
+                            continue;
+                        }
+                        let top = self.opts.margin_top + self.cursor;
+                        if k > MIN_LINES
+                            && run.len() - (k - 1) >= MIN_LINES
+                            && !run[k - 2].0.hyphenated
+                            && self.gaps.iter().any(|g| *g <= top)
+                        {
+                            k -= 1;
+                        }
+                    }
                     if k == 0 {
                         if self.cursor > Pt::ZERO {
                             self.new_page();
@@ -586,8 +646,11 @@ impl Paginator<'_> {
             paragraph::set(&[Inline::Text(text.to_string())], &ps, fonts).into_iter().next()
         };
         if self.opts.running_heads && !self.first_page_of_doc {
-            let text =
-                if self.page.number % 2 == 0 { self.book_title.to_string() } else { self.doc_title.clone() };
+            let text = if self.page.number.is_multiple_of(2) {
+                self.book_title.to_string()
+            } else {
+                self.doc_title.clone()
+            };
             if let Some(line) = furniture(&text, true, self.fonts) {
                 let top = self.opts.margin_top - self.opts.leading * 2.0;
                 self.draw_line(&line, left, top, None);

@@ -159,8 +159,19 @@ enum Break {
     Repeat,
 }
 
-/// Sets a paragraph. Returns its lines and whether any line is overfull.
+/// Sets a paragraph into lines.
 pub fn set(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<LineBox> {
+    set_avoiding(inlines, ps, fonts, None)
+}
+
+/// Sets a paragraph into lines; line `no_hyphen_line` (from 0), when given, may not
+/// end in a hyphen (it ends a page).
+pub fn set_avoiding(
+    inlines: &[Inline],
+    ps: &ParaStyle,
+    fonts: &FontSet,
+    no_hyphen_line: Option<usize>,
+) -> Vec<LineBox> {
     let chunks = collect(inlines, ps, fonts);
     let mut b = ItemBuilder { ps, fonts, items: Vec::new(), payloads: Vec::new(), frags: Vec::new() };
     if ps.indent > Pt::ZERO {
@@ -192,7 +203,7 @@ pub fn set(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<LineBox> 
     payloads.extend((n_before..items.len()).map(|_| Payload::None));
     let rag = if ragged { ps.size * 6.0 } else { Pt::ZERO };
     let width = ps.width;
-    let params = Params { emergency_stretch: ps.size * 1.5, ..Params::default() };
+    let params = Params { emergency_stretch: ps.size * 1.5, no_hyphen_line, ..Params::default() };
     let params = if ragged { Params { tolerance: 10_000.0, ..params } } else { params };
     let breaking = if ragged {
         // Give every line the rag as stretch by widening the break glue's stretch.
