@@ -286,16 +286,30 @@ pub fn typeset(
     fonts: &FontSet,
     opts: &LayoutOptions,
 ) -> (Layout, Vec<Warning>) {
+    use rayon::prelude::*;
+    // Setting paragraphs is most of the work and each statement's is independent, so
+    // statements are set in parallel (on the caller's rayon pool) and paginated in order
+    // afterwards: the result does not depend on the number of threads.
+    let flows: Vec<(flow::Flow, Vec<Warning>)> = book
+        .documents
+        .par_iter()
+        .enumerate()
+        .map(|(i, doc)| {
+            let mut warnings = Vec::new();
+            let flow = flow::build((i, doc), images, fonts, opts, &mut warnings);
+            (flow, warnings)
+        })
+        .collect();
     let mut warnings = Vec::new();
     let mut layout = Layout::default();
-    for (i, doc) in book.documents.iter().enumerate() {
+    for ((i, doc), (elems, w)) in book.documents.iter().enumerate().zip(flows) {
+        warnings.extend(w);
         if let Some(part) = book.parts.iter().find(|p| p.documents.start == i && !p.documents.is_empty()) {
             front::part_page(&mut layout, part, fonts, opts, doc.lang);
         }
         if opts.start_recto && layout.pages.len() % 2 == 1 {
             front::blank(&mut layout, opts, doc.lang);
         }
-        let elems = flow::build((i, doc), images, fonts, opts, &mut warnings);
         pages::paginate(&mut layout, &book.meta.title, (i, doc), elems, fonts, opts);
     }
     if layout.pages.is_empty() {
