@@ -160,6 +160,10 @@ pub struct PdfSettings {
     pub start: Option<Start>,
     /// Title page and contents in front; `None`: in a volume of several statements.
     pub contents: Option<bool>,
+    /// Running heads: book title on left pages, statement title on right pages.
+    pub running_heads: bool,
+    /// Largest share of the text block's height an image may take.
+    pub image_max_height: f64,
     /// Columns of text per page (1 for books, 2 or 3 for leaflets).
     pub columns: usize,
     /// Space between columns.
@@ -319,6 +323,10 @@ const MAX_CREEP_MM: f64 = 1.0;
 
 /// Default space between columns: 5 mm, about two ems of 10 pt type, the
 /// usual gutter of a two- or three-column A4 leaflet.
+/// Images take at most half the text block's height by default, so a page with a
+/// picture still carries text.
+const DEFAULT_IMAGE_MAX_HEIGHT: f64 = 0.5;
+
 const DEFAULT_GUTTER_MM: f64 = 5.0;
 /// Most columns on a page: on A4 a fourth column falls under 40 mm, too narrow
 /// for justified Russian or Kazakh text.
@@ -358,6 +366,8 @@ pub fn default_pdf() -> PdfSettings {
         standard: None,
         start: None,
         contents: None,
+        running_heads: true,
+        image_max_height: DEFAULT_IMAGE_MAX_HEIGHT,
         columns: 1,
         gutter: Pt::mm(DEFAULT_GUTTER_MM),
         fit: None,
@@ -881,6 +891,8 @@ impl Resolver<'_, '_> {
                     ("standard", o.standard.as_ref().map(Spanned::span)),
                     ("start", o.start.as_ref().map(Spanned::span)),
                     ("contents", o.contents.as_ref().map(Spanned::span)),
+                    ("running-heads", o.running_heads.as_ref().map(Spanned::span)),
+                    ("image-max-height", o.image_max_height.as_ref().map(Spanned::span)),
                     ("columns", o.columns.as_ref().map(Spanned::span)),
                     ("gutter", o.gutter.as_ref().map(Spanned::span)),
                     ("fold", o.fold.as_ref().map(Spanned::span)),
@@ -1006,6 +1018,20 @@ impl Resolver<'_, '_> {
             }
         }
         s.contents = o.contents.as_ref().map(|c| *c.get_ref());
+        if let Some(r) = &o.running_heads {
+            s.running_heads = *r.get_ref();
+        }
+        if let Some(h) = &o.image_max_height {
+            let v = *h.get_ref();
+            if (0.1..=1.0).contains(&v) {
+                s.image_max_height = v;
+            } else {
+                self.diags.push(
+                    src.error(h.span(), format!("`image-max-height` {v} is outside 0.1 to 1"))
+                        .with_hint("a share of the text block's height: `image-max-height = 0.5` for half"),
+                );
+            }
+        }
         s
     }
 

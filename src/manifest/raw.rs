@@ -116,6 +116,10 @@ pub(super) struct RawOutput {
     pub start: Option<Spanned<String>>,
     /// PDF: a title page and a table of contents in front.
     pub contents: Option<Spanned<bool>>,
+    /// PDF: book title on left pages and statement title on right pages (default true).
+    pub running_heads: Option<Spanned<bool>>,
+    /// PDF: largest share of the text block's height an image may take, 0.1 to 1.
+    pub image_max_height: Option<Spanned<f64>>,
     /// One file per statement instead of one for the whole book.
     pub per_document: Option<Spanned<bool>>,
     /// PDF: columns of text per page, 1 to 3 (leaflets).
@@ -329,6 +333,8 @@ pub(super) static OUTPUT_FIELDS: &[Field] = &[
     field("cover", &[Type::String], "cover = \"img/cover.jpg\""),
     field("start", &[Type::String], "start = \"recto\""),
     field("contents", &[Type::Bool], "contents = true"),
+    field("running-heads", &[Type::Bool], "running-heads = false"),
+    field("image-max-height", &[Type::Number], "image-max-height = 0.5"),
     field("per-document", &[Type::Bool], "per-document = true"),
     field("columns", &[Type::Number], "columns = 2"),
     field("gutter", &[Type::String], "gutter = \"6mm\""),

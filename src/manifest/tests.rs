@@ -819,3 +819,20 @@ fn bad_leaflet_keys() {
     find(&d, "font-size-min 11pt is above the largest size 10pt");
     find(&d, "`columns` does not apply to the epub output [output.e]");
 }
+
+// Running heads can be turned off and the image height share set; a share out of range is an error.
+#[test]
+fn running_heads_and_image_height() {
+    let book = TempBook::with(&["a.md"]);
+    let s = ok(
+        &with_book("[output.p]\nformat = \"pdf\"\nrunning-heads = false\nimage-max-height = 0.3\n"),
+        book.path(),
+    );
+    let p = pdf(&s, "p");
+    assert!(!p.running_heads);
+    assert!((p.image_max_height - 0.3).abs() < 1e-9);
+    assert!(pdf(&ok(&with_book(""), book.path()), "pdf").running_heads);
+    let d = fails(&with_book("[output.p]\nformat = \"pdf\"\nimage-max-height = 2\n"), book.path());
+    let e = find(&d, "image-max-height");
+    assert_eq!(at(e), (6, 20));
+}
