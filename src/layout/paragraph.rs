@@ -584,7 +584,7 @@ impl ItemBuilder<'_> {
                     // Hyphenate each run of letters.
                     let mut run_start = None;
                     for (pos, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
-                        if c.is_alphabetic() || c == '\u{301}' {
+                        if typography::is_letter(c) || c == '\u{301}' {
                             run_start.get_or_insert(pos);
                         } else if let Some(s) = run_start.take() {
                             let run = &text[s..pos];

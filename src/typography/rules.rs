@@ -276,8 +276,7 @@ fn dashes(cells: Vec<Cell>, rules: &Rules) -> Vec<Cell> {
                     i = if next.is_some_and(is_space) { end + 1 } else { end };
                     continue;
                 }
-                let letters_around =
-                    prev.is_some_and(char::is_alphabetic) && next.is_some_and(char::is_alphabetic);
+                let letters_around = prev.is_some_and(super::is_letter) && next.is_some_and(super::is_letter);
                 if cell.ch == '-' && (2..=3).contains(&run) && letters_around {
                     out.push(Cell { ch: '—', ..cell });
                     i = end;
@@ -331,8 +330,7 @@ fn quotes(mut cells: Vec<Cell>, rules: &Rules) -> Vec<Cell> {
             };
             cells[i].ch = glyph;
         } else if c == '\'' {
-            let between_letters =
-                prev.is_some_and(char::is_alphabetic) && next.is_some_and(char::is_alphabetic);
+            let between_letters = prev.is_some_and(super::is_letter) && next.is_some_and(super::is_letter);
             if between_letters {
                 cells[i].ch = '’';
             } else if rules.dash == DashStyle::Closed {
@@ -432,7 +430,7 @@ fn bind(cells: &mut [Cell], rules: &Rules) {
 
 /// A letter that belongs to a word (letters and combining marks).
 fn is_letter(c: char) -> bool {
-    c.is_alphabetic() || ('\u{300}'..='\u{36f}').contains(&c)
+    super::is_letter(c) || ('\u{300}'..='\u{36f}').contains(&c)
 }
 
 /// The start of the word (letters, inner hyphens) that ends right before `i`,
@@ -656,7 +654,7 @@ fn number_ties(chars: &[char], i: usize, rules: &Rules) -> bool {
     if !word[0].is_lowercase() {
         return false;
     }
-    let letters = word.iter().filter(|c| c.is_alphabetic()).count();
+    let letters = word.iter().filter(|c| super::is_letter(**c)).count();
     letters <= SHORT_WORD
         || words(rules.unit_prefixes).any(|p| {
             let mut w = word.iter().map(|&c| lower(c));
