@@ -16,6 +16,10 @@
 //!   typography + images, layout, PDF serialisation, EPUB packaging) and
 //!   reports the median of each.
 //!
+//! `SAMIZDAT_BIN=/path/to/samizdat` times another build of the binary (an
+//! older commit, say) on the same corpora; the in-process stages always run
+//! this tree's library, so pass `--no-stages` then.
+//!
 //! It prints figures and checks nothing: timings belong in BENCHMARKS.md and
 //! review, not in `cargo test`.
 
@@ -32,8 +36,10 @@ use samizdat::layout;
 use samizdat::manifest::OutputKind;
 use samizdat::pdf::{self, PdfOptions};
 
-/// The release binary Cargo built for this bench.
-const BINARY: &str = env!("CARGO_BIN_EXE_samizdat");
+/// The release binary Cargo built for this bench, unless `SAMIZDAT_BIN` names another.
+fn binary() -> String {
+    std::env::var("SAMIZDAT_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_samizdat").to_string())
+}
 
 /// Command-line options.
 struct Args {
@@ -82,7 +88,7 @@ fn main() -> ExitCode {
         }
     };
     println!("samizdat build benchmark: {} run(s) each, median; seed {}", args.runs, args.seed);
-    println!("binary: {BINARY}");
+    println!("binary: {}", binary());
     println!();
     let mut rows = Vec::new();
     for &n in &args.sizes {
@@ -221,7 +227,7 @@ fn run_child(dir: &Path, out: &Path) -> Result<(Duration, u64), String> {
     let me = std::env::current_exe().map_err(|e| e.to_string())?;
     let output = Command::new(me)
         .arg("--child")
-        .arg(BINARY)
+        .arg(binary())
         .arg("build")
         .arg(dir)
         .arg("-o")
