@@ -140,7 +140,7 @@ proptest! {
                 .iter()
                 .fold(Pt::ZERO, |w, item| w + linebreak::set_width(item, line.ratio));
             if let Some(Item::Penalty { width: hyphen, .. }) = items.get(line.end) {
-                width = width + *hyphen;
+                width += *hyphen;
             }
             prop_assert!(width.get() <= measure.get() + 1e-6, "line {line:?} is {width} wide, measure {measure}");
         }

@@ -348,8 +348,11 @@ fn image_cmyk_jpeg() {
     let pdf = book.path("out/pdf.pdf");
     if let Some(list) = validate::pdf_images(&pdf) {
         assert_eq!(list.len(), 1, "{list:?}");
-        let (w, h, color, bpc, enc) = &list[0];
-        assert_eq!((*w, *h, color.as_str(), *bpc, enc.as_str()), (240, 120, "cmyk", 8, "jpeg"));
+        let i = &list[0];
+        assert_eq!(
+            (i.width, i.height, i.color.as_str(), i.bpc, i.encoding.as_str()),
+            (240, 120, "cmyk", 8, "jpeg")
+        );
     }
     if let Some((top, bottom)) = coloured_halves(&pdf) {
         // Inverted CMYK (a missing Adobe decode array) would show cyan over yellow instead.
@@ -364,7 +367,7 @@ fn image_png_16_bit_alpha() {
     let (book, _) = accepted("image-png16-alpha");
     if let Some(list) = validate::pdf_images(&book.path("out/pdf.pdf")) {
         let kinds: Vec<(u32, u32, &str, u32)> =
-            list.iter().map(|(w, h, c, b, _)| (*w, *h, c.as_str(), *b)).collect();
+            list.iter().map(|i| (i.width, i.height, i.color.as_str(), i.bpc)).collect();
         assert_eq!(kinds, [(120, 80, "rgb", 16), (120, 80, "gray", 16)], "image and its soft mask");
     }
 }
@@ -376,7 +379,11 @@ fn image_exif_orientation_6() {
     let pdf = book.path("out/pdf.pdf");
     if let Some(list) = validate::pdf_images(&pdf) {
         assert_eq!(list.len(), 1, "{list:?}");
-        assert_eq!((list[0].0, list[0].1), (120, 240), "the stored 240 × 120 image is turned upright");
+        assert_eq!(
+            (list[0].width, list[0].height),
+            (120, 240),
+            "the stored 240 × 120 image is turned upright"
+        );
     }
     if let Some((top, bottom)) = coloured_halves(&pdf) {
         assert!(top[0] > 200.0 && top[2] < 80.0, "top half should be red, got {top:?}");

@@ -26,7 +26,7 @@ fn typeset(path: &Path) -> layout::Layout {
         .outputs
         .iter()
         .find_map(|o| match &o.kind {
-            OutputKind::Pdf(p) => Some(p.clone()),
+            OutputKind::Pdf(p) => Some(*p),
             _ => None,
         })
         .expect("a PDF output");

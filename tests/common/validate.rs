@@ -246,9 +246,24 @@ pub fn pdf_words(text: &str) -> BTreeSet<String> {
 /// a page number, a few footnote lines and a running head.
 const REJOIN_WINDOW: usize = 12;
 
-/// Images in a PDF as `pdfimages -list` reports them: (width, height, color, bpc, encoding).
+/// One row of `pdfimages -list`: an image or a soft mask.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PdfImage {
+    /// Stored width in pixels.
+    pub width: u32,
+    /// Stored height in pixels.
+    pub height: u32,
+    /// `rgb`, `gray`, `cmyk`, …
+    pub color: String,
+    /// Bits per component.
+    pub bpc: u32,
+    /// `jpeg` (passed through) or `image` (Flate).
+    pub encoding: String,
+}
+
+/// Images in a PDF as `pdfimages -list` reports them, soft masks included.
 #[track_caller]
-pub fn pdf_images(pdf: &Path) -> Option<Vec<(u32, u32, String, u32, String)>> {
+pub fn pdf_images(pdf: &Path) -> Option<Vec<PdfImage>> {
     if !have("pdfimages") {
         return None;
     }
@@ -258,14 +273,12 @@ pub fn pdf_images(pdf: &Path) -> Option<Vec<(u32, u32, String, u32, String)>> {
             .skip(2)
             .filter_map(|l| {
                 let c: Vec<&str> = l.split_whitespace().collect();
-                (c.len() > 9 && matches!(c[2], "image" | "smask")).then(|| {
-                    (
-                        c[3].parse().unwrap_or(0),
-                        c[4].parse().unwrap_or(0),
-                        c[5].to_string(),
-                        c[7].parse().unwrap_or(0),
-                        c[8].to_string(),
-                    )
+                (c.len() > 9 && matches!(c[2], "image" | "smask")).then(|| PdfImage {
+                    width: c[3].parse().unwrap_or(0),
+                    height: c[4].parse().unwrap_or(0),
+                    color: c[5].to_string(),
+                    bpc: c[7].parse().unwrap_or(0),
+                    encoding: c[8].to_string(),
                 })
             })
             .collect(),
