@@ -87,10 +87,28 @@ const SHORT_TEXT: usize = 40;
 
 /// Counts Kazakh-only, all Cyrillic and ASCII Latin letters.
 fn letter_counts(text: &str) -> (usize, usize, usize) {
-    const KAZAKH: &str = "ӘәҒғҚқҢңӨөҰұҮүҺһІі";
     let (mut kazakh, mut cyrillic, mut latin) = (0, 0, 0);
     for c in text.chars() {
-        if KAZAKH.contains(c) {
+        if matches!(
+            c,
+            'Ә' | 'ә'
+                | 'Ғ'
+                | 'ғ'
+                | 'Қ'
+                | 'қ'
+                | 'Ң'
+                | 'ң'
+                | 'Ө'
+                | 'ө'
+                | 'Ұ'
+                | 'ұ'
+                | 'Ү'
+                | 'ү'
+                | 'Һ'
+                | 'һ'
+                | 'І'
+                | 'і'
+        ) {
             kazakh += 1;
         }
         if ('\u{0400}'..='\u{04FF}').contains(&c) {

@@ -30,6 +30,12 @@ pub fn is_letter(c: char) -> bool {
     }
 }
 
+/// `char::is_alphanumeric` with the same fast paths as [`is_letter`].
+#[inline]
+pub fn is_alnum(c: char) -> bool {
+    if c.is_ascii() { c.is_ascii_alphanumeric() } else { is_letter(c) || c.is_numeric() }
+}
+
 /// Applies the language's typographic rules to every Text inline of the document
 /// (blocks, list items, quotes, table cells, footnotes, headings, image alt text
 /// and captions) and to `doc.title`.
@@ -165,6 +171,7 @@ mod tests {
     fn is_letter_matches_unicode() {
         for c in (0u32..0x600).filter_map(char::from_u32) {
             assert_eq!(is_letter(c), c.is_alphabetic(), "U+{:04X}", c as u32);
+            assert_eq!(is_alnum(c), c.is_alphanumeric(), "U+{:04X}", c as u32);
         }
     }
     use crate::model::{Footnote, ImageRef, Table};

@@ -296,14 +296,14 @@ fn opens(prev: Option<char>, next: Option<char>, rules: &Rules) -> bool {
     if is_gap(p) || matches!(p, '(' | '[' | '{' | '—' | '–') || p == rules.outer.0 || p == rules.inner.0 {
         return true;
     }
-    if p.is_alphanumeric() || p == ATOM || matches!(p, ')' | ']' | '}' | '’') {
+    if super::is_alnum(p) || p == ATOM || matches!(p, ')' | ']' | '}' | '’') {
         return false;
     }
     if p == rules.outer.1 || p == rules.inner.1 {
         return false;
     }
     // After other punctuation (`:"Да"`, `."`) the next character decides.
-    next.is_some_and(|n| n.is_alphanumeric() || n == ATOM || matches!(n, '(' | '[' | '"' | '\''))
+    next.is_some_and(|n| super::is_alnum(n) || n == ATOM || matches!(n, '(' | '[' | '"' | '\''))
 }
 
 /// Curly quotes and apostrophes from straight ones; existing curly quotes count for nesting.
@@ -383,12 +383,12 @@ fn space_abbreviations(cells: Vec<Cell>) -> Vec<Cell> {
 /// A chain of at least two one-letter lowercase abbreviations (`т. е.`, `т.д.`)
 /// starting at `i`: where it ends.
 fn abbreviation_at(chars: &[char], i: usize) -> Option<usize> {
-    let boundary_before = i.checked_sub(1).is_none_or(|k| !chars[k].is_alphanumeric() && chars[k] != '.');
+    let boundary_before = i.checked_sub(1).is_none_or(|k| !super::is_alnum(chars[k]) && chars[k] != '.');
     // A lowercase letter and a period at `k`.
     let part = |k: usize| chars.get(k).is_some_and(|c| c.is_lowercase()) && chars.get(k + 1) == Some(&'.');
     // ... not followed by more of a word, unless that is the next part.
     let whole_part =
-        |k: usize| part(k) && (chars.get(k + 2).is_none_or(|c| !c.is_alphanumeric()) || part(k + 2));
+        |k: usize| part(k) && (chars.get(k + 2).is_none_or(|c| !super::is_alnum(*c)) || part(k + 2));
     if !boundary_before || !whole_part(i) {
         return None;
     }
@@ -442,7 +442,7 @@ fn word_before(chars: &[char], i: usize) -> Option<usize> {
     {
         j -= 1;
     }
-    let bounded = j.checked_sub(1).is_none_or(|k| !chars[k].is_alphanumeric() && chars[k] != ATOM);
+    let bounded = j.checked_sub(1).is_none_or(|k| !super::is_alnum(chars[k]) && chars[k] != ATOM);
     (j < i && bounded).then_some(j)
 }
 
@@ -456,7 +456,7 @@ fn word_after(chars: &[char], i: usize) -> Option<usize> {
     {
         j += 1;
     }
-    let bounded = chars.get(j).is_none_or(|&c| !c.is_alphanumeric() && c != ATOM);
+    let bounded = chars.get(j).is_none_or(|&c| !super::is_alnum(c) && c != ATOM);
     (j > i && bounded).then_some(j)
 }
 
@@ -481,9 +481,7 @@ fn lower(c: char) -> char {
 
 /// Whether a word, number or quotation starts with `c`.
 fn starts_word(c: Option<char>) -> bool {
-    c.is_some_and(|c| {
-        c.is_alphanumeric() || matches!(c, ATOM | '«' | '„' | '“' | '‘' | '(' | '[' | '№' | '§')
-    })
+    c.is_some_and(|c| super::is_alnum(c) || matches!(c, ATOM | '«' | '„' | '“' | '‘' | '(' | '[' | '№' | '§'))
 }
 
 /// `в доме`, `на столе`: a short preposition, conjunction or particle before `i`.
@@ -497,7 +495,7 @@ fn short_word_before(chars: &[char], i: usize, rules: &Rules) -> bool {
 fn enclitic_after(chars: &[char], i: usize, rules: &Rules) -> bool {
     let Some(end) = word_after(chars, i + 1) else { return false };
     let before = chars[i - 1];
-    let attached = before.is_alphanumeric() || matches!(before, ATOM | '»' | '“' | '”' | ')');
+    let attached = super::is_alnum(before) || matches!(before, ATOM | '»' | '“' | '”' | ')');
     attached && words(rules.bind_before).any(|w| word_is(&chars[i + 1..end], w))
 }
 
@@ -508,7 +506,7 @@ fn abbreviation_ending_at(chars: &[char], i: usize) -> Option<String> {
     let mut j = i;
     while j >= 2 && chars[j - 1] == '.' && chars[j - 2].is_lowercase() {
         let start = j - 2;
-        let bounded = start.checked_sub(1).is_none_or(|k| !chars[k].is_alphanumeric());
+        let bounded = start.checked_sub(1).is_none_or(|k| !super::is_alnum(chars[k]));
         if !bounded {
             return None;
         }
@@ -530,7 +528,7 @@ fn abbreviation_ties(chars: &[char], i: usize, rules: &Rules) -> bool {
     {
         return true;
     }
-    if !(chars[i - 1].is_alphanumeric() || matches!(chars[i - 1], ATOM | ',' | '»' | ')')) {
+    if !(super::is_alnum(chars[i - 1]) || matches!(chars[i - 1], ATOM | ',' | '»' | ')')) {
         return false;
     }
     let closing_at = |k: usize| {
@@ -560,7 +558,7 @@ fn initial_ending_at(chars: &[char], i: usize) -> Option<usize> {
     if start >= 3 && chars[start - 1] == '-' && single(start - 1) {
         start -= 3;
     }
-    let bounded = start.checked_sub(1).is_none_or(|k| !chars[k].is_alphanumeric());
+    let bounded = start.checked_sub(1).is_none_or(|k| !super::is_alnum(chars[k]));
     bounded.then_some(start)
 }
 
@@ -574,7 +572,7 @@ fn initial_starting_at(chars: &[char], i: usize) -> Option<usize> {
     if chars.get(end) == Some(&'-') && single(end + 1) {
         end += 3;
     }
-    chars.get(end).is_none_or(|c| !c.is_alphanumeric()).then_some(end)
+    chars.get(end).is_none_or(|c| !super::is_alnum(*c)).then_some(end)
 }
 
 /// A capitalised word (an uppercase letter followed by a lowercase one) at `i`.
@@ -629,13 +627,13 @@ fn number_ties(chars: &[char], i: usize, rules: &Rules) -> bool {
     } else {
         return false;
     }
-    if j.checked_sub(1).is_some_and(|k| chars[k].is_alphanumeric()) {
+    if j.checked_sub(1).is_some_and(|k| super::is_alnum(chars[k])) {
         return false;
     }
     let next = i + 1;
     if !roman {
         if chars.get(next).is_some_and(|c| UNIT_SIGNS.contains(c))
-            && chars.get(next + 1).is_none_or(|c| !c.is_alphanumeric())
+            && chars.get(next + 1).is_none_or(|c| !super::is_alnum(*c))
         {
             return true;
         }
@@ -644,7 +642,7 @@ fn number_ties(chars: &[char], i: usize, rules: &Rules) -> bool {
         let after = chars.get(next + group).copied();
         let decimal_after =
             after.is_some_and(|c| matches!(c, '.' | ',')) && is_digit(chars.get(next + group + 1).copied());
-        let group_ends = after.is_none_or(|c| !c.is_alphanumeric()) && !decimal_after;
+        let group_ends = after.is_none_or(|c| !super::is_alnum(c)) && !decimal_after;
         if group == 3 && i - j <= 3 && chars[j..i].iter().all(char::is_ascii_digit) && group_ends {
             return true;
         }
