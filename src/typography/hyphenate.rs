@@ -213,7 +213,10 @@ impl Trie {
     /// suffix joined by a hyphen") are skipped: words are split at their hyphens
     /// before matching and may break right after each hyphen instead.
     fn parse(tex: &str) -> Trie {
-        let mut trie = Trie { nodes: vec![Node::default()], levels: Vec::new() };
+        // At most one node and two values per byte of patterns: no reallocation while parsing.
+        let mut trie =
+            Trie { nodes: Vec::with_capacity(tex.len() / 2), levels: Vec::with_capacity(tex.len()) };
+        trie.nodes.push(Node::default());
         let body = tex.split_once("\\patterns{").map_or("", |(_, rest)| rest);
         'lines: for line in body.lines() {
             let line = line.split_once('%').map_or(line, |(code, _)| code);
@@ -236,15 +239,17 @@ impl Trie {
     /// Adds one pattern such as `с1т2р`.
     fn insert(&mut self, pattern: &str) {
         let mut node = 0usize;
-        let mut values = vec![0u8];
+        // The values go straight into `levels`: one before each letter and one after the last.
+        let start = self.levels.len();
+        self.levels.push(0);
         for c in pattern.chars() {
             if let Some(d) = c.to_digit(10) {
-                if let Some(last) = values.last_mut() {
+                if let Some(last) = self.levels.last_mut() {
                     *last = d as u8;
                 }
                 continue;
             }
-            values.push(0);
+            self.levels.push(0);
             let c = lower(c);
             node = match self.nodes[node].children.binary_search_by_key(&c, |&(k, _)| k) {
                 Ok(i) => self.nodes[node].children[i].1 as usize,
@@ -256,10 +261,9 @@ impl Trie {
                 }
             };
         }
-        let start = self.levels.len() as u32;
-        let len = values.len().min(u8::MAX as usize) as u8;
-        self.levels.extend_from_slice(&values[..len as usize]);
-        self.nodes[node].levels = Some((start, len));
+        let len = (self.levels.len() - start).min(u8::MAX as usize);
+        self.levels.truncate(start + len);
+        self.nodes[node].levels = Some((start as u32, len as u8));
     }
 
     /// Raises `levels[i]` (the boundary before `symbols[i]`) to the largest value
@@ -396,6 +400,15 @@ fn kazakh_part(part: &str, base: usize, out: &mut Vec<usize>) {
 
 /// The lowercase form of a letter when it is a single letter, else the letter.
 fn lower(c: char) -> char {
+    // Pattern files and running text are nearly all ASCII or lowercase Cyrillic, for which
+    // the answer is known; `to_lowercase` searches a table (most of the cost of parsing the
+    // Kazakh patterns before this shortcut).
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    if matches!(c, 'а'..='џ' | 'ә' | 'ғ' | 'қ' | 'ң' | 'ө' | 'ұ' | 'ү' | 'һ') {
+        return c;
+    }
     let mut l = c.to_lowercase();
     match (l.next(), l.next()) {
         (Some(one), None) => one,
@@ -406,6 +419,19 @@ fn lower(c: char) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The shortcuts of `lower` agree with `char::to_lowercase`.
+    #[test]
+    fn lower_matches_unicode() {
+        for c in (0u32..0x600).filter_map(char::from_u32) {
+            let mut l = c.to_lowercase();
+            let expected = match (l.next(), l.next()) {
+                (Some(one), None) => one,
+                _ => c,
+            };
+            assert_eq!(lower(c), expected, "U+{:04X}", c as u32);
+        }
+    }
 
     // The per-word cache returns what the patterns give, on the first call and on later ones,
     // and keeps languages apart.
