@@ -472,6 +472,14 @@ fn word_is(word: &[char], expected: &str) -> bool {
 }
 
 fn lower(c: char) -> char {
+    // Fast paths for ASCII and the Russian alphabet; `to_lowercase` searches a table.
+    match c as u32 {
+        0x41..=0x5A => return c.to_ascii_lowercase(),
+        0..=0x7F => return c,
+        0x410..=0x42F => return char::from_u32(c as u32 + 0x20).unwrap_or(c),
+        0x430..=0x44F => return c,
+        _ => {}
+    }
     let mut l = c.to_lowercase();
     match (l.next(), l.next()) {
         (Some(one), None) => one,
@@ -663,6 +671,17 @@ fn number_ties(chars: &[char], i: usize, rules: &Rules) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The fast paths of `lower` agree with `char::to_lowercase` wherever it gives one character.
+    #[test]
+    fn lower_matches_unicode() {
+        for c in (0u32..0x500).filter_map(char::from_u32) {
+            let mut l = c.to_lowercase();
+            if let (Some(one), None) = (l.next(), l.next()) {
+                assert_eq!(lower(c), one, "U+{:04X}", c as u32);
+            }
+        }
+    }
 
     /// Runs the rules of `lang` on one string.
     fn run(text: &str, lang: Lang) -> String {
