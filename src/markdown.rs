@@ -41,6 +41,8 @@ pub struct FrontMatter {
     pub date: Option<String>,
     /// `author`
     pub author: Option<String>,
+    /// `place`
+    pub place: Option<String>,
     /// `lang`
     pub lang: Option<Lang>,
 }
@@ -605,6 +607,7 @@ impl<'s> Builder<'s> {
                 "title" => fm.title = Some(value),
                 "date" => fm.date = Some(value),
                 "author" | "authors" => fm.author = Some(value),
+                "place" | "city" => fm.place = Some(value),
                 "lang" | "language" => match Lang::from_tag(&value) {
                     Some(l) => fm.lang = Some(l),
                     None => {
@@ -624,7 +627,7 @@ impl<'s> Builder<'s> {
                         here,
                         format!("unknown front matter key `{key}` is ignored"),
                     );
-                    d.hint = Some("samizdat reads `title`, `date`, `author` and `lang`".into());
+                    d.hint = Some("samizdat reads `title`, `date`, `author`, `place` and `lang`".into());
                 }
             }
         }
@@ -687,6 +690,7 @@ impl<'s> Builder<'s> {
             lang,
             date: self.front.date.clone(),
             author: self.front.author.clone(),
+            place: self.front.place.clone(),
             slug: slugify(&stem),
             blocks: body,
             footnotes,
@@ -875,6 +879,14 @@ mod tests {
         assert!(matches!(&doc.blocks[0].kind, BlockKind::Heading { level: 1, .. }));
         let (doc, _) = parse_str("# Қазақстан\n\nБіз бірге.\n");
         assert_eq!(doc.lang, Lang::Kk);
+    }
+
+    // Author, place and date from the front matter make the line under the title.
+    #[test]
+    fn byline_from_front_matter() {
+        let (doc, diags) = parse_str("---\nauthor: Профком\nplace: Алматы\ndate: 2026-03-08\n---\n\n# T\n");
+        assert!(diags.is_empty(), "{diags}");
+        assert_eq!(doc.byline().as_deref(), Some("Профком, Алматы, 2026-03-08"));
     }
 
     // Images without alt text are reported.

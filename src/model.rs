@@ -133,6 +133,8 @@ pub struct Document {
     pub date: Option<String>,
     /// Author from the front matter.
     pub author: Option<String>,
+    /// Where the statement was made (`place` in the front matter), printed with the date.
+    pub place: Option<String>,
     /// A short stable name used for file names and anchors (from the file stem).
     pub slug: String,
     /// The body.
@@ -142,9 +144,9 @@ pub struct Document {
 }
 
 impl Document {
-    /// The line printed under the title: author and date, when given.
+    /// The line printed under the title: author, place and date, when given.
     pub fn byline(&self) -> Option<String> {
-        let parts: Vec<&str> = [self.author.as_deref(), self.date.as_deref()]
+        let parts: Vec<&str> = [self.author.as_deref(), self.place.as_deref(), self.date.as_deref()]
             .into_iter()
             .flatten()
             .map(str::trim)

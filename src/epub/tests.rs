@@ -97,6 +97,7 @@ fn sample_book() -> Book {
         lang: Lang::Ru,
         date: Some("2024-05-01".to_string()),
         author: Some("Инициативная группа".to_string()),
+        place: None,
         slug: "zayavlenie".to_string(),
         blocks: vec![
             heading(1, "Заявление о свободе & <праве>", None, None),
@@ -177,6 +178,7 @@ fn sample_book() -> Book {
         lang: Lang::Kk,
         date: None,
         author: None,
+        place: None,
         slug: "мәлімдеме".to_string(),
         blocks: vec![
             heading(1, "Мәлімдеме", None, None),
@@ -198,6 +200,7 @@ fn sample_book() -> Book {
         lang: Lang::En,
         date: Some("1 May 2024".to_string()),
         author: Some("The group".to_string()),
+        place: None,
         slug: "zayavlenie".to_string(),
         blocks: vec![para(vec![text("We stand together.")]), heading(2, "Demands", None, None)],
         footnotes: vec![],
@@ -506,6 +509,7 @@ fn hostile_book() -> Book {
         lang: Lang::En,
         date: None,
         author: Some(weird.to_string()),
+        place: None,
         slug: "!!!".to_string(),
         blocks: vec![
             heading(0, weird, Some("fn1"), None),
@@ -789,6 +793,7 @@ fn random_input_stays_well_formed() {
                 lang: [Lang::Ru, Lang::Kk, Lang::En][rng.below(3)],
                 date: Some(rng.string()),
                 author: Some(rng.string()),
+                place: None,
                 slug: rng.string(),
                 blocks: rng.blocks(0),
                 footnotes: (0..rng.below(3))

@@ -196,6 +196,7 @@ mod tests {
             lang,
             date: None,
             author: None,
+            place: None,
             slug: "a".to_string(),
             blocks,
             footnotes: Vec::new(),
