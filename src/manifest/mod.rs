@@ -42,7 +42,7 @@ pub use identifier::derive_identifier;
 pub use length::{parse_length, parse_page_size};
 
 use length::Problem;
-use raw::{RawBook, RawOutput, StrOrNum, StrOrTable, key_repr};
+use raw::{RawBook, RawFonts, RawOutput, StrOrNum, StrOrTable, key_repr};
 
 /// The kinds of output samizdat writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -281,6 +281,56 @@ pub struct DocumentEntry {
     pub lang: Option<Lang>,
 }
 
+/// A font file named in `[fonts]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FontFile {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// As written in `book.toml`, for messages.
+    pub written: String,
+    /// The place of its value in `book.toml`, for errors about the file.
+    pub at: Location,
+}
+
+/// `[fonts]`, resolved: each face replaces the embedded one of its slot.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FontPaths {
+    /// Body text, regular.
+    pub serif: Option<FontFile>,
+    /// Body text, italic.
+    pub serif_italic: Option<FontFile>,
+    /// Body text, bold.
+    pub serif_bold: Option<FontFile>,
+    /// Body text, bold italic.
+    pub serif_bold_italic: Option<FontFile>,
+    /// Headings and running heads, regular.
+    pub sans: Option<FontFile>,
+    /// Headings, bold.
+    pub sans_bold: Option<FontFile>,
+    /// Characters the faces above lack (emoji, CJK); needs no Cyrillic.
+    pub fallback: Option<FontFile>,
+}
+
+impl FontPaths {
+    /// The six faces with their keys, in the order of the font set's slots
+    /// (serif regular, italic, bold, bold italic, sans regular, bold).
+    pub fn slots(&self) -> [(&'static str, Option<&FontFile>); 6] {
+        [
+            ("serif", self.serif.as_ref()),
+            ("serif-italic", self.serif_italic.as_ref()),
+            ("serif-bold", self.serif_bold.as_ref()),
+            ("serif-bold-italic", self.serif_bold_italic.as_ref()),
+            ("sans", self.sans.as_ref()),
+            ("sans-bold", self.sans_bold.as_ref()),
+        ]
+    }
+
+    /// True when no font is configured.
+    pub fn is_empty(&self) -> bool {
+        self.fallback.is_none() && self.slots().iter().all(|(_, f)| f.is_none())
+    }
+}
+
 /// Everything a build needs to know, resolved from `book.toml` (or defaults).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -304,6 +354,8 @@ pub struct Settings {
     pub sort: Sort,
     /// Outputs sorted by name (see the module documentation).
     pub outputs: Vec<Output>,
+    /// Font files from `[fonts]`; all `None` for the embedded faces.
+    pub fonts: FontPaths,
 }
 
 /// Default font size: 10.5 pt, a common body size for A5 pamphlets.
@@ -407,6 +459,7 @@ pub fn single_file(md: &Path) -> Settings {
         group_by: None,
         sort: Sort::Manifest,
         outputs: default_outputs(),
+        fonts: FontPaths::default(),
     }
 }
 
@@ -484,8 +537,20 @@ pub fn parse(text: &str, path: &Path, root: &Path) -> Result<(Settings, Diagnost
             }
             _ => default_outputs(),
         };
+        let fonts = raw.fonts.map(|f| resolver.fonts(f.into_inner())).unwrap_or_default();
         let manifest = Some(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
-        Settings { root: root.clone(), manifest, meta, documents, preface, parts, group_by, sort, outputs }
+        Settings {
+            root: root.clone(),
+            manifest,
+            meta,
+            documents,
+            preface,
+            parts,
+            group_by,
+            sort,
+            outputs,
+            fonts,
+        }
     });
     diags.0.sort_by(|a, b| a.location.cmp(&b.location));
     match settings {
@@ -1304,6 +1369,26 @@ impl Resolver<'_, '_> {
                     .push(src.error(span.clone(), message).with_hint("use smaller margins or a larger page"));
                 blamed.push(span);
             }
+        }
+    }
+
+    /// `[fonts]`: paths made absolute. Whether each file is a usable font is
+    /// checked by the driver when it loads the faces.
+    fn fonts(&mut self, f: RawFonts) -> FontPaths {
+        let mut file = |value: Option<Spanned<String>>, key: &str| {
+            let value = value?;
+            let written = text_value(Some(&value), key, self.src, self.diags)?;
+            let at = Location::at(self.src.path, self.src.text, value.span().start);
+            Some(FontFile { path: self.root.join(&written), written, at })
+        };
+        FontPaths {
+            serif: file(f.serif, "serif"),
+            serif_italic: file(f.serif_italic, "serif-italic"),
+            serif_bold: file(f.serif_bold, "serif-bold"),
+            serif_bold_italic: file(f.serif_bold_italic, "serif-bold-italic"),
+            sans: file(f.sans, "sans"),
+            sans_bold: file(f.sans_bold, "sans-bold"),
+            fallback: file(f.fallback, "fallback"),
         }
     }
 

@@ -28,6 +28,28 @@ pub(super) struct RawManifest {
     pub output: Option<BTreeMap<String, Spanned<RawOutput>>>,
     /// `[[part]]` tables in order: the parts of a collected volume.
     pub part: Option<Vec<Spanned<RawPart>>>,
+    /// `[fonts]`: font files replacing the embedded faces, and a fallback.
+    pub fonts: Option<Spanned<RawFonts>>,
+}
+
+/// `[fonts]`: paths of font files, relative to the manifest folder.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawFonts {
+    /// Body text, regular (PT Serif by default).
+    pub serif: Option<Spanned<String>>,
+    /// Body text, italic.
+    pub serif_italic: Option<Spanned<String>>,
+    /// Body text, bold.
+    pub serif_bold: Option<Spanned<String>>,
+    /// Body text, bold italic.
+    pub serif_bold_italic: Option<Spanned<String>>,
+    /// Headings and running heads, regular (PT Sans by default).
+    pub sans: Option<Spanned<String>>,
+    /// Headings, bold.
+    pub sans_bold: Option<Spanned<String>>,
+    /// A font for characters the main faces lack (emoji, CJK); needs no Cyrillic.
+    pub fallback: Option<Spanned<String>>,
 }
 
 /// One `[[part]]`: a title over the statements its globs select.
@@ -274,6 +296,18 @@ static ROOT_FIELDS: &[Field] = &[
         &[Type::Array(&[Type::Table(&PART)])],
         "[[part]] with title = \"…\" and documents = [\"…\"]",
     ),
+    field("fonts", &[Type::Table(&FONTS)], "[fonts] with serif = \"fonts/Serif.ttf\""),
+];
+
+static FONTS: Schema = Schema::Fields(FONT_FIELDS);
+static FONT_FIELDS: &[Field] = &[
+    field("serif", &[Type::String], "serif = \"fonts/Serif-Regular.ttf\""),
+    field("serif-italic", &[Type::String], "serif-italic = \"fonts/Serif-Italic.ttf\""),
+    field("serif-bold", &[Type::String], "serif-bold = \"fonts/Serif-Bold.ttf\""),
+    field("serif-bold-italic", &[Type::String], "serif-bold-italic = \"fonts/Serif-BoldItalic.ttf\""),
+    field("sans", &[Type::String], "sans = \"fonts/Sans-Regular.ttf\""),
+    field("sans-bold", &[Type::String], "sans-bold = \"fonts/Sans-Bold.ttf\""),
+    field("fallback", &[Type::String], "fallback = \"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf\""),
 ];
 
 static PART: Schema = Schema::Fields(PART_FIELDS);
@@ -660,6 +694,7 @@ mod tests {
         assert_eq!(schema_fields(PART_FIELDS), serde_fields::<RawPart>());
         assert_eq!(schema_fields(OUTPUT_FIELDS), serde_fields::<RawOutput>());
         assert_eq!(schema_fields(MARGIN_FIELDS), serde_fields::<RawMargins>());
+        assert_eq!(schema_fields(FONT_FIELDS), serde_fields::<RawFonts>());
     }
 
     // Strings, numbers and tables reach the right variants of the either-or values.

@@ -836,3 +836,36 @@ fn running_heads_and_image_height() {
     let e = find(&d, "image-max-height");
     assert_eq!(at(e), (6, 20));
 }
+
+// `[fonts]` paths are made absolute from the manifest folder and keep the place of their value.
+#[test]
+fn fonts_resolve_relative_to_root() {
+    let book = TempBook::with(&["a.md"]);
+    let s = ok(
+        &with_book("[fonts]\nserif = \"fonts/Body.ttf\"\nfallback = \"/usr/share/fonts/Symbols.ttf\"\n"),
+        book.path(),
+    );
+    let serif = s.fonts.serif.as_ref().expect("serif");
+    assert_eq!(serif.path, book.path().join("fonts/Body.ttf"));
+    assert_eq!(serif.written, "fonts/Body.ttf");
+    assert_eq!((serif.at.line, serif.at.column), (5, 9));
+    let fallback = s.fonts.fallback.as_ref().expect("fallback");
+    assert_eq!(fallback.path, Path::new("/usr/share/fonts/Symbols.ttf"));
+    assert_eq!((fallback.at.line, fallback.at.column), (6, 12));
+    assert!(s.fonts.serif_italic.is_none() && s.fonts.sans.is_none());
+    assert_eq!(s.fonts.slots()[0].0, "serif");
+    assert!(ok(&with_book(""), book.path()).fonts.is_empty());
+}
+
+// Unknown keys in `[fonts]` get a "did you mean", wrong types and blank paths are refused.
+#[test]
+fn fonts_unknown_key_and_wrong_type() {
+    let book = TempBook::with(&["a.md"]);
+    let d =
+        fails(&with_book("[fonts]\nserif-itallic = \"a.ttf\"\nsans = 3\nfallback = \" \"\n"), book.path());
+    let e = find(&d, "unknown key `serif-itallic` in [fonts]");
+    assert_eq!(at(e), (5, 1));
+    assert_eq!(e.hint.as_deref(), Some("did you mean `serif-italic`?"));
+    assert_eq!(at(find(&d, "expected a string for `sans`, found an integer")), (6, 8));
+    assert_eq!(at(find(&d, "empty `fallback`")), (7, 12));
+}
