@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 pub use matrix::{Progress, Silent};
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
-use crate::fonts::FontSet;
+use crate::fonts::{FALLBACK_SLOT, FontError, FontSet};
 use crate::images;
 use crate::layout::{self, LayoutOptions};
 use crate::manifest::{self, Format, Output, OutputKind, PdfSettings, Settings};
@@ -131,7 +131,7 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostic
         Input::Markdown(p) => (manifest::single_file(&absolute(&p)), true),
     };
 
-    let fonts = FontSet::embedded();
+    let fonts = load_fonts(&settings.fonts, &mut diags);
     let mut documents = Vec::new();
     let mut sources = Vec::new();
     let confine = (!opts.allow_outside_root).then(|| Confinement::new(&settings.root));
@@ -532,7 +532,64 @@ fn image_refs<'a>(doc: &'a Document, src: &str) -> Vec<(&'a crate::model::ImageR
         .collect()
 }
 
+/// The embedded faces with those of `[fonts]` in their place. Every file that
+/// cannot be used is an error at its value in book.toml, all reported at once;
+/// the embedded set is returned then, so that the other checks still run.
+fn load_fonts(paths: &manifest::FontPaths, diags: &mut Diagnostics) -> FontSet {
+    if paths.is_empty() {
+        return FontSet::embedded();
+    }
+    let slots = paths.slots();
+    let by_slot = slots.map(|(_, f)| f.map(|f| f.path.as_path()));
+    match FontSet::with(by_slot, paths.fallback.as_ref().map(|f| f.path.as_path())) {
+        Ok(set) => set,
+        Err(errors) => {
+            for (slot, error) in errors {
+                let (key, file) = if slot == FALLBACK_SLOT {
+                    ("fallback", paths.fallback.as_ref())
+                } else {
+                    (slots[slot].0, slots[slot].1)
+                };
+                let Some(file) = file else { continue };
+                diags.push(font_error(key, file, &error));
+            }
+            FontSet::embedded()
+        }
+    }
+}
+
+/// The diagnostic for a font file of `[fonts]` that cannot be used.
+fn font_error(key: &str, file: &manifest::FontFile, error: &FontError) -> Diagnostic {
+    let name = &file.written;
+    let (message, hint) = match error {
+        FontError::Missing(_) => (
+            format!("font file `{name}` (`{key}`) not found"),
+            "paths in [fonts] are relative to the folder of book.toml".to_owned(),
+        ),
+        FontError::Unreadable(_, why) => (
+            format!("cannot read font file `{name}` (`{key}`): {why}"),
+            "check the file's permissions".to_owned(),
+        ),
+        FontError::NotAFont(_) => (
+            format!("`{name}` (`{key}`) is not a TrueType or OpenType font"),
+            if key == "fallback" {
+                "use a TrueType/OpenType file, e.g. DejaVu Sans or Noto Sans CJK".to_owned()
+            } else {
+                FONT_HINT.to_owned()
+            },
+        ),
+        FontError::NoCyrillic(_) => {
+            (format!("font `{name}` (`{key}`) has no Cyrillic letters"), FONT_HINT.to_owned())
+        }
+    };
+    Diagnostic::error(Some(file.at.clone()), message).with_hint(hint)
+}
+
+/// What a face of `[fonts]` must be.
+const FONT_HINT: &str = "use a TrueType/OpenType file with Cyrillic letters, e.g. PT Serif";
+
 /// Warns about characters no configured font can draw, with the place of each.
+/// Characters the body font lacks but the fallback font draws are fine.
 fn check_coverage(documents: &[Document], sources: &[String], fonts: &FontSet, diags: &mut Diagnostics) {
     for (doc, src) in documents.iter().zip(sources) {
         let mut text = doc.title.clone();
@@ -543,13 +600,28 @@ fn check_coverage(documents: &[Document], sources: &[String], fonts: &FontSet, d
         }
         let offset = missing.iter().filter_map(|c| src.find(*c)).min().unwrap_or(0);
         let list: Vec<String> = missing.iter().map(|c| format!("`{c}` (U+{:04X})", *c as u32)).collect();
-        diags.push(
-            Diagnostic::warning(
-                Some(Location::at(&doc.path, src, offset)),
-                format!("no font can draw {}; they will be missing from the PDF", list.join(", ")),
+        let (message, hint) = if fonts.fallback().is_some() {
+            let drawn = fonts.fallback_chars(&text);
+            let also = if drawn.is_empty() {
+                String::new()
+            } else {
+                let drawn: String = drawn.iter().collect();
+                format!(" (the fallback font draws {drawn})")
+            };
+            (
+                format!(
+                    "neither the body font nor the fallback font can draw {}; they will be missing from the PDF{also}",
+                    list.join(", ")
+                ),
+                "remove these characters or configure a fallback font that has them",
             )
-            .with_hint("remove these characters or configure a font that has them"),
-        );
+        } else {
+            (
+                format!("no font can draw {}; they will be missing from the PDF", list.join(", ")),
+                "remove these characters or configure a font that has them: [fonts] fallback = \"…\"",
+            )
+        };
+        diags.push(Diagnostic::warning(Some(Location::at(&doc.path, src, offset)), message).with_hint(hint));
     }
 }
 

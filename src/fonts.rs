@@ -214,6 +214,10 @@ pub enum FontError {
     NotAFont(String),
     /// The font has no glyphs for Cyrillic letters.
     NoCyrillic(String),
+    /// No file at the path.
+    Missing(String),
+    /// The file exists but cannot be read (a folder, no permission); with the reason.
+    Unreadable(String, String),
 }
 
 impl std::fmt::Display for FontError {
@@ -221,6 +225,8 @@ impl std::fmt::Display for FontError {
         match self {
             FontError::NotAFont(name) => write!(f, "`{name}` is not a TrueType or OpenType font"),
             FontError::NoCyrillic(name) => write!(f, "font `{name}` has no Cyrillic letters"),
+            FontError::Missing(name) => write!(f, "font file `{name}` not found"),
+            FontError::Unreadable(name, why) => write!(f, "cannot read font file `{name}`: {why}"),
         }
     }
 }
@@ -328,11 +334,16 @@ impl Face {
 }
 
 /// The faces a book uses: serif regular/italic/bold/bold-italic for text,
-/// sans regular/bold for headings.
+/// sans regular/bold for headings, and optionally a fallback face (last, id 6)
+/// for characters the others lack.
 #[derive(Debug)]
 pub struct FontSet {
     faces: Vec<Face>,
+    fallback: Option<FaceId>,
 }
+
+/// Index of the fallback face in [`FontSet::with`]'s errors and in the set.
+pub const FALLBACK_SLOT: usize = SLOTS.len();
 
 /// Order of faces in a [`FontSet`].
 const SLOTS: [(Family, Style, &str); 6] = [
@@ -361,18 +372,56 @@ impl FontSet {
             .filter_map(|((_, _, name), bytes)| Face::new(name, FontData::Static(bytes)).ok())
             .collect::<Vec<_>>();
         assert_eq!(faces.len(), SLOTS.len(), "embedded fonts are valid by construction");
-        FontSet { faces }
+        FontSet { faces, fallback: None }
+    }
+
+    /// The embedded faces with some replaced by files (`slots` in the order of
+    /// serif regular, italic, bold, bold italic, sans regular, bold) and a
+    /// fallback face appended. Every file is tried; the errors come back with
+    /// the index of their slot ([`FALLBACK_SLOT`] for the fallback).
+    pub fn with(
+        slots: [Option<&Path>; SLOTS.len()],
+        fallback: Option<&Path>,
+    ) -> Result<FontSet, Vec<(usize, FontError)>> {
+        let mut set = FontSet::embedded();
+        let mut errors = Vec::new();
+        for (i, path) in slots.iter().enumerate() {
+            if let Some(path) = path {
+                match FontSet::load_face(path) {
+                    Ok(face) => set.faces[i] = face,
+                    Err(e) => errors.push((i, e)),
+                }
+            }
+        }
+        if let Some(path) = fallback {
+            match read_face(path) {
+                Ok(face) => {
+                    set.fallback = Some(FaceId(set.faces.len() as u16));
+                    set.faces.push(face);
+                }
+                Err(e) => errors.push((FALLBACK_SLOT, e)),
+            }
+        }
+        if errors.is_empty() { Ok(set) } else { Err(errors) }
     }
 
     /// Loads a face from a file, checking that it is a font and covers Cyrillic.
     pub fn load_face(path: &Path) -> Result<Face, FontError> {
-        let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|_| FontError::NotAFont(name.clone()))?;
-        let face = Face::new(&name, FontData::Owned(Arc::new(bytes)))?;
+        let face = read_face(path)?;
         if !face.covers('Ж') || !face.covers('я') {
-            return Err(FontError::NoCyrillic(name));
+            return Err(FontError::NoCyrillic(face.name));
         }
         Ok(face)
+    }
+
+    /// The fallback face, if one is configured.
+    pub fn fallback(&self) -> Option<FaceId> {
+        self.fallback
+    }
+
+    /// True if face `id` maps `c` to a glyph.
+    pub fn covers(&self, id: FaceId, c: char) -> bool {
+        self.face(id).covers(c)
     }
 
     /// The face for a family and style. Sans italic falls back to upright sans.
@@ -392,21 +441,46 @@ impl FontSet {
         self.faces.iter().enumerate().map(|(i, f)| (FaceId(i as u16), f))
     }
 
-    /// Characters of `text` that no face of the set can draw, in order of first
-    /// occurrence, without duplicates. Whitespace and controls are ignored.
+    /// Characters of `text` that no face of the set can draw (neither the body
+    /// face nor the fallback), in order of first occurrence, without duplicates.
+    /// Whitespace and controls are ignored.
     pub fn missing_chars(&self, text: &str) -> Vec<char> {
-        let mut missing: Vec<char> = Vec::new();
+        self.uncovered(text, |c| self.fallback.is_some_and(|f| self.covers(f, c)))
+    }
+
+    /// Characters of `text` the body face lacks but the fallback face draws, as
+    /// [`FontSet::missing_chars`] lists them; empty without a fallback.
+    pub fn fallback_chars(&self, text: &str) -> Vec<char> {
+        match self.fallback {
+            Some(f) => self.uncovered(text, |c| !self.covers(f, c)),
+            None => Vec::new(),
+        }
+    }
+
+    /// Characters the regular face lacks, except those `skip` accepts.
+    fn uncovered(&self, text: &str, skip: impl Fn(char) -> bool) -> Vec<char> {
+        let mut found: Vec<char> = Vec::new();
         let regular = self.face(FaceId(0));
         for c in text.chars() {
-            if c.is_whitespace() || c.is_control() || c == '\u{AD}' || missing.contains(&c) {
+            if c.is_whitespace() || c.is_control() || c == '\u{AD}' || found.contains(&c) {
                 continue;
             }
-            if !regular.covers(c) {
-                missing.push(c);
+            if !regular.covers(c) && !skip(c) {
+                found.push(c);
             }
         }
-        missing
+        found
     }
+}
+
+/// Reads and parses a font file, without checking what it covers.
+fn read_face(path: &Path) -> Result<Face, FontError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => FontError::Missing(name.clone()),
+        _ => FontError::Unreadable(name.clone(), e.to_string().to_lowercase()),
+    })?;
+    Face::new(&name, FontData::Owned(Arc::new(bytes)))
 }
 
 /// Splits shaped glyphs at a byte offset of their text: glyphs whose cluster is
@@ -468,6 +542,75 @@ mod tests {
             assert_eq!(&cached[..], &fresh[..], "{text}");
         }
     }
+
+    /// A font on this machine, if installed (DejaVu Sans: Cyrillic, Greek, many symbols).
+    fn system_font(path: &str) -> Option<&Path> {
+        let p = Path::new(path);
+        p.is_file().then_some(p)
+    }
+
+    const DEJAVU: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+
+    // Every configured file is tried and each problem comes back with its slot.
+    #[test]
+    fn with_reports_every_bad_file() {
+        let dir = std::env::temp_dir().join(format!("samizdat-fonts-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = dir.join("NotAFont.ttf");
+        std::fs::write(&text, "just text\n").unwrap();
+        let missing = dir.join("Missing.ttf");
+        let errors = FontSet::with([Some(&missing), None, Some(&text), None, None, None], Some(&missing))
+            .expect_err("bad files");
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(matches!(&errors[0], (0, FontError::Missing(n)) if n.ends_with("Missing.ttf")));
+        assert!(matches!(&errors[1], (2, FontError::NotAFont(n)) if n.ends_with("NotAFont.ttf")));
+        assert!(matches!(&errors[2], (FALLBACK_SLOT, FontError::Missing(_))));
+        assert_eq!(errors[0].1.to_string(), format!("font file `{}` not found", missing.display()));
+    }
+
+    // A fallback face needs no Cyrillic, gets the id after the six slots and
+    // takes the characters it draws out of the missing list.
+    #[test]
+    fn fallback_covers_what_the_body_lacks() {
+        let embedded = FontSet::embedded();
+        assert_eq!(embedded.fallback(), None);
+        assert!(embedded.fallback_chars("✓").is_empty());
+        let Some(dejavu) = system_font(DEJAVU) else {
+            eprintln!("skipped: {DEJAVU} is not installed");
+            return;
+        };
+        assert_eq!(embedded.missing_chars("Да ✓ ☺ ∀ 中"), vec!['✓', '☺', '∀', '中']);
+        let set = FontSet::with([None; 6], Some(dejavu)).expect("DejaVu Sans loads");
+        assert_eq!(set.fallback(), Some(FaceId(6)));
+        assert_eq!(set.faces().count(), 7);
+        assert!(set.covers(FaceId(6), '✓') && !set.covers(FaceId(0), '✓'));
+        assert_eq!(set.missing_chars("Да ✓ ☺ ∀ 中"), vec!['中']);
+        assert_eq!(set.fallback_chars("Да ✓ ☺ ∀ 中"), vec!['✓', '☺', '∀']);
+        // As a body face it replaces its slot.
+        let set = FontSet::with([None, None, None, None, Some(dejavu), None], None).expect("loads");
+        assert!(set.face(set.id(Family::Sans, Style::default())).covers('✓'));
+        assert!(!set.face(set.id(Family::Serif, Style::default())).covers('✓'));
+    }
+
+    // A face without Cyrillic is refused for a slot but accepted as the fallback.
+    #[test]
+    fn face_without_cyrillic() {
+        let Some(symbols) = LATIN_ONLY.iter().find_map(|p| system_font(p)) else {
+            eprintln!("skipped: none of {LATIN_ONLY:?} is installed");
+            return;
+        };
+        let errors =
+            FontSet::with([Some(symbols), None, None, None, None, None], None).expect_err("no Cyrillic");
+        assert!(matches!(&errors[..], [(0, FontError::NoCyrillic(_))]), "{errors:?}");
+        assert!(FontSet::with([None; 6], Some(symbols)).is_ok());
+    }
+
+    /// Fonts without Cyrillic letters found on Debian machines.
+    const LATIN_ONLY: [&str; 2] = [
+        "/usr/share/fonts/opentype/urw-base35/StandardSymbolsPS.otf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuMathTeXGyre.ttf",
+    ];
 
     // Bold is wider than regular for the same text.
     #[test]

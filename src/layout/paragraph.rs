@@ -364,13 +364,28 @@ fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool)
         lb.notes.push(n);
     }
     lb.text.push_str(&frag.text);
-    if glue_less
-        && let Some(prev) = lb.runs.last_mut()
+    // Continue the previous run when the style is the same: directly after it, or after an
+    // interword space, which is then carried by the previous glyph's advance (the PDF writes
+    // it as a positioning adjustment). One run per line and style instead of one per word
+    // keeps the PDF writer's per-run work and the page's allocations small.
+    if let Some(prev) = lb.runs.last_mut()
         && prev.face == frag.style.face
         && prev.size == size
         && prev.y == y
-        && (prev.x + prev.glyphs.iter().map(|g| g.advance).sum::<Pt>() - x).abs().get() < 0.01
+        && !prev.glyphs.is_empty()
     {
+        let end = prev.x + prev.glyphs.iter().map(|g| g.advance).sum::<Pt>();
+        let gap = x - end;
+        let joined = gap.abs().get() < 0.01 && glue_less;
+        let spaced = !glue_less && gap > Pt::ZERO && gap < size * 4.0;
+        if !joined && !spaced {
+            lb.runs.push(TextRun { x, y, face: frag.style.face, size, text: frag.text.clone(), glyphs });
+            return;
+        }
+        if spaced && let Some(last) = prev.glyphs.last_mut() {
+            last.advance += gap;
+            prev.text.push(' ');
+        }
         let shift = prev.text.len();
         prev.text.push_str(&frag.text);
         prev.glyphs.extend(glyphs.into_iter().map(|mut g| {
@@ -442,6 +457,55 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
     }
     let mut out = Vec::new();
     walk(inlines, &Ctx { style: ps.style, family: ps.family, link: None }, ps, fonts, &mut out);
+    match fonts.fallback() {
+        Some(fallback) => split_by_coverage(out, fonts, fallback),
+        None => out,
+    }
+}
+
+/// Splits chunks into runs of their own face and of the fallback face: a
+/// character the chunk's face lacks but the fallback draws goes to a run in the
+/// fallback face (same size, link and counting). Whitespace stays in the
+/// chunk's face; joiners and variation selectors, and characters neither face
+/// draws, stay in the run they follow, so an emoji sequence is not cut.
+fn split_by_coverage(chunks: Vec<Chunk>, fonts: &FontSet, fallback: FaceId) -> Vec<Chunk> {
+    let mut out = Vec::with_capacity(chunks.len());
+    for chunk in chunks {
+        let face = chunk.style.face;
+        let foreign = |c: char| !fonts.covers(face, c) && fonts.covers(fallback, c);
+        if face == fallback || !chunk.text.chars().any(|c| !c.is_whitespace() && foreign(c)) {
+            out.push(chunk);
+            continue;
+        }
+        let mut run = String::new();
+        let mut in_fallback = false;
+        for c in chunk.text.chars() {
+            let sticky =
+                matches!(c, '\u{200C}' | '\u{200D}' | '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}');
+            let want = if c.is_whitespace() {
+                false
+            } else if sticky {
+                in_fallback
+            } else if fonts.covers(face, c) {
+                false
+            } else if fonts.covers(fallback, c) {
+                true
+            } else {
+                in_fallback
+            };
+            if want != in_fallback && !run.is_empty() {
+                let style =
+                    FragStyle { face: if in_fallback { fallback } else { face }, ..chunk.style.clone() };
+                out.push(Chunk { text: std::mem::take(&mut run), style, counted: chunk.counted });
+            }
+            in_fallback = want;
+            run.push(c);
+        }
+        if !run.is_empty() {
+            let style = FragStyle { face: if in_fallback { fallback } else { face }, ..chunk.style };
+            out.push(Chunk { text: run, style, counted: chunk.counted });
+        }
+    }
     out
 }
 
