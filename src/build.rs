@@ -131,7 +131,8 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostic
         Input::Markdown(p) => (manifest::single_file(&absolute(&p)), true),
     };
 
-    let fonts = load_fonts(&settings.fonts, &mut diags);
+    // After a bad font the embedded set stands in; its coverage would only mislead.
+    let (fonts, fonts_ok) = load_fonts(&settings.fonts, &mut diags);
     let mut documents = Vec::new();
     let mut sources = Vec::new();
     let confine = (!opts.allow_outside_root).then(|| Confinement::new(&settings.root));
@@ -214,7 +215,9 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostic
     }
 
     let images = load_images(&documents, &sources, &settings, confine.as_ref(), &mut diags);
-    check_coverage(&documents, &sources, &fonts, &mut diags);
+    if fonts_ok {
+        check_coverage(&documents, &sources, &fonts, &mut diags);
+    }
 
     if diags.has_errors() {
         return Err(diags);
@@ -534,16 +537,17 @@ fn image_refs<'a>(doc: &'a Document, src: &str) -> Vec<(&'a crate::model::ImageR
 
 /// The embedded faces with those of `[fonts]` in their place. Every file that
 /// cannot be used is an error at its value in book.toml, all reported at once;
-/// the embedded set is returned then, so that the other checks still run.
-fn load_fonts(paths: &manifest::FontPaths, diags: &mut Diagnostics) -> FontSet {
+/// the embedded set is returned then (with `false`), so that the other checks still run.
+fn load_fonts(paths: &manifest::FontPaths, diags: &mut Diagnostics) -> (FontSet, bool) {
     if paths.is_empty() {
-        return FontSet::embedded();
+        return (FontSet::embedded(), true);
     }
     let slots = paths.slots();
     let by_slot = slots.map(|(_, f)| f.map(|f| f.path.as_path()));
     match FontSet::with(by_slot, paths.fallback.as_ref().map(|f| f.path.as_path())) {
-        Ok(set) => set,
+        Ok(set) => (set, true),
         Err(errors) => {
+            let mut found = Vec::new();
             for (slot, error) in errors {
                 let (key, file) = if slot == FALLBACK_SLOT {
                     ("fallback", paths.fallback.as_ref())
@@ -551,9 +555,11 @@ fn load_fonts(paths: &manifest::FontPaths, diags: &mut Diagnostics) -> FontSet {
                     (slots[slot].0, slots[slot].1)
                 };
                 let Some(file) = file else { continue };
-                diags.push(font_error(key, file, &error));
+                found.push(font_error(key, file, &error));
             }
-            FontSet::embedded()
+            found.sort_by(|a, b| a.location.cmp(&b.location));
+            diags.extend(Diagnostics(found));
+            (FontSet::embedded(), false)
         }
     }
 }

@@ -242,6 +242,112 @@ fn source_characters_without_glyphs() {
     run.located("content/one.md", "5").stderr_has("U+1F600").stderr_has("U+6F22").stderr_has("U+5B57");
 }
 
+// ---- Fonts ----
+
+/// DejaVu Sans (fonts-dejavu-core): Cyrillic plus many symbols PT Serif lacks.
+const DEJAVU_SANS: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+/// Fonts without Cyrillic letters (fonts-urw-base35, fonts-dejavu-extra).
+const LATIN_ONLY: [&str; 2] = [
+    "/usr/share/fonts/opentype/urw-base35/StandardSymbolsPS.otf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuMathTeXGyre.ttf",
+];
+
+/// The first of `paths` installed; under CI one must be (see .ci/run), elsewhere
+/// the test is skipped with a notice.
+fn system_font(paths: &[&'static str]) -> Option<&'static str> {
+    let found = paths.iter().copied().find(|p| Path::new(p).is_file());
+    if found.is_none() {
+        assert!(!validate::ci(), "none of {paths:?} is installed; .ci/run installs them");
+        eprintln!("skipped: none of {paths:?} is installed");
+    }
+    found
+}
+
+/// The fixtures' `[book]` (see make-fixtures.py) followed by `fonts`.
+fn manifest_with_fonts(fonts: &str) -> String {
+    let book =
+        std::fs::read_to_string(common::fixture_dir("robust/font-missing/book.toml")).expect("fixture");
+    let book = book.split("\n[fonts]").next().unwrap_or_default().to_string();
+    format!("{book}\n[fonts]\n{fonts}")
+}
+
+// A configured font file that does not exist is an error at its value, naming it.
+#[test]
+fn font_missing() {
+    let (_, run) = refused("font-missing", &["build"]);
+    run.located("book.toml", "9:9")
+        .stderr_has("font file `fonts/Missing.ttf` (`serif`) not found")
+        .stderr_has("relative to the folder of book.toml");
+}
+
+// A text file named .ttf is refused as not a font.
+#[test]
+fn font_not_a_font() {
+    let (_, run) = refused("font-not-a-font", &["build"]);
+    run.located("book.toml", "9:14")
+        .stderr_has("`fonts/Serif-Bold.ttf` (`serif-bold`) is not a TrueType or OpenType font")
+        .stderr_has("e.g. PT Serif");
+}
+
+// A body font without Cyrillic letters is refused; every bad font of [fonts] is
+// reported in the same run.
+#[test]
+fn font_without_cyrillic() {
+    let Some(latin) = system_font(&LATIN_ONLY) else { return };
+    let book = Book::fixture("robust/font-not-a-font");
+    book.write(
+        "book.toml",
+        manifest_with_fonts(&format!(
+            "serif = \"{latin}\"\nserif-bold = \"fonts/Serif-Bold.ttf\"\nsans = \"fonts/Nope.otf\"\n"
+        )),
+    );
+    let before = book.snapshot();
+    let run = book.run(["build"]);
+    run.code(1).no_panic();
+    before.assert_unchanged(&book.root);
+    run.located("book.toml", "9:9")
+        .stderr_has(&format!("font `{latin}` (`serif`) has no Cyrillic letters"))
+        .stderr_has("use a TrueType/OpenType file with Cyrillic letters, e.g. PT Serif")
+        .located("book.toml", "10:14")
+        .stderr_has("(`serif-bold`) is not a TrueType or OpenType font")
+        .located("book.toml", "11:8")
+        .stderr_has("font file `fonts/Nope.otf` (`sans`) not found");
+}
+
+// With a fallback font, characters PT Serif lacks are drawn by it: no warning for
+// them, the font is embedded, and the text is in the PDF. Those it lacks too are
+// still listed.
+#[test]
+fn font_fallback_draws_what_the_body_lacks() {
+    let Some(dejavu) = system_font(&[DEJAVU_SANS]) else { return };
+    let book = Book::fixture("robust/source-no-glyph");
+    book.write("book.toml", manifest_with_fonts(&format!("fallback = \"{dejavu}\"\n")));
+    book.write(
+        "content/one.md",
+        "# Заявление\n\nГотово ✓ и ☺, формула ∀x ≠ ∅.\n\nЗнаки 漢字 остаются без шрифта.\n",
+    );
+    let run = book.run(["build"]);
+    run.success();
+    run.located("content/one.md", "5").stderr_has("U+6F22").stderr_lacks("U+2713").stderr_lacks("U+263A");
+    let pdf = book.assert_file("out/pdf.pdf");
+    validate::qpdf_check(&pdf);
+    validate::fonts_embedded(&pdf);
+    if validate::have("pdffonts") {
+        let out = std::process::Command::new("pdffonts").arg(&pdf).output().expect("pdffonts");
+        let list = String::from_utf8_lossy(&out.stdout);
+        assert!(list.contains("DejaVuSans"), "fallback font not embedded:\n{list}");
+        assert!(list.contains("PTSerif"), "{list}");
+    }
+    if let Some(text) = validate::pdf_text(&pdf) {
+        for needle in ["Готово ✓ и ☺", "∀x ≠ ∅"] {
+            assert!(text.contains(needle), "`{needle}` not in the PDF text:\n{text}");
+        }
+    }
+    // Without the fallback the same characters are warned about.
+    book.write("book.toml", manifest_with_fonts(""));
+    book.run(["build"]).success().located("content/one.md", "3").stderr_has("U+2713").stderr_has("U+263A");
+}
+
 // ---- Images ----
 
 // A missing image is an error at its reference.
