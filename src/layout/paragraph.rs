@@ -338,6 +338,9 @@ fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool)
             .get(k + 1)
             .map_or(frag.text.len(), |n| (n.cluster as usize).saturating_sub(frag.base).min(frag.text.len()))
             .max(start);
+        if g.id == 0 {
+            continue;
+        }
         glyphs.push(Glyph {
             id: g.id,
             advance: face.to_pt(g.advance as f64, size),
@@ -395,6 +398,12 @@ fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool)
         return;
     }
     lb.runs.push(TextRun { x, y, face: frag.style.face, size, text: frag.text.clone(), glyphs });
+}
+
+/// Width of the `.notdef` glyphs among `glyphs`, which are not drawn.
+fn notdef_width(face: &crate::fonts::Face, glyphs: &[ShapedGlyph], size: Pt) -> Pt {
+    let units: i64 = glyphs.iter().filter(|g| g.id == 0).map(|g| g.advance as i64).sum();
+    face.to_pt(units as f64, size)
 }
 
 /// Walks the inline tree into chunks of uniformly styled text.
@@ -681,7 +690,9 @@ impl ItemBuilder<'_> {
                 .unwrap_or(shaped.len())
                 .max(glyph_start);
             let glyphs = shaped[glyph_start..gend].to_vec();
-            let width = face.width(&glyphs, style.size);
+            // Characters no face can draw (already warned about, with their place) are left
+            // out rather than printed as empty boxes: `.notdef` glyphs take no room.
+            let width = face.width(&glyphs, style.size) - notdef_width(face, &glyphs, style.size);
             let frag = Frag {
                 style: style.clone(),
                 text: text[start..pos].to_string(),
@@ -706,6 +717,52 @@ impl ItemBuilder<'_> {
             }
             start = pos;
             glyph_start = gend;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn style(width: f64) -> ParaStyle {
+        ParaStyle {
+            family: Family::Serif,
+            style: Style::default(),
+            size: Pt::new(10.0),
+            leading: Pt::new(13.0),
+            align: Align::Justify,
+            indent: Pt::ZERO,
+            width: Pt::new(width),
+            lang: Lang::Ru,
+            hyphenate: true,
+        }
+    }
+
+    // Characters no face can draw are left out of the runs instead of printed as `.notdef` boxes.
+    #[test]
+    fn undrawable_characters_are_left_out() {
+        let fonts = FontSet::embedded();
+        let lines = set(&[Inline::Text("знак 漢 и 😀 конец".into())], &style(300.0), &fonts);
+        let glyphs: Vec<u16> =
+            lines.iter().flat_map(|l| l.runs.iter().flat_map(|r| r.glyphs.iter().map(|g| g.id))).collect();
+        assert!(!glyphs.is_empty());
+        assert!(glyphs.iter().all(|&id| id != 0), "a .notdef glyph was drawn");
+    }
+
+    // A justified paragraph's lines (all but the last) end at the measure, and each line is
+    // one run per style: interword spaces ride on glyph advances.
+    #[test]
+    fn justified_lines_fill_the_measure_in_one_run() {
+        let fonts = FontSet::embedded();
+        let text = "Мы, члены профсоюза, работники завода, считаем своим долгом открыто сказать о том, что происходит с оплатой труда на предприятии. ".repeat(3);
+        let lines = set(&[Inline::Text(text)], &style(250.0), &fonts);
+        assert!(lines.len() > 3);
+        for l in &lines[..lines.len() - 1] {
+            assert_eq!(l.runs.len(), 1, "{}", l.text);
+            let run = &l.runs[0];
+            let end = run.x + run.glyphs.iter().map(|g| g.advance).sum::<Pt>();
+            assert!((end.get() - 250.0).abs() < 4.0, "line ends at {end}: {}", l.text);
         }
     }
 }
