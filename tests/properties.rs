@@ -21,6 +21,10 @@ use samizdat::units::Pt;
 /// debug build (each case typesets and writes a PDF and an EPUB).
 const CASES: u32 = 48;
 
+/// A fixed seed keeps CI reproducible: the same cases every run. Explore new
+/// ones locally with `PROPTEST_RNG_SEED=<n> cargo test --test properties`.
+const SEED: u64 = 20_261_124;
+
 /// Any text at all, Markdown syntax characters over-represented.
 fn any_markdown() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
@@ -62,7 +66,11 @@ fn worded_markdown() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: CASES, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        cases: CASES,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(SEED),
+        ..ProptestConfig::default()
+    })]
 
     // Any Markdown gives an EPUB whose XML files all parse.
     #[test]
@@ -117,7 +125,9 @@ proptest! {
     // Knuth–Plass never returns a line wider than the measure when every box fits in it.
     #[test]
     fn breaker_never_exceeds_the_measure(
-        boxes in prop::collection::vec((1.0..60.0f64, any::<bool>()), 1..120),
+        // Every box plus its hyphen fits the narrowest measure (50 + 3.5 < 60), so a solution
+        // without overflow always exists and the overfull pass must never be needed.
+        boxes in prop::collection::vec((1.0..50.0f64, any::<bool>()), 1..120),
         measure in 60.0..300.0f64,
     ) {
         let mut items = Vec::new();

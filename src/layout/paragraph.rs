@@ -367,28 +367,17 @@ fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool)
         lb.notes.push(n);
     }
     lb.text.push_str(&frag.text);
-    // Continue the previous run when the style is the same: directly after it, or after an
-    // interword space, which is then carried by the previous glyph's advance (the PDF writes
-    // it as a positioning adjustment). One run per line and style instead of one per word
-    // keeps the PDF writer's per-run work and the page's allocations small.
-    if let Some(prev) = lb.runs.last_mut()
+    // Continue the previous run when it has the same style and this fragment follows it
+    // directly (the parts of a hyphenated word). Words are not joined across spaces: where two
+    // characters share a glyph (Latin `a` and Cyrillic `а` in PT fonts) the PDF needs an
+    // ActualText span, and poppler then loses the space inside a joined run.
+    if glue_less
+        && let Some(prev) = lb.runs.last_mut()
         && prev.face == frag.style.face
         && prev.size == size
         && prev.y == y
-        && !prev.glyphs.is_empty()
+        && (prev.x + prev.glyphs.iter().map(|g| g.advance).sum::<Pt>() - x).abs().get() < 0.01
     {
-        let end = prev.x + prev.glyphs.iter().map(|g| g.advance).sum::<Pt>();
-        let gap = x - end;
-        let joined = gap.abs().get() < 0.01 && glue_less;
-        let spaced = !glue_less && gap > Pt::ZERO && gap < size * 4.0;
-        if !joined && !spaced {
-            lb.runs.push(TextRun { x, y, face: frag.style.face, size, text: frag.text.clone(), glyphs });
-            return;
-        }
-        if spaced && let Some(last) = prev.glyphs.last_mut() {
-            last.advance += gap;
-            prev.text.push(' ');
-        }
         let shift = prev.text.len();
         prev.text.push_str(&frag.text);
         prev.glyphs.extend(glyphs.into_iter().map(|mut g| {
@@ -750,17 +739,15 @@ mod tests {
         assert!(glyphs.iter().all(|&id| id != 0), "a .notdef glyph was drawn");
     }
 
-    // A justified paragraph's lines (all but the last) end at the measure, and each line is
-    // one run per style: interword spaces ride on glyph advances.
+    // A justified paragraph's lines (all but the last) end at the measure.
     #[test]
-    fn justified_lines_fill_the_measure_in_one_run() {
+    fn justified_lines_fill_the_measure() {
         let fonts = FontSet::embedded();
         let text = "Мы, члены профсоюза, работники завода, считаем своим долгом открыто сказать о том, что происходит с оплатой труда на предприятии. ".repeat(3);
         let lines = set(&[Inline::Text(text)], &style(250.0), &fonts);
         assert!(lines.len() > 3);
         for l in &lines[..lines.len() - 1] {
-            assert_eq!(l.runs.len(), 1, "{}", l.text);
-            let run = &l.runs[0];
+            let run = l.runs.last().expect("a run");
             let end = run.x + run.glyphs.iter().map(|g| g.advance).sum::<Pt>();
             assert!((end.get() - 250.0).abs() < 4.0, "line ends at {end}: {}", l.text);
         }
