@@ -120,6 +120,13 @@ struct Frag {
     offset: usize,
 }
 
+impl Frag {
+    /// A hyphen drawn at a break: at the end of a line, or repeated at the start of the next.
+    fn hyphen(style: &FragStyle, glyphs: &[ShapedGlyph], width: Pt) -> Frag {
+        Frag { style: style.clone(), text: "-".into(), glyphs: glyphs.to_vec(), base: 0, width, offset: 0 }
+    }
+}
+
 enum Payload {
     None,
     Frag(usize),
@@ -239,15 +246,7 @@ pub fn set_avoiding(
         if li > 0
             && let Some(Payload::Repeat(style, glyphs, w)) = payloads.get(breaking.lines[li - 1].end)
         {
-            let frag = Frag {
-                style: style.clone(),
-                text: "-".into(),
-                glyphs: glyphs.clone(),
-                base: 0,
-                width: *w,
-                offset: 0,
-            };
-            place(&mut lb, &frag, x, fonts, true);
+            place(&mut lb, &Frag::hyphen(style, glyphs, *w), x, fonts, true);
             x += *w;
             last_was_space = false;
             if !ragged {
@@ -284,15 +283,7 @@ pub fn set_avoiding(
             && let Payload::Hyphen(style, glyphs, w) = &payloads[line.end]
             && *width > Pt::ZERO
         {
-            let frag = Frag {
-                style: style.clone(),
-                text: "-".into(),
-                glyphs: glyphs.clone(),
-                base: 0,
-                width: *w,
-                offset: 0,
-            };
-            place(&mut lb, &frag, x, fonts, true);
+            place(&mut lb, &Frag::hyphen(style, glyphs, *w), x, fonts, true);
             x += *w;
             lb.hyphenated = true;
         } else if let Some(KpItem::Penalty { flagged: true, .. }) = items.get(line.end) {
