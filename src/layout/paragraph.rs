@@ -358,17 +358,36 @@ fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool)
         lb.notes.push(n);
     }
     lb.text.push_str(&frag.text);
-    // Continue the previous run when it has the same style and this fragment follows it
-    // directly (the parts of a hyphenated word). Words are not joined across spaces: where two
-    // characters share a glyph (Latin `a` and Cyrillic `а` in PT fonts) the PDF needs an
-    // ActualText span, and poppler then loses the space inside a joined run.
-    if glue_less
-        && let Some(prev) = lb.runs.last_mut()
+    // Continue the previous run when it has the same style: directly after it (the parts of a
+    // hyphenated word), or after an interword space, which is then drawn as the font's space
+    // glyph stretched to the set width. One run per line and style keeps the PDF writer's
+    // work small, and a real space in the text makes extraction independent of gap
+    // heuristics (poppler joins one-letter words on short lines otherwise).
+    if let Some(prev) = lb.runs.last_mut()
         && prev.face == frag.style.face
         && prev.size == size
         && prev.y == y
-        && (prev.x + prev.glyphs.iter().map(|g| g.advance).sum::<Pt>() - x).abs().get() < 0.01
     {
+        let end = prev.x + prev.glyphs.iter().map(|g| g.advance).sum::<Pt>();
+        let gap = x - end;
+        let joined = glue_less && gap.abs().get() < 0.01;
+        let space = face.shape(" ").first().map(|g| g.id).filter(|&id| id != 0);
+        let spaced = !glue_less && gap > Pt::ZERO && gap < size * 4.0 && space.is_some();
+        if !joined && !spaced {
+            lb.runs.push(TextRun { x, y, face: frag.style.face, size, text: frag.text.clone(), glyphs });
+            return;
+        }
+        if let (true, Some(id)) = (spaced, space) {
+            let at = prev.text.len();
+            prev.text.push(' ');
+            prev.glyphs.push(Glyph {
+                id,
+                advance: gap,
+                x_offset: Pt::ZERO,
+                y_offset: Pt::ZERO,
+                range: at..at + 1,
+            });
+        }
         let shift = prev.text.len();
         prev.text.push_str(&frag.text);
         prev.glyphs.extend(glyphs.into_iter().map(|mut g| {
@@ -730,7 +749,8 @@ mod tests {
         assert!(glyphs.iter().all(|&id| id != 0), "a .notdef glyph was drawn");
     }
 
-    // A justified paragraph's lines (all but the last) end at the measure.
+    // A justified paragraph's lines (all but the last) end at the measure, each one glyph run
+    // whose interword spaces are real space glyphs (so text extraction sees the spaces).
     #[test]
     fn justified_lines_fill_the_measure() {
         let fonts = FontSet::embedded();
@@ -738,7 +758,9 @@ mod tests {
         let lines = set(&[Inline::Text(text)], &style(250.0), &fonts);
         assert!(lines.len() > 3);
         for l in &lines[..lines.len() - 1] {
-            let run = l.runs.last().expect("a run");
+            assert_eq!(l.runs.len(), 1, "{}", l.text);
+            let run = &l.runs[0];
+            assert_eq!(run.text.matches(' ').count(), l.text.matches([' ', '\u{a0}']).count(), "{}", l.text);
             let end = run.x + run.glyphs.iter().map(|g| g.advance).sum::<Pt>();
             assert!((end.get() - 250.0).abs() < 4.0, "line ends at {end}: {}", l.text);
         }
