@@ -289,20 +289,27 @@ pub fn typeset(
     use rayon::prelude::*;
     // Setting paragraphs is most of the work and each statement's is independent, so
     // statements are set in parallel (on the caller's rayon pool) and paginated in order
-    // afterwards: the result does not depend on the number of threads.
-    let flows: Vec<(flow::Flow, Vec<Warning>)> = book
-        .documents
-        .par_iter()
-        .enumerate()
-        .map(|(i, doc)| {
-            let mut warnings = Vec::new();
-            let flow = flow::build((i, doc), images, fonts, opts, &mut warnings);
-            (flow, warnings)
-        })
-        .collect();
+    // afterwards: the result does not depend on the number of threads. They are set a batch
+    // at a time, so that the set lines of a whole volume never wait in memory next to its pages.
+    let batch = (2 * rayon::current_num_threads()).max(4);
     let mut warnings = Vec::new();
     let mut layout = Layout::default();
-    for ((i, doc), (elems, w)) in book.documents.iter().enumerate().zip(flows) {
+    let mut flows: Vec<(flow::Flow, Vec<Warning>)> = Vec::new();
+    for (i, doc) in book.documents.iter().enumerate() {
+        if i % batch == 0 {
+            let end = (i + batch).min(book.documents.len());
+            flows = book.documents[i..end]
+                .par_iter()
+                .enumerate()
+                .map(|(k, doc)| {
+                    let mut warnings = Vec::new();
+                    let flow = flow::build((i + k, doc), images, fonts, opts, &mut warnings);
+                    (flow, warnings)
+                })
+                .collect();
+            flows.reverse();
+        }
+        let Some((elems, w)) = flows.pop() else { break };
         warnings.extend(w);
         if let Some(part) = book.parts.iter().find(|p| p.documents.start == i && !p.documents.is_empty()) {
             front::part_page(&mut layout, part, fonts, opts, doc.lang);
