@@ -155,49 +155,58 @@ fn verify_jpeg(b: &[u8]) -> Result<(), ImageError> {
     let mut i = 2;
     let mut frame = false;
     loop {
-        while b.get(i) == Some(&0xFF) && b.get(i + 1) == Some(&0xFF) {
-            i += 1;
-        }
-        let (&m0, &marker) =
-            (b.get(i).ok_or(ImageError::Truncated)?, b.get(i + 1).ok_or(ImageError::Truncated)?);
-        if m0 != 0xFF {
-            return Err(ImageError::Corrupt(format!("expected a marker at byte {i}")));
-        }
-        i += 2;
-        if (0xD0..=0xD7).contains(&marker) || marker == 0x01 {
-            continue;
-        }
+        let (marker, body, len) = jpeg_segment(b, i)?;
         if marker == 0xD9 {
             return Err(ImageError::Corrupt("the image ends before its scan".into()));
         }
-        let len = b
-            .get(i..i + 2)
-            .map(|l| u16::from_be_bytes([l[0], l[1]]) as usize)
-            .ok_or(ImageError::Truncated)?;
-        if len < 2 || b.len() < i + len {
-            return Err(if b.len() < i + len {
-                ImageError::Truncated
-            } else {
-                ImageError::Corrupt(format!("segment length {len} at byte {i}"))
-            });
-        }
-        frame |= (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
-        i += len;
+        frame |= is_frame(marker);
+        i = body + len;
         if marker == 0xDA {
             if !frame {
                 return Err(ImageError::Corrupt("a scan before the frame header".into()));
             }
             // Scan data follows; the file must end with the end-of-image marker
             // (trailing zero padding, which some cameras write, is allowed).
-            let body = &b[i..];
-            let end = body.iter().rposition(|&x| x != 0).map_or(0, |p| p + 1);
-            return if end >= 2 && body[end - 2..end] == [0xFF, 0xD9] {
+            let rest = &b[i..];
+            let end = rest.iter().rposition(|&x| x != 0).map_or(0, |p| p + 1);
+            return if end >= 2 && rest[end - 2..end] == [0xFF, 0xD9] {
                 Ok(())
             } else {
                 Err(ImageError::Truncated)
             };
         }
     }
+}
+
+/// The JPEG marker segment at byte `i`: its marker, where its body starts and the
+/// body's length (0 for the stand-alone markers RSTn, TEM and EOI). Fill bytes
+/// before a marker are skipped.
+fn jpeg_segment(b: &[u8], mut i: usize) -> Result<(u8, usize, usize), ImageError> {
+    while b.get(i) == Some(&0xFF) && b.get(i + 1) == Some(&0xFF) {
+        i += 1;
+    }
+    let (&m0, &marker) = (b.get(i).ok_or(ImageError::Truncated)?, b.get(i + 1).ok_or(ImageError::Truncated)?);
+    if m0 != 0xFF {
+        return Err(ImageError::Corrupt(format!("expected a marker at byte {i}")));
+    }
+    let body = i + 2;
+    if (0xD0..=0xD9).contains(&marker) || marker == 0x01 {
+        return Ok((marker, body, 0));
+    }
+    let l = b.get(body..body + 2).ok_or(ImageError::Truncated)?;
+    let len = u16::from_be_bytes([l[0], l[1]]) as usize;
+    if len < 2 {
+        return Err(ImageError::Corrupt(format!("segment length {len} at byte {body}")));
+    }
+    if b.len() < body + len {
+        return Err(ImageError::Truncated);
+    }
+    Ok((marker, body, len))
+}
+
+/// Start-of-frame markers, which carry the image size: C0–CF except C4 (DHT), C8 (JPG), CC (DAC).
+fn is_frame(marker: u8) -> bool {
+    (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC)
 }
 
 /// Decodes a PNG to its stored samples (any bit depth and colour type).
@@ -352,41 +361,21 @@ fn png_size(b: &[u8]) -> Result<(u32, u32), ImageError> {
 fn jpeg_size(b: &[u8]) -> Result<(u32, u32), ImageError> {
     let mut i = 2;
     loop {
-        // Skip fill bytes before a marker.
-        while b.get(i) == Some(&0xFF) && b.get(i + 1) == Some(&0xFF) {
-            i += 1;
+        let (marker, body, len) = jpeg_segment(b, i)?;
+        if marker == 0xD9 {
+            return Err(ImageError::Corrupt("no frame header before the end of the image".into()));
         }
-        let (&m0, &marker) =
-            (b.get(i).ok_or(ImageError::Truncated)?, b.get(i + 1).ok_or(ImageError::Truncated)?);
-        if m0 != 0xFF {
-            return Err(ImageError::Corrupt(format!("expected a marker at byte {i}")));
-        }
-        i += 2;
-        if (0xD0..=0xD9).contains(&marker) || marker == 0x01 {
-            if marker == 0xD9 {
-                return Err(ImageError::Corrupt("no frame header before the end of the image".into()));
-            }
-            continue;
-        }
-        let len = u16::from_be_bytes([
-            *b.get(i).ok_or(ImageError::Truncated)?,
-            *b.get(i + 1).ok_or(ImageError::Truncated)?,
-        ]) as usize;
-        // Start-of-frame markers carry the size: C0–CF except C4 (DHT), C8 (JPG), CC (DAC).
-        if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
-            let seg = b.get(i..i + 7).ok_or(ImageError::Truncated)?;
+        if is_frame(marker) {
+            let seg = b.get(body..body + 7).ok_or(ImageError::Truncated)?;
             let h = u16::from_be_bytes([seg[3], seg[4]]) as u32;
             let w = u16::from_be_bytes([seg[5], seg[6]]) as u32;
             // The compressed data follows; a file shorter than its own tables is truncated.
-            if b.len() < i + len + 2 || !b.ends_with(&[0xFF, 0xD9]) && b.len() < i + len + 64 {
+            if b.len() < body + len + 2 || !b.ends_with(&[0xFF, 0xD9]) && b.len() < body + len + 64 {
                 return Err(ImageError::Truncated);
             }
             return Ok((w, h));
         }
-        if len < 2 {
-            return Err(ImageError::Corrupt(format!("segment length {len} at byte {i}")));
-        }
-        i += len;
+        i = body + len;
     }
 }
 
