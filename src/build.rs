@@ -18,7 +18,7 @@ use crate::images;
 use crate::layout::{self, LayoutOptions};
 use crate::manifest::{self, Format, Output, OutputKind, PdfSettings, Settings};
 use crate::markdown::{self, SourceInfo};
-use crate::model::{BlockKind, Book, Document, Images, Inline, Lang, PageMark};
+use crate::model::{Block, BlockKind, Book, Document, Images, Lang, PageMark};
 use crate::preflight;
 use crate::typography;
 
@@ -632,31 +632,9 @@ fn check_coverage(documents: &[Document], sources: &[String], fonts: &FontSet, d
 }
 
 fn collect_all_text(doc: &Document, out: &mut String) {
-    fn blocks(bs: &[crate::model::Block], out: &mut String) {
-        for b in bs {
-            match &b.kind {
-                BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => {
-                    Inline::plain_text_into(c, out)
-                }
-                BlockKind::List { items, .. } => items.iter().for_each(|i| blocks(i, out)),
-                BlockKind::Quote(q) => blocks(q, out),
-                BlockKind::Code(t) => out.push_str(t),
-                BlockKind::Table(t) => {
-                    for row in std::iter::once(&t.header).chain(&t.rows) {
-                        for cell in row {
-                            Inline::plain_text_into(cell, out);
-                        }
-                    }
-                }
-                BlockKind::Image(i) => out.push_str(&i.title.clone().unwrap_or_default()),
-                BlockKind::Rule => {}
-            }
-            out.push(' ');
-        }
-    }
-    blocks(&doc.blocks, out);
+    Block::plain_text_into(&doc.blocks, out);
     for f in &doc.footnotes {
-        blocks(&f.blocks, out);
+        Block::plain_text_into(&f.blocks, out);
     }
 }
 
@@ -1083,7 +1061,7 @@ fn png_rgb(w: u32, h: u32, raw: &[u8]) -> Vec<u8> {
         let start = out.len();
         out.extend(kind);
         out.extend(data);
-        let crc = crc32(&out[start..]);
+        let crc = images::crc32(&out[start..]);
         out.extend(crc.to_be_bytes());
     }
     let mut z = vec![0x78, 0x01];
@@ -1105,17 +1083,6 @@ fn png_rgb(w: u32, h: u32, raw: &[u8]) -> Vec<u8> {
     chunk(&mut out, b"IDAT", &z);
     chunk(&mut out, b"IEND", &[]);
     out
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut c = 0xFFFF_FFFFu32;
-    for &b in data {
-        c ^= b as u32;
-        for _ in 0..8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
-        }
-    }
-    !c
 }
 
 fn adler32(data: &[u8]) -> u32 {
@@ -1157,6 +1124,7 @@ mod tests {
     #[test]
     fn banner_is_a_valid_png() {
         let a = images::probe(new_banner()).expect("valid png");
+        images::verify(&a).expect("chunk checksums and pixel data are valid");
         assert_eq!((a.width, a.height), (600, 200));
     }
 }

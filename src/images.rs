@@ -134,8 +134,8 @@ fn verify_png(b: &[u8]) -> Result<(), ImageError> {
     }
 }
 
-/// CRC-32 (ISO 3309, as PNG uses it).
-fn crc32(data: &[u8]) -> u32 {
+/// CRC-32 (ISO 3309, as PNG uses it): checks PNG chunks here and writes them for new projects.
+pub fn crc32(data: &[u8]) -> u32 {
     static TABLE: std::sync::OnceLock<[u32; 256]> = std::sync::OnceLock::new();
     let table = TABLE.get_or_init(|| {
         let mut t = [0u32; 256];
@@ -392,6 +392,12 @@ mod tests {
         v.extend([8, 2, 0, 0, 0, 0, 0, 0, 0]);
         v.extend(b"\0\0\0\0IDAT");
         v
+    }
+
+    // The CRC is the standard one (check value of "123456789").
+    #[test]
+    fn crc32_check_value() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
     }
 
     // The PNG header gives the size without decoding.

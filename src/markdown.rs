@@ -681,7 +681,7 @@ impl<'s> Builder<'s> {
             self.front.title.clone().or(first_h1).filter(|t| !t.is_empty()).unwrap_or_else(|| stem.clone());
         let lang = self.front.lang.unwrap_or_else(|| {
             let mut text = String::new();
-            collect_text(&body, &mut text);
+            Block::plain_text_into(&body, &mut text);
             Lang::detect(&text)
         });
         let doc = Document {
@@ -698,21 +698,6 @@ impl<'s> Builder<'s> {
         let mut doc = doc;
         set_title(&mut doc, &title);
         (doc, self.diags)
-    }
-}
-
-/// The plain text of blocks, for language detection.
-fn collect_text(blocks: &[Block], out: &mut String) {
-    for b in blocks {
-        match &b.kind {
-            BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => {
-                Inline::plain_text_into(c, out)
-            }
-            BlockKind::List { items, .. } => items.iter().for_each(|i| collect_text(i, out)),
-            BlockKind::Quote(inner) => collect_text(inner, out),
-            _ => {}
-        }
-        out.push(' ');
     }
 }
 

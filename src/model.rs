@@ -200,6 +200,33 @@ pub struct Block {
     pub span: Span,
 }
 
+impl Block {
+    /// Appends the plain text of blocks to `out`, one space after each block: paragraphs,
+    /// headings, list items, quotes, code, table cells and image captions. For language
+    /// detection, glyph coverage checks and notes set as plain text.
+    pub fn plain_text_into(blocks: &[Block], out: &mut String) {
+        for b in blocks {
+            match &b.kind {
+                BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => {
+                    Inline::plain_text_into(c, out)
+                }
+                BlockKind::List { items, .. } => items.iter().for_each(|i| Block::plain_text_into(i, out)),
+                BlockKind::Quote(inner) => Block::plain_text_into(inner, out),
+                BlockKind::Code(t) => out.push_str(t),
+                BlockKind::Table(t) => {
+                    for cell in std::iter::once(&t.header).chain(&t.rows).flatten() {
+                        Inline::plain_text_into(cell, out);
+                        out.push(' ');
+                    }
+                }
+                BlockKind::Image(i) => out.push_str(i.title.as_deref().unwrap_or_default()),
+                BlockKind::Rule => {}
+            }
+            out.push(' ');
+        }
+    }
+}
+
 /// The kinds of block a statement can contain.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BlockKind {

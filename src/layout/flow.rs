@@ -126,7 +126,7 @@ pub fn build(
                 lines.extend(paragraph::set(&content, &ps, fonts));
             } else {
                 let mut text = String::new();
-                collect_plain(std::slice::from_ref(b), &mut text);
+                Block::plain_text_into(std::slice::from_ref(b), &mut text);
                 lines.extend(paragraph::set(&[Inline::Text(text)], &ps, fonts));
             }
         }
@@ -136,21 +136,6 @@ pub fn build(
         cx.flow.notes.insert(note.number, lines);
     }
     cx.flow
-}
-
-fn collect_plain(blocks: &[Block], out: &mut String) {
-    for b in blocks {
-        match &b.kind {
-            BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => {
-                Inline::plain_text_into(c, out)
-            }
-            BlockKind::List { items, .. } => items.iter().for_each(|i| collect_plain(i, out)),
-            BlockKind::Quote(inner) => collect_plain(inner, out),
-            BlockKind::Code(t) => out.push_str(t),
-            _ => {}
-        }
-        out.push(' ');
-    }
 }
 
 impl Ctx<'_> {
