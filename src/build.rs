@@ -18,7 +18,7 @@ use crate::images;
 use crate::layout::{self, LayoutOptions};
 use crate::manifest::{self, Format, Output, OutputKind, PdfSettings, Settings};
 use crate::markdown::{self, SourceInfo};
-use crate::model::{Block, BlockKind, Book, Document, Images, Lang, PageMark};
+use crate::model::{Block, BlockKind, Book, Document, Images, PageMark};
 use crate::preflight;
 use crate::typography;
 
@@ -1092,11 +1092,6 @@ fn adler32(data: &[u8]) -> u32 {
         b = (b + a) % 65_521;
     }
     (b << 16) | a
-}
-
-/// The language a single file's text is in (exposed for the CLI's messages).
-pub fn detect_language(text: &str) -> Lang {
-    Lang::detect(text)
 }
 
 #[cfg(test)]
