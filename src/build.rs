@@ -133,51 +133,25 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostic
 
     // After a bad font the embedded set stands in; its coverage would only mislead.
     let (fonts, fonts_ok) = load_fonts(&settings.fonts, &mut diags);
+    let confine = (!opts.allow_outside_root).then(|| Confinement::new(&settings.root));
+    // Statements are read, parsed and normalised in parallel; their messages
+    // are then taken in the order of `documents`, so the report does not
+    // depend on the thread count.
+    let read: Vec<(Option<(Document, String)>, Diagnostics)> = {
+        use rayon::prelude::*;
+        settings.documents.par_iter().map(|entry| read_document(&settings, entry, confine.as_ref())).collect()
+    };
     let mut documents = Vec::new();
     let mut sources = Vec::new();
-    let confine = (!opts.allow_outside_root).then(|| Confinement::new(&settings.root));
     // Index in `settings.documents` of each document kept, for the parts.
     let mut origin = Vec::new();
-    for (k, entry) in settings.documents.iter().enumerate() {
-        if let Some(c) = &confine
-            && let Err(why) = c.check(&entry.path)
-        {
-            diags.push(outside_document(&settings, entry, &why));
-            continue;
-        }
-        let Some(text) = read_source(&entry.path, &entry.display, &mut diags) else { continue };
-        let base_dir = entry.path.parent().unwrap_or(Path::new(".")).to_path_buf();
-        let (mut doc, d) =
-            markdown::parse(&text, &SourceInfo { display: &entry.display, base_dir: &base_dir });
+    for (k, (doc, d)) in read.into_iter().enumerate() {
         diags.extend(d);
-        if let Some(t) = &entry.title {
-            markdown::set_title(&mut doc, t);
+        if let Some((doc, text)) = doc {
+            documents.push(doc);
+            sources.push(text);
+            origin.push(k);
         }
-        if let Some(l) = entry.lang {
-            doc.lang = l;
-        }
-        typography::normalize(&mut doc);
-        // Only the title heading the parser adds (an empty span): nothing was written.
-        let blank =
-            doc.blocks.iter().all(|b| matches!(b.kind, BlockKind::Heading { .. }) && b.span.is_empty());
-        if blank && doc.footnotes.is_empty() {
-            let what = if text.trim().is_empty() {
-                "the file is empty"
-            } else {
-                "the file has no text after its front matter"
-            };
-            diags.push(
-                Diagnostic::warning(
-                    Some(Location::file(&entry.display)),
-                    format!("{what}; it is left out of the book"),
-                )
-                .with_hint("write the statement, or remove the file from `documents`"),
-            );
-            continue;
-        }
-        documents.push(doc);
-        sources.push(text);
-        origin.push(k);
     }
     if documents.is_empty() && !diags.has_errors() {
         let at = settings.manifest.clone().or_else(|| settings.documents.first().map(|d| d.display.clone()));
@@ -224,6 +198,51 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostic
     }
     let book = Book { meta, documents, parts };
     Ok((Project { settings, book, images, sources, fonts, preface }, diags))
+}
+
+/// Reads, parses and normalises one statement of `documents`: `None` when it
+/// cannot be read or has no text (the reason is in the diagnostics).
+fn read_document(
+    settings: &Settings,
+    entry: &manifest::DocumentEntry,
+    confine: Option<&Confinement>,
+) -> (Option<(Document, String)>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    if let Some(c) = confine
+        && let Err(why) = c.check(&entry.path)
+    {
+        diags.push(outside_document(settings, entry, &why));
+        return (None, diags);
+    }
+    let Some(text) = read_source(&entry.path, &entry.display, &mut diags) else { return (None, diags) };
+    let base_dir = entry.path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let (mut doc, d) = markdown::parse(&text, &SourceInfo { display: &entry.display, base_dir: &base_dir });
+    diags.extend(d);
+    if let Some(t) = &entry.title {
+        markdown::set_title(&mut doc, t);
+    }
+    if let Some(l) = entry.lang {
+        doc.lang = l;
+    }
+    typography::normalize(&mut doc);
+    // Only the title heading the parser adds (an empty span): nothing was written.
+    let blank = doc.blocks.iter().all(|b| matches!(b.kind, BlockKind::Heading { .. }) && b.span.is_empty());
+    if blank && doc.footnotes.is_empty() {
+        let what = if text.trim().is_empty() {
+            "the file is empty"
+        } else {
+            "the file has no text after its front matter"
+        };
+        diags.push(
+            Diagnostic::warning(
+                Some(Location::file(&entry.display)),
+                format!("{what}; it is left out of the book"),
+            )
+            .with_hint("write the statement, or remove the file from `documents`"),
+        );
+        return (None, diags);
+    }
+    (Some((doc, text)), diags)
 }
 
 /// Reads a Markdown source: UTF-8 checked with the byte offset of the first bad
@@ -383,10 +402,12 @@ fn load_images(
     diags: &mut Diagnostics,
 ) -> Images {
     let mut images = Images::new();
-    let mut failed = std::collections::BTreeSet::new();
+    // Each image once, at its first reference; refused paths are not read.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut wanted = Vec::new();
     for (doc, src) in documents.iter().zip(sources) {
         for (img, offset) in image_refs(doc, src) {
-            if images.contains_key(&img.path) || failed.contains(&img.path) {
+            if !seen.insert(&img.path) {
                 continue;
             }
             let loc = Location::at(&doc.path, src, offset);
@@ -397,28 +418,40 @@ fn load_images(
                     Diagnostic::error(Some(loc), format!("image `{}` is refused: {why}", img.src))
                         .with_hint(OUTSIDE_HINT),
                 );
-                failed.insert(img.path.clone());
                 continue;
             }
-            match read_image(&img.path) {
-                Ok(asset) => {
-                    check_extension(&img.src, asset.format, &loc, diags);
-                    match images::upright(asset) {
-                        Ok(asset) => {
-                            images.insert(img.path.clone(), asset);
-                        }
-                        Err(e) => {
-                            diags.push(Diagnostic::error(Some(loc), format!("image `{}`: {e}", img.src)));
-                            failed.insert(img.path.clone());
-                        }
+            wanted.push((img, loc));
+        }
+    }
+    // Read and checked in parallel (a volume's JPEGs are most of its bytes),
+    // reported in reference order.
+    let read: Vec<_> = {
+        use rayon::prelude::*;
+        wanted
+            .par_iter()
+            .map(|(img, _)| {
+                read_image(&img.path).map(|asset| {
+                    let format = asset.format;
+                    (format, images::upright(asset))
+                })
+            })
+            .collect()
+    };
+    for ((img, loc), result) in wanted.into_iter().zip(read) {
+        match result {
+            Ok((format, upright)) => {
+                check_extension(&img.src, format, &loc, diags);
+                match upright {
+                    Ok(asset) => {
+                        images.insert(img.path.clone(), asset);
                     }
+                    Err(e) => diags.push(Diagnostic::error(Some(loc), format!("image `{}`: {e}", img.src))),
                 }
-                Err((msg, hint)) => {
-                    diags.push(
-                        Diagnostic::error(Some(loc), format!("image `{}`: {msg}", img.src)).with_hint(hint),
-                    );
-                    failed.insert(img.path.clone());
-                }
+            }
+            Err((msg, hint)) => {
+                diags.push(
+                    Diagnostic::error(Some(loc), format!("image `{}`: {msg}", img.src)).with_hint(hint),
+                );
             }
         }
     }
@@ -597,38 +630,46 @@ const FONT_HINT: &str = "use a TrueType/OpenType file with Cyrillic letters, e.g
 /// Warns about characters no configured font can draw, with the place of each.
 /// Characters the body font lacks but the fallback font draws are fine.
 fn check_coverage(documents: &[Document], sources: &[String], fonts: &FontSet, diags: &mut Diagnostics) {
-    for (doc, src) in documents.iter().zip(sources) {
-        let mut text = doc.title.clone();
-        collect_all_text(doc, &mut text);
-        let missing = fonts.missing_chars(&text);
-        if missing.is_empty() {
-            continue;
-        }
-        let offset = missing.iter().filter_map(|c| src.find(*c)).min().unwrap_or(0);
-        let list: Vec<String> = missing.iter().map(|c| format!("`{c}` (U+{:04X})", *c as u32)).collect();
-        let (message, hint) = if fonts.fallback().is_some() {
-            let drawn = fonts.fallback_chars(&text);
-            let also = if drawn.is_empty() {
-                String::new()
-            } else {
-                let drawn: String = drawn.iter().collect();
-                format!(" (the fallback font draws {drawn})")
-            };
-            (
-                format!(
-                    "neither the body font nor the fallback font can draw {}; they will be missing from the PDF{also}",
-                    list.join(", ")
-                ),
-                "remove these characters or configure a fallback font that has them",
-            )
-        } else {
-            (
-                format!("no font can draw {}; they will be missing from the PDF", list.join(", ")),
-                "remove these characters or configure a font that has them: [fonts] fallback = \"…\"",
-            )
-        };
-        diags.push(Diagnostic::warning(Some(Location::at(&doc.path, src, offset)), message).with_hint(hint));
+    use rayon::prelude::*;
+    let found: Vec<Option<Diagnostic>> =
+        documents.par_iter().zip(sources).map(|(doc, src)| coverage_warning(doc, src, fonts)).collect();
+    for d in found.into_iter().flatten() {
+        diags.push(d);
     }
+}
+
+/// The warning for the characters of one statement that no face can draw.
+fn coverage_warning(doc: &Document, src: &str, fonts: &FontSet) -> Option<Diagnostic> {
+    let mut text = doc.title.clone();
+    collect_all_text(doc, &mut text);
+    let missing = fonts.missing_chars(&text);
+    if missing.is_empty() {
+        return None;
+    }
+    let offset = missing.iter().filter_map(|c| src.find(*c)).min().unwrap_or(0);
+    let list: Vec<String> = missing.iter().map(|c| format!("`{c}` (U+{:04X})", *c as u32)).collect();
+    let (message, hint) = if fonts.fallback().is_some() {
+        let drawn = fonts.fallback_chars(&text);
+        let also = if drawn.is_empty() {
+            String::new()
+        } else {
+            let drawn: String = drawn.iter().collect();
+            format!(" (the fallback font draws {drawn})")
+        };
+        (
+            format!(
+                "neither the body font nor the fallback font can draw {}; they will be missing from the PDF{also}",
+                list.join(", ")
+            ),
+            "remove these characters or configure a fallback font that has them",
+        )
+    } else {
+        (
+            format!("no font can draw {}; they will be missing from the PDF", list.join(", ")),
+            "remove these characters or configure a font that has them: [fonts] fallback = \"…\"",
+        )
+    };
+    Some(Diagnostic::warning(Some(Location::at(&doc.path, src, offset)), message).with_hint(hint))
 }
 
 fn collect_all_text(doc: &Document, out: &mut String) {
@@ -721,14 +762,15 @@ pub fn build_project(
         return Err(diags);
     }
     let mut report = Report { notes, ..Report::default() };
-    let contents: Vec<(&Path, &[u8])> = files.iter().map(|(f, b, _)| (f.as_path(), b.as_slice())).collect();
-    write_all_atomic(&contents).map_err(|d| Diagnostics(vec![d]))?;
-    for (file, _, pages) in files {
+    let mut staged = Vec::with_capacity(files.len());
+    for (file, s, pages) in files {
+        staged.push(s);
         report.written.push(file);
         if let Some(p) = pages {
             report.pages.push(p);
         }
     }
+    commit(staged).map_err(|d| Diagnostics(vec![d]))?;
     Ok((report, diags))
 }
 
@@ -846,46 +888,67 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
 /// place. If any write fails (a full disk, a read-only folder), the temporary
 /// files are removed and no output, old or new, is touched.
 pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), Diagnostic> {
-    use std::io::Write;
-    let mut temps: Vec<PathBuf> = Vec::new();
-    let cleanup = |temps: &[PathBuf]| {
-        for t in temps {
+    let mut staged = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        staged.push(stage(path, bytes)?);
+    }
+    commit(staged)
+}
+
+/// An output written in full to a temporary file beside its place, waiting to
+/// be renamed into it by [`commit`]. Dropped uncommitted (a later output
+/// failed, `--deny-warnings`), it removes its temporary file.
+#[derive(Debug)]
+pub(crate) struct Staged {
+    path: PathBuf,
+    tmp: Option<PathBuf>,
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Some(t) = self.tmp.take() {
             let _ = std::fs::remove_file(t);
         }
-    };
-    for (path, bytes) in files {
-        let dir = path.parent().unwrap_or(Path::new("."));
-        let fail = |what: &str, e: std::io::Error| {
-            Diagnostic::error(Some(Location::file(path)), format!("cannot {what}: {}", io_reason(&e)))
-                .with_hint("choose another output folder with `-o DIR`")
-        };
-        if dir.exists() && !dir.is_dir() {
-            cleanup(&temps);
-            return Err(Diagnostic::error(Some(Location::file(dir)), "the output folder is not a folder")
-                .with_hint("choose another output folder with `-o DIR`"));
-        }
-        if let Err(e) = std::fs::create_dir_all(dir) {
-            cleanup(&temps);
-            return Err(fail("create the output folder", e));
-        }
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let result = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(bytes)?;
-            f.sync_all()
-        })();
-        temps.push(tmp);
-        if let Err(e) = result {
-            cleanup(&temps);
-            return Err(fail("write the output", e));
-        }
     }
-    for ((path, _), tmp) in files.iter().zip(&temps) {
-        if let Err(e) = std::fs::rename(tmp, path) {
-            cleanup(&temps);
+}
+
+/// Writes `bytes` to a temporary file next to `path` and flushes it to disk.
+/// Outputs are staged as soon as they are made, each on its own thread, so
+/// that writing one overlaps making the next.
+pub(crate) fn stage(path: &Path, bytes: &[u8]) -> Result<Staged, Diagnostic> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let fail = |what: &str, e: std::io::Error| {
+        Diagnostic::error(Some(Location::file(path)), format!("cannot {what}: {}", io_reason(&e)))
+            .with_hint("choose another output folder with `-o DIR`")
+    };
+    if dir.exists() && !dir.is_dir() {
+        return Err(Diagnostic::error(Some(Location::file(dir)), "the output folder is not a folder")
+            .with_hint("choose another output folder with `-o DIR`"));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| fail("create the output folder", e))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // From here on the temporary file is removed on every failure.
+    let staged = Staged { path: path.to_path_buf(), tmp: Some(tmp.clone()) };
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    })();
+    result.map_err(|e| fail("write the output", e))?;
+    Ok(staged)
+}
+
+/// Renames staged outputs into place. On a failure the outputs not yet moved
+/// keep their old contents and their temporary files are removed.
+pub(crate) fn commit(staged: Vec<Staged>) -> Result<(), Diagnostic> {
+    for mut s in staged {
+        let Some(tmp) = s.tmp.take() else { continue };
+        if let Err(e) = std::fs::rename(&tmp, &s.path) {
+            let _ = std::fs::remove_file(&tmp);
             return Err(Diagnostic::error(
-                Some(Location::file(path)),
+                Some(Location::file(&s.path)),
                 format!("cannot move the finished output into place: {}", io_reason(&e)),
             )
             .with_hint("choose another output folder with `-o DIR`"));

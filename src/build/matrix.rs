@@ -43,8 +43,8 @@ impl Progress for Silent {
     fn step(&self, _: &str) {}
 }
 
-/// A file written by the matrix: path, bytes, and the page count of a PDF.
-pub(super) type File = (PathBuf, Vec<u8>, Option<usize>);
+/// A file made by the matrix: path, its staged temporary file, and the page count of a PDF.
+pub(super) type File = (PathBuf, super::Staged, Option<usize>);
 
 /// What the matrix produced.
 pub(super) struct Built {
@@ -278,13 +278,16 @@ fn write_pdf(
         Diagnostics(vec![Diagnostic::error(Some(Location::file(file)), e.to_string())])
     };
     let bytes = pdf::write(lay, &project.fonts, &project.images, &popts).map_err(|e| failed(&file, e))?;
-    out.files.push((file, bytes, Some(lay.pages.len())));
+    let staged = super::stage(&file, &bytes).map_err(|d| Diagnostics(vec![d]))?;
+    drop(bytes);
+    out.files.push((file, staged, Some(lay.pages.len())));
     if let Some(kind) = p.imposition {
         let file = plan.out_dir.join(format!("{}-{}.pdf", u.name, kind.keyword()));
         let imp = pdf::ImposeOptions { kind, creep: p.creep };
         let bytes = pdf::write_imposed(lay, &project.fonts, &project.images, &popts, &imp)
             .map_err(|e| failed(&file, e))?;
-        out.files.push((file, bytes, Some(pdf::imposed_sides(kind, lay.pages.len()))));
+        let staged = super::stage(&file, &bytes).map_err(|d| Diagnostics(vec![d]))?;
+        out.files.push((file, staged, Some(pdf::imposed_sides(kind, lay.pages.len()))));
     }
     Ok(out)
 }
@@ -306,5 +309,6 @@ fn write_epub(
     let eopts = EpubOptions { modified: plan.date.unwrap_or(FALLBACK_DATE).iso(), cover, pages };
     let bytes = epub::package(book, &project.images, &eopts)
         .map_err(|err| Diagnostics(vec![Diagnostic::error(Some(Location::file(&file)), err.to_string())]))?;
-    Ok(UnitOut { files: vec![(file, bytes, None)], warnings: Diagnostics::new(), notes: Vec::new() })
+    let staged = super::stage(&file, &bytes).map_err(|d| Diagnostics(vec![d]))?;
+    Ok(UnitOut { files: vec![(file, staged, None)], warnings: Diagnostics::new(), notes: Vec::new() })
 }

@@ -290,34 +290,47 @@ pub fn typeset(
     // Setting paragraphs is most of the work and each statement's is independent, so
     // statements are set in parallel (on the caller's rayon pool) and paginated in order
     // afterwards: the result does not depend on the number of threads. They are set a batch
-    // at a time, so that the set lines of a whole volume never wait in memory next to its pages.
+    // at a time, so that the set lines of a whole volume never wait in memory next to its
+    // pages, and the next batch is set while the current one is paginated.
     let batch = (2 * rayon::current_num_threads()).max(4);
+    let set_batch = |start: usize| -> Vec<(flow::Flow, Vec<Warning>)> {
+        let end = (start + batch).min(book.documents.len());
+        book.documents[start.min(end)..end]
+            .par_iter()
+            .enumerate()
+            .map(|(k, doc)| {
+                let mut warnings = Vec::new();
+                let flow = flow::build((start + k, doc), images, fonts, opts, &mut warnings);
+                (flow, warnings)
+            })
+            .collect()
+    };
     let mut warnings = Vec::new();
     let mut layout = Layout::default();
-    let mut flows: Vec<(flow::Flow, Vec<Warning>)> = Vec::new();
-    for (i, doc) in book.documents.iter().enumerate() {
-        if i % batch == 0 {
-            let end = (i + batch).min(book.documents.len());
-            flows = book.documents[i..end]
-                .par_iter()
-                .enumerate()
-                .map(|(k, doc)| {
-                    let mut warnings = Vec::new();
-                    let flow = flow::build((i + k, doc), images, fonts, opts, &mut warnings);
-                    (flow, warnings)
-                })
-                .collect();
-            flows.reverse();
-        }
-        let Some((elems, w)) = flows.pop() else { break };
-        warnings.extend(w);
-        if let Some(part) = book.parts.iter().find(|p| p.documents.start == i && !p.documents.is_empty()) {
-            front::part_page(&mut layout, part, fonts, opts, doc.lang);
-        }
-        if opts.start_recto && layout.pages.len() % 2 == 1 {
-            front::blank(&mut layout, opts, doc.lang);
-        }
-        pages::paginate(&mut layout, &book.meta.title, (i, doc), elems, fonts, opts);
+    let mut flows = set_batch(0);
+    let mut start = 0;
+    while start < book.documents.len() {
+        let current = std::mem::take(&mut flows);
+        let paginate_batch = |layout: &mut Layout, warnings: &mut Vec<Warning>| {
+            for (k, (elems, w)) in current.into_iter().enumerate() {
+                let i = start + k;
+                let doc = &book.documents[i];
+                warnings.extend(w);
+                if let Some(part) =
+                    book.parts.iter().find(|p| p.documents.start == i && !p.documents.is_empty())
+                {
+                    front::part_page(layout, part, fonts, opts, doc.lang);
+                }
+                if opts.start_recto && layout.pages.len() % 2 == 1 {
+                    front::blank(layout, opts, doc.lang);
+                }
+                pages::paginate(layout, &book.meta.title, (i, doc), elems, fonts, opts);
+            }
+        };
+        let ((), next) =
+            rayon::join(|| paginate_batch(&mut layout, &mut warnings), || set_batch(start + batch));
+        flows = next;
+        start += batch;
     }
     if layout.pages.is_empty() {
         layout.pages.push(pages::blank_page(opts, 1, book.meta.lang));
