@@ -19,7 +19,7 @@ use harfrust::{Direction, Script, ShapePlan, ShaperData, UnicodeBuffer};
 use skrifa::MetadataProvider;
 use skrifa::instance::{LocationRef, Size};
 
-use crate::units::Pt;
+use crate::units::{Em, Pt};
 
 /// The faces compiled into the binary, so that nothing but the executable and
 /// a Markdown file is needed to build. ParaType Free Font License; the licence
@@ -330,6 +330,11 @@ impl Face {
     /// Converts font units to points at `size`.
     pub fn to_pt(&self, units: f64, size: Pt) -> Pt {
         size * (units / self.units_per_em as f64)
+    }
+
+    /// Font units in ems.
+    pub fn to_em(&self, units: i32) -> Em {
+        Em::new(f64::from(units) / self.units_per_em as f64)
     }
 }
 

@@ -22,7 +22,7 @@ use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::epub::{self, EpubOptions};
 use crate::layout::{self, Layout};
 use crate::manifest::{self, Output, OutputKind, PdfSettings};
-use crate::model::{Book, BookMeta};
+use crate::model::{Book, BookMeta, PageMark};
 use crate::pdf::{self, PdfOptions};
 use crate::preflight;
 
@@ -137,28 +137,42 @@ pub(super) fn run(project: &Project, plan: &Plan<'_>, progress: &dyn Progress) -
     if !unfit.is_empty() {
         return Err(Diagnostics(unfit));
     }
-    let laid: Vec<(Layout, Vec<layout::Warning>)> = laid.into_iter().flatten().collect();
-    let layout_of = |name: &str, scope: Scope| {
-        keys.iter().position(|(o, _, s)| o.name == name && *s == scope).map(|i| &laid[i])
-    };
+    let mut laid: Vec<Option<(Layout, Vec<layout::Warning>)>> =
+        laid.into_iter().flatten().map(Some).collect();
+    let key_of = |name: &str, scope: Scope| keys.iter().position(|(o, _, s)| o.name == name && *s == scope);
 
-    // Phase 2: the files.
-    let results: Vec<Result<UnitOut, Diagnostics>> = units
-        .par_iter()
+    // Phase 2: the files. The EPUBs' page lists are read off the layouts first; then each
+    // PDF takes its own layout (a unit is one output and scope, so no two share one) and
+    // frees the pages as it draws them.
+    let marks: Vec<Option<Vec<PageMark>>> = units
+        .iter()
         .map(|u| {
-            let out = match &u.output.kind {
-                OutputKind::Pdf(p) => {
-                    let (lay, warnings) = layout_of(&u.output.name, u.scope).expect("laid out in phase 1");
-                    write_pdf(project, book_of(u.scope), u, p, lay, warnings, plan)
+            let source = epub_source.get(&(u.output.name.as_str(), u.scope))?;
+            let i = key_of(source.0, source.1)?;
+            laid[i].as_ref().map(|(lay, _)| page_marks(lay))
+        })
+        .collect();
+    let jobs: Vec<Job<'_>> = units
+        .iter()
+        .zip(marks)
+        .map(|(u, marks)| match &u.output.kind {
+            OutputKind::Pdf(p) => {
+                let laid = key_of(&u.output.name, u.scope).and_then(|i| laid[i].take());
+                let (lay, warnings) = laid.expect("each PDF unit has its own layout from phase 1");
+                Job::Pdf(u, p, lay, warnings)
+            }
+            OutputKind::Epub(e) => Job::Epub(u, e, marks.unwrap_or_default()),
+        })
+        .collect();
+    drop(laid);
+    let results: Vec<Result<UnitOut, Diagnostics>> = jobs
+        .into_par_iter()
+        .map(|job| {
+            let (out, u) = match job {
+                Job::Pdf(u, p, lay, warnings) => {
+                    (write_pdf(project, book_of(u.scope), u, p, lay, &warnings, plan), u)
                 }
-                OutputKind::Epub(e) => {
-                    let pages = epub_source
-                        .get(&(u.output.name.as_str(), u.scope))
-                        .and_then(|(name, scope)| layout_of(name, *scope))
-                        .map(|(lay, _)| page_marks(lay))
-                        .unwrap_or_default();
-                    write_epub(project, book_of(u.scope), u, e, pages, plan)
-                }
+                Job::Epub(u, e, pages) => (write_epub(project, book_of(u.scope), u, e, pages, plan), u),
             };
             progress.step(&step_name(u.output, u.scope, book));
             out
@@ -183,6 +197,12 @@ pub(super) fn run(project: &Project, plan: &Plan<'_>, progress: &dyn Progress) -
         }
     }
     if errors.is_empty() { Ok(built) } else { Err(errors) }
+}
+
+/// A unit with what it is made from.
+enum Job<'a> {
+    Pdf(&'a Unit<'a>, &'a PdfSettings, Layout, Vec<layout::Warning>),
+    Epub(&'a Unit<'a>, &'a manifest::EpubSettings, Vec<PageMark>),
 }
 
 /// What one unit produced.
@@ -244,7 +264,7 @@ fn write_pdf(
     book: &Book,
     u: &Unit<'_>,
     p: &PdfSettings,
-    lay: &Layout,
+    lay: Layout,
     layout_warnings: &[layout::Warning],
     plan: &Plan<'_>,
 ) -> Result<UnitOut, Diagnostics> {
@@ -257,7 +277,7 @@ fn write_pdf(
     }
     // A statement's findings name its file, as in `pamphlet-01-appeal`.
     let shown = if u.scope.is_some() { u.name.as_str() } else { u.output.name.as_str() };
-    for f in preflight::check(lay, &project.images, p, shown) {
+    for f in preflight::check(&lay, &project.images, p, shown) {
         match f.level {
             preflight::Level::Warning => out.warnings.push(f.diagnostic),
             preflight::Level::Note => out.notes.push(f),
@@ -277,18 +297,25 @@ fn write_pdf(
     let failed = |file: &Path, e: pdf::PdfError| {
         Diagnostics(vec![Diagnostic::error(Some(Location::file(file)), e.to_string())])
     };
-    let bytes = pdf::write(lay, &project.fonts, &project.images, &popts).map_err(|e| failed(&file, e))?;
+    let pages = lay.pages.len();
+    // The imposed sheets first, while the pages are still there to draw twice.
+    let imposed = match p.imposition {
+        Some(kind) => {
+            let file = plan.out_dir.join(format!("{}-{}.pdf", u.name, kind.keyword()));
+            let imp = pdf::ImposeOptions { kind, creep: p.creep };
+            let bytes = pdf::write_imposed(&lay, &project.fonts, &project.images, &popts, &imp)
+                .map_err(|e| failed(&file, e))?;
+            let staged = super::stage(&file, &bytes).map_err(|d| Diagnostics(vec![d]))?;
+            Some((file, staged, Some(pdf::imposed_sides(kind, pages))))
+        }
+        None => None,
+    };
+    let bytes =
+        pdf::write_owned(lay, &project.fonts, &project.images, &popts).map_err(|e| failed(&file, e))?;
     let staged = super::stage(&file, &bytes).map_err(|d| Diagnostics(vec![d]))?;
     drop(bytes);
-    out.files.push((file, staged, Some(lay.pages.len())));
-    if let Some(kind) = p.imposition {
-        let file = plan.out_dir.join(format!("{}-{}.pdf", u.name, kind.keyword()));
-        let imp = pdf::ImposeOptions { kind, creep: p.creep };
-        let bytes = pdf::write_imposed(lay, &project.fonts, &project.images, &popts, &imp)
-            .map_err(|e| failed(&file, e))?;
-        let staged = super::stage(&file, &bytes).map_err(|d| Diagnostics(vec![d]))?;
-        out.files.push((file, staged, Some(pdf::imposed_sides(kind, lay.pages.len()))));
-    }
+    out.files.push((file, staged, Some(pages)));
+    out.files.extend(imposed);
     Ok(out)
 }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::fonts::{Family, FontSet, Style};
 use crate::layout::paragraph::{self, Align, LineBox, ParaStyle};
-use crate::layout::{LayoutOptions, Warning};
+use crate::layout::{LayoutOptions, TextRun, Warning};
 use crate::model::{Align as CellAlign, Block, BlockKind, Document, Images, Inline, Lang, Table};
 use crate::units::Pt;
 
@@ -330,7 +330,7 @@ impl Ctx<'_> {
         let Some(mline) = set.pop() else { return };
         for e in &mut self.flow.elems[first_elem..] {
             if let Elem::Line { line, .. } = e {
-                let w: Pt = mline.runs.iter().flat_map(|r| r.glyphs.iter().map(|g| g.advance)).sum();
+                let w: Pt = mline.runs.iter().map(TextRun::width).sum();
                 let gap = self.opts.font_size * 0.5;
                 for mut r in mline.runs {
                     r.x = r.x - w - gap;
@@ -425,10 +425,8 @@ impl Ctx<'_> {
                     &style_for(Pt::new(100_000.0), false, CellAlign::Left, self.lang),
                     self.fonts,
                 );
-                let w: Pt = lines
-                    .first()
-                    .map(|l| l.runs.iter().flat_map(|r| r.glyphs.iter().map(|g| g.advance)).sum())
-                    .unwrap_or(Pt::ZERO);
+                let w: Pt =
+                    lines.first().map(|l| l.runs.iter().map(TextRun::width).sum()).unwrap_or(Pt::ZERO);
                 natural[c] = natural[c].max(w + pad * 2.0);
             }
         }
@@ -457,7 +455,7 @@ impl Ctx<'_> {
                 );
                 if align == CellAlign::Right {
                     for l in &mut lines {
-                        let lw: Pt = l.runs.iter().flat_map(|r| r.glyphs.iter().map(|g| g.advance)).sum();
+                        let lw: Pt = l.runs.iter().map(TextRun::width).sum();
                         let shift = (*w - pad * 2.0 - lw).max(Pt::ZERO);
                         for run in &mut l.runs {
                             run.x += shift;

@@ -220,9 +220,7 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
         let folio = body_folio(layout, target);
         if let Some(last) = lines.last() {
             let num = set(&folio, Family::Serif, style, opts.font_size, Align::Left, number_w, fonts);
-            let nw: Pt = num
-                .first()
-                .map_or(Pt::ZERO, |l| l.runs.iter().flat_map(|r| r.glyphs.iter().map(|g| g.advance)).sum());
+            let nw: Pt = num.first().map_or(Pt::ZERO, |l| l.runs.iter().map(TextRun::width).sum());
             draw(page, &num, x + width - nw, end - last.leading);
         }
         links.push((page_i, Rect { x, y: entry_top, width, height: end - entry_top }, target));

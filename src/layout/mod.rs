@@ -22,7 +22,7 @@ use std::path::PathBuf;
 
 use crate::fonts::{FaceId, FontSet};
 use crate::model::{Book, Images, Lang};
-use crate::units::Pt;
+use crate::units::{Em, Pt};
 
 /// Page geometry and type sizes for one PDF output.
 #[derive(Debug, Clone, PartialEq)]
@@ -239,19 +239,27 @@ pub struct TextRun {
     pub glyphs: Vec<Glyph>,
 }
 
-/// One glyph of a [`TextRun`].
+/// One glyph of a [`TextRun`]: 24 bytes, since a volume holds millions.
+/// Advances and offsets are in ems of the run's size.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Glyph {
     /// Glyph id in the face.
     pub id: u16,
-    /// Advance in points.
-    pub advance: Pt,
-    /// Horizontal offset in points.
-    pub x_offset: Pt,
-    /// Vertical offset in points (up is positive, as in fonts).
-    pub y_offset: Pt,
+    /// Advance.
+    pub advance: Em,
+    /// Horizontal offset.
+    pub x_offset: Em,
+    /// Vertical offset (up is positive, as in fonts).
+    pub y_offset: Em,
     /// The bytes of [`TextRun::text`] this glyph stands for.
-    pub range: Range<usize>,
+    pub range: Range<u32>,
+}
+
+impl TextRun {
+    /// Width of the run: the sum of its advances.
+    pub fn width(&self) -> Pt {
+        self.size * self.glyphs.iter().map(|g| f64::from(g.advance.get())).sum::<f64>()
+    }
 }
 
 /// An image placed on a page.

@@ -14,7 +14,7 @@ use crate::layout::linebreak::{self, INFINITE, Item as KpItem, Params, Pass};
 use crate::layout::{Glyph, TextRun};
 use crate::model::{Inline, Lang};
 use crate::typography;
-use crate::units::Pt;
+use crate::units::{Em, Pt};
 
 /// Cost of breaking at a hyphenation point (TeX's `\hyphenpenalty` 50).
 const HYPHEN_PENALTY: f64 = 50.0;
@@ -334,10 +334,10 @@ fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool)
         }
         glyphs.push(Glyph {
             id: g.id,
-            advance: face.to_pt(g.advance as f64, size),
-            x_offset: face.to_pt(g.x_offset as f64, size),
-            y_offset: face.to_pt(g.y_offset as f64, size),
-            range: start..end,
+            advance: face.to_em(g.advance),
+            x_offset: face.to_em(g.x_offset),
+            y_offset: face.to_em(g.y_offset),
+            range: start as u32..end as u32,
         });
     }
     // Glyphs of a ligature share a cluster: only the first keeps the text range.
@@ -368,7 +368,7 @@ fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool)
         && prev.size == size
         && prev.y == y
     {
-        let end = prev.x + prev.glyphs.iter().map(|g| g.advance).sum::<Pt>();
+        let end = prev.x + prev.width();
         let gap = x - end;
         let joined = glue_less && gap.abs().get() < 0.01;
         let space = face.shape(" ").first().map(|g| g.id).filter(|&id| id != 0);
@@ -378,17 +378,17 @@ fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool)
             return;
         }
         if let (true, Some(id)) = (spaced, space) {
-            let at = prev.text.len();
+            let at = prev.text.len() as u32;
             prev.text.push(' ');
             prev.glyphs.push(Glyph {
                 id,
-                advance: gap,
-                x_offset: Pt::ZERO,
-                y_offset: Pt::ZERO,
+                advance: Em::of(gap, size),
+                x_offset: Em::ZERO,
+                y_offset: Em::ZERO,
                 range: at..at + 1,
             });
         }
-        let shift = prev.text.len();
+        let shift = prev.text.len() as u32;
         prev.text.push_str(&frag.text);
         prev.glyphs.extend(glyphs.into_iter().map(|mut g| {
             g.range = g.range.start + shift..g.range.end + shift;
@@ -761,7 +761,7 @@ mod tests {
             assert_eq!(l.runs.len(), 1, "{}", l.text);
             let run = &l.runs[0];
             assert_eq!(run.text.matches(' ').count(), l.text.matches([' ', '\u{a0}']).count(), "{}", l.text);
-            let end = run.x + run.glyphs.iter().map(|g| g.advance).sum::<Pt>();
+            let end = run.x + run.width();
             assert!((end.get() - 250.0).abs() < 4.0, "line ends at {end}: {}", l.text);
         }
     }

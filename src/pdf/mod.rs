@@ -122,7 +122,45 @@ pub fn write(
 ) -> Result<Vec<u8>, PdfError> {
     let sizes: Vec<(Pt, Pt)> = layout.pages.iter().map(|p| (p.width, p.height)).collect();
     let sheets = impose::reading_order(&sizes);
-    render(layout, fonts, images, opts, &sheets, true, true)
+    render(&mut Pages::Shared(&layout.pages), &layout.outline, fonts, images, opts, &sheets, true, true)
+}
+
+/// [`write`], taking the layout: each page is freed as soon as it is drawn, so
+/// a long book's set glyphs are not held next to the PDF being made.
+pub fn write_owned(
+    layout: Layout,
+    fonts: &FontSet,
+    images: &Images,
+    opts: &PdfOptions,
+) -> Result<Vec<u8>, PdfError> {
+    let sizes: Vec<(Pt, Pt)> = layout.pages.iter().map(|p| (p.width, p.height)).collect();
+    let sheets = impose::reading_order(&sizes);
+    let mut pages = Pages::Owned(layout.pages.into_iter().map(Some).collect());
+    render(&mut pages, &layout.outline, fonts, images, opts, &sheets, true, true)
+}
+
+/// The pages a render draws: borrowed, or owned and dropped once drawn.
+enum Pages<'a> {
+    Shared(&'a [Page]),
+    Owned(Vec<Option<Page>>),
+}
+
+impl Pages<'_> {
+    fn get(&self, i: usize) -> Option<&Page> {
+        match self {
+            Pages::Shared(p) => p.get(i),
+            Pages::Owned(p) => p.get(i).and_then(Option::as_ref),
+        }
+    }
+
+    /// Frees page `i` if it is owned; it is not drawn again.
+    fn release(&mut self, i: usize) {
+        if let Pages::Owned(p) = self
+            && let Some(slot) = p.get_mut(i)
+        {
+            *slot = None;
+        }
+    }
 }
 
 /// Writes the layout imposed on printed sheets: a booklet (pages padded to a
@@ -138,7 +176,7 @@ pub fn write_imposed(
 ) -> Result<Vec<u8>, PdfError> {
     let (w, h) = layout.pages.first().map_or((Pt::ZERO, Pt::ZERO), |p| (p.width, p.height));
     let sheets = impose::plan(imposition.kind, layout.pages.len(), w, h, imposition.creep);
-    render(layout, fonts, images, opts, &sheets, false, true)
+    render(&mut Pages::Shared(&layout.pages), &layout.outline, fonts, images, opts, &sheets, false, true)
 }
 
 /// Fonts and images shared by every page of one document.
@@ -191,8 +229,10 @@ fn f(p: Pt) -> f32 {
 }
 
 /// Draws `sheets` into a new document. `reading` adds links and the outline.
+#[allow(clippy::too_many_arguments)]
 fn render(
-    layout: &Layout,
+    pages: &mut Pages<'_>,
+    outline_entries: &[OutlineEntry],
     fonts: &FontSet,
     images: &Images,
     opts: &PdfOptions,
@@ -232,9 +272,7 @@ fn render(
             f(sheet.height + bleed * 2.0),
         );
         let mut settings = PageSettings::new(media).with_trim_box(trim).with_bleed_box(bleed_box);
-        if reading
-            && let Some(page) = sheet.cells.first().and_then(|c| c.page).and_then(|i| layout.pages.get(i))
-        {
+        if reading && let Some(page) = sheet.cells.first().and_then(|c| c.page).and_then(|i| pages.get(i)) {
             settings = settings.with_page_label(label(page.label));
         }
         let mut kpage = doc.start_page_with(settings);
@@ -243,7 +281,7 @@ fn render(
             let mut surface = kpage.surface();
             surface.push_transform(&Transform::from_translate(f(margin), f(margin)));
             for cell in &sheet.cells {
-                let Some(page) = cell.page.and_then(|i| layout.pages.get(i)) else { continue };
+                let Some(page) = cell.page.and_then(|i| pages.get(i)) else { continue };
                 draw_cell(&mut surface, page, cell, bleed, &mut res, reading.then_some(&mut links))?;
             }
             if opts.crop_marks {
@@ -266,10 +304,15 @@ fn render(
             kpage.add_annotation(Annotation::new_link(LinkAnnotation::new(rect, target), None));
         }
         kpage.finish();
+        if reading {
+            for i in sheet.cells.iter().filter_map(|c| c.page) {
+                pages.release(i);
+            }
+        }
     }
 
     if reading {
-        doc.set_outline(outline(&layout.outline, margin));
+        doc.set_outline(outline(outline_entries, margin));
     }
     doc.set_metadata(metadata(opts));
     doc.finish().map_err(|e| PdfError::Writer(format!("{e:?}")))
@@ -350,11 +393,11 @@ fn draw_cell(
                     .map(|g| {
                         KrillaGlyph::new(
                             GlyphId::new(u32::from(g.id)),
-                            (g.advance.get() / size) as f32,
-                            (g.x_offset.get() / size) as f32,
-                            (g.y_offset.get() / size) as f32,
+                            g.advance.get(),
+                            g.x_offset.get(),
+                            g.y_offset.get(),
                             0.0,
-                            g.range.clone(),
+                            g.range.start as usize..g.range.end as usize,
                             None,
                         )
                     })

@@ -110,7 +110,17 @@ fn marks_and_rules_are_device_gray() {
     let (mut lay, images) = layout(1);
     lay.pages[0].items.retain(|i| !matches!(i, Item::Image(_)));
     let sheets = impose::reading_order(&[(lay.pages[0].width, lay.pages[0].height)]);
-    let pdf = render(&lay, &FontSet::embedded(), &images, &opts(3.0, true), &sheets, true, false).unwrap();
+    let pdf = render(
+        &mut Pages::Shared(&lay.pages),
+        &lay.outline,
+        &FontSet::embedded(),
+        &images,
+        &opts(3.0, true),
+        &sheets,
+        true,
+        false,
+    )
+    .unwrap();
     let text = String::from_utf8_lossy(&pdf);
     let ops: Vec<&str> = text.split_whitespace().collect();
     assert!(ops.windows(2).any(|w| w == ["0", "g"]), "text and rules fill with DeviceGray black");
