@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use harfrust::{Direction, Script, ShapePlan, ShaperData, UnicodeBuffer};
 use skrifa::MetadataProvider;
@@ -111,7 +111,10 @@ pub struct Face {
     pub cap_height: f64,
     shaper_data: OnceLock<ShaperData>,
     coverage: OnceLock<Coverage>,
-    cache: Mutex<ShapeCache>,
+    cache: RwLock<ShapeCache>,
+    /// The space and the hyphen, shaped once: every word boundary and hyphenation point asks.
+    space: OnceLock<Arc<[ShapedGlyph]>>,
+    hyphen: OnceLock<Arc<[ShapedGlyph]>>,
 }
 
 /// Shaped words and the shape plans that produced them.
@@ -248,7 +251,9 @@ impl Face {
             cap_height,
             shaper_data: OnceLock::new(),
             coverage: OnceLock::new(),
-            cache: Mutex::new(ShapeCache::default()),
+            cache: RwLock::new(ShapeCache::default()),
+            space: OnceLock::new(),
+            hyphen: OnceLock::new(),
             data,
         };
         Ok(face)
@@ -267,9 +272,15 @@ impl Face {
     }
 
     /// Shapes `text` (one word or fragment, left to right) into glyphs in font units.
-    /// Results are cached per text.
+    /// Results are cached per text; threads setting statements in parallel share
+    /// the cache, and most lookups are hits, taken under a read lock.
     pub fn shape(&self, text: &str) -> Arc<[ShapedGlyph]> {
-        let Ok(mut cache) = self.cache.lock() else {
+        if let Ok(cache) = self.cache.read()
+            && let Some(hit) = cache.words.get(text)
+        {
+            return hit.clone();
+        }
+        let Ok(mut cache) = self.cache.write() else {
             return self.shape_uncached(text, &mut ShapeCache::default()).into();
         };
         if let Some(hit) = cache.words.get(text) {
@@ -320,6 +331,16 @@ impl Face {
     pub fn width(&self, glyphs: &[ShapedGlyph], size: Pt) -> Pt {
         let units: i64 = glyphs.iter().map(|g| g.advance as i64).sum();
         self.to_pt(units as f64, size)
+    }
+
+    /// The face's interword space, shaped.
+    pub fn space(&self) -> &Arc<[ShapedGlyph]> {
+        self.space.get_or_init(|| self.shape(" "))
+    }
+
+    /// The face's hyphen-minus, shaped (drawn at hyphenation points).
+    pub fn hyphen(&self) -> &Arc<[ShapedGlyph]> {
+        self.hyphen.get_or_init(|| self.shape("-"))
     }
 
     /// Width of `text` at `size`.

@@ -7,6 +7,7 @@
 //! after `/` and before `.`, `-` (Chicago style), and, only for strings wider than the measure, between
 //! any two characters at a high cost, so a line is never overfull.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::fonts::{FaceId, Family, FontSet, ShapedGlyph, Style};
@@ -101,18 +102,23 @@ struct FragStyle {
 
 /// A run of text in one style, before breaking into words.
 struct Chunk {
-    text: String,
+    text: Arc<str>,
     style: FragStyle,
     /// The text is the model's (Text or Code), so it counts for character offsets;
     /// footnote numbers and shown link addresses do not.
     counted: bool,
 }
 
-/// A box's content: a slice of shaped glyphs of one segment.
+/// A box's content: a slice of the shaped glyphs of one segment (the part of a
+/// word in one style), sharing the chunk's text and the shaping cache's glyphs.
 struct Frag {
     style: FragStyle,
-    text: String,
-    glyphs: Vec<ShapedGlyph>,
+    /// The chunk's text and the fragment's bytes in it.
+    source: Arc<str>,
+    span: Range<usize>,
+    /// The segment's glyphs and the fragment's share of them.
+    shaped: Arc<[ShapedGlyph]>,
+    glyph_span: Range<usize>,
     /// Cluster value (byte offset in the segment) of the fragment's first byte.
     base: usize,
     width: Pt,
@@ -122,8 +128,26 @@ struct Frag {
 
 impl Frag {
     /// A hyphen drawn at a break: at the end of a line, or repeated at the start of the next.
-    fn hyphen(style: &FragStyle, glyphs: &[ShapedGlyph], width: Pt) -> Frag {
-        Frag { style: style.clone(), text: "-".into(), glyphs: glyphs.to_vec(), base: 0, width, offset: 0 }
+    fn hyphen(style: &FragStyle, fonts: &FontSet, width: Pt) -> Frag {
+        let shaped = fonts.face(style.face).hyphen().clone();
+        Frag {
+            style: style.clone(),
+            source: Arc::from("-"),
+            span: 0..1,
+            glyph_span: 0..shaped.len(),
+            shaped,
+            base: 0,
+            width,
+            offset: 0,
+        }
+    }
+
+    fn text(&self) -> &str {
+        &self.source[self.span.clone()]
+    }
+
+    fn glyphs(&self) -> &[ShapedGlyph] {
+        &self.shaped[self.glyph_span.clone()]
     }
 }
 
@@ -131,10 +155,10 @@ enum Payload {
     None,
     Frag(usize),
     Space,
-    /// A hyphenation point: the hyphen is drawn at the end of the line.
-    Hyphen(FragStyle, Vec<ShapedGlyph>, Pt),
+    /// A hyphenation point: the hyphen (of this style, this wide) is drawn at the end of the line.
+    Hyphen(FragStyle, Pt),
     /// A break after an explicit hyphen: the hyphen is repeated at the start of the next line.
-    Repeat(FragStyle, Vec<ShapedGlyph>, Pt),
+    Repeat(FragStyle, Pt),
     /// A break after a word ending in punctuation that hangs into the margin by this much.
     Hang(Pt),
 }
@@ -180,7 +204,14 @@ pub fn set_avoiding(
     no_hyphen_line: Option<usize>,
 ) -> Vec<LineBox> {
     let chunks = collect(inlines, ps, fonts);
-    let mut b = ItemBuilder { ps, fonts, items: Vec::new(), payloads: Vec::new(), frags: Vec::new() };
+    let mut b = ItemBuilder {
+        ps,
+        fonts,
+        items: Vec::new(),
+        payloads: Vec::new(),
+        frags: Vec::new(),
+        breaks: Vec::new(),
+    };
     if ps.indent > Pt::ZERO {
         b.push(KpItem::Box { width: ps.indent }, Payload::None);
     }
@@ -244,9 +275,9 @@ pub fn set_avoiding(
         let mut spaces: Vec<Pt> = Vec::new();
         let mut ratio = ratio;
         if li > 0
-            && let Some(Payload::Repeat(style, glyphs, w)) = payloads.get(breaking.lines[li - 1].end)
+            && let Some(Payload::Repeat(style, w)) = payloads.get(breaking.lines[li - 1].end)
         {
-            place(&mut lb, &Frag::hyphen(style, glyphs, *w), x, fonts, true);
+            place(&mut lb, &Frag::hyphen(style, fonts, *w), x, fonts, true);
             x += *w;
             last_was_space = false;
             if !ragged {
@@ -280,10 +311,10 @@ pub fn set_avoiding(
             }
         }
         if let Some(KpItem::Penalty { flagged: true, width, .. }) = items.get(line.end)
-            && let Payload::Hyphen(style, glyphs, w) = &payloads[line.end]
+            && let Payload::Hyphen(style, w) = &payloads[line.end]
             && *width > Pt::ZERO
         {
-            place(&mut lb, &Frag::hyphen(style, glyphs, *w), x, fonts, true);
+            place(&mut lb, &Frag::hyphen(style, fonts, *w), x, fonts, true);
             x += *w;
             lb.hyphenated = true;
         } else if let Some(KpItem::Penalty { flagged: true, .. }) = items.get(line.end) {
@@ -295,7 +326,7 @@ pub fn set_avoiding(
         }
         let hang = match payloads.get(line.end) {
             Some(Payload::Hang(p)) => *p,
-            Some(Payload::Hyphen(_, _, w)) => *w * hang_share('-'),
+            Some(Payload::Hyphen(_, w)) => *w * hang_share('-'),
             _ => Pt::ZERO,
         };
         lb.overfull = x.get() > (width + hang).get() + 0.01 && (overfull_pass || li + 1 < count);
@@ -321,13 +352,13 @@ fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool)
     let face = fonts.face(frag.style.face);
     let size = frag.style.size;
     let y = -frag.style.rise;
-    let mut glyphs = Vec::with_capacity(frag.glyphs.len());
-    for (k, g) in frag.glyphs.iter().enumerate() {
-        let start = (g.cluster as usize).saturating_sub(frag.base).min(frag.text.len());
-        let end = frag
-            .glyphs
+    let (text, shaped) = (frag.text(), frag.glyphs());
+    let mut glyphs = Vec::with_capacity(shaped.len());
+    for (k, g) in shaped.iter().enumerate() {
+        let start = (g.cluster as usize).saturating_sub(frag.base).min(text.len());
+        let end = shaped
             .get(k + 1)
-            .map_or(frag.text.len(), |n| (n.cluster as usize).saturating_sub(frag.base).min(frag.text.len()))
+            .map_or(text.len(), |n| (n.cluster as usize).saturating_sub(frag.base).min(text.len()))
             .max(start);
         if g.id == 0 {
             continue;
@@ -357,7 +388,7 @@ fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool)
     {
         lb.notes.push(n);
     }
-    lb.text.push_str(&frag.text);
+    lb.text.push_str(text);
     // Continue the previous run when it has the same style: directly after it (the parts of a
     // hyphenated word), or after an interword space, which is then drawn as the font's space
     // glyph stretched to the set width. One run per line and style keeps the PDF writer's
@@ -371,10 +402,10 @@ fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool)
         let end = prev.x + prev.width();
         let gap = x - end;
         let joined = glue_less && gap.abs().get() < 0.01;
-        let space = face.shape(" ").first().map(|g| g.id).filter(|&id| id != 0);
+        let space = face.space().first().map(|g| g.id).filter(|&id| id != 0);
         let spaced = !glue_less && gap > Pt::ZERO && gap < size * 4.0 && space.is_some();
         if !joined && !spaced {
-            lb.runs.push(TextRun { x, y, face: frag.style.face, size, text: frag.text.clone(), glyphs });
+            lb.runs.push(TextRun { x, y, face: frag.style.face, size, text: text.to_string(), glyphs });
             return;
         }
         if let (true, Some(id)) = (spaced, space) {
@@ -389,14 +420,14 @@ fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool)
             });
         }
         let shift = prev.text.len() as u32;
-        prev.text.push_str(&frag.text);
+        prev.text.push_str(text);
         prev.glyphs.extend(glyphs.into_iter().map(|mut g| {
             g.range = g.range.start + shift..g.range.end + shift;
             g
         }));
         return;
     }
-    lb.runs.push(TextRun { x, y, face: frag.style.face, size, text: frag.text.clone(), glyphs });
+    lb.runs.push(TextRun { x, y, face: frag.style.face, size, text: text.to_string(), glyphs });
 }
 
 /// Width of the `.notdef` glyphs among `glyphs`, which are not drawn.
@@ -423,10 +454,12 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
         };
         for i in inlines {
             match i {
-                Inline::Text(t) => out.push(Chunk { text: t.clone(), style: style_of(ctx), counted: true }),
+                Inline::Text(t) => {
+                    out.push(Chunk { text: t.as_str().into(), style: style_of(ctx), counted: true })
+                }
                 Inline::Code(t) => {
                     let c = Ctx { family: Family::Sans, ..ctx.clone() };
-                    out.push(Chunk { text: t.clone(), style: style_of(&c), counted: true });
+                    out.push(Chunk { text: t.as_str().into(), style: style_of(&c), counted: true });
                 }
                 Inline::Emph(inner) => {
                     let c = Ctx { style: Style { italic: !ctx.style.italic, ..ctx.style }, ..ctx.clone() };
@@ -440,13 +473,17 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
                     let c = Ctx { link: Some(Arc::from(url.as_str())), ..ctx.clone() };
                     walk(content, &c, ps, fonts, out);
                     if let Some(shown) = Inline::shown_url(url, content) {
-                        out.push(Chunk { text: format!(" ({shown})"), style: style_of(&c), counted: false });
+                        out.push(Chunk {
+                            text: format!(" ({shown})").into(),
+                            style: style_of(&c),
+                            counted: false,
+                        });
                     }
                 }
                 Inline::FootnoteRef(n) => {
                     let face = fonts.id(ctx.family, Style::default());
                     out.push(Chunk {
-                        text: n.to_string(),
+                        text: n.to_string().into(),
                         style: FragStyle {
                             face,
                             size: ps.size * 0.65,
@@ -465,6 +502,23 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
     }
     let mut out = Vec::new();
     walk(inlines, &Ctx { style: ps.style, family: ps.family, link: None }, ps, fonts, &mut out);
+    // Neighbours in one style are one text to shape and hyphenate: the parser splits
+    // text at escapes and entities (`при\%мер`), which must not split a word.
+    let mut merged: Vec<Chunk> = Vec::with_capacity(out.len());
+    for chunk in out {
+        match merged.last_mut() {
+            Some(last)
+                if last.style == chunk.style
+                    && last.counted == chunk.counted
+                    && &*last.text != "\n"
+                    && &*chunk.text != "\n" =>
+            {
+                last.text = format!("{}{}", last.text, chunk.text).into();
+            }
+            _ => merged.push(chunk),
+        }
+    }
+    let out = merged;
     match fonts.fallback() {
         Some(fallback) => split_by_coverage(out, fonts, fallback),
         None => out,
@@ -504,14 +558,14 @@ fn split_by_coverage(chunks: Vec<Chunk>, fonts: &FontSet, fallback: FaceId) -> V
             if want != in_fallback && !run.is_empty() {
                 let style =
                     FragStyle { face: if in_fallback { fallback } else { face }, ..chunk.style.clone() };
-                out.push(Chunk { text: std::mem::take(&mut run), style, counted: chunk.counted });
+                out.push(Chunk { text: std::mem::take(&mut run).into(), style, counted: chunk.counted });
             }
             in_fallback = want;
             run.push(c);
         }
         if !run.is_empty() {
             let style = FragStyle { face: if in_fallback { fallback } else { face }, ..chunk.style };
-            out.push(Chunk { text: run, style, counted: chunk.counted });
+            out.push(Chunk { text: run.into(), style, counted: chunk.counted });
         }
     }
     out
@@ -523,6 +577,16 @@ struct ItemBuilder<'a> {
     items: Vec<KpItem>,
     payloads: Vec<Payload>,
     frags: Vec<Frag>,
+    /// Break points inside the current segment, kept to reuse the allocation.
+    breaks: Vec<(usize, f64, bool, Break)>,
+}
+
+/// A piece of a word: the bytes `span` of chunk `chunk`, with the count of model
+/// characters before it.
+struct Piece {
+    chunk: usize,
+    span: Range<usize>,
+    offset: usize,
 }
 
 impl ItemBuilder<'_> {
@@ -533,33 +597,38 @@ impl ItemBuilder<'_> {
 
     /// Splits chunks into words at spaces and emits boxes, glue and penalties.
     fn words(&mut self, chunks: &[Chunk]) {
-        let mut word: Vec<(FragStyle, String, usize)> = Vec::new();
+        // The pieces of the word being read: one per chunk it spans (a word changes
+        // style inside, as in `**сло**во`).
+        let mut word: Vec<Piece> = Vec::new();
         let mut offset = 0usize;
-        for chunk in chunks {
-            if chunk.text == "\n" {
-                self.flush(&mut word);
+        for (ci, chunk) in chunks.iter().enumerate() {
+            if &*chunk.text == "\n" {
+                self.flush(chunks, &mut word);
                 self.forced_break();
                 continue;
             }
-            for c in chunk.text.chars() {
+            for (pos, c) in chunk.text.char_indices() {
                 match c {
                     ' ' | '\t' | '\n' | '\r' | '\u{2009}' => {
-                        self.flush(&mut word);
+                        self.flush(chunks, &mut word);
                         self.space(&chunk.style, true);
                     }
                     '\u{a0}' | '\u{202f}' => {
-                        self.flush(&mut word);
+                        self.flush(chunks, &mut word);
                         self.space(&chunk.style, false);
                     }
                     _ => match word.last_mut() {
-                        Some((s, t, _)) if *s == chunk.style => t.push(c),
-                        _ => word.push((chunk.style.clone(), c.to_string(), offset)),
+                        // Same chunk, directly after: the piece grows.
+                        Some(p) if p.chunk == ci && p.span.end == pos => p.span.end = pos + c.len_utf8(),
+                        // A new chunk of the same style continues the piece's style but not its
+                        // bytes: a new piece.
+                        _ => word.push(Piece { chunk: ci, span: pos..pos + c.len_utf8(), offset }),
                     },
                 }
                 offset += usize::from(chunk.counted);
             }
         }
-        self.flush(&mut word);
+        self.flush(chunks, &mut word);
     }
 
     fn forced_break(&mut self) {
@@ -575,7 +644,7 @@ impl ItemBuilder<'_> {
             return;
         }
         let face = self.fonts.face(style.face);
-        let width = face.text_width(" ", style.size);
+        let width = face.width(face.space(), style.size);
         if !breakable {
             self.push(KpItem::Penalty { width: Pt::ZERO, cost: INFINITE, flagged: false }, Payload::None);
         } else if self.ps.align == Align::Justify
@@ -595,34 +664,42 @@ impl ItemBuilder<'_> {
     fn protrusion(&self) -> Option<Pt> {
         let Some(Payload::Frag(fi)) = self.payloads.last() else { return None };
         let frag = &self.frags[*fi];
-        let share = hang_share(frag.text.chars().next_back()?);
-        let last = frag.glyphs.last()?;
+        let share = hang_share(frag.text().chars().next_back()?);
+        let last = frag.glyphs().last()?;
         let advance = self.fonts.face(frag.style.face).to_pt(last.advance as f64, frag.style.size);
         (share > 0.0).then_some(advance * share)
     }
 
     /// Emits one word: its segments shaped, with penalties at break points inside.
-    fn flush(&mut self, word: &mut Vec<(FragStyle, String, usize)>) {
+    fn flush(&mut self, chunks: &[Chunk], word: &mut Vec<Piece>) {
         if word.is_empty() {
             return;
         }
-        let whole: String = word.iter().map(|(_, t, _)| t.as_str()).collect();
-        let is_url =
-            whole.contains("://") || whole.starts_with("www.") || whole.contains('@') && whole.contains('.');
-        for (style, text, offset) in word.drain(..) {
-            self.segment(&style, &text, is_url, offset);
+        let url_like =
+            |w: &str| w.contains("://") || w.starts_with("www.") || w.contains('@') && w.contains('.');
+        let is_url = match word.as_slice() {
+            [one] => url_like(&chunks[one.chunk].text[one.span.clone()]),
+            pieces => {
+                url_like(&pieces.iter().map(|p| &chunks[p.chunk].text[p.span.clone()]).collect::<String>())
+            }
+        };
+        for piece in word.drain(..) {
+            self.segment(&chunks[piece.chunk], piece.span, is_url, piece.offset);
         }
     }
 
-    fn segment(&mut self, style: &FragStyle, text: &str, is_url: bool, offset: usize) {
+    /// Emits the boxes and inner break points of `span` of `chunk` (one word, or its part in one style).
+    fn segment(&mut self, chunk: &Chunk, span: Range<usize>, is_url: bool, offset: usize) {
+        let style = &chunk.style;
+        let text = &chunk.text[span.clone()];
         let face = self.fonts.face(style.face);
         let shaped = face.shape(text);
         let width_all = face.width(&shaped, style.size);
-        let hyphen = face.shape("-");
-        let hyphen_w = face.width(&hyphen, style.size);
+        let hyphen_w = face.width(face.hyphen(), style.size);
 
         // (byte offset, cost, flagged, what the break draws)
-        let mut breaks: Vec<(usize, f64, bool, Break)> = Vec::new();
+        let breaks = &mut self.breaks;
+        breaks.clear();
         if style.note.is_none() {
             if is_url {
                 // Chicago style: break after a slash (not inside `//`), before other punctuation,
@@ -643,14 +720,18 @@ impl ItemBuilder<'_> {
             } else {
                 // UAX #14 opportunities inside the word: after hyphens and dashes. A break after
                 // a hyphen repeats it at the start of the next line, as Russian typesetting requires.
-                for (pos, op) in unicode_linebreak::linebreaks(text) {
-                    if pos == 0 || pos >= text.len() || op != unicode_linebreak::BreakOpportunity::Allowed {
-                        continue;
+                // A word of letters alone has none, and most words are such.
+                if !text.chars().all(|c| typography::is_letter(c) || c == '\u{301}') {
+                    for (pos, op) in unicode_linebreak::linebreaks(text) {
+                        if pos == 0 || pos >= text.len() || op != unicode_linebreak::BreakOpportunity::Allowed
+                        {
+                            continue;
+                        }
+                        let prev = text[..pos].chars().next_back().unwrap_or(' ');
+                        let hyphen = matches!(prev, '-' | '\u{2010}' | '\u{2011}');
+                        let kind = if hyphen { Break::Repeat } else { Break::Plain };
+                        breaks.push((pos, EX_HYPHEN_PENALTY, hyphen, kind));
                     }
-                    let prev = text[..pos].chars().next_back().unwrap_or(' ');
-                    let hyphen = matches!(prev, '-' | '\u{2010}' | '\u{2011}');
-                    let kind = if hyphen { Break::Repeat } else { Break::Plain };
-                    breaks.push((pos, EX_HYPHEN_PENALTY, hyphen, kind));
                 }
                 if self.ps.hyphenate {
                     // Hyphenate each run of letters.
@@ -681,35 +762,40 @@ impl ItemBuilder<'_> {
 
         let mut start = 0usize;
         let mut glyph_start = 0usize;
+        // Model characters before `start`, counted as the fragments advance.
+        let mut chars_before = offset;
         let end = (text.len(), 0.0, false, Break::Plain);
+        let breaks = std::mem::take(&mut self.breaks);
         for &(pos, cost, flagged, kind) in breaks.iter().chain(std::iter::once(&end)) {
             let gend = shaped
                 .iter()
                 .position(|g| g.cluster as usize >= pos)
                 .unwrap_or(shaped.len())
                 .max(glyph_start);
-            let glyphs = shaped[glyph_start..gend].to_vec();
+            let glyphs = &shaped[glyph_start..gend];
             // Characters no face can draw (already warned about, with their place) are left
             // out rather than printed as empty boxes: `.notdef` glyphs take no room.
-            let width = face.width(&glyphs, style.size) - notdef_width(face, &glyphs, style.size);
+            let width = face.width(glyphs, style.size) - notdef_width(face, glyphs, style.size);
             let frag = Frag {
                 style: style.clone(),
-                text: text[start..pos].to_string(),
-                glyphs,
+                source: chunk.text.clone(),
+                span: span.start + start..span.start + pos,
+                shaped: shaped.clone(),
+                glyph_span: glyph_start..gend,
                 base: start,
                 width,
-                offset: offset + text[..start].chars().count(),
+                offset: chars_before,
             };
+            chars_before += text[start..pos].chars().count();
             self.frags.push(frag);
             self.push(KpItem::Box { width }, Payload::Frag(self.frags.len() - 1));
             if pos < text.len() {
                 let (w, payload) = match kind {
                     // The inserted hyphen hangs into the margin like a final hyphen (see `hang_share`).
-                    Break::Hyphen => (
-                        hyphen_w * (1.0 - hang_share('-')),
-                        Payload::Hyphen(style.clone(), hyphen.to_vec(), hyphen_w),
-                    ),
-                    Break::Repeat => (Pt::ZERO, Payload::Repeat(style.clone(), hyphen.to_vec(), hyphen_w)),
+                    Break::Hyphen => {
+                        (hyphen_w * (1.0 - hang_share('-')), Payload::Hyphen(style.clone(), hyphen_w))
+                    }
+                    Break::Repeat => (Pt::ZERO, Payload::Repeat(style.clone(), hyphen_w)),
                     Break::Plain => (Pt::ZERO, Payload::None),
                 };
                 self.push(KpItem::Penalty { width: w, cost, flagged }, payload);
@@ -717,6 +803,7 @@ impl ItemBuilder<'_> {
             start = pos;
             glyph_start = gend;
         }
+        self.breaks = breaks;
     }
 }
 
@@ -764,5 +851,27 @@ mod tests {
             let end = run.x + run.width();
             assert!((end.get() - 250.0).abs() < 4.0, "line ends at {end}: {}", l.text);
         }
+    }
+
+    // A word the parser split into two texts of one style (at an escape, say) is shaped and
+    // hyphenated as one word: the lines equal those of the unsplit text, and it does break.
+    #[test]
+    fn split_text_is_one_word() {
+        let fonts = FontSet::embedded();
+        let whole = "Работники гидроэлектростанции требуют переговоров";
+        let split = [
+            Inline::Text("Работники гидроэлек".into()),
+            Inline::Text("тростанции требуют переговоров".into()),
+        ];
+        for width in [70.0, 90.0, 110.0] {
+            let a: Vec<String> = set(&[Inline::Text(whole.into())], &style(width), &fonts)
+                .into_iter()
+                .map(|l| l.text)
+                .collect();
+            let b: Vec<String> = set(&split, &style(width), &fonts).into_iter().map(|l| l.text).collect();
+            assert_eq!(a, b, "at {width} pt");
+        }
+        let narrow: Vec<String> = set(&split, &style(70.0), &fonts).into_iter().map(|l| l.text).collect();
+        assert!(narrow.iter().any(|l| l.ends_with('-')), "{narrow:?}");
     }
 }

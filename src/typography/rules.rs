@@ -55,22 +55,22 @@ pub(crate) struct Rules {
     /// Short words tied to the next word by a no-break space, space-separated
     /// (lowercase; matched case-insensitively): prepositions, conjunctions and
     /// particles that should not end a line.
-    bind_after: &'static str,
+    bind_after: &'static [&'static str],
     /// Enclitic particles tied to the word before them, space-separated.
-    bind_before: &'static str,
+    bind_before: &'static [&'static str],
     /// Abbreviations written as single letters with periods that introduce what
     /// follows, as their letters (`те` for `т. е.`): tied to the next word.
-    abbrev_next: &'static str,
+    abbrev_next: &'static [&'static str],
     /// Closing abbreviations as their letters (`тд` for `т. д.`): tied to the
     /// word before, also across one word of [`Rules::abbrev_lead`] (`и т. д.`).
-    abbrev_prev: &'static str,
+    abbrev_prev: &'static [&'static str],
     /// Words that may stand between a word and a closing abbreviation.
-    abbrev_lead: &'static str,
+    abbrev_lead: &'static [&'static str],
     /// Whether initials, numbers with units, `№` and `§` get no-break spaces.
     nbsp_rules: bool,
     /// Beginnings of words longer than [`SHORT_WORD`] that still belong to the
     /// number before them (`40 миллионов`), space-separated.
-    unit_prefixes: &'static str,
+    unit_prefixes: &'static [&'static str],
 }
 
 /// A lowercase word of at most this many letters after a number is tied to it:
@@ -89,17 +89,55 @@ const RU: Rules = Rules {
     dash: DashStyle::Spaced,
     // All one-letter words, the two-letter prepositions and conjunctions, the
     // negations, and `из-за`, `из-под` (prepositions written with a hyphen).
-    bind_after: "а в и к о с у я во со ко на за из от до по об не ни но да из-за из-под",
+    bind_after: &[
+        "а",
+        "в",
+        "и",
+        "к",
+        "о",
+        "с",
+        "у",
+        "я",
+        "во",
+        "со",
+        "ко",
+        "на",
+        "за",
+        "из",
+        "от",
+        "до",
+        "по",
+        "об",
+        "не",
+        "ни",
+        "но",
+        "да",
+        "из-за",
+        "из-под",
+    ],
     // Enclitic particles read with the word before them.
-    bind_before: "же ли бы",
+    bind_before: &["же", "ли", "бы"],
     // т. е. (то есть), т. к. (так как), т. н. (так называемый), т. ч. (в т. ч.).
-    abbrev_next: "те тк тн тч",
+    abbrev_next: &["те", "тк", "тн", "тч"],
     // и т. д. (и так далее), и т. п. (и тому подобное).
-    abbrev_prev: "тд тп",
-    abbrev_lead: "и",
+    abbrev_prev: &["тд", "тп"],
+    abbrev_lead: &["и"],
     nbsp_rules: true,
-    unit_prefixes: "миллион миллиард триллион процент километр сантиметр миллиметр килограмм гектар человек \
-                    тысяч доллар рубл",
+    unit_prefixes: &[
+        "миллион",
+        "миллиард",
+        "триллион",
+        "процент",
+        "километр",
+        "сантиметр",
+        "миллиметр",
+        "килограмм",
+        "гектар",
+        "человек",
+        "тысяч",
+        "доллар",
+        "рубл",
+    ],
 };
 
 /// Kazakh. Kazakh has no one-letter prepositions or conjunctions (its
@@ -109,16 +147,16 @@ const KK: Rules = Rules {
     inner: ('„', '“'),
     dash: DashStyle::Spaced,
     // `ал` ("and, but, as for") opens a clause and is written apart.
-    bind_after: "ал",
+    bind_after: &["ал"],
     // Particles written apart but read with the word before: `да/де/та/те`
     // ("also, and"), the question particles `ма/ме/ба/бе/па/пе`, and `ше`.
-    bind_before: "да де та те ма ме ба бе па пе ше",
-    abbrev_next: "",
+    bind_before: &["да", "де", "та", "те", "ма", "ме", "ба", "бе", "па", "пе", "ше"],
+    abbrev_next: &[],
     // т. б. (тағы басқа, "etc."), т. с. с. (тағы сол сияқты, "and so on").
-    abbrev_prev: "тб тсс",
-    abbrev_lead: "",
+    abbrev_prev: &["тб", "тсс"],
+    abbrev_lead: &[],
     nbsp_rules: true,
-    unit_prefixes: "миллион миллиард триллион шақырым километр гектар процент",
+    unit_prefixes: &["миллион", "миллиард", "триллион", "шақырым", "километр", "гектар", "процент"],
 };
 
 /// English: quotes, apostrophes and dashes only.
@@ -126,13 +164,13 @@ const EN: Rules = Rules {
     outer: ('“', '”'),
     inner: ('‘', '’'),
     dash: DashStyle::Closed,
-    bind_after: "",
-    bind_before: "",
-    abbrev_next: "",
-    abbrev_prev: "",
-    abbrev_lead: "",
+    bind_after: &[],
+    bind_before: &[],
+    abbrev_next: &[],
+    abbrev_prev: &[],
+    abbrev_lead: &[],
     nbsp_rules: false,
-    unit_prefixes: "",
+    unit_prefixes: &[],
 };
 
 /// The rules of a language.
@@ -460,11 +498,6 @@ fn word_after(chars: &[char], i: usize) -> Option<usize> {
     (j > i && bounded).then_some(j)
 }
 
-/// The words of a space-separated list.
-fn words(list: &'static str) -> impl Iterator<Item = &'static str> {
-    list.split_whitespace()
-}
-
 /// Whether `word` spells `expected` (given in lowercase), ignoring case.
 fn word_is(word: &[char], expected: &str) -> bool {
     let mut e = expected.chars();
@@ -496,7 +529,7 @@ fn starts_word(c: Option<char>) -> bool {
 fn short_word_before(chars: &[char], i: usize, rules: &Rules) -> bool {
     let Some(start) = word_before(chars, i) else { return false };
     let word = &chars[start..i];
-    starts_word(chars.get(i + 1).copied()) && words(rules.bind_after).any(|w| word_is(word, w))
+    starts_word(chars.get(i + 1).copied()) && rules.bind_after.iter().any(|w| word_is(word, w))
 }
 
 /// `он же`, `мен де`: an enclitic particle after `i`.
@@ -504,7 +537,7 @@ fn enclitic_after(chars: &[char], i: usize, rules: &Rules) -> bool {
     let Some(end) = word_after(chars, i + 1) else { return false };
     let before = chars[i - 1];
     let attached = super::is_alnum(before) || matches!(before, ATOM | '»' | '“' | '”' | ')');
-    attached && words(rules.bind_before).any(|w| word_is(&chars[i + 1..end], w))
+    attached && rules.bind_before.iter().any(|w| word_is(&chars[i + 1..end], w))
 }
 
 /// Letters of a one-letter-abbreviation chain ending right before `i`
@@ -531,7 +564,7 @@ fn abbreviation_ending_at(chars: &[char], i: usize) -> Option<String> {
 /// the word after or before them.
 fn abbreviation_ties(chars: &[char], i: usize, rules: &Rules) -> bool {
     if let Some(letters) = abbreviation_ending_at(chars, i)
-        && words(rules.abbrev_next).any(|w| w == letters)
+        && rules.abbrev_next.iter().any(|w| *w == letters)
         && starts_word(chars.get(i + 1).copied())
     {
         return true;
@@ -541,14 +574,14 @@ fn abbreviation_ties(chars: &[char], i: usize, rules: &Rules) -> bool {
     }
     let closing_at = |k: usize| {
         abbreviation_at(chars, k).is_some_and(|end| {
-            abbreviation_ending_at(chars, end).is_some_and(|l| words(rules.abbrev_prev).any(|w| w == l))
+            abbreviation_ending_at(chars, end).is_some_and(|l| rules.abbrev_prev.iter().any(|w| *w == l))
         })
     };
     if closing_at(i + 1) {
         return true;
     }
     if let Some(end) = word_after(chars, i + 1)
-        && words(rules.abbrev_lead).any(|w| word_is(&chars[i + 1..end], w))
+        && rules.abbrev_lead.iter().any(|w| word_is(&chars[i + 1..end], w))
         && chars.get(end).is_some_and(|&c| is_space(c))
     {
         return closing_at(end + 1);
@@ -662,7 +695,7 @@ fn number_ties(chars: &[char], i: usize, rules: &Rules) -> bool {
     }
     let letters = word.iter().filter(|c| super::is_letter(**c)).count();
     letters <= SHORT_WORD
-        || words(rules.unit_prefixes).any(|p| {
+        || rules.unit_prefixes.iter().any(|p| {
             let mut w = word.iter().map(|&c| lower(c));
             p.chars().all(|pc| w.next() == Some(pc))
         })
