@@ -204,12 +204,16 @@ pub fn set_avoiding(
     no_hyphen_line: Option<usize>,
 ) -> Vec<LineBox> {
     let chunks = collect(inlines, ps, fonts);
+    // Room for the items at once: a word of running text is about seven bytes of UTF-8
+    // and makes a box, a glue and often a penalty or two; growing these vectors
+    // item by item copied them over and over.
+    let bytes: usize = chunks.iter().map(|c| c.text.len()).sum();
     let mut b = ItemBuilder {
         ps,
         fonts,
-        items: Vec::new(),
-        payloads: Vec::new(),
-        frags: Vec::new(),
+        items: Vec::with_capacity(bytes / 2 + 8),
+        payloads: Vec::with_capacity(bytes / 2 + 8),
+        frags: Vec::with_capacity(bytes / 4 + 4),
         breaks: Vec::new(),
     };
     if ps.indent > Pt::ZERO {
@@ -270,6 +274,20 @@ pub fn set_avoiding(
         while start < line.end && matches!(items[start], KpItem::Glue { .. } | KpItem::Penalty { .. }) {
             start += 1;
         }
+        // What the line holds, so that its run and text are allocated once.
+        let (mut n_glyphs, mut n_bytes) = (1, 1);
+        for p in &payloads[start..line.end] {
+            match p {
+                Payload::Frag(fi) => {
+                    n_glyphs += frags[*fi].glyph_span.len();
+                    n_bytes += frags[*fi].span.len();
+                }
+                Payload::Space => (n_glyphs, n_bytes) = (n_glyphs + 1, n_bytes + 1),
+                _ => {}
+            }
+        }
+        lb.text.reserve(n_bytes + 2);
+        let room = (n_glyphs + 1, n_bytes + 2);
         let mut last_was_space = true;
         let mut offset_set = false;
         let mut spaces: Vec<Pt> = Vec::new();
@@ -277,7 +295,7 @@ pub fn set_avoiding(
         if li > 0
             && let Some(Payload::Repeat(style, w)) = payloads.get(breaking.lines[li - 1].end)
         {
-            place(&mut lb, &Frag::hyphen(style, fonts, *w), x, fonts, true);
+            place(&mut lb, &Frag::hyphen(style, fonts, *w), x, fonts, true, room);
             x += *w;
             last_was_space = false;
             if !ragged {
@@ -293,7 +311,7 @@ pub fn set_avoiding(
                         offset_set = true;
                         lb.offset = frags[*fi].offset;
                     }
-                    place(&mut lb, &frags[*fi], x, fonts, !last_was_space);
+                    place(&mut lb, &frags[*fi], x, fonts, !last_was_space, room);
                     x += *width;
                     last_was_space = false;
                 }
@@ -314,7 +332,7 @@ pub fn set_avoiding(
             && let Payload::Hyphen(style, w) = &payloads[line.end]
             && *width > Pt::ZERO
         {
-            place(&mut lb, &Frag::hyphen(style, fonts, *w), x, fonts, true);
+            place(&mut lb, &Frag::hyphen(style, fonts, *w), x, fonts, true, room);
             x += *w;
             lb.hyphenated = true;
         } else if let Some(KpItem::Penalty { flagged: true, .. }) = items.get(line.end) {
@@ -347,8 +365,9 @@ pub fn set_avoiding(
 }
 
 /// Appends a fragment to the line at `x`, merging it with the previous run when
-/// it continues it (same face, size and shift, no space between).
-fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool) {
+/// it continues it (same face, size and shift, no space between). A new run
+/// gets `room` (glyphs, bytes): what the whole line holds.
+fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool, room: (usize, usize)) {
     let face = fonts.face(frag.style.face);
     let size = frag.style.size;
     let y = -frag.style.rise;
@@ -405,7 +424,15 @@ fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool)
         let space = face.space().first().map(|g| g.id).filter(|&id| id != 0);
         let spaced = !glue_less && gap > Pt::ZERO && gap < size * 4.0 && space.is_some();
         if !joined && !spaced {
-            lb.runs.push(TextRun { x, y, face: frag.style.face, size, text: text.to_string(), glyphs });
+            glyphs.reserve(room.0.saturating_sub(glyphs.len()));
+            lb.runs.push(TextRun {
+                x,
+                y,
+                face: frag.style.face,
+                size,
+                text: with_room(text, room.1),
+                glyphs,
+            });
             return;
         }
         if let (true, Some(id)) = (spaced, space) {
@@ -427,7 +454,15 @@ fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool)
         }));
         return;
     }
-    lb.runs.push(TextRun { x, y, face: frag.style.face, size, text: text.to_string(), glyphs });
+    glyphs.reserve(room.0.saturating_sub(glyphs.len()));
+    lb.runs.push(TextRun { x, y, face: frag.style.face, size, text: with_room(text, room.1), glyphs });
+}
+
+/// `text` in a string with room for `bytes`.
+fn with_room(text: &str, bytes: usize) -> String {
+    let mut s = String::with_capacity(bytes.max(text.len()));
+    s.push_str(text);
+    s
 }
 
 /// Width of the `.notdef` glyphs among `glyphs`, which are not drawn.
