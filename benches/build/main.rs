@@ -318,8 +318,12 @@ fn in_process(dir: &Path, runs: usize) -> Result<(Stages, usize), String> {
                             .first()
                             .and_then(|d| d.images().first().map(|i| i.path.clone()))
                     });
-                    let eopts =
-                        EpubOptions { modified: "2026-05-01T00:00:00Z".into(), cover, pages: Vec::new() };
+                    let eopts = EpubOptions {
+                        modified: "2026-05-01T00:00:00Z".into(),
+                        cover,
+                        pages: Vec::new(),
+                        compress_images: true,
+                    };
                     let t = Instant::now();
                     let bytes = epub::package(&project.book, &project.images, &eopts)
                         .map_err(|e| format!("epub failed: {e}"))?;

@@ -333,7 +333,12 @@ fn write_epub(
         .clone()
         .or_else(|| book.documents.first().and_then(|d| d.images().first().map(|i| i.path.clone())));
     let cover = cover.filter(|c| project.images.contains_key(c));
-    let eopts = EpubOptions { modified: plan.date.unwrap_or(FALLBACK_DATE).iso(), cover, pages };
+    let eopts = EpubOptions {
+        modified: plan.date.unwrap_or(FALLBACK_DATE).iso(),
+        cover,
+        pages,
+        compress_images: e.compress_images,
+    };
     let bytes = epub::package(book, &project.images, &eopts)
         .map_err(|err| Diagnostics(vec![Diagnostic::error(Some(Location::file(&file)), err.to_string())]))?;
     let staged = super::stage(&file, &bytes).map_err(|d| Diagnostics(vec![d]))?;

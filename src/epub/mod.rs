@@ -51,6 +51,8 @@ pub struct EpubOptions {
     /// Pages of the print edition built in the same run, for the nav's `page-list`
     /// and `pagebreak` markers in the text; empty when there is no print edition.
     pub pages: Vec<crate::model::PageMark>,
+    /// Deflate images that a sample shows will shrink; else every image is stored.
+    pub compress_images: bool,
 }
 
 /// Why a book could not be packaged.
@@ -148,7 +150,7 @@ pub fn package(book: &Book, images: &Images, opts: &EpubOptions) -> Result<Vec<u
             data: Cow::Borrowed(img.asset.bytes.as_slice()),
         });
     }
-    write_zip(&entries, first_image)
+    write_zip(&entries, first_image, opts.compress_images)
 }
 
 /// A file to put in the container.
@@ -178,9 +180,9 @@ fn worth_deflating(data: &[u8]) -> bool {
 
 /// Writes the container: `mimetype` first and stored (EPUB 3.3 §4.2.2), text
 /// deflated; entries from `first_stored` on (images, already compressed) are
-/// stored unless [`worth_deflating`]. Timestamps are the zip epoch 1980-01-01
+/// stored unless `compress_images` and [`worth_deflating`]. Timestamps are the zip epoch 1980-01-01
 /// 00:00, permissions 0644, no extra fields, so the bytes depend on the content alone.
-fn write_zip(entries: &[Entry], first_stored: usize) -> Result<Vec<u8>, EpubError> {
+fn write_zip(entries: &[Entry], first_stored: usize, compress_images: bool) -> Result<Vec<u8>, EpubError> {
     let base = SimpleFileOptions::default()
         .last_modified_time(DateTime::default())
         .unix_permissions(0o644)
@@ -192,12 +194,34 @@ fn write_zip(entries: &[Entry], first_stored: usize) -> Result<Vec<u8>, EpubErro
     let deflated = base.compression_method(CompressionMethod::Deflated).compression_level(Some(6));
     // Room for everything stored plus headers, so that a 25 MB container is not copied on growth.
     let capacity = entries.iter().map(|e| e.data.len() + 2 * e.name.len() + 100).sum::<usize>() + 1024;
+    // Images worth deflating are most of the work: each is deflated on the thread pool into
+    // an archive of its own, whose entry is then copied in as it is.
+    let packed: Vec<Option<Vec<u8>>> = {
+        use rayon::prelude::*;
+        entries
+            .par_iter()
+            .enumerate()
+            .map(|(i, e)| {
+                if i < first_stored || !compress_images || !worth_deflating(&e.data) {
+                    return Ok(None);
+                }
+                let mut one = ZipWriter::new(Cursor::new(Vec::with_capacity(e.data.len())));
+                one.start_file(e.name.as_str(), deflated)?;
+                one.write_all(&e.data)?;
+                Ok(Some(one.finish()?.into_inner()))
+            })
+            .collect::<Result<_, EpubError>>()?
+    };
     let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(capacity)));
     zip.start_file("mimetype", stored)?;
     zip.write_all(b"application/epub+zip")?;
-    for (i, e) in entries.iter().enumerate() {
-        let store = i >= first_stored && !worth_deflating(&e.data);
-        zip.start_file(e.name.as_str(), if store { stored } else { deflated })?;
+    for (i, (e, packed)) in entries.iter().zip(packed).enumerate() {
+        if let Some(one) = packed {
+            let mut archive = zip::ZipArchive::new(Cursor::new(one))?;
+            zip.raw_copy_file(archive.by_index_raw(0)?)?;
+            continue;
+        }
+        zip.start_file(e.name.as_str(), if i < first_stored { deflated } else { stored })?;
         zip.write_all(&e.data)?;
     }
     Ok(zip.finish()?.into_inner())

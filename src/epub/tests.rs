@@ -225,6 +225,7 @@ fn options() -> EpubOptions {
         modified: MODIFIED.to_string(),
         cover: Some(PathBuf::from("book/img/photo.jpg")),
         pages: Vec::new(),
+        compress_images: true,
     }
 }
 
@@ -402,7 +403,7 @@ fn deterministic() {
     assert_eq!(build(&book), build(&book));
 }
 
-// Images are numbered in first-use order (cover first), stored once each, and not deflated.
+// Images are numbered in first-use order (cover first), stored once each; small ones are not deflated.
 #[test]
 fn images_stored_once_uncompressed() {
     let epub = build(&sample_book());
@@ -489,7 +490,12 @@ fn errors() {
         package(&book, &few, &options()),
         Err(EpubError::MissingImage(PathBuf::from("book/img/dot.png")))
     );
-    let opts = EpubOptions { modified: "2024-05-01".to_string(), cover: None, pages: Vec::new() };
+    let opts = EpubOptions {
+        modified: "2024-05-01".to_string(),
+        cover: None,
+        pages: Vec::new(),
+        compress_images: true,
+    };
     assert!(matches!(package(&book, &images(), &opts), Err(EpubError::InvalidModified(_))));
     let mut untitled = book.clone();
     untitled.meta.title = " ".to_string();
@@ -577,7 +583,7 @@ fn hostile_input_is_well_formed() {
     let epub = package(
         &hostile_book(),
         &images(),
-        &EpubOptions { modified: MODIFIED.into(), cover: None, pages: Vec::new() },
+        &EpubOptions { modified: MODIFIED.into(), cover: None, pages: Vec::new(), compress_images: true },
     )
     .expect("packages");
     for (name, text) in entries(&epub) {
@@ -597,7 +603,7 @@ fn hostile_input_is_well_formed() {
     let epub = package(
         &empty,
         &images(),
-        &EpubOptions { modified: MODIFIED.into(), cover: None, pages: Vec::new() },
+        &EpubOptions { modified: MODIFIED.into(), cover: None, pages: Vec::new(), compress_images: true },
     )
     .expect("packages");
     assert!(entry(&epub, "EPUB/nav.xhtml").contains("<li><a href=\"title.xhtml\">"));
@@ -618,7 +624,8 @@ fn epubcheck_is_clean() {
     }
     let dir = std::env::temp_dir();
     let pid = std::process::id();
-    let no_cover = EpubOptions { modified: MODIFIED.into(), cover: None, pages: Vec::new() };
+    let no_cover =
+        EpubOptions { modified: MODIFIED.into(), cover: None, pages: Vec::new(), compress_images: true };
     let books = [
         ("sample", build(&sample_book())),
         ("hostile", package(&hostile_book(), &images(), &no_cover).expect("packages")),
@@ -1152,4 +1159,31 @@ fn images_are_deflated_only_when_it_pays() {
         .collect();
     assert!(!super::worth_deflating(&noise));
     assert!(!super::worth_deflating(&flat[..20_000]));
+}
+
+// A large image with flat areas is deflated in the container (and reads back intact);
+// with `compress_images` off it is stored like every other image.
+#[test]
+fn flat_image_is_deflated_unless_turned_off() {
+    let flat: Vec<u8> = (0..200_000u32).map(|i| (i / 700 % 7) as u8).collect();
+    let mut imgs = images();
+    imgs.insert(
+        PathBuf::from("book/img/photo.jpg"),
+        ImageAsset { format: ImageFormat::Jpeg, width: 2, height: 2, bytes: Arc::new(flat.clone()) },
+    );
+    for (compress, method) in
+        [(true, zip::CompressionMethod::Deflated), (false, zip::CompressionMethod::Stored)]
+    {
+        let opts = EpubOptions { compress_images: compress, ..options() };
+        let epub = package(&sample_book(), &imgs, &opts).expect("packages");
+        let mut zip = zip::ZipArchive::new(Cursor::new(&epub[..])).expect("a valid zip");
+        let mut f = zip.by_name("EPUB/images/1.jpg").expect("image entry");
+        assert_eq!(f.compression(), method, "compress_images = {compress}");
+        let mut got = Vec::new();
+        f.read_to_end(&mut got).expect("readable");
+        assert_eq!(got, flat);
+        if compress {
+            assert!(f.compressed_size() < flat.len() as u64 / 2);
+        }
+    }
 }

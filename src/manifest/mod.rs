@@ -236,6 +236,10 @@ impl Default for PdfSettings {
 pub struct EpubSettings {
     /// Cover image, absolute path.
     pub cover: Option<PathBuf>,
+    /// Deflate the images that a sample shows will shrink (scans, drawings); when
+    /// false, every image is stored as it is, which is faster and loses little
+    /// on photographs.
+    pub compress_images: bool,
 }
 
 /// What an output is, with its format's settings.
@@ -938,6 +942,15 @@ impl Resolver<'_, '_> {
                             .with_hint("a cover belongs to an epub output; move it there"),
                     );
                 }
+                if let Some(c) = &o.compress_images {
+                    self.diags.push(
+                        src.error(
+                            c.span(),
+                            format!("`compress-images` does not apply to the pdf output {table}"),
+                        )
+                        .with_hint("a PDF keeps JPEGs as they are; the key sets epub outputs only"),
+                    );
+                }
                 OutputKind::Pdf(self.pdf(&o))
             }
             Format::Epub => {
@@ -1405,6 +1418,7 @@ impl Resolver<'_, '_> {
             }
             Some(path)
         });
-        EpubSettings { cover }
+        let compress_images = o.compress_images.as_ref().is_none_or(|c| *c.get_ref());
+        EpubSettings { cover, compress_images }
     }
 }

@@ -134,6 +134,8 @@ pub(super) struct RawOutput {
     pub standard: Option<Spanned<String>>,
     /// EPUB: cover image, relative to the manifest folder.
     pub cover: Option<Spanned<String>>,
+    /// EPUB: deflate images that shrink by it (default true); false stores every image as it is.
+    pub compress_images: Option<Spanned<bool>>,
     /// PDF: `recto` (statements begin on a right-hand page) or `any`.
     pub start: Option<Spanned<String>>,
     /// PDF: a title page and a table of contents in front.
@@ -365,6 +367,7 @@ pub(super) static OUTPUT_FIELDS: &[Field] = &[
     field("color", &[Type::String], "color = \"gray\""),
     field("standard", &[Type::String], "standard = \"pdf/a-2b\""),
     field("cover", &[Type::String], "cover = \"img/cover.jpg\""),
+    field("compress-images", &[Type::Bool], "compress-images = false"),
     field("start", &[Type::String], "start = \"recto\""),
     field("contents", &[Type::Bool], "contents = true"),
     field("running-heads", &[Type::Bool], "running-heads = false"),

@@ -401,14 +401,27 @@ fn keys_of_the_other_format() {
     let book = TempBook::with(&["a.md", "cover.jpg"]);
     let d = fails(
         &with_book(
-            "[output.print]\nformat = \"pdf\"\ncover = \"cover.jpg\"\n[output.e]\nformat = \"epub\"\nfont-size = 9\n",
+            "[output.print]\nformat = \"pdf\"\ncover = \"cover.jpg\"\ncompress-images = true\n[output.e]\nformat = \"epub\"\nfont-size = 9\n",
         ),
         book.path(),
     );
     find(&d, "`cover` does not apply to the pdf output [output.print]");
+    find(&d, "`compress-images` does not apply to the pdf output [output.print]");
     find(&d, "`font-size` does not apply to the epub output [output.e]");
     let d = fails(&with_book("[output.e]\nformat = \"epub\"\ncover = \"nope.jpg\"\n"), book.path());
     find(&d, "cover image `nope.jpg` not found");
+}
+
+// EPUB images are deflated when it pays unless `compress-images = false`.
+#[test]
+fn compress_images_key() {
+    let book = TempBook::with(&["a.md"]);
+    let epub = |text: &str| match &ok(&with_book(text), book.path()).outputs[0].kind {
+        OutputKind::Epub(e) => e.compress_images,
+        OutputKind::Pdf(_) => panic!("not an epub output"),
+    };
+    assert!(epub("[output.e]\nformat = \"epub\"\n"));
+    assert!(!epub("[output.e]\nformat = \"epub\"\ncompress-images = false\n"));
 }
 
 // Dates are checked: YYYY, YYYY-MM and YYYY-MM-DD pass, an unquoted TOML date too; the rest is refused.
