@@ -84,7 +84,8 @@ pub struct Params {
     pub final_hyphen_demerits: f64,
     /// Added when neighbouring lines' fitness classes are not adjacent (`\adjdemerits`).
     pub fitness_demerits: f64,
-    /// Most hyphenated lines in a row; one more is infeasible except in [`Pass::Overfull`]. 0 = no limit.
+    /// Most hyphenated lines in a row; one more is infeasible, and in [`Pass::Overfull`] costs as much
+    /// as a line of infinite badness. 0 = no limit.
     pub max_consecutive_hyphens: usize,
     /// Stretch added in the emergency pass to every line that has some (TeX's `\emergencystretch`);
     /// 0 skips that pass.
@@ -191,7 +192,8 @@ pub enum Pass {
     /// Within `loose_tolerance` once [`Params::emergency_stretch`] is added to every line that can stretch.
     Emergency,
     /// No feasible solution: the least bad lines, which may be overfull (see [`Line::overflow`]) or
-    /// underfull, and may break the hyphen limit. The caller splits long words and warns.
+    /// underfull, and break the hyphen limit only when that costs less. The caller splits long
+    /// words and warns.
     Overfull,
 }
 
@@ -453,6 +455,8 @@ impl<'a> Paragraph<'a> {
 
     /// One pass over the breakpoints, keeping the active nodes (TeX §829–§860). `None` if it fails.
     fn run(&self, pass: Pass, p: &Params) -> Option<Found> {
+        /// What one hyphenated line beyond the limit costs in the overfull pass.
+        const LADDER_DEMERITS: f64 = 1e8;
         let tolerance = match pass {
             Pass::First => p.tolerance,
             Pass::Second | Pass::Emergency => p.loose_tolerance,
@@ -521,6 +525,11 @@ impl<'a> Paragraph<'a> {
                     }
                     if fit.abs_diff(a.fitness) > 1 {
                         d += p.fitness_demerits;
+                    }
+                    if p.max_consecutive_hyphens > 0 && hyphens > p.max_consecutive_hyphens {
+                        // Only the overfull pass gets here: a hyphen ladder is allowed when nothing
+                        // else sets the paragraph, at the price of a line of infinite badness.
+                        d += LADDER_DEMERITS;
                     }
                     candidates.push(Candidate {
                         prev: a.record,
@@ -1000,6 +1009,13 @@ mod tests {
         let limited = p.break_at(9.0, &Params { max_consecutive_hyphens: 2, ..free });
         assert_eq!(p.render(&limited), ["aaaa bb-", "bbbb cc-", "cc d eeee", "ffffff gg", "hh ii"]);
         assert_eq!(limited.pass, Pass::First);
+        // A word wider than the measure sends the paragraph to the overfull pass; the limit
+        // still keeps the ladder out where another break exists.
+        let p = para("aaaa bb-bbbb cc-cc d ee-ee ffffff gg hh ii zzzzzzzzzzzz");
+        let limited = p.break_at(9.0, &Params { max_consecutive_hyphens: 2, ..free });
+        assert_eq!(limited.pass, Pass::Overfull);
+        let lines = p.render(&limited);
+        assert!(!lines.windows(3).any(|w| w.iter().all(|l| l.ends_with('-'))), "{lines:?}");
     }
 
     // Final-hyphen demerits move a hyphen off the next-to-last line when another breaking exists.
