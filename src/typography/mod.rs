@@ -112,7 +112,10 @@ impl Walk {
         let mut texts = Vec::new();
         let mut cells = Vec::new();
         self.collect(content, &mut texts, &mut cells);
-        let mut rebuilt = vec![String::new(); texts.len()];
+        // The rules change a text's length by a few bytes at most (a space becomes a
+        // no-break space, quotes change form): room for that, so strings grow once.
+        let mut rebuilt: Vec<String> =
+            texts.iter().map(|t| String::with_capacity(t.len() + t.len() / 8 + 4)).collect();
         for cell in rules::apply(cells, self.lang) {
             if let Some(text) = cell.owner.and_then(|o| rebuilt.get_mut(o as usize)) {
                 text.push(cell.ch);

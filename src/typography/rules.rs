@@ -500,6 +500,11 @@ fn word_after(chars: &[char], i: usize) -> Option<usize> {
 
 /// Whether `word` spells `expected` (given in lowercase), ignoring case.
 fn word_is(word: &[char], expected: &str) -> bool {
+    // Most words are longer than any listed one: a word of more characters than the
+    // expected one has bytes cannot spell it.
+    if word.len() > expected.len() {
+        return false;
+    }
     let mut e = expected.chars();
     word.iter().all(|&c| e.next() == Some(lower(c))) && e.next().is_none()
 }
