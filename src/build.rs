@@ -690,8 +690,19 @@ pub fn build_with_progress(
     opts: &BuildOptions,
     progress: &dyn Progress,
 ) -> Result<(Report, Diagnostics), Diagnostics> {
-    let (project, diags) = load_with(path, &LoadOptions { allow_outside_root: opts.allow_outside_root })?;
+    let load = LoadOptions { allow_outside_root: opts.allow_outside_root };
+    let (project, diags) = thread_pool(opts.jobs)?.install(|| load_with(path, &load))?;
     build_project(&project, diags, opts, progress)
+}
+
+/// The threads for `--jobs`: one per core when `None`.
+fn thread_pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, Diagnostics> {
+    rayon::ThreadPoolBuilder::new().num_threads(jobs.unwrap_or(0)).build().map_err(|e| {
+        Diagnostics(vec![
+            Diagnostic::error(None, format!("cannot start the build threads: {e}"))
+                .with_hint("try `--jobs 1`"),
+        ])
+    })
 }
 
 /// Builds the outputs of a loaded project; `diags` are the warnings of loading.
@@ -743,13 +754,7 @@ pub fn build_project(
         stem: stem.as_deref(),
         date: build_date(&project.book),
     };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.jobs.unwrap_or(0)).build().map_err(|e| {
-        Diagnostics(vec![
-            Diagnostic::error(None, format!("cannot start the build threads: {e}"))
-                .with_hint("try `--jobs 1`"),
-        ])
-    })?;
-    let built = pool.install(|| matrix::run(project, &plan, progress))?;
+    let built = thread_pool(opts.jobs)?.install(|| matrix::run(project, &plan, progress))?;
     diags.extend(built.warnings);
     let (files, notes) = (built.files, built.notes);
 

@@ -111,8 +111,9 @@ fn build_once(
         absolute(path).parent().map(Path::to_path_buf).unwrap_or_default()
     };
     folders.insert(base);
-    let (project, diags) = match load_with(path, &LoadOptions { allow_outside_root: opts.allow_outside_root })
-    {
+    let load = LoadOptions { allow_outside_root: opts.allow_outside_root };
+    let loaded = super::thread_pool(opts.jobs).and_then(|pool| pool.install(|| load_with(path, &load)));
+    let (project, diags) = match loaded {
         Ok(loaded) => loaded,
         Err(d) => return (Err(d), folders),
     };
