@@ -299,8 +299,10 @@ pub fn typeset(
     // statements are set in parallel (on the caller's rayon pool) and paginated in order
     // afterwards: the result does not depend on the number of threads. They are set a batch
     // at a time, so that the set lines of a whole volume never wait in memory next to its
-    // pages, and the next batch is set while the current one is paginated.
-    let batch = (2 * rayon::current_num_threads()).max(4);
+    // pages, and the next batch is set while the current one is paginated. Four statements
+    // per thread even out their different lengths (two per thread left a core idle a fifth
+    // of the time on 20 statements); peak memory on 200 is the same.
+    let batch = (4 * rayon::current_num_threads()).max(8);
     let set_batch = |start: usize| -> Vec<(flow::Flow, Vec<Warning>)> {
         let end = (start + batch).min(book.documents.len());
         book.documents[start.min(end)..end]
