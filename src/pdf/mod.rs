@@ -122,7 +122,7 @@ pub fn write(
 ) -> Result<Vec<u8>, PdfError> {
     let sizes: Vec<(Pt, Pt)> = layout.pages.iter().map(|p| (p.width, p.height)).collect();
     let sheets = impose::reading_order(&sizes);
-    render(&mut Pages::Shared(&layout.pages), &layout.outline, fonts, images, opts, &sheets, true, true)
+    render(&mut Pages::Shared(&layout.pages), Some(&layout.outline), fonts, images, opts, &sheets, true)
 }
 
 /// [`write`], taking the layout: each page is freed as soon as it is drawn, so
@@ -136,7 +136,7 @@ pub fn write_owned(
     let sizes: Vec<(Pt, Pt)> = layout.pages.iter().map(|p| (p.width, p.height)).collect();
     let sheets = impose::reading_order(&sizes);
     let mut pages = Pages::Owned(layout.pages.into_iter().map(Some).collect());
-    render(&mut pages, &layout.outline, fonts, images, opts, &sheets, true, true)
+    render(&mut pages, Some(&layout.outline), fonts, images, opts, &sheets, true)
 }
 
 /// The pages a render draws: borrowed, or owned and dropped once drawn.
@@ -176,7 +176,7 @@ pub fn write_imposed(
 ) -> Result<Vec<u8>, PdfError> {
     let (w, h) = layout.pages.first().map_or((Pt::ZERO, Pt::ZERO), |p| (p.width, p.height));
     let sheets = impose::plan(imposition.kind, layout.pages.len(), w, h, imposition.creep);
-    render(&mut Pages::Shared(&layout.pages), &layout.outline, fonts, images, opts, &sheets, false, true)
+    render(&mut Pages::Shared(&layout.pages), None, fonts, images, opts, &sheets, true)
 }
 
 /// Fonts and images shared by every page of one document.
@@ -228,18 +228,18 @@ fn f(p: Pt) -> f32 {
     p.get() as f32
 }
 
-/// Draws `sheets` into a new document. `reading` adds links and the outline.
-#[allow(clippy::too_many_arguments)]
+/// Draws `sheets` into a new document. With an outline the sheets are the pages in
+/// reading order: they get page labels, links and the outline.
 fn render(
     pages: &mut Pages<'_>,
-    outline_entries: &[OutlineEntry],
+    outline_entries: Option<&[OutlineEntry]>,
     fonts: &FontSet,
     images: &Images,
     opts: &PdfOptions,
     sheets: &[impose::Sheet],
-    reading: bool,
     compress: bool,
 ) -> Result<Vec<u8>, PdfError> {
+    let reading = outline_entries.is_some();
     let mut doc = Document::new_with(serialize_settings(opts, compress)?);
     let mut res = Resources {
         fonts: fonts
@@ -311,8 +311,8 @@ fn render(
         }
     }
 
-    if reading {
-        doc.set_outline(outline(outline_entries, margin));
+    if let Some(entries) = outline_entries {
+        doc.set_outline(outline(entries, margin));
     }
     doc.set_metadata(metadata(opts));
     doc.finish().map_err(|e| PdfError::Writer(format!("{e:?}")))

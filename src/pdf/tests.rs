@@ -112,12 +112,11 @@ fn marks_and_rules_are_device_gray() {
     let sheets = impose::reading_order(&[(lay.pages[0].width, lay.pages[0].height)]);
     let pdf = render(
         &mut Pages::Shared(&lay.pages),
-        &lay.outline,
+        Some(&lay.outline),
         &FontSet::embedded(),
         &images,
         &opts(3.0, true),
         &sheets,
-        true,
         false,
     )
     .unwrap();
