@@ -9,6 +9,15 @@ use samizdat::diag::Diagnostics;
 use samizdat::manifest::Format;
 use samizdat::preflight::Level;
 
+// The allocator: a volume is millions of small allocations made and freed on every
+// thread, and glibc's malloc hands freed pages back and faults them in again (a deflate
+// state per page stream, the pages freed as the PDF is drawn). mimalloc 2 reuses them per
+// thread: on 200 statements 15–25 % less wall time, half the system time and a lower peak
+// (bench corpus 250–270 → 180–190 MB). Its 2.x line returns free memory after 10 ms; 3.x
+// waits a second and peaked higher here.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Typesets Markdown statements into print-ready PDF and EPUB 3.
 #[derive(Parser)]
 #[command(name = "samizdat", version, about)]
