@@ -9,8 +9,11 @@
 //!    pair that a file needs is laid out once: the PDFs themselves, and the
 //!    print edition whose pages an EPUB's page list cites.
 //! 2. **Files.** Each PDF, imposed PDF and EPUB is written from the shared
-//!    parsed sources, images, fonts (their shaping caches are shared too) and
-//!    layouts.
+//!    parsed sources, images and fonts (their shaping caches are shared too).
+//!    The EPUBs read their page lists off the layouts first; then each PDF takes
+//!    its layout and frees every page once drawn, so that a volume's set glyphs
+//!    are not held next to the PDF being made. Each file is staged (written to a
+//!    temporary file) as soon as it is made; the driver renames them together.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
