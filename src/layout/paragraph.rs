@@ -88,6 +88,9 @@ pub struct LineBox {
     pub space_em: f64,
     /// Characters of the paragraph's model text before this line's first word.
     pub offset: usize,
+    /// Sum of the last run's advances in ems, kept as glyphs are added so that
+    /// placing a fragment does not add the whole run up again.
+    last_run_ems: f64,
 }
 
 /// Style of a fragment: face, size, vertical shift, link, footnote.
@@ -372,30 +375,6 @@ fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool,
     let size = frag.style.size;
     let y = -frag.style.rise;
     let (text, shaped) = (frag.text(), frag.glyphs());
-    let mut glyphs = Vec::with_capacity(shaped.len());
-    for (k, g) in shaped.iter().enumerate() {
-        let start = (g.cluster as usize).saturating_sub(frag.base).min(text.len());
-        let end = shaped
-            .get(k + 1)
-            .map_or(text.len(), |n| (n.cluster as usize).saturating_sub(frag.base).min(text.len()))
-            .max(start);
-        if g.id == 0 {
-            continue;
-        }
-        glyphs.push(Glyph {
-            id: g.id,
-            advance: face.to_em(g.advance),
-            x_offset: face.to_em(g.x_offset),
-            y_offset: face.to_em(g.y_offset),
-            range: start as u32..end as u32,
-        });
-    }
-    // Glyphs of a ligature share a cluster: only the first keeps the text range.
-    for k in 1..glyphs.len() {
-        if glyphs[k].range.start < glyphs[k - 1].range.end {
-            glyphs[k].range = glyphs[k - 1].range.end..glyphs[k - 1].range.end.max(glyphs[k].range.end);
-        }
-    }
     if let Some(link) = &frag.style.link {
         match lb.links.last_mut() {
             Some(last) if last.2 == link.as_ref() => last.1 = x + frag.width,
@@ -413,56 +392,74 @@ fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool,
     // glyph stretched to the set width. One run per line and style keeps the PDF writer's
     // work small, and a real space in the text makes extraction independent of gap
     // heuristics (poppler joins one-letter words on short lines otherwise).
+    let mut continued = false;
     if let Some(prev) = lb.runs.last_mut()
         && prev.face == frag.style.face
         && prev.size == size
         && prev.y == y
     {
-        let end = prev.x + prev.width();
+        let end = prev.x + size * lb.last_run_ems;
         let gap = x - end;
         let joined = glue_less && gap.abs().get() < 0.01;
         let space = face.space().first().map(|g| g.id).filter(|&id| id != 0);
         let spaced = !glue_less && gap > Pt::ZERO && gap < size * 4.0 && space.is_some();
-        if !joined && !spaced {
-            glyphs.reserve(room.0.saturating_sub(glyphs.len()));
-            lb.runs.push(TextRun {
-                x,
-                y,
-                face: frag.style.face,
-                size,
-                text: with_room(text, room.1),
-                glyphs,
-            });
-            return;
-        }
         if let (true, Some(id)) = (spaced, space) {
             let at = prev.text.len() as u32;
             prev.text.push(' ');
+            let advance = Em::of(gap, size);
+            lb.last_run_ems += f64::from(advance.get());
             prev.glyphs.push(Glyph {
                 id,
-                advance: Em::of(gap, size),
+                advance,
                 x_offset: Em::ZERO,
                 y_offset: Em::ZERO,
                 range: at..at + 1,
             });
         }
-        let shift = prev.text.len() as u32;
-        prev.text.push_str(text);
-        prev.glyphs.extend(glyphs.into_iter().map(|mut g| {
-            g.range = g.range.start + shift..g.range.end + shift;
-            g
-        }));
-        return;
+        continued = joined || spaced;
     }
-    glyphs.reserve(room.0.saturating_sub(glyphs.len()));
-    lb.runs.push(TextRun { x, y, face: frag.style.face, size, text: with_room(text, room.1), glyphs });
-}
-
-/// `text` in a string with room for `bytes`.
-fn with_room(text: &str, bytes: usize) -> String {
-    let mut s = String::with_capacity(bytes.max(text.len()));
-    s.push_str(text);
-    s
+    if !continued {
+        lb.runs.push(TextRun {
+            x,
+            y,
+            face: frag.style.face,
+            size,
+            text: String::with_capacity(room.1.max(text.len())),
+            glyphs: Vec::with_capacity(room.0.max(shaped.len())),
+        });
+        lb.last_run_ems = 0.0;
+    }
+    let Some(run) = lb.runs.last_mut() else { return };
+    let shift = run.text.len();
+    run.text.push_str(text);
+    let first = run.glyphs.len();
+    for (k, g) in shaped.iter().enumerate() {
+        let start = (g.cluster as usize).saturating_sub(frag.base).min(text.len());
+        let end = shaped
+            .get(k + 1)
+            .map_or(text.len(), |n| (n.cluster as usize).saturating_sub(frag.base).min(text.len()))
+            .max(start);
+        if g.id == 0 {
+            continue;
+        }
+        let advance = face.to_em(g.advance);
+        lb.last_run_ems += f64::from(advance.get());
+        let mut range = (start + shift) as u32..(end + shift) as u32;
+        // Glyphs of a ligature share a cluster: only the first keeps the text range.
+        if run.glyphs.len() > first
+            && let Some(prev) = run.glyphs.last()
+            && range.start < prev.range.end
+        {
+            range = prev.range.end..prev.range.end.max(range.end);
+        }
+        run.glyphs.push(Glyph {
+            id: g.id,
+            advance,
+            x_offset: face.to_em(g.x_offset),
+            y_offset: face.to_em(g.y_offset),
+            range,
+        });
+    }
 }
 
 /// Width of the `.notdef` glyphs among `glyphs`, which are not drawn.
