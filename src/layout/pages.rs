@@ -31,6 +31,12 @@ use crate::units::Pt;
 /// Lines kept together at a page break on each side (no widows, no orphans).
 const MIN_LINES: usize = 2;
 
+/// Loosest line (adjustment ratio) a paragraph may get when it is set again to keep a
+/// word from breaking across a page turn, unless it already had a looser one: 3.0 lets
+/// spaces grow to 2.5 times their width. A reader turning the page with half a word in
+/// mind is the worse fault; at 2.0 about one page in ten of a volume still ended in a hyphen.
+const REBREAK_RATIO: f64 = 3.0;
+
 /// An empty page (for a book with no text at all).
 pub fn blank_page(opts: &LayoutOptions, number: usize, lang: Lang) -> Page {
     Page {
@@ -135,8 +141,8 @@ impl Paginator<'_> {
     /// Sets paragraph `para` again so that its line `line` does not end in a hyphen.
     /// Accepted only if the paragraph keeps its number of lines, that line is really
     /// unhyphenated, the lines before `placed` (already on an earlier page) are unchanged,
-    /// and no line gets looser than the loosest the paragraph had (or than the
-    /// breaker's second-pass tolerance, 2.0: spaces at most twice their natural width).
+    /// and no line gets looser than the loosest the paragraph had (or than
+    /// [`REBREAK_RATIO`]).
     fn rebreak(&self, para: usize, line: usize, placed: usize) -> Option<Vec<LineBox>> {
         let (inlines, style) = self.flow.sources.get(&para)?;
         let old: Vec<&LineBox> = self
@@ -148,12 +154,18 @@ impl Paginator<'_> {
                 _ => None,
             })
             .collect();
-        let new = paragraph::set_avoiding(inlines, style, self.fonts, Some(line));
+        let mut new = paragraph::set_avoiding(inlines, style, self.fonts, Some(line));
+        if new.len() != old.len() {
+            // The best setting without that hyphen is a line longer or shorter: ask for one
+            // of the paragraph's length, since the pages around it are already counted.
+            let looseness = old.len() as i32 - new.len() as i32;
+            new = paragraph::set_loosened(inlines, style, self.fonts, Some(line), looseness);
+        }
         let same_start = (0..placed).all(|j| new.get(j).map(|l| &l.text) == old.get(j).map(|l| &l.text));
         // Never trade the hyphen for a visibly looser line than the paragraph already had.
         let worst = |ls: &mut dyn Iterator<Item = f64>| ls.fold(0.0f64, f64::max);
-        let looser =
-            worst(&mut new.iter().map(|l| l.ratio)) > worst(&mut old.iter().map(|l| l.ratio)).max(2.0);
+        let looser = worst(&mut new.iter().map(|l| l.ratio))
+            > worst(&mut old.iter().map(|l| l.ratio)).max(REBREAK_RATIO);
         let ok =
             new.len() == old.len() && new.get(line).is_some_and(|l| !l.hyphenated) && same_start && !looser;
         ok.then_some(new)

@@ -206,6 +206,18 @@ pub fn set_avoiding(
     fonts: &FontSet,
     no_hyphen_line: Option<usize>,
 ) -> Vec<LineBox> {
+    set_loosened(inlines, ps, fonts, no_hyphen_line, 0)
+}
+
+/// [`set_avoiding`], asking the breaker for `looseness` lines more (or fewer, when
+/// negative) than the best setting has, when such a setting exists (TeX's `\looseness`).
+pub fn set_loosened(
+    inlines: &[Inline],
+    ps: &ParaStyle,
+    fonts: &FontSet,
+    no_hyphen_line: Option<usize>,
+    looseness: i32,
+) -> Vec<LineBox> {
     let chunks = collect(inlines, ps, fonts);
     // Room for the items at once: a word of running text is about seven bytes of UTF-8
     // and makes a box, a glue and often a penalty or two; growing these vectors
@@ -248,7 +260,7 @@ pub fn set_avoiding(
     payloads.extend((n_before..items.len()).map(|_| Payload::None));
     let rag = if ragged { ps.size * 6.0 } else { Pt::ZERO };
     let width = ps.width;
-    let params = Params { emergency_stretch: ps.size * 1.5, no_hyphen_line, ..Params::default() };
+    let params = Params { emergency_stretch: ps.size * 1.5, no_hyphen_line, looseness, ..Params::default() };
     let params = if ragged { Params { tolerance: 10_000.0, ..params } } else { params };
     let breaking = if ragged {
         // Give every line the rag as stretch by widening the break glue's stretch.
