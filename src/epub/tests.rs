@@ -1187,3 +1187,27 @@ fn flat_image_is_deflated_unless_turned_off() {
         }
     }
 }
+
+// A print page that begins inside a word (hyphenated across the page turn) gets its marker
+// before that word, so the EPUB's text keeps the word whole.
+#[test]
+fn page_marker_never_splits_a_word() {
+    let mut book = sample_book();
+    book.documents[0].blocks[1] = para(vec![text("Работники гидроэлектростанции требуют переговоров.")]);
+    let mut opts = options();
+    // "Работники " is 10 characters: 15 falls inside "гидроэлектростанции".
+    opts.pages = vec![crate::model::PageMark { label: "2".into(), doc: Some(0), block: 1, offset: 15 }];
+    let epub = package(&book, &images(), &opts).expect("packages");
+    let (_, body) = entries(&epub)
+        .into_iter()
+        .find(|(name, body)| name.starts_with("EPUB/text/") && body.contains("id=\"page-2\""))
+        .expect("a marker for page 2");
+    let marker = body.find("id=\"page-2\"").expect("marker");
+    let after = &body[marker..];
+    assert!(
+        after.contains("/>гидроэлектростанции требуют"),
+        "{}",
+        &body[marker.saturating_sub(60)..marker + 80]
+    );
+    assert!(body.contains("Работники <span"), "{}", &body[marker.saturating_sub(60)..marker + 80]);
+}

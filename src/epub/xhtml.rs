@@ -458,10 +458,19 @@ impl Renderer<'_, '_> {
                 if m.block != block || m.offset >= seen + len || m.offset < seen {
                     break;
                 }
-                let at = rest
+                let mut at = rest
                     .char_indices()
                     .nth(m.offset - (seen + (len - rest.chars().count())))
                     .map_or(rest.len(), |(i, _)| i);
+                // A print page may begin inside a word hyphenated across the page turn; the
+                // marker goes before the word, so that the text keeps the word whole.
+                let inside = |at: usize| {
+                    rest[..at].chars().next_back().is_some_and(char::is_alphanumeric)
+                        && rest[at..].chars().next().is_some_and(char::is_alphanumeric)
+                };
+                while at > 0 && inside(at) {
+                    at -= rest[..at].chars().next_back().map_or(1, char::len_utf8);
+                }
                 self.x.text(&rest[..at]);
                 rest = &rest[at..];
                 self.next_mark += 1;
