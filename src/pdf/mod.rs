@@ -120,9 +120,7 @@ pub fn write(
     images: &Images,
     opts: &PdfOptions,
 ) -> Result<Vec<u8>, PdfError> {
-    let sizes: Vec<(Pt, Pt)> = layout.pages.iter().map(|p| (p.width, p.height)).collect();
-    let sheets = impose::reading_order(&sizes);
-    render(&mut Pages::Shared(&layout.pages), Some(&layout.outline), fonts, images, opts, &sheets, true)
+    in_reading_order(Pages::Shared(&layout.pages), &layout.outline, fonts, images, opts)
 }
 
 /// [`write`], taking the layout: each page is freed as soon as it is drawn, so
@@ -133,10 +131,22 @@ pub fn write_owned(
     images: &Images,
     opts: &PdfOptions,
 ) -> Result<Vec<u8>, PdfError> {
-    let sizes: Vec<(Pt, Pt)> = layout.pages.iter().map(|p| (p.width, p.height)).collect();
+    let pages = Pages::Owned(layout.pages.into_iter().map(Some).collect());
+    in_reading_order(pages, &layout.outline, fonts, images, opts)
+}
+
+/// One sheet per page, with page labels, links and the outline.
+fn in_reading_order(
+    mut pages: Pages<'_>,
+    outline: &[OutlineEntry],
+    fonts: &FontSet,
+    images: &Images,
+    opts: &PdfOptions,
+) -> Result<Vec<u8>, PdfError> {
+    let sizes: Vec<(Pt, Pt)> =
+        (0..pages.len()).filter_map(|i| pages.get(i)).map(|p| (p.width, p.height)).collect();
     let sheets = impose::reading_order(&sizes);
-    let mut pages = Pages::Owned(layout.pages.into_iter().map(Some).collect());
-    render(&mut pages, Some(&layout.outline), fonts, images, opts, &sheets, true)
+    render(&mut pages, Some(outline), fonts, images, opts, &sheets, true)
 }
 
 /// The pages a render draws: borrowed, or owned and dropped once drawn.
@@ -146,6 +156,13 @@ enum Pages<'a> {
 }
 
 impl Pages<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Pages::Shared(p) => p.len(),
+            Pages::Owned(p) => p.len(),
+        }
+    }
+
     fn get(&self, i: usize) -> Option<&Page> {
         match self {
             Pages::Shared(p) => p.get(i),
