@@ -136,19 +136,7 @@ fn verify_png(b: &[u8]) -> Result<(), ImageError> {
 
 /// CRC-32 (ISO 3309, as PNG uses it): checks PNG chunks here and writes them for new projects.
 pub fn crc32(data: &[u8]) -> u32 {
-    static TABLE: std::sync::OnceLock<[u32; 256]> = std::sync::OnceLock::new();
-    let table = TABLE.get_or_init(|| {
-        let mut t = [0u32; 256];
-        for (n, slot) in t.iter_mut().enumerate() {
-            let mut c = n as u32;
-            for _ in 0..8 {
-                c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
-            }
-            *slot = c;
-        }
-        t
-    });
-    !data.iter().fold(!0u32, |c, &x| table[((c ^ x as u32) & 0xFF) as usize] ^ (c >> 8))
+    libdeflater::crc32(data)
 }
 
 fn verify_jpeg(b: &[u8]) -> Result<(), ImageError> {

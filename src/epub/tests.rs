@@ -1141,26 +1141,6 @@ fn page_list_points_at_markers() {
     }
 }
 
-// An image is deflated in the container only when a sample shows it pays: data with long
-// repeats (flat areas) is, noise-like data (as a photograph's entropy-coded bytes) and
-// small files are stored.
-#[test]
-fn images_are_deflated_only_when_it_pays() {
-    let flat: Vec<u8> = (0..200_000u32).map(|i| (i / 700 % 7) as u8).collect();
-    assert!(super::worth_deflating(&flat));
-    let mut x = 0x2545_f491_4f6c_dd1d_u64;
-    let noise: Vec<u8> = (0..200_000)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect();
-    assert!(!super::worth_deflating(&noise));
-    assert!(!super::worth_deflating(&flat[..20_000]));
-}
-
 // A large image with flat areas is deflated in the container (and reads back intact);
 // with `compress_images` off it is stored like every other image.
 #[test]
