@@ -921,6 +921,15 @@ impl Drop for Staged {
 /// Outputs are staged as soon as they are made, each on its own thread, so
 /// that writing one overlaps making the next.
 pub(crate) fn stage(path: &Path, bytes: &[u8]) -> Result<Staged, Diagnostic> {
+    stage_parts(path, std::iter::once(bytes))
+}
+
+/// [`stage`] for a file made of pieces (an EPUB's headers and members), written
+/// one after the other without joining them in memory first.
+pub(crate) fn stage_parts<'a>(
+    path: &Path,
+    parts: impl IntoIterator<Item = &'a [u8]>,
+) -> Result<Staged, Diagnostic> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
     let fail = |what: &str, e: std::io::Error| {
@@ -937,9 +946,12 @@ pub(crate) fn stage(path: &Path, bytes: &[u8]) -> Result<Staged, Diagnostic> {
     // From here on the temporary file is removed on every failure.
     let staged = Staged { path: path.to_path_buf(), tmp: Some(tmp.clone()) };
     let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()
+        // Small pieces (headers) are gathered in the buffer; large ones go straight through.
+        let mut f = std::io::BufWriter::with_capacity(64 * 1024, std::fs::File::create(&tmp)?);
+        for part in parts {
+            f.write_all(part)?;
+        }
+        f.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()
     })();
     result.map_err(|e| fail("write the output", e))?;
     Ok(staged)

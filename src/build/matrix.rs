@@ -342,8 +342,8 @@ fn write_epub(
         pages,
         compress_images: e.compress_images,
     };
-    let bytes = epub::package(book, &project.images, &eopts)
+    let archive = epub::package_parts(book, &project.images, &eopts)
         .map_err(|err| Diagnostics(vec![Diagnostic::error(Some(Location::file(&file)), err.to_string())]))?;
-    let staged = super::stage(&file, &bytes).map_err(|d| Diagnostics(vec![d]))?;
+    let staged = super::stage_parts(&file, archive.parts()).map_err(|d| Diagnostics(vec![d]))?;
     Ok(UnitOut { files: vec![(file, staged, None)], warnings: Diagnostics::new(), notes: Vec::new() })
 }

@@ -48,7 +48,7 @@ pub(super) const IMAGE_LEVEL: i32 = 4;
 
 /// One member as it goes into the archive.
 struct Member<'a> {
-    name: &'a str,
+    name: String,
     deflated: bool,
     crc: u32,
     size: usize,
@@ -91,12 +91,12 @@ fn deflate(data: &[u8], compressor: &mut Compressor) -> Option<Vec<u8>> {
 
 /// The archive of `entries`, in their order. `compress_images` off stores every
 /// [`Pack::DeflateIfWorth`] entry.
-pub(super) fn write(entries: Vec<Entry<'_>>, compress_images: bool) -> Result<Vec<u8>, EpubError> {
+pub(super) fn write(entries: Vec<Entry<'_>>, compress_images: bool) -> Result<Archive<'_>, EpubError> {
     if entries.len() > usize::from(u16::MAX) {
         return Err(too_large(format!("{} files", entries.len())));
     }
     let members: Vec<Member> = entries
-        .par_iter()
+        .into_par_iter()
         .map_init(
             || (compressor(TEXT_LEVEL), compressor(IMAGE_LEVEL)),
             |(text, image), e| {
@@ -108,11 +108,11 @@ pub(super) fn write(entries: Vec<Entry<'_>>, compress_images: bool) -> Result<Ve
                 };
                 let packed = compressor.and_then(|c| deflate(&e.data, c));
                 Member {
-                    name: &e.name,
                     deflated: packed.is_some(),
                     crc: libdeflater::crc32(&e.data),
                     size: e.data.len(),
-                    bytes: packed.map_or(Cow::Borrowed(&e.data[..]), Cow::Owned),
+                    bytes: packed.map_or(e.data, Cow::Owned),
+                    name: e.name,
                 }
             },
         )
@@ -120,10 +120,43 @@ pub(super) fn write(entries: Vec<Entry<'_>>, compress_images: bool) -> Result<Ve
     assemble(members)
 }
 
-/// Lays the members end to end, then the central directory. Each deflated
-/// member is freed as soon as it is copied, so the archive and its pieces do
-/// not both exist in full.
-fn assemble(members: Vec<Member<'_>>) -> Result<Vec<u8>, EpubError> {
+/// A zip archive as the pieces it is made of, in order: headers, members'
+/// bytes (stored ones borrowed from the caller's images, not copied), the
+/// central directory. Written out piece by piece, or joined by [`Archive::into_bytes`].
+#[derive(Debug)]
+pub struct Archive<'a> {
+    parts: Vec<Cow<'a, [u8]>>,
+    len: usize,
+}
+
+impl<'a> Archive<'a> {
+    /// The archive's size in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the archive has no bytes (never: there is always a directory).
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The pieces, to be written one after the other.
+    pub fn parts(&self) -> impl Iterator<Item = &[u8]> {
+        self.parts.iter().map(|p| &p[..])
+    }
+
+    /// The archive in one buffer.
+    pub fn into_bytes(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len);
+        for p in self.parts {
+            out.extend_from_slice(&p);
+        }
+        out
+    }
+}
+
+/// Puts a local header before each member and the central directory after them.
+fn assemble(members: Vec<Member<'_>>) -> Result<Archive<'_>, EpubError> {
     const LOCAL: usize = 30;
     const CENTRAL: usize = 46;
     const END: usize = 22;
@@ -135,9 +168,11 @@ fn assemble(members: Vec<Member<'_>>) -> Result<Vec<u8>, EpubError> {
     if let Some(m) = members.iter().find(|m| m.name.len() > usize::from(u16::MAX)) {
         return Err(too_large(format!("a name of {} bytes", m.name.len())));
     }
-    let mut out = Vec::with_capacity(total);
-    let mut directory = Vec::with_capacity(members.iter().map(|m| CENTRAL + m.name.len()).sum());
     let count = members.len() as u16;
+    let mut parts = Vec::with_capacity(2 * members.len() + 1);
+    let mut directory =
+        Vec::with_capacity(members.iter().map(|m| CENTRAL + m.name.len()).sum::<usize>() + END);
+    let mut offset = 0u32;
     for m in members {
         let header = Header {
             deflated: m.deflated,
@@ -146,27 +181,27 @@ fn assemble(members: Vec<Member<'_>>) -> Result<Vec<u8>, EpubError> {
             // Both fit: the archive, which holds them, is under 4 GiB.
             packed: m.bytes.len() as u32,
             size: u32::try_from(m.size).map_err(|_| too_large(format!("`{}`", m.name)))?,
-            name: m.name,
+            name: &m.name,
         };
-        let offset = out.len() as u32;
-        header.local(&mut out);
-        out.extend_from_slice(&m.bytes);
+        let mut local = Vec::with_capacity(LOCAL + m.name.len());
+        header.local(&mut local);
         header.central(&mut directory, offset);
+        offset += (local.len() + m.bytes.len()) as u32;
+        parts.push(Cow::Owned(local));
+        parts.push(m.bytes);
     }
-    let directory_at = out.len() as u32;
-    out.extend_from_slice(&directory);
-    drop(directory);
-    let directory_len = (out.len() as u32) - directory_at;
-    put32(&mut out, 0x0605_4b50);
-    put16(&mut out, 0); // this disk
-    put16(&mut out, 0); // the disk where the directory starts
-    put16(&mut out, count);
-    put16(&mut out, count);
-    put32(&mut out, directory_len);
-    put32(&mut out, directory_at);
-    put16(&mut out, 0); // comment length
-    debug_assert_eq!(out.len(), total);
-    Ok(out)
+    let directory_len = directory.len() as u32;
+    put32(&mut directory, 0x0605_4b50);
+    put16(&mut directory, 0); // this disk
+    put16(&mut directory, 0); // the disk where the directory starts
+    put16(&mut directory, count);
+    put16(&mut directory, count);
+    put32(&mut directory, directory_len);
+    put32(&mut directory, offset);
+    put16(&mut directory, 0); // comment length
+    parts.push(Cow::Owned(directory));
+    debug_assert_eq!(parts.iter().map(|p| p.len()).sum::<usize>(), total);
+    Ok(Archive { parts, len: total })
 }
 
 /// The fields a member's local header and its directory record share.
@@ -269,7 +304,7 @@ mod tests {
         ];
         let expected: Vec<(String, Vec<u8>)> =
             members.iter().map(|e| (e.name.clone(), e.data.to_vec())).collect();
-        let bytes = write(members, true).expect("writes");
+        let bytes = write(members, true).expect("writes").into_bytes();
         let mut zip = zip::ZipArchive::new(Cursor::new(&bytes[..])).expect("a valid zip");
         assert_eq!(zip.len(), expected.len());
         let methods = [
@@ -298,7 +333,9 @@ mod tests {
     #[test]
     fn images_stored_when_compression_is_off() {
         let flat: Vec<u8> = (0..100_000u32).map(|i| (i / 500 % 5) as u8).collect();
-        let bytes = write(vec![entry("a.jpg", flat.clone(), Pack::DeflateIfWorth)], false).expect("writes");
+        let bytes = write(vec![entry("a.jpg", flat.clone(), Pack::DeflateIfWorth)], false)
+            .expect("writes")
+            .into_bytes();
         let mut zip = zip::ZipArchive::new(Cursor::new(&bytes[..])).expect("a valid zip");
         let f = zip.by_index(0).expect("entry");
         assert_eq!(f.compression(), zip::CompressionMethod::Stored);
@@ -333,6 +370,6 @@ mod tests {
                 .map(|i| entry(&format!("f{i}"), format!("{i} ").repeat(5_000).into_bytes(), Pack::Deflate))
                 .collect::<Vec<_>>()
         };
-        assert_eq!(write(make(), true).unwrap(), write(make(), true).unwrap());
+        assert_eq!(write(make(), true).unwrap().into_bytes(), write(make(), true).unwrap().into_bytes());
     }
 }

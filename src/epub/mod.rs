@@ -33,6 +33,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::model::{Book, Images};
+pub use container::Archive;
 use container::{Entry, Pack};
 use package::SpineItem;
 use plan::Plan;
@@ -93,6 +94,16 @@ const STYLESHEET: &str = include_str!("style.css");
 ///
 /// Pure: no filesystem, no clock, no environment. Same inputs give byte-identical output.
 pub fn package(book: &Book, images: &Images, opts: &EpubOptions) -> Result<Vec<u8>, EpubError> {
+    package_parts(book, images, opts).map(Archive::into_bytes)
+}
+
+/// [`package`] as the pieces of the file in order, for writing out without
+/// joining them first: images stored as they are stay borrowed from `images`.
+pub fn package_parts<'a>(
+    book: &'a Book,
+    images: &'a Images,
+    opts: &'a EpubOptions,
+) -> Result<Archive<'a>, EpubError> {
     if !package::is_modified_date(&opts.modified) {
         return Err(EpubError::InvalidModified(opts.modified.clone()));
     }
