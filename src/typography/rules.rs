@@ -421,6 +421,10 @@ fn space_abbreviations(cells: Vec<Cell>) -> Vec<Cell> {
 /// A chain of at least two one-letter lowercase abbreviations (`т. е.`, `т.д.`)
 /// starting at `i`: where it ends.
 fn abbreviation_at(chars: &[char], i: usize) -> Option<usize> {
+    // Nearly every position fails here, before the boundary test below.
+    if chars.get(i + 1) != Some(&'.') {
+        return None;
+    }
     let boundary_before = i.checked_sub(1).is_none_or(|k| !super::is_alnum(chars[k]) && chars[k] != '.');
     // A lowercase letter and a period at `k`.
     let part = |k: usize| chars.get(k).is_some_and(|c| c.is_lowercase()) && chars.get(k + 1) == Some(&'.');
