@@ -57,7 +57,7 @@ pub struct EpubOptions {
 /// Why a book could not be packaged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EpubError {
-    /// The zip writer failed.
+    /// The archive cannot be written (more than a zip without zip64 extensions holds).
     Zip(String),
     /// An image (or the cover) is not among the loaded images.
     MissingImage(PathBuf),

@@ -1141,6 +1141,26 @@ fn page_list_points_at_markers() {
     }
 }
 
+// Written out in pieces, the archive borrows each stored image from the loaded images
+// rather than copying it, and its pieces joined are exactly `package`'s bytes.
+#[test]
+fn stored_images_are_borrowed_not_copied() {
+    let imgs = images();
+    let opts = options();
+    let book = sample_book();
+    let archive = super::package_parts(&book, &imgs, &opts).expect("packages");
+    for asset in imgs.values() {
+        let at = asset.bytes.as_ptr();
+        assert!(
+            archive.parts().any(|p| p.as_ptr() == at && p.len() == asset.bytes.len()),
+            "a {:?} image was copied",
+            asset.format
+        );
+    }
+    assert_eq!(archive.parts().map(<[u8]>::len).sum::<usize>(), archive.len());
+    assert_eq!(archive.into_bytes(), package(&book, &imgs, &opts).expect("packages"));
+}
+
 // A large image with flat areas is deflated in the container (and reads back intact);
 // with `compress_images` off it is stored like every other image.
 #[test]
