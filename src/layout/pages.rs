@@ -37,6 +37,11 @@ const MIN_LINES: usize = 2;
 /// mind is the worse fault; at 2.0 about one page in ten of a volume still ended in a hyphen.
 const REBREAK_RATIO: f64 = 3.0;
 
+/// The same at the foot of a right-hand page, where the reader turns the leaf:
+/// Russian practice forbids carrying a word over from a recto to the verso behind it
+/// (Мильчин, «Справочник издателя и автора»), so a looser line is the lesser fault.
+const LEAF_REBREAK_RATIO: f64 = 4.0;
+
 /// An empty page (for a book with no text at all).
 pub fn blank_page(opts: &LayoutOptions, number: usize, lang: Lang) -> Page {
     Page {
@@ -143,7 +148,7 @@ impl Paginator<'_> {
     /// unhyphenated, the lines before `placed` (already on an earlier page) are unchanged,
     /// and no line gets looser than the loosest the paragraph had (or than
     /// [`REBREAK_RATIO`]).
-    fn rebreak(&self, para: usize, line: usize, placed: usize) -> Option<Vec<LineBox>> {
+    fn rebreak(&self, para: usize, line: usize, placed: usize, limit: f64) -> Option<Vec<LineBox>> {
         let (inlines, style) = self.flow.sources.get(&para)?;
         let old: Vec<&LineBox> = self
             .flow
@@ -164,8 +169,8 @@ impl Paginator<'_> {
         let same_start = (0..placed).all(|j| new.get(j).map(|l| &l.text) == old.get(j).map(|l| &l.text));
         // Never trade the hyphen for a visibly looser line than the paragraph already had.
         let worst = |ls: &mut dyn Iterator<Item = f64>| ls.fold(0.0f64, f64::max);
-        let looser = worst(&mut new.iter().map(|l| l.ratio))
-            > worst(&mut old.iter().map(|l| l.ratio)).max(REBREAK_RATIO);
+        let looser =
+            worst(&mut new.iter().map(|l| l.ratio)) > worst(&mut old.iter().map(|l| l.ratio)).max(limit);
         let ok =
             new.len() == old.len() && new.get(line).is_some_and(|l| !l.hyphenated) && same_start && !looser;
         ok.then_some(new)
@@ -293,21 +298,29 @@ impl Paginator<'_> {
                     let mut k = self.lines_that_fit(&run);
                     // A word broken across the page turn: set the paragraph again with that line
                     // unhyphenated, if that changes nothing already printed and keeps its length;
-                    // else, when the page has vertical space to absorb a line, carry the line over.
+                    // else, when the page has vertical space to absorb a line, carry the line over;
+                    // else, at the foot of a right-hand page, allow a looser setting.
                     if k > 0 && k < run.len() && run[k - 1].0.hyphenated {
-                        if !self.rebroken.contains_key(&para)
-                            && let Some(lines) = self.rebreak(para, run[k - 1].2.index, run[0].2.index)
-                        {
+                        let (line, placed) = (run[k - 1].2.index, run[0].2.index);
+                        let fresh = !self.rebroken.contains_key(&para);
+                        if fresh && let Some(lines) = self.rebreak(para, line, placed, REBREAK_RATIO) {
                             self.rebroken.insert(para, lines);
                             continue;
                         }
                         let top = self.opts.margin_top + self.cursor;
+                        let leaf = self.page.number % 2 == 1 && self.column + 1 >= self.opts.columns.max(1);
                         if k > MIN_LINES
                             && run.len() - (k - 1) >= MIN_LINES
                             && !run[k - 2].0.hyphenated
                             && self.gaps.iter().any(|g| *g <= top)
                         {
                             k -= 1;
+                        } else if leaf
+                            && fresh
+                            && let Some(lines) = self.rebreak(para, line, placed, LEAF_REBREAK_RATIO)
+                        {
+                            self.rebroken.insert(para, lines);
+                            continue;
                         }
                     }
                     if k == 0 {
