@@ -40,6 +40,8 @@ const REBREAK_RATIO: f64 = 3.0;
 /// The same at the foot of a right-hand page, where the reader turns the leaf:
 /// Russian practice forbids carrying a word over from a recto to the verso behind it
 /// (Мильчин, «Справочник издателя и автора»), so a looser line is the lesser fault.
+/// 4.0 lets spaces grow to three times their width; it is tried last, after
+/// carrying the line over into the page's vertical space.
 const LEAF_REBREAK_RATIO: f64 = 4.0;
 
 /// An empty page (for a book with no text at all).
