@@ -305,24 +305,25 @@ impl Paginator<'_> {
                     if k > 0 && k < run.len() && run[k - 1].0.hyphenated {
                         let (line, placed) = (run[k - 1].2.index, run[0].2.index);
                         let fresh = !self.rebroken.contains_key(&para);
-                        if fresh && let Some(lines) = self.rebreak(para, line, placed, REBREAK_RATIO) {
+                        let top = self.opts.margin_top + self.cursor;
+                        let can_carry = k > MIN_LINES
+                            && run.len() - (k - 1) >= MIN_LINES
+                            && !run[k - 2].0.hyphenated
+                            && self.gaps.iter().any(|g| *g <= top);
+                        let leaf = self.page.number % 2 == 1 && self.column + 1 >= self.opts.columns.max(1);
+                        let looser = (leaf && !can_carry).then_some(LEAF_REBREAK_RATIO);
+                        let mut limits = [Some(REBREAK_RATIO), looser].into_iter().flatten();
+                        let rebroken = if fresh {
+                            limits.find_map(|limit| self.rebreak(para, line, placed, limit))
+                        } else {
+                            None
+                        };
+                        if let Some(lines) = rebroken {
                             self.rebroken.insert(para, lines);
                             continue;
                         }
-                        let top = self.opts.margin_top + self.cursor;
-                        let leaf = self.page.number % 2 == 1 && self.column + 1 >= self.opts.columns.max(1);
-                        if k > MIN_LINES
-                            && run.len() - (k - 1) >= MIN_LINES
-                            && !run[k - 2].0.hyphenated
-                            && self.gaps.iter().any(|g| *g <= top)
-                        {
+                        if can_carry {
                             k -= 1;
-                        } else if leaf
-                            && fresh
-                            && let Some(lines) = self.rebreak(para, line, placed, LEAF_REBREAK_RATIO)
-                        {
-                            self.rebroken.insert(para, lines);
-                            continue;
                         }
                     }
                     if k == 0 {
