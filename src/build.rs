@@ -1134,7 +1134,7 @@ fn new_banner() -> Vec<u8> {
     png_rgb(w, h, &raw)
 }
 
-/// Encodes filtered RGB scanlines as a PNG with stored (uncompressed) zlib blocks.
+/// Encodes filtered RGB scanlines as a PNG (zlib stream by libdeflate).
 fn png_rgb(w: u32, h: u32, raw: &[u8]) -> Vec<u8> {
     fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
         out.extend((data.len() as u32).to_be_bytes());
@@ -1144,16 +1144,11 @@ fn png_rgb(w: u32, h: u32, raw: &[u8]) -> Vec<u8> {
         let crc = images::crc32(&out[start..]);
         out.extend(crc.to_be_bytes());
     }
-    let mut z = vec![0x78, 0x01];
-    for (i, block) in raw.chunks(65_535).enumerate() {
-        let last = (i + 1) * 65_535 >= raw.len();
-        z.push(u8::from(last));
-        let len = block.len() as u16;
-        z.extend(len.to_le_bytes());
-        z.extend((!len).to_le_bytes());
-        z.extend(block);
-    }
-    z.extend(adler32(raw).to_be_bytes());
+    let mut zlib = libdeflater::Compressor::new(libdeflater::CompressionLvl::default());
+    let mut z = vec![0; zlib.zlib_compress_bound(raw.len())];
+    // A buffer of the bound always fits the stream.
+    let n = zlib.zlib_compress(raw, &mut z).unwrap_or(0);
+    z.truncate(n);
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
     let mut ihdr = Vec::new();
     ihdr.extend(w.to_be_bytes());
@@ -1163,15 +1158,6 @@ fn png_rgb(w: u32, h: u32, raw: &[u8]) -> Vec<u8> {
     chunk(&mut out, b"IDAT", &z);
     chunk(&mut out, b"IEND", &[]);
     out
-}
-
-fn adler32(data: &[u8]) -> u32 {
-    let (mut a, mut b) = (1u32, 0u32);
-    for &x in data {
-        a = (a + x as u32) % 65_521;
-        b = (b + a) % 65_521;
-    }
-    (b << 16) | a
 }
 
 #[cfg(test)]
