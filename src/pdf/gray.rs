@@ -1,11 +1,8 @@
 //! Grayscale images for `color = "gray"`: PNG and JPEG decoded to pixels and
 //! reduced to luma (with alpha kept), embedded as DeviceGray images.
 
-use std::hash::{Hash, Hasher};
 use std::io::Cursor;
-use std::sync::Arc;
 
-use krilla::image::{BitsPerComponent, CustomImage, Image, ImageColorspace};
 use zune_jpeg::JpegDecoder;
 use zune_jpeg::zune_core::colorspace::ColorSpace;
 use zune_jpeg::zune_core::options::DecoderOptions;
@@ -21,49 +18,19 @@ fn luma(r: u8, g: u8, b: u8) -> u8 {
 
 /// 8-bit gray pixels with an optional alpha channel.
 #[derive(Clone)]
-struct GrayPixels {
-    width: u32,
-    height: u32,
-    luma: Arc<Vec<u8>>,
-    alpha: Option<Arc<Vec<u8>>>,
+pub(super) struct GrayPixels {
+    pub width: u32,
+    pub height: u32,
+    pub luma: Vec<u8>,
+    pub alpha: Option<Vec<u8>>,
 }
 
-impl Hash for GrayPixels {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        (self.width, self.height).hash(state);
-        self.luma.hash(state);
-        self.alpha.hash(state);
+/// The image as gray pixels.
+pub(super) fn pixels(asset: &ImageAsset) -> Result<GrayPixels, String> {
+    match asset.format {
+        ImageFormat::Png => png(&asset.bytes),
+        ImageFormat::Jpeg => jpeg(&asset.bytes),
     }
-}
-
-impl CustomImage for GrayPixels {
-    fn color_channel(&self) -> &[u8] {
-        &self.luma
-    }
-    fn alpha_channel(&self) -> Option<&[u8]> {
-        self.alpha.as_deref().map(Vec::as_slice)
-    }
-    fn bits_per_component(&self) -> BitsPerComponent {
-        BitsPerComponent::Eight
-    }
-    fn size(&self) -> (u32, u32) {
-        (self.width, self.height)
-    }
-    fn icc_profile(&self) -> Option<&[u8]> {
-        None
-    }
-    fn color_space(&self) -> ImageColorspace {
-        ImageColorspace::Luma
-    }
-}
-
-/// The image as a grayscale PDF image.
-pub(super) fn image(asset: &ImageAsset, interpolate: bool) -> Result<Image, String> {
-    let pixels = match asset.format {
-        ImageFormat::Png => png(&asset.bytes)?,
-        ImageFormat::Jpeg => jpeg(&asset.bytes)?,
-    };
-    Image::from_custom(pixels, interpolate)
 }
 
 /// Splits interleaved pixels of `channels` components into luma and alpha.
@@ -83,25 +50,12 @@ fn split(data: &[u8], channels: usize, width: u32, height: u32) -> Result<GrayPi
     if luma.len() != width as usize * height as usize {
         return Err("the decoded image has the wrong number of pixels".into());
     }
-    Ok(GrayPixels { width, height, luma: Arc::new(luma), alpha: alpha.map(Arc::new) })
+    Ok(GrayPixels { width, height, luma, alpha })
 }
 
 fn png(bytes: &[u8]) -> Result<GrayPixels, String> {
-    let mut decoder = png::Decoder::new(Cursor::new(bytes));
-    // Palette and low bit depths expand to 8 bits, 16 bits strip to 8: enough for print.
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-    let mut reader = decoder.read_info().map_err(|e| e.to_string().to_lowercase())?;
-    let mut buf = vec![0; reader.output_buffer_size().ok_or("the image is too large")?];
-    let info = reader.next_frame(&mut buf).map_err(|e| e.to_string().to_lowercase())?;
-    buf.truncate(info.buffer_size());
-    let channels = match info.color_type {
-        png::ColorType::Grayscale => 1,
-        png::ColorType::GrayscaleAlpha => 2,
-        png::ColorType::Rgb => 3,
-        png::ColorType::Rgba => 4,
-        png::ColorType::Indexed => return Err("the palette was not expanded".into()),
-    };
-    split(&buf, channels, info.width, info.height)
+    let (buf, channels, width, height) = super::image::decode_png(bytes)?;
+    split(&buf, channels, width, height)
 }
 
 fn jpeg(bytes: &[u8]) -> Result<GrayPixels, String> {
@@ -123,7 +77,7 @@ mod tests {
         let px = [255, 0, 0, 255, 0, 255, 0, 128, 0, 0, 255, 0, 255, 255, 255, 255];
         let g = split(&px, 4, 2, 2).unwrap();
         assert_eq!(*g.luma, [76, 150, 29, 255]);
-        assert_eq!(g.alpha.as_deref().map(Vec::as_slice), Some(&[255, 128, 0, 255][..]));
+        assert_eq!(g.alpha.as_deref(), Some(&[255, 128, 0, 255][..]));
     }
 
     // A wrong pixel count is an error, not a panic inside the PDF library.

@@ -6,10 +6,7 @@
 //! with four inks, and an office printer renders DeviceGray black with black
 //! toner only.
 
-use krilla::geom::PathBuilder;
-use krilla::paint::Stroke;
-use krilla::surface::Surface;
-
+use super::content::Content;
 use super::impose::Sheet;
 use crate::units::Pt;
 
@@ -18,7 +15,7 @@ pub const SLUG: Pt = Pt::new(10.0 * 72.0 / 25.4);
 
 /// Stroke width of the marks: 0.25 pt, the usual hairline of prepress tools;
 /// thin enough to be cut away cleanly, thick enough to image on a platesetter.
-const MARK_WIDTH: f32 = 0.25;
+const MARK_WIDTH: f64 = 0.25;
 /// Length of one mark.
 const MARK_LENGTH: Pt = Pt::new(6.0 * 72.0 / 25.4);
 /// Gap between the bleed edge and the start of a mark, so a mark never prints
@@ -36,31 +33,32 @@ pub fn mark_offset(bleed: Pt) -> Pt {
 /// Draws the marks of `sheet` in trim coordinates (origin at the top-left trim
 /// corner, y down): a vertical mark above and below every cut across the width,
 /// a horizontal mark left and right of every cut across the height.
-pub(super) fn draw(surface: &mut Surface<'_>, sheet: &Sheet, bleed: Pt) {
-    let start = mark_offset(bleed).get() as f32;
-    let end = start + MARK_LENGTH.get() as f32;
-    let (w, h) = (sheet.width.get() as f32, sheet.height.get() as f32);
-    let mut pb = PathBuilder::new();
+pub(super) fn draw(c: &mut Content, sheet: &Sheet, bleed: Pt) {
+    if sheet.cuts_x.is_empty() && sheet.cuts_y.is_empty() {
+        return;
+    }
+    let start = mark_offset(bleed).get();
+    let end = start + MARK_LENGTH.get();
+    let (w, h) = (sheet.width.get(), sheet.height.get());
+    c.save();
+    c.stroke_gray(0.0);
+    c.line_width(MARK_WIDTH);
     for x in &sheet.cuts_x {
-        let x = x.get() as f32;
-        pb.move_to(x, -start);
-        pb.line_to(x, -end);
-        pb.move_to(x, h + start);
-        pb.line_to(x, h + end);
+        let x = x.get();
+        c.move_to(x, -start);
+        c.line_to(x, -end);
+        c.move_to(x, h + start);
+        c.line_to(x, h + end);
     }
     for y in &sheet.cuts_y {
-        let y = y.get() as f32;
-        pb.move_to(-start, y);
-        pb.line_to(-end, y);
-        pb.move_to(w + start, y);
-        pb.line_to(w + end, y);
+        let y = y.get();
+        c.move_to(-start, y);
+        c.line_to(-end, y);
+        c.move_to(w + start, y);
+        c.line_to(w + end, y);
     }
-    let Some(path) = pb.finish() else { return };
-    surface.set_fill(None);
-    surface.set_stroke(Some(Stroke { width: MARK_WIDTH, ..Stroke::default() }));
-    surface.draw_path(&path);
-    surface.set_stroke(None);
-    surface.set_fill(Some(krilla::paint::Fill::default()));
+    c.stroke();
+    c.restore();
 }
 
 #[cfg(test)]
