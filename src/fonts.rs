@@ -1,6 +1,6 @@
 //! Fonts: loading (the embedded PT Serif / PT Sans defaults or files), metrics
 //! (skrifa), shaping (harfrust) and glyph coverage. Subsetting happens in the
-//! PDF writer (krilla), which receives the same font bytes.
+//! PDF writer (`pdf::font`, with the subsetter crate), which receives the same font bytes.
 //!
 //! Shaping results are cached per (face, text) in font units, so a word that
 //! occurs a thousand times is shaped once; sizes are applied by scaling. What a

@@ -123,7 +123,7 @@ pub enum ColorMode {
     Gray,
 }
 
-/// A PDF conformance standard krilla can validate.
+/// A PDF conformance standard the PDF writer follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Standard {
     /// PDF/A-2b (ISO 19005-2, level b: visual appearance preserved).

@@ -135,7 +135,7 @@ pub(super) fn srgb_profile() -> Vec<u8> {
         }
         data.extend(body);
         offset += body.len();
-        while offset % 4 != 0 {
+        while !offset.is_multiple_of(4) {
             data.push(0);
             offset += 1;
         }

@@ -37,10 +37,13 @@ pub(super) struct FontUse {
 
 impl FontUse {
     /// Adds the uses of `other`, which comes later in the document: a glyph
-    /// keeps the text of its first occurrence.
+    /// keeps the text of its first occurrence that has one.
     pub fn merge(&mut self, other: FontUse) {
         for (g, text) in other.glyphs {
-            self.glyphs.entry(g).or_insert(text);
+            let entry = self.glyphs.entry(g).or_default();
+            if entry.is_empty() {
+                *entry = text;
+            }
         }
     }
 }

@@ -54,8 +54,8 @@ fn split(data: &[u8], channels: usize, width: u32, height: u32) -> Result<GrayPi
 }
 
 fn png(bytes: &[u8]) -> Result<GrayPixels, String> {
-    let (buf, channels, width, height) = super::image::decode_png(bytes)?;
-    split(&buf, channels, width, height)
+    let d = super::image::decode_png(bytes, true)?;
+    split(&d.samples, d.channels, d.width, d.height)
 }
 
 fn jpeg(bytes: &[u8]) -> Result<GrayPixels, String> {

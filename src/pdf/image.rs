@@ -51,6 +51,8 @@ pub(super) struct Encoded {
     pub width: u32,
     pub height: u32,
     pub space: Space,
+    /// Bits per sample of the colour and the alpha: 8, or 16 for a 16-bit PNG.
+    pub bits: u8,
     pub samples: Samples,
     /// Deflated 8-bit alpha, written as a soft mask.
     pub alpha: Option<Vec<u8>>,
@@ -68,6 +70,7 @@ pub(super) fn encode(
             width: px.width,
             height: px.height,
             space: Space::Gray,
+            bits: 8,
             samples: Samples::Deflated(deflater.zlib(&px.luma)),
             alpha: px.alpha.as_deref().map(|a| deflater.zlib(a)),
         });
@@ -82,6 +85,7 @@ pub(super) fn encode(
                 width: info.width,
                 height: info.height,
                 space,
+                bits: 8,
                 samples: Samples::Jpeg {
                     bytes: asset.bytes.clone(),
                     inverted: space == Space::Cmyk && info.adobe,
@@ -90,24 +94,30 @@ pub(super) fn encode(
             })
         }
         ImageFormat::Png => {
-            let (buf, channels, width, height) = decode_png(&asset.bytes)?;
-            let (color, alpha): (Vec<u8>, Option<Vec<u8>>) = match channels {
-                1 | 3 => (buf, None),
+            let d = decode_png(&asset.bytes, false)?;
+            let n = d.channels;
+            let size = usize::from(d.bits / 8);
+            let (color, alpha): (Vec<u8>, Option<Vec<u8>>) = match n {
+                1 | 3 => (d.samples, None),
                 2 | 4 => {
-                    let c = channels - 1;
-                    let color = buf.chunks_exact(channels).flat_map(|p| p[..c].iter().copied()).collect();
-                    let alpha = buf.chunks_exact(channels).map(|p| p[c]).collect();
+                    // Split each pixel into its colour samples and its alpha sample.
+                    let c = (n - 1) * size;
+                    let pixel = n * size;
+                    let color = d.samples.chunks_exact(pixel).flat_map(|p| p[..c].iter().copied()).collect();
+                    let alpha: Vec<u8> =
+                        d.samples.chunks_exact(pixel).flat_map(|p| p[c..].iter().copied()).collect();
                     (color, Some(alpha))
                 }
                 n => return Err(format!("PNG images with {n} channels are not supported")),
             };
-            let space = if channels <= 2 { Space::Gray } else { Space::Rgb };
+            let space = if n <= 2 { Space::Gray } else { Space::Rgb };
             // Fully opaque alpha is no mask at all.
             let alpha = alpha.filter(|a: &Vec<u8>| a.iter().any(|&x| x != 255));
             Ok(Encoded {
-                width,
-                height,
+                width: d.width,
+                height: d.height,
                 space,
+                bits: d.bits,
                 samples: Samples::Deflated(deflater.zlib(&color)),
                 alpha: alpha.map(|a| deflater.zlib(&a)),
             })
@@ -115,12 +125,22 @@ pub(super) fn encode(
     }
 }
 
-/// Decodes a PNG to 8-bit samples: palette and low bit depths expanded, 16 bits
-/// stripped to 8 (enough for print). Returns the samples, the channels per
-/// pixel, the width and the height.
-pub(super) fn decode_png(bytes: &[u8]) -> Result<(Vec<u8>, usize, u32, u32), String> {
+/// A decoded PNG: samples interleaved by pixel, big-endian when 16 bits deep.
+pub(super) struct Decoded {
+    pub samples: Vec<u8>,
+    pub channels: usize,
+    pub width: u32,
+    pub height: u32,
+    /// 8 or 16.
+    pub bits: u8,
+}
+
+/// Decodes a PNG: palette and low bit depths expanded to 8 bits; 16-bit
+/// samples kept (PDF stores them big-endian, as PNG does) unless `strip_16`.
+pub(super) fn decode_png(bytes: &[u8], strip_16: bool) -> Result<Decoded, String> {
     let mut decoder = png::Decoder::new(Cursor::new(bytes));
-    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let strip = if strip_16 { png::Transformations::STRIP_16 } else { png::Transformations::IDENTITY };
+    decoder.set_transformations(png::Transformations::EXPAND | strip);
     let mut reader = decoder.read_info().map_err(|e| e.to_string().to_lowercase())?;
     let mut buf = vec![0; reader.output_buffer_size().ok_or("the image is too large")?];
     let info = reader.next_frame(&mut buf).map_err(|e| e.to_string().to_lowercase())?;
@@ -132,10 +152,12 @@ pub(super) fn decode_png(bytes: &[u8]) -> Result<(Vec<u8>, usize, u32, u32), Str
         png::ColorType::Rgba => 4,
         png::ColorType::Indexed => return Err("the palette was not expanded".into()),
     };
-    if buf.len() != info.width as usize * info.height as usize * channels {
+    let bits = if info.bit_depth == png::BitDepth::Sixteen { 16 } else { 8 };
+    let bytes_per_sample = usize::from(bits / 8);
+    if buf.len() != info.width as usize * info.height as usize * channels * bytes_per_sample {
         return Err("the decoded image has the wrong number of pixels".into());
     }
-    Ok((buf, channels, info.width, info.height))
+    Ok(Decoded { samples: buf, channels, width: info.width, height: info.height, bits })
 }
 
 /// What the PDF needs from a JPEG's headers.

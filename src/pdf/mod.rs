@@ -67,7 +67,7 @@ pub struct PdfOptions {
     pub crop_marks: bool,
     /// Colour or grayscale images.
     pub color: ColorMode,
-    /// Conformance standard validated by krilla.
+    /// Conformance standard the file is written to.
     pub standard: Option<Standard>,
 }
 
@@ -194,7 +194,7 @@ pub fn write_imposed(
 
 /// Level of the zlib streams (content streams, fonts, decoded images):
 /// libdeflate's 6 packs a volume's content streams about as tightly as zlib's
-/// 6 (which Typst and krilla use) in well under half the time.
+/// 6 (which Typst uses) in well under half the time.
 const DEFLATE_LEVEL: i32 = 6;
 
 /// A zlib compressor, one per thread.
@@ -229,28 +229,44 @@ fn image_name(i: usize) -> String {
 /// What one sheet draws with: glyphs per face and images.
 #[derive(Default)]
 struct SheetUse<'a> {
-    fonts: BTreeMap<FaceId, FontUse>,
+    fonts: BTreeMap<FaceId, SheetGlyphs>,
     images: BTreeSet<&'a PathBuf>,
 }
 
+/// The glyphs of one face on one sheet: a flag per glyph id, so that the
+/// millions of glyphs of a volume are each checked in constant time, and the
+/// text of each glyph where it is first drawn.
+#[derive(Default)]
+struct SheetGlyphs {
+    /// 0: not drawn; 1: drawn with no text yet; 2: drawn with its text.
+    state: Vec<u8>,
+    used: FontUse,
+}
+
 /// Records the glyphs of a run and the text each stands for.
-fn use_run(run: &TextRun, uses: &mut BTreeMap<FaceId, FontUse>) {
-    let used = uses.entry(run.face).or_default();
+fn use_run(run: &TextRun, uses: &mut BTreeMap<FaceId, SheetGlyphs>) {
+    let sheet = uses.entry(run.face).or_default();
     let mut last: Option<&std::ops::Range<u32>> = None;
     for g in &run.glyphs {
+        let i = usize::from(g.id);
+        if i >= sheet.state.len() {
+            sheet.state.resize(i + 1, 0);
+        }
         // Later glyphs of a cluster stand for no text of their own.
-        let text = if last == Some(&g.range) {
+        let continues = last == Some(&g.range);
+        last = Some(&g.range);
+        if sheet.state[i] == 2 || (sheet.state[i] == 1 && continues) {
+            continue;
+        }
+        let text = if continues {
             ""
         } else {
             run.text.get(g.range.start as usize..g.range.end as usize).unwrap_or("")
         };
-        last = Some(&g.range);
-        match used.glyphs.get_mut(&g.id) {
-            None => {
-                used.glyphs.insert(g.id, text.to_string());
-            }
-            Some(t) if t.is_empty() && !text.is_empty() => *t = text.to_string(),
-            Some(_) => {}
+        sheet.state[i] = if text.is_empty() { 1 } else { 2 };
+        let entry = sheet.used.glyphs.entry(g.id).or_default();
+        if entry.is_empty() {
+            *entry = text.to_string();
         }
     }
 }
@@ -318,15 +334,24 @@ fn render(
     let mut uses: BTreeMap<FaceId, FontUse> = BTreeMap::new();
     let mut image_keys: BTreeSet<PathBuf> = BTreeSet::new();
     for u in per_sheet {
-        for (id, used) in u.fonts {
-            uses.entry(id).or_default().merge(used);
+        for (id, sheet) in u.fonts {
+            uses.entry(id).or_default().merge(sheet.used);
         }
         image_keys.extend(u.images.into_iter().cloned());
     }
     let faces: BTreeMap<FaceId, &crate::fonts::Face> = fonts.faces().collect();
     uses.retain(|id, _| faces.contains_key(id));
-    if pdf_a && let Some(problem) = uses.keys().find_map(|id| font::archival_problem(faces[id])) {
-        return Err(PdfError::Writer(format!("PDF/A: {problem}")));
+    if pdf_a {
+        if let Some(problem) = uses.keys().find_map(|id| font::archival_problem(faces[id])) {
+            return Err(PdfError::Writer(format!("PDF/A: {problem}")));
+        }
+        // ISO 19005-2, 6.2.11.8: no reference to the .notdef glyph.
+        if let Some(id) = uses.iter().find_map(|(id, u)| u.glyphs.contains_key(&0).then_some(id)) {
+            return Err(PdfError::Writer(format!(
+                "PDF/A: the font `{}` has no glyph for some characters of the text; choose a font that covers them",
+                faces[id].name
+            )));
+        }
     }
     let subsets: BTreeMap<FaceId, (Subset, Vec<f32>)> =
         uses.iter().map(|(&id, used)| (id, (Subset::plan(used), font::widths(faces[&id], used)))).collect();
@@ -402,7 +427,8 @@ fn render(
     let capacity = outs.iter().map(|o| o.content.len() + 512).sum::<usize>()
         + encoded.iter().map(encoded_len).sum::<usize>()
         + 64 * 1024;
-    let mut pdf = Pdf::with_capacity(capacity);
+    // Compact syntax: no indentation or padding inside dictionaries.
+    let mut pdf = Pdf::with_settings_and_capacity(pdf_writer::Settings { pretty: false }, capacity);
     let catalog_ref = alloc();
     let tree_ref = alloc();
     let page_refs: Vec<Ref> = sheets.iter().map(|_| alloc()).collect();
@@ -481,7 +507,7 @@ fn render(
             image::Samples::Deflated(d) => d,
         };
         let mut x = pdf.image_xobject(r, data);
-        x.width(enc.width as i32).height(enc.height as i32).bits_per_component(8);
+        x.width(enc.width as i32).height(enc.height as i32).bits_per_component(i32::from(enc.bits));
         x.color_space_name(Name(enc.space.name()));
         match &enc.samples {
             image::Samples::Jpeg { inverted, .. } => {
@@ -503,7 +529,7 @@ fn render(
         x.finish();
         if let Some((mr, alpha)) = mask {
             let mut m = pdf.image_xobject(mr, alpha);
-            m.width(enc.width as i32).height(enc.height as i32).bits_per_component(8);
+            m.width(enc.width as i32).height(enc.height as i32).bits_per_component(i32::from(enc.bits));
             m.color_space_name(Name(b"DeviceGray")).filter(Filter::FlateDecode);
             if interpolate {
                 m.interpolate(true);
@@ -885,9 +911,9 @@ fn write_outline(
     }
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut top = Vec::new();
-    for i in 0..n {
-        match parent[i] {
-            Some(p) => children[p].push(i),
+    for (i, p) in parent.iter().enumerate() {
+        match p {
+            Some(p) => children[*p].push(i),
             None => top.push(i),
         }
     }

@@ -166,7 +166,7 @@ fn four_up_boxes() {
     assert_eq!(String::from_utf8_lossy(&pdf).matches("/Subtype/Image").count(), 1);
 }
 
-// PDF/A-2b passes krilla's validation for a plain layout.
+// PDF/A-2b: XMP identification, an sRGB output intent and a file identifier.
 #[test]
 fn pdf_a_2b() {
     let (lay, images) = layout(2);
@@ -174,7 +174,15 @@ fn pdf_a_2b() {
         PdfOptions { standard: Some(Standard::PdfA2b), date: Some((2026, 5, 1, 0, 0, 0)), ..opts(3.0, true) };
     let pdf = write(&lay, &FontSet::embedded(), &images, &o).unwrap();
     let text = String::from_utf8_lossy(&pdf);
-    assert!(text.contains("pdfaid:part"), "no PDF/A identification in XMP");
+    assert!(text.contains("<pdfaid:part>2</pdfaid:part>"), "no PDF/A identification in XMP");
+    assert!(text.contains("/S/GTS_PDFA1"), "no PDF/A output intent");
+    assert!(text.contains("/DestOutputProfile"), "the output intent has no profile");
+    assert!(text.contains("/ID["), "no file identifier in the trailer");
+    assert!(!text.contains("/Interpolate true"), "PDF/A forbids interpolated images");
+    // Without the standard, none of it.
+    let plain = write(&lay, &FontSet::embedded(), &images, &opts(3.0, true)).unwrap();
+    let plain = String::from_utf8_lossy(&plain);
+    assert!(!plain.contains("GTS_PDFA1") && !plain.contains("pdfaid:part>"));
 }
 
 // An image touching trim edges counts as full-bleed on exactly those edges.
