@@ -98,6 +98,10 @@ pub(super) fn write(entries: Vec<Entry<'_>>, compress_images: bool) -> Result<Ar
     }
     let members: Vec<Member> = entries
         .into_par_iter()
+        // One member per task: a volume's members are deflated while the PDF is
+        // written on the other threads, and a thread freed from the PDF must find
+        // members left to take, not one long run already claimed by another.
+        .with_max_len(1)
         .map_init(
             || (compressor(TEXT_LEVEL), compressor(IMAGE_LEVEL)),
             |(text, image), e| {
