@@ -111,22 +111,26 @@ pub struct Face {
     pub cap_height: f64,
     shaper_data: OnceLock<ShaperData>,
     coverage: OnceLock<Coverage>,
-    cache: RwLock<ShapeCache>,
+    cache: ShapeCache,
     /// The space and the hyphen, shaped once: every word boundary and hyphenation point asks.
     space: OnceLock<Arc<[ShapedGlyph]>>,
     hyphen: OnceLock<Arc<[ShapedGlyph]>>,
 }
 
-/// Shaped words and the shape plans that produced them.
+/// Shaped words and the shape plans that produced them, locked apart: a word
+/// is shaped with neither lock held, and the words' lock is taken for writing
+/// only to insert the result. (Shaping under the write lock made the other
+/// layout thread sleep on the lock and be woken again for most new words: a
+/// quarter of the shaping time of a volume went to the scheduler.)
 #[derive(Default)]
 struct ShapeCache {
-    words: HashMap<Box<str>, Arc<[ShapedGlyph]>, BuildHasherDefault<FxHasher>>,
+    words: RwLock<HashMap<Box<str>, Arc<[ShapedGlyph]>, BuildHasherDefault<FxHasher>>>,
     /// Plans by (direction, script). Building a plan compiles the font's GSUB/GPOS
     /// feature map, which costs more than shaping a word, and harfrust would do it
     /// for every call without one. Text whose script is unknown (only digits,
     /// spaces, punctuation) is shaped without a cached plan, as harfrust plans
     /// such text with no script at all.
-    plans: Vec<(Direction, Script, ShapePlan)>,
+    plans: RwLock<Vec<(Direction, Script, Arc<ShapePlan>)>>,
 }
 
 /// The hash of rustc's `FxHasher` (a multiply and rotate per word): the shaping
@@ -251,7 +255,7 @@ impl Face {
             cap_height,
             shaper_data: OnceLock::new(),
             coverage: OnceLock::new(),
-            cache: RwLock::new(ShapeCache::default()),
+            cache: ShapeCache::default(),
             space: OnceLock::new(),
             hyphen: OnceLock::new(),
             data,
@@ -275,23 +279,18 @@ impl Face {
     /// Results are cached per text; threads setting statements in parallel share
     /// the cache, and most lookups are hits, taken under a read lock.
     pub fn shape(&self, text: &str) -> Arc<[ShapedGlyph]> {
-        if let Ok(cache) = self.cache.read()
-            && let Some(hit) = cache.words.get(text)
+        if let Ok(words) = self.cache.words.read()
+            && let Some(hit) = words.get(text)
         {
             return hit.clone();
         }
-        let Ok(mut cache) = self.cache.write() else {
-            return self.shape_uncached(text, &mut ShapeCache::default()).into();
-        };
-        if let Some(hit) = cache.words.get(text) {
-            return hit.clone();
-        }
-        let glyphs: Arc<[ShapedGlyph]> = self.shape_uncached(text, &mut cache).into();
-        cache.words.insert(text.into(), glyphs.clone());
-        glyphs
+        let glyphs: Arc<[ShapedGlyph]> = self.shape_uncached(text, &self.cache).into();
+        let Ok(mut words) = self.cache.words.write() else { return glyphs };
+        // Another thread may have shaped the word meanwhile: the same glyphs, kept once.
+        words.entry(text.into()).or_insert(glyphs).clone()
     }
 
-    fn shape_uncached(&self, text: &str, cache: &mut ShapeCache) -> Vec<ShapedGlyph> {
+    fn shape_uncached(&self, text: &str, cache: &ShapeCache) -> Vec<ShapedGlyph> {
         let Ok(font) = harfrust::FontRef::new(self.data.bytes()) else {
             return Vec::new();
         };
@@ -304,15 +303,21 @@ impl Face {
         let out = if script == harfrust::script::UNKNOWN {
             shaper.shape(buffer, harfrust::ShapeOptions::new())
         } else {
-            let i = match cache.plans.iter().position(|(d, s, _)| (*d, *s) == (direction, script)) {
-                Some(i) => i,
-                None => {
-                    let plan = ShapePlan::new(&shaper, direction, Some(script), None, &[]);
-                    cache.plans.push((direction, script, plan));
-                    cache.plans.len() - 1
-                }
+            let known = |plans: &[(Direction, Script, Arc<ShapePlan>)]| {
+                plans.iter().find(|(d, s, _)| (*d, *s) == (direction, script)).map(|(_, _, p)| p.clone())
             };
-            shaper.shape(buffer, harfrust::ShapeOptions::new().plan(Some(&cache.plans[i].2)))
+            let cached = cache.plans.read().ok().and_then(|plans| known(&plans));
+            let plan = cached.unwrap_or_else(|| {
+                let plan = Arc::new(ShapePlan::new(&shaper, direction, Some(script), None, &[]));
+                match cache.plans.write() {
+                    Ok(mut plans) => known(&plans).unwrap_or_else(|| {
+                        plans.push((direction, script, plan.clone()));
+                        plan
+                    }),
+                    Err(_) => plan,
+                }
+            });
+            shaper.shape(buffer, harfrust::ShapeOptions::new().plan(Some(&plan)))
         };
         out.glyph_infos()
             .iter()
@@ -564,7 +569,7 @@ mod tests {
         for text in ["Заявление", "Қазақстан", "office", "2026", "—", "Заявление"]
         {
             let cached = face.shape(text);
-            let fresh = face.shape_uncached(text, &mut ShapeCache::default());
+            let fresh = face.shape_uncached(text, &ShapeCache::default());
             assert_eq!(&cached[..], &fresh[..], "{text}");
         }
     }
