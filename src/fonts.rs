@@ -117,6 +117,9 @@ pub struct Face {
     hyphen: OnceLock<Arc<[ShapedGlyph]>>,
 }
 
+/// Shaped glyphs by word.
+type ShapedWords = HashMap<Box<str>, Arc<[ShapedGlyph]>, BuildHasherDefault<FxHasher>>;
+
 /// Shaped words and the shape plans that produced them, locked apart: a word
 /// is shaped with neither lock held, and the words' lock is taken for writing
 /// only to insert the result. (Shaping under the write lock made the other
@@ -124,7 +127,7 @@ pub struct Face {
 /// quarter of the shaping time of a volume went to the scheduler.)
 #[derive(Default)]
 struct ShapeCache {
-    words: RwLock<HashMap<Box<str>, Arc<[ShapedGlyph]>, BuildHasherDefault<FxHasher>>>,
+    words: RwLock<ShapedWords>,
     /// Plans by (direction, script). Building a plan compiles the font's GSUB/GPOS
     /// feature map, which costs more than shaping a word, and harfrust would do it
     /// for every call without one. Text whose script is unknown (only digits,
