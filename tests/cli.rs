@@ -284,3 +284,22 @@ fn readme_commands_exist() {
     let test_cmd = "cargo test";
     assert!(readme.contains(test_cmd) && ci.contains(test_cmd), "README and .ci/run share the test command");
 }
+
+// Text copied from the PDF keeps stress marks on their letters and ligatures as their
+// letters (a letter and its combining accent are two glyphs of one cluster).
+#[test]
+fn accents_and_ligatures_copy_as_text() {
+    let book = Book::empty("accents");
+    book.write(
+        "s.md",
+        "# Ударения\n\nУдаре\u{301}ние на бу\u{301}кве, за\u{301}мок и замо\u{301}к. The office staff fight on.\n",
+    );
+    book.run(["build", "s.md"]).success();
+    let Some(text) = validate::pdf_text(&book.path("out/s.pdf")) else {
+        return;
+    };
+    for word in ["Ударе\u{301}ние", "бу\u{301}кве", "за\u{301}мок", "замо\u{301}к", "office", "fight"]
+    {
+        assert!(text.contains(word), "`{word}` is not in the PDF's text: {text}");
+    }
+}

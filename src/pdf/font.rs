@@ -29,20 +29,40 @@ const SYSTEM_INFO: SystemInfo =
     SystemInfo { registry: Str(b"Adobe"), ordering: Str(b"Identity"), supplement: 0 };
 
 /// The glyphs a document draws with one face, and the text each stands for
-/// where it is first drawn (its ToUnicode entry).
+/// (its ToUnicode entry).
 #[derive(Debug, Default, Clone)]
 pub(super) struct FontUse {
-    pub glyphs: BTreeMap<u16, String>,
+    pub glyphs: BTreeMap<u16, GlyphText>,
+}
+
+/// The text a glyph stands for, and how sure that is.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(super) struct GlyphText {
+    pub text: String,
+    /// [`GlyphText::NONE`], [`GlyphText::SPLIT`] or [`GlyphText::ALONE`].
+    pub rank: u8,
+}
+
+impl GlyphText {
+    /// Drawn only as a later glyph of a cluster that keeps its text on the first.
+    pub const NONE: u8 = 0;
+    /// One glyph of a cluster split one character per glyph.
+    pub const SPLIT: u8 = 1;
+    /// Alone in its cluster: it stands for all of the cluster's text.
+    pub const ALONE: u8 = 2;
 }
 
 impl FontUse {
     /// Adds the uses of `other`, which comes later in the document: a glyph
-    /// keeps the text of its first occurrence that has one.
+    /// keeps the most certain text, the earliest among equally certain ones.
     pub fn merge(&mut self, other: FontUse) {
         for (g, text) in other.glyphs {
-            let entry = self.glyphs.entry(g).or_default();
-            if entry.is_empty() {
-                *entry = text;
+            match self.glyphs.get_mut(&g) {
+                Some(mine) if mine.rank >= text.rank => {}
+                Some(mine) => *mine = text,
+                None => {
+                    self.glyphs.insert(g, text);
+                }
             }
         }
     }
@@ -215,9 +235,9 @@ pub(super) fn embed(
     descriptor.finish();
 
     let mut cmap = UnicodeCmap::new(Name(b"Custom"), SYSTEM_INFO);
-    for (&g, text) in &used.glyphs {
-        if g != 0 && !text.is_empty() {
-            cmap.pair_with_multiple(subset.cid(g), text.chars());
+    for (&g, t) in &used.glyphs {
+        if g != 0 && !t.text.is_empty() {
+            cmap.pair_with_multiple(subset.cid(g), t.text.chars());
         }
     }
     let cmap = deflater.zlib(&cmap.finish());

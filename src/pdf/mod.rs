@@ -240,41 +240,83 @@ struct SheetUse<'a> {
     images: BTreeSet<&'a PathBuf>,
 }
 
-/// The glyphs of one face on one sheet: a flag per glyph id, so that the
-/// millions of glyphs of a volume are each checked in constant time, and the
-/// text of each glyph where it is first drawn.
+/// The glyphs of one face on one sheet: per glyph id, how sure its text is
+/// (0: not drawn, else 1 + [`font::GlyphText::rank`]), so that the millions of
+/// glyphs of a volume are each checked in constant time; and the texts.
 #[derive(Default)]
 struct SheetGlyphs {
-    /// 0: not drawn; 1: drawn with no text yet; 2: drawn with its text.
     state: Vec<u8>,
     used: FontUse,
 }
 
-/// Records the glyphs of a run and the text each stands for.
+impl SheetGlyphs {
+    /// Records that `gid` stands for `text` with the given certainty, unless it
+    /// already has a text at least as certain.
+    fn record(&mut self, gid: u16, text: &str, rank: u8) {
+        let i = usize::from(gid);
+        if i >= self.state.len() {
+            self.state.resize(i + 1, 0);
+        }
+        if self.state[i] > rank {
+            return;
+        }
+        self.state[i] = rank + 1;
+        self.used.glyphs.insert(gid, font::GlyphText { text: text.to_string(), rank });
+    }
+
+    /// True if `gid` already has the most certain kind of text.
+    fn settled(&self, gid: u16) -> bool {
+        self.state.get(usize::from(gid)).is_some_and(|&s| s > font::GlyphText::ALONE)
+    }
+}
+
+/// Records the glyphs of a run and the text each stands for. Glyphs that stand
+/// for the same characters form a cluster: a glyph alone in its cluster stands for all
+/// of it (a letter, or a ligature for its letters); a cluster of as many glyphs
+/// as characters (a letter and its combining accent) is split one to one;
+/// otherwise the first glyph takes the cluster's text and the rest none. A text
+/// from a glyph alone wins over one from a split cluster, wherever it comes.
 fn use_run(run: &TextRun, uses: &mut BTreeMap<FaceId, SheetGlyphs>) {
     let sheet = uses.entry(run.face).or_default();
-    let mut last: Option<&std::ops::Range<u32>> = None;
-    for g in &run.glyphs {
-        let i = usize::from(g.id);
-        if i >= sheet.state.len() {
-            sheet.state.resize(i + 1, 0);
+    let glyphs = &run.glyphs;
+    let mut i = 0;
+    while i < glyphs.len() {
+        // The layout gives a cluster's range to its last glyph and empty ranges
+        // at the same place to the glyphs before it; a range repeated on several
+        // glyphs is one cluster too.
+        let start = glyphs[i].range.start;
+        let mut j = i + 1;
+        while j < glyphs.len()
+            && glyphs[j].range.start == start
+            && (glyphs[j - 1].range.is_empty() || glyphs[j].range == glyphs[i].range)
+        {
+            j += 1;
         }
-        // Later glyphs of a cluster stand for no text of their own.
-        let continues = last == Some(&g.range);
-        last = Some(&g.range);
-        if sheet.state[i] == 2 || (sheet.state[i] == 1 && continues) {
-            continue;
-        }
-        let text = if continues {
-            ""
+        let end = glyphs[i..j].iter().map(|g| g.range.end).max().unwrap_or(start);
+        let text = || run.text.get(start as usize..end as usize).unwrap_or("");
+        if j - i == 1 {
+            if !sheet.settled(glyphs[i].id) {
+                let text = text();
+                let rank = if text.is_empty() { font::GlyphText::NONE } else { font::GlyphText::ALONE };
+                sheet.record(glyphs[i].id, text, rank);
+            }
         } else {
-            run.text.get(g.range.start as usize..g.range.end as usize).unwrap_or("")
-        };
-        sheet.state[i] = if text.is_empty() { 1 } else { 2 };
-        let entry = sheet.used.glyphs.entry(g.id).or_default();
-        if entry.is_empty() {
-            *entry = text.to_string();
+            let text = text();
+            let chars: Vec<(usize, char)> = text.char_indices().collect();
+            for (k, g) in glyphs[i..j].iter().enumerate() {
+                let part = if chars.len() == j - i {
+                    let (at, c) = chars[k];
+                    &text[at..at + c.len_utf8()]
+                } else if k == 0 {
+                    text
+                } else {
+                    ""
+                };
+                let rank = if part.is_empty() { font::GlyphText::NONE } else { font::GlyphText::SPLIT };
+                sheet.record(g.id, part, rank);
+            }
         }
+        i = j;
     }
 }
 

@@ -193,3 +193,49 @@ fn touched_edges_of_images() {
     assert_eq!(e, Edges { left: true, right: true, top: true, bottom: false });
     assert!(!touched_edges(&rect(10.0, 10.0, 100.0, 100.0), w, h).any());
 }
+
+/// A run of glyphs `(id, byte range)` over `text`, as the layout makes them.
+fn run_of(text: &str, glyphs: &[(u16, std::ops::Range<u32>)]) -> TextRun {
+    TextRun {
+        x: Pt::ZERO,
+        y: Pt::ZERO,
+        face: FaceId(0),
+        size: Pt::new(10.0),
+        text: text.into(),
+        glyphs: glyphs
+            .iter()
+            .map(|(id, r)| crate::layout::Glyph {
+                id: *id,
+                advance: crate::units::Em::new(0.5),
+                x_offset: crate::units::Em::ZERO,
+                y_offset: crate::units::Em::ZERO,
+                range: r.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn texts(uses: &BTreeMap<FaceId, SheetGlyphs>) -> Vec<(u16, String)> {
+    uses[&FaceId(0)].used.glyphs.iter().map(|(g, t)| (*g, t.text.clone())).collect()
+}
+
+// A letter and its combining accent (the layout gives the cluster's range to the
+// accent, an empty one to the letter) map one glyph to one character; a ligature
+// maps to all its letters; a later lone glyph's text wins over a split one.
+#[test]
+fn glyph_texts_of_clusters() {
+    let mut uses = BTreeMap::new();
+    // "е́" as е (empty range) + U+0301, then "fi" as one ligature glyph.
+    use_run(&run_of("е\u{301}fi", &[(10, 0..0), (11, 0..4), (20, 4..6)]), &mut uses);
+    assert_eq!(texts(&uses), [(10, "е".into()), (11, "\u{301}".into()), (20, "fi".into())]);
+    // Three glyphs for two characters: the first takes the text, the others none.
+    let mut uses = BTreeMap::new();
+    use_run(&run_of("ab", &[(30, 0..0), (31, 0..0), (32, 0..2), (10, 2..2)]), &mut uses);
+    assert_eq!(uses[&FaceId(0)].used.glyphs[&30].text, "ab");
+    assert_eq!(uses[&FaceId(0)].used.glyphs[&31].text, "");
+    // A glyph first seen in a split cluster, later alone: the lone text is kept.
+    let mut uses = BTreeMap::new();
+    use_run(&run_of("xе\u{301}", &[(40, 0..1), (10, 1..1), (11, 1..5)]), &mut uses);
+    use_run(&run_of("ё", &[(10, 0..2)]), &mut uses);
+    assert_eq!(uses[&FaceId(0)].used.glyphs[&10].text, "ё");
+}
