@@ -415,7 +415,15 @@ fn render(
             || Deflater::new(RESOURCE_LEVEL),
             |d, key| {
                 let asset = images.get(key).ok_or_else(|| PdfError::MissingImage(key.clone()))?;
-                image::encode(asset, opts.color, d).map_err(|e| PdfError::BadImage(key.clone(), e))
+                let encoded = image::encode(asset, opts.color, d).map_err(|e| PdfError::BadImage(key.clone(), e))?;
+                // The output intent is sRGB: PDF/A allows no DeviceCMYK beside it (ISO 19005-2, 6.2.4.3).
+                if pdf_a && encoded.space == image::Space::Cmyk {
+                    return Err(PdfError::BadImage(
+                        key.clone(),
+                        "a CMYK image cannot go into a PDF/A file with an sRGB output intent; convert it to RGB".into(),
+                    ));
+                }
+                Ok(encoded)
             },
         )
         .collect::<Result<_, _>>()?;
