@@ -67,9 +67,8 @@ impl Lang {
         if self == Lang::En {
             return self;
         }
-        let mut text = String::new();
-        Inline::plain_text_into(inlines, &mut text);
-        let (kazakh, cyrillic, _) = letter_counts(&text);
+        let (mut kazakh, mut cyrillic) = (0, 0);
+        count_letters(inlines, &mut kazakh, &mut cyrillic);
         if cyrillic < SHORT_TEXT {
             return self;
         }
@@ -85,6 +84,25 @@ pub const KAZAKH_SHARE: f64 = 0.03;
 /// Texts with fewer Cyrillic letters than this are too short to judge by share.
 const SHORT_TEXT: usize = 40;
 
+/// Adds the Kazakh-only and all Cyrillic letters of the inlines' text (what
+/// [`Inline::plain_text_into`] would give, without building it: footnote
+/// numbers and line breaks hold no letters).
+fn count_letters(inlines: &[Inline], kazakh: &mut usize, cyrillic: &mut usize) {
+    for i in inlines {
+        match i {
+            Inline::Text(t) | Inline::Code(t) => {
+                let (k, c, _) = letter_counts(t);
+                *kazakh += k;
+                *cyrillic += c;
+            }
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => {
+                count_letters(c, kazakh, cyrillic)
+            }
+            Inline::FootnoteRef(_) | Inline::LineBreak => {}
+        }
+    }
+}
+
 /// Counts Kazakh-only, all Cyrillic and ASCII Latin letters. Works on the UTF-8
 /// bytes: the Cyrillic block U+0400–U+04FF is exactly the two-byte sequences led
 /// by 0xD0–0xD3, so no character needs decoding (every paragraph is counted by
@@ -95,36 +113,47 @@ fn letter_counts(text: &str) -> (usize, usize, usize) {
     let mut i = 0;
     while i < bytes.len() {
         let lead = bytes[i];
-        if lead.is_ascii_alphabetic() {
-            latin += 1;
-        } else if (0xD0..=0xD3).contains(&lead) && i + 1 < bytes.len() {
-            cyrillic += 1;
-            let c = (u32::from(lead & 0x1F) << 6) | u32::from(bytes[i + 1] & 0x3F);
-            // Ә ә Ғ ғ Қ қ Ң ң Ө ө Ұ ұ Ү ү Һ һ І і
-            if matches!(
-                c,
-                0x4D8
-                    | 0x4D9
-                    | 0x492
-                    | 0x493
-                    | 0x49A
-                    | 0x49B
-                    | 0x4A2
-                    | 0x4A3
-                    | 0x4E8
-                    | 0x4E9
-                    | 0x4B0
-                    | 0x4B1
-                    | 0x4AE
-                    | 0x4AF
-                    | 0x4BA
-                    | 0x4BB
-                    | 0x406
-                    | 0x456
-            ) {
-                kazakh += 1;
+        match lead {
+            b'A'..=b'Z' | b'a'..=b'z' => latin += 1,
+            // U+0400–U+047F: Russian and the rest of the basic block; of Kazakh's own
+            // letters only І (D0 86) and і (D1 96) are here.
+            0xD0 | 0xD1 if i + 1 < bytes.len() => {
+                cyrillic += 1;
+                let next = bytes[i + 1];
+                if (lead == 0xD0 && next == 0x86) || (lead == 0xD1 && next == 0x96) {
+                    kazakh += 1;
+                }
+                i += 1;
             }
-            i += 1;
+            // U+0480–U+04FF: the extended letters, Kazakh's among them.
+            0xD2 | 0xD3 if i + 1 < bytes.len() => {
+                cyrillic += 1;
+                let c = (u32::from(lead & 0x1F) << 6) | u32::from(bytes[i + 1] & 0x3F);
+                // Ә ә Ғ ғ Қ қ Ң ң Ө ө Ұ ұ Ү ү Һ һ
+                if matches!(
+                    c,
+                    0x4D8
+                        | 0x4D9
+                        | 0x492
+                        | 0x493
+                        | 0x49A
+                        | 0x49B
+                        | 0x4A2
+                        | 0x4A3
+                        | 0x4E8
+                        | 0x4E9
+                        | 0x4B0
+                        | 0x4B1
+                        | 0x4AE
+                        | 0x4AF
+                        | 0x4BA
+                        | 0x4BB
+                ) {
+                    kazakh += 1;
+                }
+                i += 1;
+            }
+            _ => {}
         }
         i += 1;
     }
