@@ -36,10 +36,11 @@ pub(super) enum Pack {
 }
 
 /// Deflate level for text members. On the XHTML of a 200-statement volume
-/// (5.5 MB) libdeflate's level 9 gives 2.0 % less than zlib-rs at zlib's default
-/// level 6 in about the same time (15–19 against 14–15 ns a byte); level 6 gives
-/// 0.9 % less in two thirds of the time; levels 10–12 gain 4 % more at 20 times the cost.
-const TEXT_LEVEL: i32 = 9;
+/// (5.2 MB) libdeflate's level 9 gives 2.0 % less than zlib-rs at zlib's default
+/// level 6; level 7 packs it to 17.26 % against level 9's 17.21 % (2.6 KB more
+/// on the volume) in two thirds of the time (13 against 20 ns a byte); level 6
+/// to 17.41 %; levels 10–12 gain 4 % more at 20 times the cost.
+const TEXT_LEVEL: i32 = 7;
 
 /// Deflate level for images worth deflating. On the synthetic JPEGs of
 /// make-corpus (200 images, 34.8 MB) level 4 gives 0.4 % more than zlib-rs at
