@@ -1,8 +1,11 @@
-//! What a PDF/A-2b file adds (ISO 19005-2): an XMP metadata packet that
-//! identifies the part and level and repeats the document information, and an
-//! output intent whose ICC profile says what the device colours (DeviceGray
-//! text, DeviceRGB images) mean. The profile is sRGB (IEC 61966-2-1), written
-//! here as a small ICC v2 display profile.
+//! Document metadata and what a PDF/A-2b file adds (ISO 19005-2): the Info
+//! dictionary and an XMP packet that says the same (and, for PDF/A, identifies
+//! the part and level), the file identifier, and an output intent whose ICC
+//! profile says what the device colours (DeviceGray text, DeviceRGB images)
+//! mean. The profile is sRGB (IEC 61966-2-1), written here as a small ICC v2
+//! display profile.
+
+use pdf_writer::{Date, Pdf, Ref, TextStr};
 
 use super::PdfOptions;
 
@@ -22,6 +25,55 @@ fn xml_escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// FNV-1a, 64 bits, run twice with different offsets for a 16-byte identifier.
+pub(super) struct Fnv([u64; 2]);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv([0xcbf2_9ce4_8422_2325, 0x8422_2325_cbf2_9ce4])
+    }
+}
+
+impl Fnv {
+    pub fn feed(&mut self, bytes: &[u8]) {
+        for h in &mut self.0 {
+            for &b in bytes {
+                *h ^= u64::from(b);
+                *h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+    }
+
+    pub fn digest(&self) -> Vec<u8> {
+        self.0.iter().flat_map(|h| h.to_be_bytes()).collect()
+    }
+}
+
+/// Writes the Info dictionary: title, authors, creator and producer, and the
+/// date as both creation and modification date (the XMP packet says the same).
+pub(super) fn write_info(pdf: &mut Pdf, r: Ref, opts: &PdfOptions) {
+    let mut info = pdf.document_info(r);
+    if !opts.title.is_empty() {
+        info.title(TextStr(&opts.title));
+    }
+    if !opts.authors.is_empty() {
+        info.author(TextStr(&author_line(opts)));
+    }
+    info.creator(TextStr(CREATOR)).producer(TextStr(CREATOR));
+    if let Some((y, mo, d, h, mi, s)) = opts.date {
+        let date = Date::new(y)
+            .month(mo)
+            .day(d)
+            .hour(h)
+            .minute(mi)
+            .second(s)
+            .utc_offset_hour(0)
+            .utc_offset_minute(0);
+        info.creation_date(date);
+        info.modified_date(date);
+    }
 }
 
 /// The authors as one string, as the Info dictionary's `/Author` holds them.

@@ -1,4 +1,5 @@
-//! Fonts in the PDF: every face a document draws with is subset to the glyphs
+//! Fonts in the PDF: the glyphs each sheet draws and the text they stand for
+//! ([`use_run`]); every face a document draws with is then subset to the glyphs
 //! it uses and embedded as a CID-keyed composite font (Type0, Identity-H) with
 //! its widths, a descriptor and a ToUnicode map, so that text can be copied
 //! and searched.
@@ -21,7 +22,8 @@ use skrifa::{GlyphId, MetadataProvider};
 use subsetter::GlyphRemapper;
 
 use super::{Deflater, PdfError};
-use crate::fonts::Face;
+use crate::fonts::{Face, FaceId};
+use crate::layout::TextRun;
 
 /// CID-keyed fonts name their character collection; Identity means CIDs are
 /// glyph numbers of the embedded program.
@@ -65,6 +67,86 @@ impl FontUse {
                 }
             }
         }
+    }
+}
+
+/// The glyphs of one face on one sheet: per glyph id, how sure its text is
+/// (0: not drawn, else 1 + [`GlyphText::rank`]), so that the millions of
+/// glyphs of a volume are each checked in constant time; and the texts.
+#[derive(Default)]
+pub(super) struct SheetGlyphs {
+    state: Vec<u8>,
+    pub used: FontUse,
+}
+
+impl SheetGlyphs {
+    /// Records that `gid` stands for `text` with the given certainty, unless it
+    /// already has a text at least as certain.
+    fn record(&mut self, gid: u16, text: &str, rank: u8) {
+        let i = usize::from(gid);
+        if i >= self.state.len() {
+            self.state.resize(i + 1, 0);
+        }
+        if self.state[i] > rank {
+            return;
+        }
+        self.state[i] = rank + 1;
+        self.used.glyphs.insert(gid, GlyphText { text: text.to_string(), rank });
+    }
+
+    /// True if `gid` already has the most certain kind of text.
+    fn settled(&self, gid: u16) -> bool {
+        self.state.get(usize::from(gid)).is_some_and(|&s| s > GlyphText::ALONE)
+    }
+}
+
+/// Records the glyphs of a run and the text each stands for. Glyphs that stand
+/// for the same characters form a cluster: a glyph alone in its cluster stands for all
+/// of it (a letter, or a ligature for its letters); a cluster of as many glyphs
+/// as characters (a letter and its combining accent) is split one to one;
+/// otherwise the first glyph takes the cluster's text and the rest none. A text
+/// from a glyph alone wins over one from a split cluster, wherever it comes.
+pub(super) fn use_run(run: &TextRun, uses: &mut BTreeMap<FaceId, SheetGlyphs>) {
+    let sheet = uses.entry(run.face).or_default();
+    let glyphs = &run.glyphs;
+    let mut i = 0;
+    while i < glyphs.len() {
+        // The layout gives a cluster's range to its last glyph and empty ranges
+        // at the same place to the glyphs before it; a range repeated on several
+        // glyphs is one cluster too.
+        let start = glyphs[i].range.start;
+        let mut j = i + 1;
+        while j < glyphs.len()
+            && glyphs[j].range.start == start
+            && (glyphs[j - 1].range.is_empty() || glyphs[j].range == glyphs[i].range)
+        {
+            j += 1;
+        }
+        let end = glyphs[i..j].iter().map(|g| g.range.end).max().unwrap_or(start);
+        let text = || run.text.get(start as usize..end as usize).unwrap_or("");
+        if j - i == 1 {
+            if !sheet.settled(glyphs[i].id) {
+                let text = text();
+                let rank = if text.is_empty() { GlyphText::NONE } else { GlyphText::ALONE };
+                sheet.record(glyphs[i].id, text, rank);
+            }
+        } else {
+            let text = text();
+            let chars: Vec<(usize, char)> = text.char_indices().collect();
+            for (k, g) in glyphs[i..j].iter().enumerate() {
+                let part = if chars.len() == j - i {
+                    let (at, c) = chars[k];
+                    &text[at..at + c.len_utf8()]
+                } else if k == 0 {
+                    text
+                } else {
+                    ""
+                };
+                let rank = if part.is_empty() { GlyphText::NONE } else { GlyphText::SPLIT };
+                sheet.record(g.id, part, rank);
+            }
+        }
+        i = j;
     }
 }
 

@@ -6,6 +6,8 @@
 use std::io::Cursor;
 use std::sync::Arc;
 
+use pdf_writer::{Chunk, Filter, Finish, Name, Ref};
+
 use super::gray;
 use crate::manifest::ColorMode;
 use crate::model::{ImageAsset, ImageFormat};
@@ -121,6 +123,46 @@ pub(super) fn encode(
                 samples: Samples::Deflated(deflater.zlib(&color)),
                 alpha: alpha.map(|a| deflater.zlib(&a)),
             })
+        }
+    }
+}
+
+/// Writes the image XObject at `r` and, for an image with alpha, its soft
+/// mask at `mask`. `interpolate` asks viewers to smooth upscaled images
+/// (PDF/A forbids the flag).
+pub(super) fn write(chunk: &mut Chunk, r: Ref, mask: Option<Ref>, enc: &Encoded, interpolate: bool) {
+    let data: &[u8] = match &enc.samples {
+        Samples::Jpeg { bytes, .. } => bytes,
+        Samples::Deflated(d) => d,
+    };
+    let bits = i32::from(enc.bits);
+    let mut x = chunk.image_xobject(r, data);
+    x.width(enc.width as i32).height(enc.height as i32).bits_per_component(bits);
+    x.color_space_name(Name(enc.space.name()));
+    match &enc.samples {
+        Samples::Jpeg { inverted, .. } => {
+            x.filter(Filter::DctDecode);
+            if *inverted {
+                x.decode([1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
+            }
+        }
+        Samples::Deflated(_) => {
+            x.filter(Filter::FlateDecode);
+        }
+    }
+    if interpolate {
+        x.interpolate(true);
+    }
+    if let Some(m) = mask {
+        x.s_mask(m);
+    }
+    x.finish();
+    if let (Some(m), Some(alpha)) = (mask, &enc.alpha) {
+        let mut x = chunk.image_xobject(m, alpha);
+        x.width(enc.width as i32).height(enc.height as i32).bits_per_component(bits);
+        x.color_space_name(Name(b"DeviceGray")).filter(Filter::FlateDecode);
+        if interpolate {
+            x.interpolate(true);
         }
     }
 }

@@ -2,16 +2,17 @@
 //! `pdf-writer`'s object serializer.
 //!
 //! Pure: fonts, images, dates and metadata come in as arguments. Glyph runs
-//! are drawn as positioned glyphs whose text ranges map back to the source
+//! are drawn as positioned glyphs whose text maps back to the source
 //! characters (ToUnicode); fonts are subset and embedded once per file
-//! ([`font`]); JPEG images are passed through unchanged ([`image`]); content
-//! streams are compressed; text is drawn in DeviceGray black (never rich
-//! black). PDF/A-2b adds XMP identification and an sRGB output intent
-//! ([`archival`]).
+//! (`font`); JPEG images are passed through unchanged (`image`); content
+//! streams (`draw`, written with `content`) are compressed; text is drawn in
+//! DeviceGray black (never rich black). The outline and page labels are in
+//! `navigation`; the Info dictionary, XMP and what PDF/A-2b adds (an sRGB
+//! output intent) in `archival`.
 //!
-//! The pages of a file are written in parallel: a first pass collects the
-//! glyphs and images every sheet uses, so that each face's subset (and with it
-//! every glyph's code) is fixed; a second pass writes and deflates each
+//! [`render`] writes the pages of a file in parallel: a first pass collects
+//! the glyphs and images every sheet uses, so that each face's subset (and
+//! with it every glyph's code) is fixed; a second pass writes and deflates each
 //! sheet's content stream on the thread pool; the objects are then numbered
 //! and serialized in sheet order, so the bytes never depend on the threads.
 //!
@@ -25,26 +26,28 @@
 
 mod archival;
 mod content;
+mod draw;
 mod font;
 mod gray;
 mod image;
 mod impose;
 mod marks;
+mod navigation;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use pdf_writer::types::{ActionType, AnnotationFlags, AnnotationType, OutputIntentSubtype};
-use pdf_writer::{Date, Filter, Finish, Name, Pdf, Rect as PRect, Ref, Str, TextStr};
+use pdf_writer::{Filter, Finish, Name, Pdf, Rect as PRect, Ref, Str, TextStr};
 use rayon::prelude::*;
 
 use crate::fonts::{FaceId, FontSet};
-use crate::layout::{Item, Layout, OutlineEntry, Page, PageLabel, Rect, TextRun};
+use crate::layout::{Item, Layout, OutlineEntry, Page, PageLabel, Rect};
 use crate::manifest::{ColorMode, Imposition, Standard};
 use crate::model::Images;
 use crate::units::Pt;
-use content::Content;
-use font::{FontUse, Subset};
+use draw::{Link, Shared, SheetOut, draw_sheet, font_name, image_name};
+use font::{FontUse, SheetGlyphs, Subset, use_run};
 
 pub use impose::{Edges, TRIFOLD_PANELS, booklet_pages, booklet_sides, imposed_sides, trifold_sides};
 pub use marks::SLUG;
@@ -223,119 +226,11 @@ impl Deflater {
     }
 }
 
-/// Resource name of a face.
-fn font_name(id: FaceId) -> String {
-    format!("F{}", id.0)
-}
-
-/// Resource name of the `i`-th image of the file.
-fn image_name(i: usize) -> String {
-    format!("I{i}")
-}
-
 /// What one sheet draws with: glyphs per face and images.
 #[derive(Default)]
 struct SheetUse<'a> {
     fonts: BTreeMap<FaceId, SheetGlyphs>,
     images: BTreeSet<&'a PathBuf>,
-}
-
-/// The glyphs of one face on one sheet: per glyph id, how sure its text is
-/// (0: not drawn, else 1 + [`font::GlyphText::rank`]), so that the millions of
-/// glyphs of a volume are each checked in constant time; and the texts.
-#[derive(Default)]
-struct SheetGlyphs {
-    state: Vec<u8>,
-    used: FontUse,
-}
-
-impl SheetGlyphs {
-    /// Records that `gid` stands for `text` with the given certainty, unless it
-    /// already has a text at least as certain.
-    fn record(&mut self, gid: u16, text: &str, rank: u8) {
-        let i = usize::from(gid);
-        if i >= self.state.len() {
-            self.state.resize(i + 1, 0);
-        }
-        if self.state[i] > rank {
-            return;
-        }
-        self.state[i] = rank + 1;
-        self.used.glyphs.insert(gid, font::GlyphText { text: text.to_string(), rank });
-    }
-
-    /// True if `gid` already has the most certain kind of text.
-    fn settled(&self, gid: u16) -> bool {
-        self.state.get(usize::from(gid)).is_some_and(|&s| s > font::GlyphText::ALONE)
-    }
-}
-
-/// Records the glyphs of a run and the text each stands for. Glyphs that stand
-/// for the same characters form a cluster: a glyph alone in its cluster stands for all
-/// of it (a letter, or a ligature for its letters); a cluster of as many glyphs
-/// as characters (a letter and its combining accent) is split one to one;
-/// otherwise the first glyph takes the cluster's text and the rest none. A text
-/// from a glyph alone wins over one from a split cluster, wherever it comes.
-fn use_run(run: &TextRun, uses: &mut BTreeMap<FaceId, SheetGlyphs>) {
-    let sheet = uses.entry(run.face).or_default();
-    let glyphs = &run.glyphs;
-    let mut i = 0;
-    while i < glyphs.len() {
-        // The layout gives a cluster's range to its last glyph and empty ranges
-        // at the same place to the glyphs before it; a range repeated on several
-        // glyphs is one cluster too.
-        let start = glyphs[i].range.start;
-        let mut j = i + 1;
-        while j < glyphs.len()
-            && glyphs[j].range.start == start
-            && (glyphs[j - 1].range.is_empty() || glyphs[j].range == glyphs[i].range)
-        {
-            j += 1;
-        }
-        let end = glyphs[i..j].iter().map(|g| g.range.end).max().unwrap_or(start);
-        let text = || run.text.get(start as usize..end as usize).unwrap_or("");
-        if j - i == 1 {
-            if !sheet.settled(glyphs[i].id) {
-                let text = text();
-                let rank = if text.is_empty() { font::GlyphText::NONE } else { font::GlyphText::ALONE };
-                sheet.record(glyphs[i].id, text, rank);
-            }
-        } else {
-            let text = text();
-            let chars: Vec<(usize, char)> = text.char_indices().collect();
-            for (k, g) in glyphs[i..j].iter().enumerate() {
-                let part = if chars.len() == j - i {
-                    let (at, c) = chars[k];
-                    &text[at..at + c.len_utf8()]
-                } else if k == 0 {
-                    text
-                } else {
-                    ""
-                };
-                let rank = if part.is_empty() { font::GlyphText::NONE } else { font::GlyphText::SPLIT };
-                sheet.record(g.id, part, rank);
-            }
-        }
-        i = j;
-    }
-}
-
-/// A written sheet: its content stream and what it refers to.
-struct SheetOut {
-    content: Vec<u8>,
-    fonts: BTreeSet<FaceId>,
-    images: BTreeSet<usize>,
-    links: Vec<([f64; 4], Link)>,
-}
-
-/// Everything the pages of one file share while they are written.
-struct Shared<'a> {
-    subsets: &'a BTreeMap<FaceId, (Subset, Vec<f32>)>,
-    image_index: &'a BTreeMap<PathBuf, usize>,
-    bleed: Pt,
-    margin: Pt,
-    crop_marks: bool,
-    reading: bool,
 }
 
 /// Draws `sheets` into a new document. With an outline the sheets are the pages in
@@ -502,63 +397,9 @@ fn render(
     let image_refs: Vec<Ref> = encoded.iter().map(|_| alloc()).collect();
 
     pdf.pages(tree_ref).kids(page_refs.iter().copied()).count(page_refs.len() as i32);
+    let refs = Refs { tree: tree_ref, pages: &page_refs, fonts: &font_refs, images: &image_refs };
     for (i, (sheet, out)) in sheets.iter().zip(&outs).enumerate() {
-        let (mw, mh) =
-            ((sheet.width + margin * 2.0).get() as f32, (sheet.height + margin * 2.0).get() as f32);
-        let (m, b) = (margin.get() as f32, bleed.get() as f32);
-        let content_ref = alloc();
-        let annot_refs: Vec<Ref> = out.links.iter().map(|_| alloc()).collect();
-        let mut page = pdf.page(page_refs[i]);
-        page.parent(tree_ref)
-            .media_box(PRect::new(0.0, 0.0, mw, mh))
-            .trim_box(PRect::new(m, m, mw - m, mh - m))
-            .bleed_box(PRect::new(m - b, m - b, mw - m + b, mh - m + b))
-            .contents(content_ref);
-        if !annot_refs.is_empty() {
-            page.annotations(annot_refs.iter().copied());
-        }
-        {
-            let mut res = page.resources();
-            if !out.fonts.is_empty() {
-                let mut f = res.fonts();
-                for id in &out.fonts {
-                    f.pair(Name(font_name(*id).as_bytes()), font_refs[id]);
-                }
-            }
-            if !out.images.is_empty() {
-                let mut x = res.x_objects();
-                for &k in &out.images {
-                    x.pair(Name(image_name(k).as_bytes()), image_refs[k]);
-                }
-            }
-        }
-        page.finish();
-        let mut stream = pdf.stream(content_ref, &out.content);
-        if compress {
-            stream.filter(Filter::FlateDecode);
-        }
-        stream.finish();
-        for (r, (rect, link)) in annot_refs.iter().zip(&out.links) {
-            let [x1, y1, x2, y2] = rect.map(|v| v as f32);
-            let mut a = pdf.annotation(*r);
-            a.subtype(AnnotationType::Link).rect(PRect::new(x1, y1, x2, y2)).border(0.0, 0.0, 0.0, None);
-            // PDF/A wants every annotation printable; a link prints nothing anyway.
-            a.flags(AnnotationFlags::PRINT);
-            match link {
-                Link::Url(url) => {
-                    a.action().action_type(ActionType::Uri).uri(Str(url.as_bytes()));
-                }
-                Link::Page(p) => {
-                    if let Some(&target) = page_refs.get(*p) {
-                        a.insert(Name(b"Dest")).start::<pdf_writer::writers::Destination>().page(target).xyz(
-                            m,
-                            mh - m,
-                            None,
-                        );
-                    }
-                }
-            }
-        }
+        write_page(&mut pdf, &mut alloc, i, sheet, out, &refs, bleed, margin, compress);
     }
 
     let mut deflater = Deflater::new(RESOURCE_LEVEL);
@@ -567,45 +408,13 @@ fn render(
         font::embed(&mut pdf, font_refs[id], &mut alloc, faces[id], used, subset, &mut deflater)?;
     }
     for (enc, &r) in encoded.iter().zip(&image_refs) {
-        let mask = enc.alpha.as_ref().map(|a| (alloc(), a));
-        let data: &[u8] = match &enc.samples {
-            image::Samples::Jpeg { bytes, .. } => bytes,
-            image::Samples::Deflated(d) => d,
-        };
-        let mut x = pdf.image_xobject(r, data);
-        x.width(enc.width as i32).height(enc.height as i32).bits_per_component(i32::from(enc.bits));
-        x.color_space_name(Name(enc.space.name()));
-        match &enc.samples {
-            image::Samples::Jpeg { inverted, .. } => {
-                x.filter(Filter::DctDecode);
-                if *inverted {
-                    x.decode([1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
-                }
-            }
-            image::Samples::Deflated(_) => {
-                x.filter(Filter::FlateDecode);
-            }
-        }
-        if interpolate {
-            x.interpolate(true);
-        }
-        if let Some((mr, _)) = mask {
-            x.s_mask(mr);
-        }
-        x.finish();
-        if let Some((mr, alpha)) = mask {
-            let mut m = pdf.image_xobject(mr, alpha);
-            m.width(enc.width as i32).height(enc.height as i32).bits_per_component(i32::from(enc.bits));
-            m.color_space_name(Name(b"DeviceGray")).filter(Filter::FlateDecode);
-            if interpolate {
-                m.interpolate(true);
-            }
-        }
+        let mask = enc.alpha.is_some().then(&mut alloc);
+        image::write(&mut pdf, r, mask, enc, interpolate);
     }
 
     let outline_ref = match outline_entries {
         Some(entries) if !entries.is_empty() => {
-            Some(write_outline(&mut pdf, &mut alloc, entries, &page_refs, sheets, margin))
+            Some(navigation::write_outline(&mut pdf, &mut alloc, entries, &page_refs, sheets, margin))
         }
         _ => None,
     };
@@ -618,28 +427,7 @@ fn render(
         pdf.icc_profile(r, &profile).n(3).filter(Filter::FlateDecode);
     }
     let info_ref = alloc();
-    {
-        let mut info = pdf.document_info(info_ref);
-        if !opts.title.is_empty() {
-            info.title(TextStr(&opts.title));
-        }
-        if !opts.authors.is_empty() {
-            info.author(TextStr(&archival::author_line(opts)));
-        }
-        info.creator(TextStr(archival::CREATOR)).producer(TextStr(archival::CREATOR));
-        if let Some((y, mo, d, h, mi, s)) = opts.date {
-            let date = Date::new(y)
-                .month(mo)
-                .day(d)
-                .hour(h)
-                .minute(mi)
-                .second(s)
-                .utc_offset_hour(0)
-                .utc_offset_minute(0);
-            info.creation_date(date);
-            info.modified_date(date);
-        }
-    }
+    archival::write_info(&mut pdf, info_ref, opts);
 
     let mut cat = pdf.catalog(catalog_ref);
     cat.pages(tree_ref).metadata(meta_ref);
@@ -653,7 +441,7 @@ fn render(
         cat.outlines(r);
     }
     if reading {
-        write_labels(&mut cat, &labels);
+        navigation::write_labels(&mut cat, &labels);
     }
     if let Some(r) = icc_ref {
         let mut intents = cat.output_intents();
@@ -668,7 +456,7 @@ fn render(
 
     // The file identifier: a digest of the title and every content stream, the
     // same for the same document and different for another.
-    let mut id = Fnv::default();
+    let mut id = archival::Fnv::default();
     id.feed(opts.title.as_bytes());
     for out in &outs {
         id.feed(&libdeflater::crc32(&out.content).to_le_bytes());
@@ -678,6 +466,88 @@ fn render(
     Ok(pdf.finish())
 }
 
+/// The refs a page points to.
+struct Refs<'a> {
+    tree: Ref,
+    pages: &'a [Ref],
+    fonts: &'a BTreeMap<FaceId, Ref>,
+    images: &'a [Ref],
+}
+
+/// Writes sheet `i` as a page: its boxes (media, trim and bleed), resources,
+/// content stream and link annotations.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the page's parts come from four places; a struct for one call adds nothing"
+)]
+fn write_page(
+    pdf: &mut Pdf,
+    alloc: &mut impl FnMut() -> Ref,
+    i: usize,
+    sheet: &impose::Sheet,
+    out: &SheetOut,
+    refs: &Refs<'_>,
+    bleed: Pt,
+    margin: Pt,
+    compress: bool,
+) {
+    let (mw, mh) = ((sheet.width + margin * 2.0).get() as f32, (sheet.height + margin * 2.0).get() as f32);
+    let (m, b) = (margin.get() as f32, bleed.get() as f32);
+    let content_ref = alloc();
+    let annot_refs: Vec<Ref> = out.links.iter().map(|_| alloc()).collect();
+    let mut page = pdf.page(refs.pages[i]);
+    page.parent(refs.tree)
+        .media_box(PRect::new(0.0, 0.0, mw, mh))
+        .trim_box(PRect::new(m, m, mw - m, mh - m))
+        .bleed_box(PRect::new(m - b, m - b, mw - m + b, mh - m + b))
+        .contents(content_ref);
+    if !annot_refs.is_empty() {
+        page.annotations(annot_refs.iter().copied());
+    }
+    {
+        let mut res = page.resources();
+        if !out.fonts.is_empty() {
+            let mut f = res.fonts();
+            for id in &out.fonts {
+                f.pair(Name(font_name(*id).as_bytes()), refs.fonts[id]);
+            }
+        }
+        if !out.images.is_empty() {
+            let mut x = res.x_objects();
+            for &k in &out.images {
+                x.pair(Name(image_name(k).as_bytes()), refs.images[k]);
+            }
+        }
+    }
+    page.finish();
+    let mut stream = pdf.stream(content_ref, &out.content);
+    if compress {
+        stream.filter(Filter::FlateDecode);
+    }
+    stream.finish();
+    for (r, (rect, link)) in annot_refs.iter().zip(&out.links) {
+        let [x1, y1, x2, y2] = rect.map(|v| v as f32);
+        let mut a = pdf.annotation(*r);
+        a.subtype(AnnotationType::Link).rect(PRect::new(x1, y1, x2, y2)).border(0.0, 0.0, 0.0, None);
+        // PDF/A wants every annotation printable; a link prints nothing anyway.
+        a.flags(AnnotationFlags::PRINT);
+        match link {
+            Link::Url(url) => {
+                a.action().action_type(ActionType::Uri).uri(Str(url.as_bytes()));
+            }
+            Link::Page(p) => {
+                if let Some(&target) = refs.pages.get(*p) {
+                    a.insert(Name(b"Dest")).start::<pdf_writer::writers::Destination>().page(target).xyz(
+                        m,
+                        mh - m,
+                        None,
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// Bytes an encoded image adds to the file.
 fn encoded_len(e: &image::Encoded) -> usize {
     let samples = match &e.samples {
@@ -685,339 +555,6 @@ fn encoded_len(e: &image::Encoded) -> usize {
         image::Samples::Deflated(d) => d.len(),
     };
     samples + e.alpha.as_ref().map_or(0, Vec::len) + 1024
-}
-
-/// FNV-1a, 64 bits, run twice with different offsets for a 16-byte identifier.
-struct Fnv([u64; 2]);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv([0xcbf2_9ce4_8422_2325, 0x8422_2325_cbf2_9ce4])
-    }
-}
-
-impl Fnv {
-    fn feed(&mut self, bytes: &[u8]) {
-        for h in &mut self.0 {
-            for &b in bytes {
-                *h ^= u64::from(b);
-                *h = h.wrapping_mul(0x0100_0000_01b3);
-            }
-        }
-    }
-
-    fn digest(&self) -> Vec<u8> {
-        self.0.iter().flat_map(|h| h.to_be_bytes()).collect()
-    }
-}
-
-/// `/PageLabels`: a range starts wherever the style changes or the numbers jump.
-fn write_labels(cat: &mut pdf_writer::writers::Catalog<'_>, labels: &[Option<PageLabel>]) {
-    let mut ranges: Vec<(i32, bool, i32)> = Vec::new();
-    let mut expect: Option<(bool, usize)> = None;
-    for (i, l) in labels.iter().enumerate() {
-        let Some(l) = l else {
-            expect = None;
-            continue;
-        };
-        let (roman, n) = match *l {
-            PageLabel::Roman(n) => (true, n),
-            PageLabel::Arabic(n) => (false, n),
-        };
-        if expect != Some((roman, n)) {
-            ranges.push((i as i32, roman, n.max(1) as i32));
-        }
-        expect = Some((roman, n + 1));
-    }
-    if ranges.is_empty() {
-        return;
-    }
-    let mut tree = cat.insert(Name(b"PageLabels")).dict();
-    let mut nums = tree.insert(Name(b"Nums")).array();
-    for (start, roman, first) in ranges {
-        nums.item(start);
-        let mut label = nums.push().dict();
-        label.pair(Name(b"S"), Name(if roman { b"r" } else { b"D" }));
-        if first != 1 {
-            label.pair(Name(b"St"), first);
-        }
-    }
-}
-
-/// Where a link on a reading-order page points.
-enum Link {
-    /// A web address.
-    Url(String),
-    /// A page of the same document, by index.
-    Page(usize),
-}
-
-/// Writes the content stream of one sheet: the pages in their cells, then the
-/// crop marks. The stream starts by turning PDF's y-up user space into the
-/// layout's y-down space, with the origin at the sheet's top-left trim corner.
-fn draw_sheet<'p>(
-    sheet: &impose::Sheet,
-    page: &dyn Fn(usize) -> Option<&'p Page>,
-    sh: &Shared<'_>,
-) -> SheetOut {
-    let glyphs: usize = sheet
-        .cells
-        .iter()
-        .filter_map(|c| c.page.and_then(page))
-        .flat_map(|p| &p.items)
-        .map(|i| if let Item::Text(r) = i { r.glyphs.len() } else { 0 })
-        .sum();
-    let mut out =
-        SheetOut { content: Vec::new(), fonts: BTreeSet::new(), images: BTreeSet::new(), links: Vec::new() };
-    let mut c = Content::with_capacity(glyphs * 9 + 1024);
-    let media_h = (sheet.height + sh.margin * 2.0).get();
-    c.transform([1.0, 0.0, 0.0, -1.0, 0.0, media_h]);
-    c.translate(sh.margin.get(), sh.margin.get());
-    c.fill_gray(0.0);
-    for cell in &sheet.cells {
-        let Some(page) = cell.page.and_then(page) else { continue };
-        draw_cell(&mut c, page, cell, sh, &mut out, media_h);
-    }
-    if sh.crop_marks {
-        marks::draw(&mut c, sheet, sh.bleed);
-    }
-    out.content = c.finish();
-    out
-}
-
-/// Draws one page into its cell, in sheet-trim coordinates. The cell is clipped
-/// to its trim plus the bleed on the sheet's outer edges, so content running
-/// into the bleed at a spine or an inner cut never spills onto the neighbour.
-fn draw_cell(
-    c: &mut Content,
-    page: &Page,
-    cell: &impose::Cell,
-    sh: &Shared<'_>,
-    out: &mut SheetOut,
-    media_h: f64,
-) {
-    let side = |outer: bool| if outer { sh.bleed } else { Pt::ZERO };
-    let (l, r, t, b) =
-        (side(cell.outer.left), side(cell.outer.right), side(cell.outer.top), side(cell.outer.bottom));
-    c.save();
-    c.translate(cell.x.get(), cell.y.get());
-    c.clip_rect(-l.get(), -t.get(), (page.width + l + r).get(), (page.height + t + b).get());
-    c.translate(cell.shift.get(), 0.0);
-    let extend = Extents { left: l, right: r, top: t, bottom: b };
-    // Links are collected in PDF user space: from the media's bottom-left corner, y up.
-    let (ox, oy) = ((sh.margin + cell.x + cell.shift).get(), (sh.margin + cell.y).get());
-    let to_pdf = |r: &Rect| {
-        [
-            ox + r.x.get(),
-            media_h - (oy + r.y.get() + r.height.get()),
-            ox + (r.x + r.width).get(),
-            media_h - (oy + r.y.get()),
-        ]
-    };
-    let mut in_text = false;
-    let mut current: Option<(FaceId, f64)> = None;
-    for item in &page.items {
-        if in_text && !matches!(item, Item::Text(_)) {
-            c.end_text();
-            in_text = false;
-            current = None;
-        }
-        match item {
-            Item::Text(run) => {
-                let Some((subset, widths)) = sh.subsets.get(&run.face) else { continue };
-                if !in_text {
-                    c.begin_text();
-                    in_text = true;
-                }
-                let size = run.size.get();
-                if current != Some((run.face, size)) {
-                    c.font(&font_name(run.face), size);
-                    current = Some((run.face, size));
-                    out.fonts.insert(run.face);
-                }
-                draw_run(c, run, subset, widths);
-            }
-            Item::Rule(r) => {
-                c.rect(r.x.get(), r.y.get(), r.width.get(), r.height.get());
-                c.fill();
-            }
-            Item::Image(img) => {
-                if let Some(&k) = sh.image_index.get(&img.key) {
-                    out.images.insert(k);
-                    let edges = touched_edges(&img.rect, page.width, page.height);
-                    draw_image(c, &image_name(k), &img.rect, edges, &extend);
-                }
-            }
-            Item::Link(r, url) => {
-                if sh.reading {
-                    out.links.push((to_pdf(r), Link::Url(url.clone())));
-                }
-            }
-            Item::GoTo(r, target) => {
-                if sh.reading {
-                    out.links.push((to_pdf(r), Link::Page(*target)));
-                }
-            }
-        }
-    }
-    if in_text {
-        c.end_text();
-    }
-    c.restore();
-}
-
-/// Shows one run inside a text object: a text matrix at the start of its
-/// baseline (flipped back to y-up, since the page is drawn y-down), then its
-/// glyphs in one `TJ` array, each followed by the difference between the
-/// advance the layout gave it and the font's own width. A glyph moved off the
-/// pen (a mark placed by the shaper) gets a text matrix of its own.
-fn draw_run(c: &mut Content, run: &TextRun, subset: &Subset, widths: &[f32]) {
-    let size = run.size.get();
-    let (x0, y0) = (run.x.get(), run.y.get());
-    let mut pen = 0.0_f64;
-    let mut open = false;
-    let at = |c: &mut Content, x: f64, y: f64, open: &mut bool| {
-        if *open {
-            c.end_shown();
-            *open = false;
-        }
-        c.text_matrix([1.0, 0.0, 0.0, -1.0, x, y]);
-    };
-    at(c, x0, y0, &mut open);
-    for g in &run.glyphs {
-        let advance = f64::from(g.advance.get());
-        let (dx, dy) = (f64::from(g.x_offset.get()), f64::from(g.y_offset.get()));
-        let width = f64::from(widths.get(usize::from(g.id)).copied().unwrap_or(0.0));
-        let cid = subset.cid(g.id);
-        if dx != 0.0 || dy != 0.0 {
-            at(c, x0 + (pen + dx) * size, y0 - dy * size, &mut open);
-            c.start_shown();
-            c.shown_glyph(cid, 0.0);
-            c.end_shown();
-            pen += advance;
-            at(c, x0 + pen * size, y0, &mut open);
-            continue;
-        }
-        if !open {
-            c.start_shown();
-            open = true;
-        }
-        c.shown_glyph(cid, width - advance * 1000.0);
-        pen += advance;
-    }
-    if open {
-        c.end_shown();
-    }
-}
-
-/// How far content may run past each trim edge of a page.
-struct Extents {
-    left: Pt,
-    right: Pt,
-    top: Pt,
-    bottom: Pt,
-}
-
-/// Draws an image in `rect`. On each trim edge it touches, the image is
-/// extended into the bleed: it is scaled up (never distorted) to cover the
-/// enlarged rectangle, anchored on the sides that do not move, and clipped to it.
-fn draw_image(c: &mut Content, name: &str, rect: &Rect, edges: Edges, extend: &Extents) {
-    let grow = |touch: bool, by: Pt| if touch { by } else { Pt::ZERO };
-    let (gl, gr) = (grow(edges.left, extend.left), grow(edges.right, extend.right));
-    let (gt, gb) = (grow(edges.top, extend.top), grow(edges.bottom, extend.bottom));
-    let (w, h) = (rect.width, rect.height);
-    if !(w > Pt::ZERO && h > Pt::ZERO) {
-        return;
-    }
-    let (cw, ch) = (w + gl + gr, h + gt + gb);
-    let k = (cw / w).max(ch / h).max(1.0);
-    let (iw, ih) = (w * k, h * k);
-    // Anchor: an edge that did not grow stays put; otherwise centre the overflow.
-    let place = |start: Pt, g0: Pt, g1: Pt, len: Pt, covered: Pt| -> Pt {
-        match (g0 > Pt::ZERO, g1 > Pt::ZERO) {
-            (true, false) => start + len - covered,
-            (false, true) => start,
-            _ => start - g0 - (covered - (len + g0 + g1)) / 2.0,
-        }
-    };
-    let x = place(rect.x, gl, gr, w, iw);
-    let y = place(rect.y, gt, gb, h, ih);
-    c.save();
-    if k > 1.0 {
-        c.clip_rect((rect.x - gl).get(), (rect.y - gt).get(), cw.get(), ch.get());
-    }
-    // The image space is the unit square, y up: scale it to the size and flip it
-    // into the page's y-down space.
-    c.transform([iw.get(), 0.0, 0.0, -ih.get(), x.get(), (y + ih).get()]);
-    c.x_object(name);
-    c.restore();
-}
-
-/// Writes the outline: entries nested by level (a level-2 heading under the
-/// last level-1 title), each pointing at the top of its heading. Returns the
-/// outline dictionary's ref.
-fn write_outline(
-    pdf: &mut Pdf,
-    alloc: &mut impl FnMut() -> Ref,
-    entries: &[OutlineEntry],
-    page_refs: &[Ref],
-    sheets: &[impose::Sheet],
-    margin: Pt,
-) -> Ref {
-    // Parent of each entry: the nearest earlier entry of a lower level.
-    let n = entries.len();
-    let mut parent: Vec<Option<usize>> = vec![None; n];
-    let mut stack: Vec<usize> = Vec::new();
-    for (i, e) in entries.iter().enumerate() {
-        while stack.last().is_some_and(|&j| entries[j].level >= e.level) {
-            stack.pop();
-        }
-        parent[i] = stack.last().copied();
-        stack.push(i);
-    }
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut top = Vec::new();
-    for (i, p) in parent.iter().enumerate() {
-        match p {
-            Some(p) => children[*p].push(i),
-            None => top.push(i),
-        }
-    }
-    fn descendants(i: usize, children: &[Vec<usize>]) -> i32 {
-        children[i].iter().map(|&c| 1 + descendants(c, children)).sum()
-    }
-    let root = alloc();
-    let refs: Vec<Ref> = (0..n).map(|_| alloc()).collect();
-    let mut o = pdf.outline(root);
-    if let (Some(&first), Some(&last)) = (top.first(), top.last()) {
-        o.first(refs[first]).last(refs[last]);
-    }
-    o.count(n as i32);
-    o.finish();
-    for i in 0..n {
-        let e = &entries[i];
-        let siblings = parent[i].map_or(&top, |p| &children[p]);
-        let pos = siblings.iter().position(|&s| s == i).unwrap_or(0);
-        let mut item = pdf.outline_item(refs[i]);
-        item.title(TextStr(&e.title));
-        item.parent(parent[i].map_or(root, |p| refs[p]));
-        if pos > 0 {
-            item.prev(refs[siblings[pos - 1]]);
-        }
-        if let Some(&next) = siblings.get(pos + 1) {
-            item.next(refs[next]);
-        }
-        if let (Some(&first), Some(&last)) = (children[i].first(), children[i].last()) {
-            item.first(refs[first]).last(refs[last]);
-            item.count(descendants(i, &children));
-        }
-        if let (Some(&page), Some(sheet)) = (page_refs.get(e.page), sheets.get(e.page)) {
-            let media_h = (sheet.height + margin * 2.0).get();
-            let top = (media_h - (e.y + margin).get()) as f32;
-            item.dest().page(page).xyz(0.0, top, None);
-        }
-    }
-    root
 }
 
 #[cfg(test)]

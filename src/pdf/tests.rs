@@ -3,7 +3,9 @@
 //! bytes (page dictionaries are not compressed; content streams are written
 //! uncompressed where a test reads them).
 
+use super::font::{SheetGlyphs, use_run};
 use super::*;
+use crate::layout::TextRun;
 use crate::layout::{Page, PageLabel, PlacedImage};
 use crate::model::{ImageAsset, Lang};
 
