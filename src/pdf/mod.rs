@@ -10,7 +10,7 @@
 //! `navigation`; the Info dictionary, XMP and what PDF/A-2b adds (an sRGB
 //! output intent) in `archival`.
 //!
-//! [`render`] writes the pages of a file in parallel: a first pass collects
+//! `render` writes the pages of a file in parallel: a first pass collects
 //! the glyphs and images every sheet uses, so that each face's subset (and
 //! with it every glyph's code) is fixed; a second pass writes and deflates each
 //! sheet's content stream on the thread pool; the objects are then numbered
@@ -131,7 +131,7 @@ pub fn write(
     in_reading_order(Pages::Shared(&layout.pages), &layout.outline, fonts, images, opts)
 }
 
-/// [`write`], taking the layout: each page is freed as soon as it is drawn, so
+/// [`write()`], taking the layout: each page is freed as soon as it is written, so
 /// a long book's set glyphs are not held next to the PDF being made.
 pub fn write_owned(
     layout: Layout,
