@@ -10,11 +10,11 @@ use samizdat::manifest::Format;
 use samizdat::preflight::Level;
 
 // The allocator: a volume is millions of small allocations made and freed on every
-// thread, and glibc's malloc hands freed pages back and faults them in again (a deflate
-// state per page stream, the pages freed as the PDF is drawn). mimalloc 2 reuses them per
-// thread: on 200 statements 15–25 % less wall time, half the system time and a lower peak
-// (bench corpus 250–270 → 180–190 MB). Its 2.x line returns free memory after 10 ms; 3.x
-// waits a second and peaked higher here.
+// thread, and glibc's malloc hands freed pages back and faults them in again (the pages
+// freed as the PDF is written, deflate buffers). mimalloc 2 reuses them per thread: on
+// 200 statements 15–25 % less wall time, half the system time and a lower peak (bench
+// corpus 250–270 → 180–190 MB). Its 2.x line returns free memory after 10 ms; 3.x waits a
+// second and peaked higher here. It is built without transparent huge pages (Cargo.toml).
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
