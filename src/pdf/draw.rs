@@ -34,8 +34,8 @@ pub(super) struct SheetOut {
 
 /// Everything the pages of one file share while they are written.
 pub(super) struct Shared<'a> {
-    /// Each face's subset and its glyph widths by glyph id.
-    pub subsets: &'a BTreeMap<FaceId, (Subset, Vec<f32>)>,
+    /// Each face's subset.
+    pub subsets: &'a BTreeMap<FaceId, Subset>,
     /// Each image's number in the file.
     pub image_index: &'a BTreeMap<PathBuf, usize>,
     pub bleed: Pt,
@@ -126,7 +126,7 @@ fn draw_cell(
         }
         match item {
             Item::Text(run) => {
-                let Some((subset, widths)) = sh.subsets.get(&run.face) else { continue };
+                let Some(subset) = sh.subsets.get(&run.face) else { continue };
                 if !in_text {
                     c.begin_text();
                     in_text = true;
@@ -137,7 +137,7 @@ fn draw_cell(
                     current = Some((run.face, size));
                     out.fonts.insert(run.face);
                 }
-                draw_run(c, run, subset, widths);
+                draw_run(c, run, subset);
             }
             Item::Rule(r) => {
                 c.rect(r.x.get(), r.y.get(), r.width.get(), r.height.get());
@@ -173,7 +173,7 @@ fn draw_cell(
 /// glyphs in one `TJ` array, each followed by the difference between the
 /// advance the layout gave it and the font's own width. A glyph moved off the
 /// pen (a mark placed by the shaper) gets a text matrix of its own.
-fn draw_run(c: &mut Content, run: &TextRun, subset: &Subset, widths: &[f32]) {
+fn draw_run(c: &mut Content, run: &TextRun, subset: &Subset) {
     let size = run.size.get();
     let (x0, y0) = (run.x.get(), run.y.get());
     let mut pen = 0.0_f64;
@@ -189,7 +189,7 @@ fn draw_run(c: &mut Content, run: &TextRun, subset: &Subset, widths: &[f32]) {
     for g in &run.glyphs {
         let advance = f64::from(g.advance.get());
         let (dx, dy) = (f64::from(g.x_offset.get()), f64::from(g.y_offset.get()));
-        let width = f64::from(widths.get(usize::from(g.id)).copied().unwrap_or(0.0));
+        let width = f64::from(subset.width(g.id));
         let cid = subset.cid(g.id);
         if dx != 0.0 || dy != 0.0 {
             at(c, x0 + (pen + dx) * size, y0 - dy * size, &mut open);

@@ -150,43 +150,46 @@ pub(super) fn use_run(run: &TextRun, uses: &mut BTreeMap<FaceId, SheetGlyphs>) {
     }
 }
 
-/// A face's subset: the CID of every glyph drawn.
+/// A face's subset: the CID and the width of every glyph drawn.
 pub(super) struct Subset {
     /// CID by original glyph id; glyphs not drawn map to 0.
     cids: Vec<u16>,
+    /// Advance width by original glyph id (`.notdef` and the glyphs drawn), in
+    /// thousandths of an em: what a viewer advances by, and the `W` array.
+    widths: Vec<f32>,
     remapper: GlyphRemapper,
 }
 
 impl Subset {
-    /// Plans the subset of the glyphs in `used`.
-    pub fn plan(used: &FontUse) -> Subset {
+    /// Plans the subset of `face` for the glyphs in `used`.
+    pub fn plan(face: &Face, used: &FontUse) -> Subset {
         let mut remapper = GlyphRemapper::new();
-        let max = used.glyphs.keys().next_back().copied().unwrap_or(0);
-        let mut cids = vec![0; usize::from(max) + 1];
+        let size = usize::from(used.glyphs.keys().next_back().copied().unwrap_or(0)) + 1;
+        let mut cids = vec![0; size];
+        let mut widths = vec![0.0; size];
+        let font = skrifa::FontRef::new(face.data.bytes()).ok();
+        let metrics = font.as_ref().map(|f| f.glyph_metrics(Size::unscaled(), LocationRef::default()));
+        let scale = 1000.0 / f32::from(face.units_per_em.max(16));
+        let width = |g: u16| {
+            metrics.as_ref().and_then(|m| m.advance_width(GlyphId::new(u32::from(g)))).unwrap_or(0.0) * scale
+        };
+        widths[0] = width(0);
         for &g in used.glyphs.keys() {
             cids[usize::from(g)] = remapper.remap(g);
+            widths[usize::from(g)] = width(g);
         }
-        Subset { cids, remapper }
+        Subset { cids, widths, remapper }
     }
 
     /// The CID that draws glyph `gid`.
     pub fn cid(&self, gid: u16) -> u16 {
         self.cids.get(usize::from(gid)).copied().unwrap_or(0)
     }
-}
 
-/// The advance width of every glyph up to the highest one in `used`, by glyph
-/// id, in thousandths of an em: the widths the PDF viewer will advance by.
-pub(super) fn widths(face: &Face, used: &FontUse) -> Vec<f32> {
-    let Ok(font) = skrifa::FontRef::new(face.data.bytes()) else { return Vec::new() };
-    let metrics = font.glyph_metrics(Size::unscaled(), LocationRef::default());
-    let scale = 1000.0 / f32::from(face.units_per_em.max(16));
-    let max = used.glyphs.keys().next_back().copied().unwrap_or(0);
-    let mut w = vec![0.0; usize::from(max) + 1];
-    for &g in used.glyphs.keys() {
-        w[usize::from(g)] = metrics.advance_width(GlyphId::new(u32::from(g))).unwrap_or(0.0) * scale;
+    /// The width of glyph `gid` in thousandths of an em (0 for a glyph not drawn).
+    pub fn width(&self, gid: u16) -> f32 {
+        self.widths.get(usize::from(gid)).copied().unwrap_or(0.0)
     }
-    w
 }
 
 /// Why a face cannot go into a PDF/A file.
@@ -233,7 +236,6 @@ pub(super) fn embed(
     let upem = f32::from(face.units_per_em.max(16));
     let to_pdf = |v: f32| v * 1000.0 / upem;
     let metrics = font.metrics(Size::unscaled(), LocationRef::default());
-    let glyph_metrics = font.glyph_metrics(Size::unscaled(), LocationRef::default());
     let ps_name: String = font
         .localized_strings(StringId::POSTSCRIPT_NAME)
         .english_or_first()
@@ -251,7 +253,6 @@ pub(super) fn embed(
         .descendant_font(cid_ref)
         .to_unicode(cmap_ref);
 
-    let notdef = to_pdf(glyph_metrics.advance_width(GlyphId::new(0)).unwrap_or(0.0));
     let mut cid = chunk.cid_font(cid_ref);
     cid.subtype(if is_cff { CidFontType::Type0 } else { CidFontType::Type2 });
     cid.base_font(Name(base.as_bytes()));
@@ -264,9 +265,8 @@ pub(super) fn embed(
     {
         // Widths in CID order, in thousandths of an em (CID fonts assume 1000
         // units); runs of equal widths on consecutive CIDs are written once.
-        let width = |g: u16| to_pdf(glyph_metrics.advance_width(GlyphId::new(u32::from(g))).unwrap_or(0.0));
-        let all: Vec<(u16, f32)> = std::iter::once((0, notdef))
-            .chain(used.glyphs.keys().filter(|&&g| g != 0).map(|&g| (subset.cid(g), width(g))))
+        let all: Vec<(u16, f32)> = std::iter::once((0, subset.width(0)))
+            .chain(used.glyphs.keys().filter(|&&g| g != 0).map(|&g| (subset.cid(g), subset.width(g))))
             .collect();
         let mut w = cid.widths();
         let mut i = 0;

@@ -297,8 +297,8 @@ fn render(
             )));
         }
     }
-    let subsets: BTreeMap<FaceId, (Subset, Vec<f32>)> =
-        uses.iter().map(|(&id, used)| (id, (Subset::plan(used), font::widths(faces[&id], used)))).collect();
+    let subsets: BTreeMap<FaceId, Subset> =
+        uses.iter().map(|(&id, used)| (id, Subset::plan(faces[&id], used))).collect();
     let image_index: BTreeMap<PathBuf, usize> =
         image_keys.iter().enumerate().map(|(i, k)| (k.clone(), i)).collect();
 
@@ -404,8 +404,7 @@ fn render(
 
     let mut deflater = Deflater::new(RESOURCE_LEVEL);
     for (id, used) in &uses {
-        let (subset, _) = &subsets[id];
-        font::embed(&mut pdf, font_refs[id], &mut alloc, faces[id], used, subset, &mut deflater)?;
+        font::embed(&mut pdf, font_refs[id], &mut alloc, faces[id], used, &subsets[id], &mut deflater)?;
     }
     for (enc, &r) in encoded.iter().zip(&image_refs) {
         let mask = enc.alpha.is_some().then(&mut alloc);
