@@ -117,6 +117,9 @@ pub struct Face {
     hyphen: OnceLock<Arc<[ShapedGlyph]>>,
 }
 
+/// A shape plan and the direction and script (none: digits and punctuation alone) it is for.
+type PlanEntry = (Direction, Option<Script>, Arc<ShapePlan>);
+
 /// Shaped glyphs by word.
 type ShapedWords = HashMap<Box<str>, Arc<[ShapedGlyph]>, BuildHasherDefault<FxHasher>>;
 
@@ -132,7 +135,7 @@ struct ShapeCache {
     /// punctuation alone). Building a plan compiles the font's GSUB/GPOS feature
     /// map, which costs more than shaping a word, and harfrust would do it for
     /// every call without one.
-    plans: RwLock<Vec<(Direction, Option<Script>, Arc<ShapePlan>)>>,
+    plans: RwLock<Vec<PlanEntry>>,
 }
 
 /// The hash of rustc's `FxHasher` (a multiply and rotate per word): the shaping
@@ -305,7 +308,7 @@ impl Face {
         // Text of no script (digits, spaces, punctuation) is planned with none, as harfrust
         // would plan it itself.
         let script = Some(buffer.script()).filter(|&s| s != harfrust::script::UNKNOWN);
-        let known = |plans: &[(Direction, Option<Script>, Arc<ShapePlan>)]| {
+        let known = |plans: &[PlanEntry]| {
             plans.iter().find(|(d, s, _)| (*d, *s) == (direction, script)).map(|(_, _, p)| p.clone())
         };
         let cached = cache.plans.read().ok().and_then(|plans| known(&plans));
