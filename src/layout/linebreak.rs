@@ -257,28 +257,23 @@ pub fn break_lines(items: &[Item], line_width: &dyn Fn(usize) -> Pt, params: &Pa
     };
     let params = params.sanitized();
     let para = Paragraph::new(&work, line_width, params.looseness, params.no_hyphen_line);
-    let mut fallback = None;
-    for pass in [Pass::First, Pass::Second, Pass::Emergency] {
-        if pass == Pass::Emergency && params.emergency_stretch <= Pt::ZERO {
-            continue;
-        }
-        if let Some(found) = para.run(pass, &params) {
-            if found.looseness_met {
-                return para.assemble(&found, pass, end);
-            }
-            fallback = Some((found, pass));
-        }
+    if params.looseness != 0 {
+        // With a looseness, a pass's setting may be passed over for a later pass's: the plain order.
+        return para.passes(&[Pass::First, Pass::Second, Pass::Emergency], &params, end);
     }
-    match fallback {
-        Some((found, pass)) => para.assemble(&found, pass, end),
-        None => match para.run(Pass::Overfull, &params) {
-            Some(found) => para.assemble(&found, Pass::Overfull, end),
-            // Unreachable: the overfull pass always ends a line somewhere. Kept so no input panics.
-            None => {
-                let line = Line { start: 0, end, ratio: 0.0, hyphenated: false, overflow: Pt::ZERO };
-                Breaking { lines: vec![line], pass: Pass::Overfull, demerits: f64::INFINITY }
-            }
+    // The second pass first: a third of a volume's paragraphs (the long ones) fail the first, and
+    // half of those the second too. The first pass's lines are a subset of the second's, chosen
+    // by the same demerits, so when the second pass's best setting has every line within the
+    // first's tolerance it is the first pass's answer, and when the second pass finds nothing,
+    // neither would the first: the result of the plain order, without the first pass's work on
+    // the paragraphs that need emergency stretch.
+    match para.run(Pass::Second, &params) {
+        Some(found) if found.loosest <= params.tolerance => para.assemble(&found, Pass::First, end),
+        Some(found) => match para.run(Pass::First, &params) {
+            Some(first) => para.assemble(&first, Pass::First, end),
+            None => para.assemble(&found, Pass::Second, end),
         },
+        None => para.passes(&[Pass::Emergency], &params, end),
     }
 }
 
@@ -384,6 +379,8 @@ struct Node {
     /// Consecutive hyphenated lines ending here (capped at the limit).
     hyphens: usize,
     total: f64,
+    /// The largest adjustment ratio of the lines before it.
+    loosest: f64,
 }
 
 /// A new break at the current breakpoint reached from an active node.
@@ -394,6 +391,7 @@ struct Candidate {
     fitness: u8,
     hyphens: usize,
     total: f64,
+    loosest: f64,
 }
 
 /// What a pass found: the breakpoints of the chosen lines.
@@ -401,6 +399,8 @@ struct Found {
     breaks: Vec<usize>,
     total: f64,
     looseness_met: bool,
+    /// The largest adjustment ratio among the chosen lines.
+    loosest: f64,
 }
 
 impl<'a> Paragraph<'a> {
@@ -454,6 +454,34 @@ impl<'a> Paragraph<'a> {
     }
 
     /// One pass over the breakpoints, keeping the active nodes (TeX §829–§860). `None` if it fails.
+    /// Runs `passes` in order and takes the first setting that meets the looseness, else
+    /// the last setting found, else the overfull pass's.
+    fn passes(&self, passes: &[Pass], params: &Params, end: usize) -> Breaking {
+        let mut fallback = None;
+        for &pass in passes {
+            if pass == Pass::Emergency && params.emergency_stretch <= Pt::ZERO {
+                continue;
+            }
+            if let Some(found) = self.run(pass, params) {
+                if found.looseness_met {
+                    return self.assemble(&found, pass, end);
+                }
+                fallback = Some((found, pass));
+            }
+        }
+        match fallback {
+            Some((found, pass)) => self.assemble(&found, pass, end),
+            None => match self.run(Pass::Overfull, params) {
+                Some(found) => self.assemble(&found, Pass::Overfull, end),
+                // Unreachable: the overfull pass always ends a line somewhere. Kept so no input panics.
+                None => {
+                    let line = Line { start: 0, end, ratio: 0.0, hyphenated: false, overflow: Pt::ZERO };
+                    Breaking { lines: vec![line], pass: Pass::Overfull, demerits: f64::INFINITY }
+                }
+            },
+        }
+    }
+
     fn run(&self, pass: Pass, p: &Params) -> Option<Found> {
         /// What one hyphenated line beyond the limit costs in the overfull pass.
         const LADDER_DEMERITS: f64 = 1e8;
@@ -476,7 +504,15 @@ impl<'a> Paragraph<'a> {
         let last = self.items.len() - 1;
 
         let mut records: Vec<Record> = Vec::new();
-        let start = Node { record: None, start: 0, line: 0, fitness: DECENT, hyphens: 0, total: 0.0 };
+        let start = Node {
+            record: None,
+            start: 0,
+            line: 0,
+            fitness: DECENT,
+            hyphens: 0,
+            total: 0.0,
+            loosest: f64::MIN,
+        };
         let mut active = vec![start];
         let mut candidates: Vec<Candidate> = Vec::new();
         for &b in &self.breaks {
@@ -537,6 +573,7 @@ impl<'a> Paragraph<'a> {
                         fitness: fit,
                         hyphens: hyphens.min(cap),
                         total: a.total + d,
+                        loosest: a.loosest.max(r),
                     });
                 }
                 // A line that overflows only grows with more material: its node is done (pruning).
@@ -563,6 +600,7 @@ impl<'a> Paragraph<'a> {
                     fitness: TIGHT,
                     hyphens: if flagged { (a.hyphens + 1).min(cap) } else { 0 },
                     total: a.total,
+                    loosest: f64::INFINITY,
                 });
             }
             let start = self.next_start(b);
@@ -590,6 +628,7 @@ impl<'a> Paragraph<'a> {
                     fitness: c.fitness,
                     hyphens: c.hyphens,
                     total: c.total,
+                    loosest: c.loosest,
                 });
             }
         }
@@ -615,7 +654,7 @@ impl<'a> Paragraph<'a> {
         }
         breaks.reverse();
         let looseness_met = chosen.line as i64 - best.line as i64 == wanted;
-        Some(Found { breaks, total: chosen.total, looseness_met })
+        Some(Found { breaks, total: chosen.total, looseness_met, loosest: chosen.loosest })
     }
 
     /// Nodes after `a` and after `b` lines face the same measures from then on.
@@ -1125,5 +1164,32 @@ mod tests {
         let b = p.break_at(60.0, &Params::default());
         assert_covers(&p.items, &b);
         assert!(b.lines.len() > 500);
+    }
+
+    // Trying the second pass first gives exactly what the plain order (first, second, emergency)
+    // gives, on paragraphs that each of the three passes sets.
+    #[test]
+    fn second_pass_first_matches_the_plain_order() {
+        let mut rng = Lcg(11);
+        let mut seen = Vec::new();
+        for case in 0..400 {
+            let p = para(&rng.text(8 + case % 60, 3 + (case as u64 % 11)));
+            let width = 12.0 + rng.below(40) as f64;
+            let params = Params { emergency_stretch: Pt::new(3.0), ..Params::default() };
+            let got = p.break_at(width, &params);
+            let sane = params.sanitized();
+            let plain = Paragraph::new(&p.items, &|_| Pt::new(width), 0, None).passes(
+                &[Pass::First, Pass::Second, Pass::Emergency],
+                &sane,
+                p.items.len() - 1,
+            );
+            assert_eq!(got, plain, "case {case}, width {width}");
+            if !seen.contains(&got.pass) {
+                seen.push(got.pass);
+            }
+        }
+        for pass in [Pass::First, Pass::Second, Pass::Emergency] {
+            assert!(seen.contains(&pass), "no paragraph was set by the {pass:?} pass");
+        }
     }
 }
