@@ -186,12 +186,22 @@ pub(crate) fn rules(lang: Lang) -> &'static Rules {
 pub(crate) fn apply(cells: Vec<Cell>, lang: Lang) -> Vec<Cell> {
     let rules = rules(lang);
     let cells = collapse_spaces(cells);
-    let cells = dashes(cells, rules);
-    let mut cells = quotes(cells, rules);
-    if rules.nbsp_rules {
-        cells = space_abbreviations(cells);
+    // Most blocks have no hyphen or dash and no quote: those passes are skipped for them.
+    let has =
+        |cells: &[Cell], pick: &dyn Fn(char) -> bool| cells.iter().any(|c| c.owner.is_some() && pick(c.ch));
+    let cells = if has(&cells, &|c| matches!(c, '-' | '—' | '–')) { dashes(cells, rules) } else { cells };
+    let quote = |c: char| {
+        matches!(c, '"' | '\'') || [rules.outer.0, rules.outer.1, rules.inner.0, rules.inner.1].contains(&c)
+    };
+    let mut cells = if has(&cells, &quote) { quotes(cells, rules) } else { cells };
+    let mut chars: Vec<char> = cells.iter().map(|c| c.ch).collect();
+    if rules.nbsp_rules
+        && let Some(spaced) = space_abbreviations(&cells, &chars)
+    {
+        cells = spaced;
+        chars = cells.iter().map(|c| c.ch).collect();
     }
-    bind(&mut cells, rules);
+    bind(&mut cells, &chars, rules);
     cells
 }
 
@@ -387,13 +397,17 @@ fn quotes(mut cells: Vec<Cell>, rules: &Rules) -> Vec<Cell> {
 
 /// Writes chains of one-letter abbreviations with no-break spaces between their
 /// parts: `т.е.` and `т. е.` become `т.\u{a0}е.`, `т.с.с.` becomes `т.\u{a0}с.\u{a0}с.`.
-fn space_abbreviations(cells: Vec<Cell>) -> Vec<Cell> {
-    let chars: Vec<char> = cells.iter().map(|c| c.ch).collect();
+/// `chars` are the cells' characters; `None` when there is no such chain.
+fn space_abbreviations(cells: &[Cell], chars: &[char]) -> Option<Vec<Cell>> {
+    let found =
+        |i: usize| abbreviation_at(chars, i).filter(|&end| cells[i..end].iter().all(|c| c.owner.is_some()));
+    let first = (0..cells.len()).find(|&i| found(i).is_some())?;
     let mut out = Vec::with_capacity(cells.len() + 4);
-    let mut i = 0;
+    out.extend_from_slice(&cells[..first]);
+    let mut i = first;
     while i < cells.len() {
-        match abbreviation_at(&chars, i) {
-            Some(end) if cells[i..end].iter().all(|c| c.owner.is_some()) => {
+        match found(i) {
+            Some(end) => {
                 let mut k = i;
                 while k < end {
                     out.push(cells[k]);
@@ -409,13 +423,13 @@ fn space_abbreviations(cells: Vec<Cell>) -> Vec<Cell> {
                 }
                 i = end;
             }
-            _ => {
+            None => {
                 out.push(cells[i]);
                 i += 1;
             }
         }
     }
-    out
+    Some(out)
 }
 
 /// A chain of at least two one-letter lowercase abbreviations (`т. е.`, `т.д.`)
@@ -448,21 +462,21 @@ fn abbreviation_at(chars: &[char], i: usize) -> Option<usize> {
 }
 
 /// Ties words together with no-break spaces where a line must not break.
-fn bind(cells: &mut [Cell], rules: &Rules) {
+/// `chars` are the cells' characters.
+fn bind(cells: &mut [Cell], chars: &[char], rules: &Rules) {
     if rules.bind_after.is_empty() && rules.bind_before.is_empty() && !rules.nbsp_rules {
         return;
     }
-    let chars: Vec<char> = cells.iter().map(|c| c.ch).collect();
     for i in 0..chars.len() {
         if chars[i] != ' ' || cells[i].owner.is_none() || i == 0 || i + 1 >= chars.len() {
             continue;
         }
-        let tie = short_word_before(&chars, i, rules)
-            || enclitic_after(&chars, i, rules)
+        let tie = short_word_before(chars, i, rules)
+            || enclitic_after(chars, i, rules)
             || (rules.nbsp_rules
-                && (abbreviation_ties(&chars, i, rules)
-                    || initials_tie(&chars, i)
-                    || number_ties(&chars, i, rules)
+                && (abbreviation_ties(chars, i, rules)
+                    || initials_tie(chars, i)
+                    || number_ties(chars, i, rules)
                     || matches!(chars[i - 1], '№' | '§')));
         if tie {
             cells[i].ch = NBSP;
