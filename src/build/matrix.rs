@@ -7,7 +7,8 @@
 //!
 //! 1. **Layouts.** Every distinct (PDF output, whole book or one statement)
 //!    pair that a file needs is laid out once: the PDFs themselves, and the
-//!    print edition whose pages an EPUB's page list cites.
+//!    print edition whose pages an EPUB's page list cites. Beside them, on the
+//!    same pool, the EPUBs' images are packed (see [`epub::pack_images`]).
 //! 2. **Files.** Each PDF, imposed PDF and EPUB is written from the shared
 //!    parsed sources, images and fonts (their shaping caches are shared too).
 //!    The EPUBs read their page lists off the layouts first; then each PDF takes
@@ -22,7 +23,7 @@ use rayon::prelude::*;
 
 use super::{FALLBACK_DATE, Project, Stamp, page_marks};
 use crate::diag::{Diagnostic, Diagnostics, Location};
-use crate::epub::{self, EpubOptions};
+use crate::epub::{self, EpubOptions, PackedImages};
 use crate::layout::{self, Layout};
 use crate::manifest::{self, Output, OutputKind, PdfSettings};
 use crate::model::{Book, BookMeta, PageMark};
@@ -128,14 +129,27 @@ pub(super) fn run(project: &Project, plan: &Plan<'_>, progress: &dyn Progress) -
         }
     }
     progress.start(keys.len() + units.len());
-    let laid: Vec<Result<(Layout, Vec<layout::Warning>), Diagnostic>> = keys
-        .par_iter()
-        .map(|(o, p, scope)| {
-            let result = super::fit::typeset_fitted(project, book_of(*scope), p, &o.name);
-            progress.step(&step_name(o, *scope, book));
-            result
+    // The EPUBs' images are packed (deflated, mostly) beside the layouts: they need no
+    // layout, and the pool's threads take that work whenever laying out leaves one idle.
+    let compress_flags: std::collections::BTreeSet<bool> = units
+        .iter()
+        .filter_map(|u| match &u.output.kind {
+            OutputKind::Epub(e) => Some(e.compress_images),
+            OutputKind::Pdf(_) => None,
         })
         .collect();
+    let (laid, packed): (Vec<LayoutResult>, BTreeMap<bool, PackedImages>) = rayon::join(
+        || {
+            keys.par_iter()
+                .map(|(o, p, scope)| {
+                    let result = super::fit::typeset_fitted(project, book_of(*scope), p, &o.name);
+                    progress.step(&step_name(o, *scope, book));
+                    result
+                })
+                .collect()
+        },
+        || compress_flags.iter().map(|&c| (c, epub::pack_images(&project.images, c))).collect(),
+    );
     let unfit: Vec<Diagnostic> = laid.iter().filter_map(|r| r.as_ref().err().cloned()).collect();
     if !unfit.is_empty() {
         return Err(Diagnostics(unfit));
@@ -175,7 +189,10 @@ pub(super) fn run(project: &Project, plan: &Plan<'_>, progress: &dyn Progress) -
                 Job::Pdf(u, p, lay, warnings) => {
                     (write_pdf(project, book_of(u.scope), u, p, lay, &warnings, plan), u)
                 }
-                Job::Epub(u, e, pages) => (write_epub(project, book_of(u.scope), u, e, pages, plan), u),
+                Job::Epub(u, e, pages) => {
+                    let packed = &packed[&e.compress_images];
+                    (write_epub(project, book_of(u.scope), u, e, pages, packed, plan), u)
+                }
             };
             progress.step(&step_name(u.output, u.scope, book));
             out
@@ -201,6 +218,9 @@ pub(super) fn run(project: &Project, plan: &Plan<'_>, progress: &dyn Progress) -
     }
     if errors.is_empty() { Ok(built) } else { Err(errors) }
 }
+
+/// A layout and its warnings, or why the book does not fit.
+type LayoutResult = Result<(Layout, Vec<layout::Warning>), Diagnostic>;
 
 /// A unit with what it is made from.
 enum Job<'a> {
@@ -328,6 +348,7 @@ fn write_epub(
     u: &Unit<'_>,
     e: &manifest::EpubSettings,
     pages: Vec<crate::model::PageMark>,
+    packed: &PackedImages,
     plan: &Plan<'_>,
 ) -> Result<UnitOut, Diagnostics> {
     let file = plan.out_dir.join(format!("{}.epub", u.name));
@@ -342,7 +363,7 @@ fn write_epub(
         pages,
         compress_images: e.compress_images,
     };
-    let archive = epub::package_parts(book, &project.images, &eopts)
+    let archive = epub::package_packed(book, &project.images, &eopts, packed)
         .map_err(|err| Diagnostics(vec![Diagnostic::error(Some(Location::file(&file)), err.to_string())]))?;
     let staged = super::stage_parts(&file, archive.parts()).map_err(|d| Diagnostics(vec![d]))?;
     Ok(UnitOut { files: vec![(file, staged, None)], warnings: Diagnostics::new(), notes: Vec::new() })

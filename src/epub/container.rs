@@ -20,12 +20,12 @@ use super::EpubError;
 pub(super) struct Entry<'a> {
     pub(super) name: String,
     pub(super) data: Cow<'a, [u8]>,
-    pub(super) pack: Pack,
+    pub(super) pack: Pack<'a>,
 }
 
 /// How a member is to be stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Pack {
+pub(super) enum Pack<'a> {
     /// As it is (the `mimetype` file; images not worth compressing).
     Store,
     /// Deflated (text), unless that would make it larger.
@@ -33,6 +33,25 @@ pub(super) enum Pack {
     /// Deflated when [`worth_deflating`] says a sample shrinks enough; else stored.
     /// For images, which are compressed already.
     DeflateIfWorth,
+    /// Already packed (its CRC taken, deflated or not) by [`pack`].
+    Packed(&'a Packed),
+}
+
+/// An image member packed ahead of the archive, so that a volume's images are
+/// deflated while its pages are laid out: what [`Pack::DeflateIfWorth`] would
+/// make of the same bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Packed {
+    crc: u32,
+    /// The deflated bytes; `None` when the image is to be stored.
+    deflated: Option<Vec<u8>>,
+}
+
+/// Packs an image as [`Pack::DeflateIfWorth`] does, with `compressor` at [`IMAGE_LEVEL`].
+pub(super) fn pack(data: &[u8], compress_images: bool, compressor: &mut Compressor) -> Packed {
+    let deflated =
+        (compress_images && worth_deflating(data, compressor)).then(|| deflate(data, compressor)).flatten();
+    Packed { crc: libdeflater::crc32(data), deflated }
 }
 
 /// Deflate level for text members. On the XHTML of a 200-statement volume
@@ -83,12 +102,21 @@ pub(super) fn worth_deflating(data: &[u8], compressor: &mut Compressor) -> bool 
 
 /// Deflates `data` with `compressor`; `None` when the result is no smaller.
 fn deflate(data: &[u8], compressor: &mut Compressor) -> Option<Vec<u8>> {
-    // A buffer one byte short of the input: libdeflate reports "insufficient space"
-    // exactly when deflating does not pay, so no bound-sized buffer is needed.
-    let mut out = vec![0; data.len().checked_sub(1)?];
-    let n = compressor.deflate_compress(data, &mut out).ok()?;
-    out.truncate(n);
-    Some(out)
+    // Into a buffer one byte short of the input, reused by the thread: libdeflate reports
+    // "insufficient space" exactly when deflating does not pay, so no bound-sized buffer is
+    // needed; the result is copied out at its size (a volume's packed images are held
+    // through the build, and a buffer sized for the input would hold half as much again).
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let room = data.len().checked_sub(1)?;
+    SCRATCH.with_borrow_mut(|out| {
+        if out.len() < room {
+            out.resize(room, 0);
+        }
+        let n = compressor.deflate_compress(data, &mut out[..room]).ok()?;
+        Some(out[..n].to_vec())
+    })
 }
 
 /// The archive of `entries`, in their order. `compress_images` off stores every
@@ -106,8 +134,17 @@ pub(super) fn write(entries: Vec<Entry<'_>>, compress_images: bool) -> Result<Ar
         .map_init(
             || (compressor(TEXT_LEVEL), compressor(IMAGE_LEVEL)),
             |(text, image), e| {
+                if let Pack::Packed(p) = e.pack {
+                    return Member {
+                        deflated: p.deflated.is_some(),
+                        crc: p.crc,
+                        size: e.data.len(),
+                        bytes: p.deflated.as_deref().map_or(e.data, Cow::Borrowed),
+                        name: e.name,
+                    };
+                }
                 let compressor = match e.pack {
-                    Pack::Store => None,
+                    Pack::Packed(_) | Pack::Store => None,
                     Pack::Deflate => Some(text),
                     Pack::DeflateIfWorth if compress_images && worth_deflating(&e.data, image) => Some(image),
                     Pack::DeflateIfWorth => None,
@@ -278,7 +315,7 @@ mod tests {
 
     use super::*;
 
-    fn entry(name: &str, data: Vec<u8>, pack: Pack) -> Entry<'static> {
+    fn entry(name: &str, data: Vec<u8>, pack: Pack<'static>) -> Entry<'static> {
         Entry { name: name.into(), data: Cow::Owned(data), pack }
     }
 

@@ -48,6 +48,8 @@ pub(crate) struct DocPlan<'a> {
 
 /// An image file stored in the EPUB.
 pub(crate) struct StoredImage<'a> {
+    /// Its key in the book's images.
+    pub path: &'a Path,
     /// The loaded file.
     pub asset: &'a ImageAsset,
     /// Path inside the `EPUB/` folder, such as `images/1.jpg`.
@@ -181,6 +183,7 @@ impl<'a> Plan<'a> {
         }
         let n = self.images.len() + 1;
         self.images.push(StoredImage {
+            path: key.as_path(),
             asset,
             href: format!("images/{n}.{}", asset.format.extension()),
             id: format!("img-{n}"),

@@ -1188,6 +1188,31 @@ fn flat_image_is_deflated_unless_turned_off() {
     }
 }
 
+// Images packed ahead of the container (as the build does while it lays out the print
+// edition) give the same file as images packed in it, deflated or stored.
+#[test]
+fn packed_ahead_gives_the_same_file() {
+    let flat: Vec<u8> = (0..200_000u32).map(|i| (i / 700 % 7) as u8).collect();
+    let mut imgs = images();
+    imgs.insert(
+        PathBuf::from("book/img/photo.jpg"),
+        ImageAsset { format: ImageFormat::Jpeg, width: 2, height: 2, bytes: Arc::new(flat) },
+    );
+    let book = sample_book();
+    for compress in [true, false] {
+        let opts = EpubOptions { compress_images: compress, ..options() };
+        let packed = super::pack_images(&imgs, compress);
+        let ahead = super::package_packed(&book, &imgs, &opts, &packed).expect("packages");
+        let epub = package(&book, &imgs, &opts).expect("packages");
+        assert_eq!(ahead.into_bytes(), epub, "compress_images = {compress}");
+        let mut zip = zip::ZipArchive::new(Cursor::new(&epub[..])).expect("a valid zip");
+        let method = zip.by_name("EPUB/images/1.jpg").expect("image entry").compression();
+        let expected =
+            if compress { zip::CompressionMethod::Deflated } else { zip::CompressionMethod::Stored };
+        assert_eq!(method, expected);
+    }
+}
+
 // A print page that begins inside a word (hyphenated across the page turn) gets its marker
 // before that word, so the EPUB's text keeps the word whole.
 #[test]
