@@ -41,7 +41,7 @@ pub(super) enum Pack<'a> {
 /// deflated while its pages are laid out: what [`Pack::DeflateIfWorth`] would
 /// make of the same bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Packed {
+pub(super) struct Packed {
     crc: u32,
     /// The deflated bytes; `None` when the image is to be stored.
     deflated: Option<Vec<u8>>,

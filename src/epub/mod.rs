@@ -34,8 +34,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::model::{Book, Images};
-pub use container::{Archive, Packed};
-use container::{Entry, Pack};
+pub use container::Archive;
+use container::{Entry, Pack, Packed};
 use package::SpineItem;
 use plan::Plan;
 
