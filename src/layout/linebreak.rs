@@ -277,6 +277,11 @@ pub fn break_lines(items: &[Item], line_width: &dyn Fn(usize) -> Pt, params: &Pa
     }
 }
 
+/// How far (in points) a line must be beyond the tolerance for a node to be passed over
+/// without computing its ratio: a thousandth of a point, where the rounding of the sums is
+/// below a millionth.
+const SKIP_MARGIN: f64 = 1e-3;
+
 /// Widths below this many points count as zero when comparing a line with its measure.
 const EPSILON: f64 = 1e-6;
 
@@ -381,6 +386,9 @@ struct Node {
     total: f64,
     /// The largest adjustment ratio of the lines before it.
     loosest: f64,
+    /// Its next line is too loose for the pass at every breakpoint whose reach (width and
+    /// penalty width plus tolerance times stretch, summed from the paragraph start) is below this.
+    ready: f64,
 }
 
 /// A new break at the current breakpoint reached from an active node.
@@ -503,6 +511,19 @@ impl<'a> Paragraph<'a> {
         let cap = p.max_consecutive_hyphens.max(1);
         let last = self.items.len() - 1;
 
+        // Most of the active nodes at a breakpoint start lines still too short to set (four in
+        // five visits of an emergency pass): such a node is passed over by one comparison. Its
+        // line from `start` is too loose at a breakpoint whenever the shortfall exceeds the
+        // tolerance times the stretch, emergency stretch included, by a margin far above the
+        // rounding of these sums: `reach(b) < ready`, with all of `b`'s terms on one side.
+        let ready = |start: usize, line: usize| {
+            let from = self.sums[start];
+            if tolerance.is_finite() {
+                self.width(line) + from.width + tolerance * (from.stretch - extra) - SKIP_MARGIN
+            } else {
+                f64::NEG_INFINITY
+            }
+        };
         let mut records: Vec<Record> = Vec::new();
         let start = Node {
             record: None,
@@ -512,6 +533,7 @@ impl<'a> Paragraph<'a> {
             hyphens: 0,
             total: 0.0,
             loosest: f64::MIN,
+            ready: ready(0, 0),
         };
         let mut active = vec![start];
         let mut candidates: Vec<Candidate> = Vec::new();
@@ -523,12 +545,20 @@ impl<'a> Paragraph<'a> {
             let forced = cost <= -INFINITE;
             let at_end = b == last;
             let here = self.sums[b];
+            let reach = if tolerance.is_finite() {
+                here.width + pen_width + tolerance * here.stretch
+            } else {
+                f64::INFINITY
+            };
             candidates.clear();
             // The node whose line is shortest among those dropped here, for the overfull pass.
             let mut rescue: Option<Node> = None;
             active.retain(|a| {
                 if a.start > b {
                     return true; // Its line has not begun yet.
+                }
+                if reach < a.ready && !forced {
+                    return true; // Too loose still (a forced break ends every line, so it is looked at).
                 }
                 let from = self.sums[a.start];
                 let natural = here.width - from.width + pen_width;
@@ -629,6 +659,7 @@ impl<'a> Paragraph<'a> {
                     hyphens: c.hyphens,
                     total: c.total,
                     loosest: c.loosest,
+                    ready: ready(start, c.line),
                 });
             }
         }
