@@ -112,15 +112,17 @@ struct Chunk {
     counted: bool,
 }
 
-/// A box's content: a slice of the shaped glyphs of one segment (the part of a
-/// word in one style), sharing the chunk's text and the shaping cache's glyphs.
+/// A box's content: some bytes of a chunk (a word, or its part in one style, or a
+/// piece of it between break points) and their glyphs in the paragraph's glyph store.
+/// Indices rather than shared references: a volume makes millions of fragments on
+/// two threads, and counting references to the shaping cache's glyphs made both
+/// threads write the same cache lines for every common word.
 struct Frag {
     style: FragStyle,
-    /// The chunk's text and the fragment's bytes in it.
-    source: Arc<str>,
+    /// The chunk and the fragment's bytes in its text.
+    chunk: usize,
     span: Range<usize>,
-    /// The segment's glyphs and the fragment's share of them.
-    shaped: Arc<[ShapedGlyph]>,
+    /// The fragment's glyphs in [`ItemBuilder::glyphs`].
     glyph_span: Range<usize>,
     /// Cluster value (byte offset in the segment) of the fragment's first byte.
     base: usize,
@@ -130,27 +132,32 @@ struct Frag {
 }
 
 impl Frag {
-    /// A hyphen drawn at a break: at the end of a line, or repeated at the start of the next.
-    fn hyphen(style: &FragStyle, fonts: &FontSet, width: Pt) -> Frag {
-        let shaped = fonts.face(style.face).hyphen().clone();
-        Frag {
-            style: style.clone(),
-            source: Arc::from("-"),
-            span: 0..1,
-            glyph_span: 0..shaped.len(),
-            shaped,
-            base: 0,
-            width,
-            offset: 0,
+    /// What [`place`] draws of the fragment.
+    fn drawn<'p>(&'p self, chunks: &'p [Chunk], glyphs: &'p [ShapedGlyph]) -> Drawn<'p> {
+        Drawn {
+            style: &self.style,
+            text: &chunks[self.chunk].text[self.span.clone()],
+            glyphs: &glyphs[self.glyph_span.clone()],
+            base: self.base,
+            width: self.width,
         }
     }
+}
 
-    fn text(&self) -> &str {
-        &self.source[self.span.clone()]
-    }
+/// Text and glyphs to place on a line: a fragment, or a hyphen drawn at a break.
+struct Drawn<'p> {
+    style: &'p FragStyle,
+    text: &'p str,
+    glyphs: &'p [ShapedGlyph],
+    /// Cluster value of the text's first byte.
+    base: usize,
+    width: Pt,
+}
 
-    fn glyphs(&self) -> &[ShapedGlyph] {
-        &self.shaped[self.glyph_span.clone()]
+impl<'p> Drawn<'p> {
+    /// A hyphen drawn at a break: at the end of a line, or repeated at the start of the next.
+    fn hyphen(style: &'p FragStyle, fonts: &'p FontSet, width: Pt) -> Drawn<'p> {
+        Drawn { style, text: "-", glyphs: fonts.face(style.face).hyphen(), base: 0, width }
     }
 }
 
@@ -226,6 +233,8 @@ pub fn set_loosened(
     let mut b = ItemBuilder {
         ps,
         fonts,
+        chunks: &chunks,
+        glyphs: Vec::with_capacity(bytes / 2 + 8),
         items: Vec::with_capacity(bytes / 2 + 8),
         payloads: Vec::with_capacity(bytes / 2 + 8),
         frags: Vec::with_capacity(bytes / 4 + 4),
@@ -234,8 +243,8 @@ pub fn set_loosened(
     if ps.indent > Pt::ZERO {
         b.push(KpItem::Box { width: ps.indent }, Payload::None);
     }
-    b.words(&chunks);
-    let ItemBuilder { mut items, mut payloads, frags, .. } = b;
+    b.words();
+    let ItemBuilder { mut items, mut payloads, frags, glyphs, .. } = b;
     // Drop trailing glue so the paragraph end does not leave an empty line.
     while matches!(items.last(), Some(KpItem::Glue { .. })) {
         items.pop();
@@ -310,7 +319,7 @@ pub fn set_loosened(
         if li > 0
             && let Some(Payload::Repeat(style, w)) = payloads.get(breaking.lines[li - 1].end)
         {
-            place(&mut lb, &Frag::hyphen(style, fonts, *w), x, fonts, true, room);
+            place(&mut lb, &Drawn::hyphen(style, fonts, *w), x, fonts, true, room);
             x += *w;
             last_was_space = false;
             if !ragged {
@@ -326,7 +335,7 @@ pub fn set_loosened(
                         offset_set = true;
                         lb.offset = frags[*fi].offset;
                     }
-                    place(&mut lb, &frags[*fi], x, fonts, !last_was_space, room);
+                    place(&mut lb, &frags[*fi].drawn(&chunks, &glyphs), x, fonts, !last_was_space, room);
                     x += *width;
                     last_was_space = false;
                 }
@@ -347,7 +356,7 @@ pub fn set_loosened(
             && let Payload::Hyphen(style, w) = &payloads[line.end]
             && *width > Pt::ZERO
         {
-            place(&mut lb, &Frag::hyphen(style, fonts, *w), x, fonts, true, room);
+            place(&mut lb, &Drawn::hyphen(style, fonts, *w), x, fonts, true, room);
             x += *w;
             lb.hyphenated = true;
         } else if let Some(KpItem::Penalty { flagged: true, .. }) = items.get(line.end) {
@@ -382,11 +391,11 @@ pub fn set_loosened(
 /// Appends a fragment to the line at `x`, merging it with the previous run when
 /// it continues it (same face, size and shift, no space between). A new run
 /// gets `room` (glyphs, bytes): what the whole line holds.
-fn place(lb: &mut LineBox, frag: &Frag, x: Pt, fonts: &FontSet, glue_less: bool, room: (usize, usize)) {
+fn place(lb: &mut LineBox, frag: &Drawn<'_>, x: Pt, fonts: &FontSet, glue_less: bool, room: (usize, usize)) {
     let face = fonts.face(frag.style.face);
     let size = frag.style.size;
     let y = -frag.style.rise;
-    let (text, shaped) = (frag.text(), frag.glyphs());
+    let (text, shaped) = (frag.text, frag.glyphs);
     if let Some(link) = &frag.style.link {
         match lb.links.last_mut() {
             Some(last) if last.2 == link.as_ref() => last.1 = x + frag.width,
@@ -618,6 +627,9 @@ fn split_by_coverage(chunks: Vec<Chunk>, fonts: &FontSet, fallback: FaceId) -> V
 struct ItemBuilder<'a> {
     ps: &'a ParaStyle,
     fonts: &'a FontSet,
+    chunks: &'a [Chunk],
+    /// The glyphs of every segment, one after the other; fragments index into it.
+    glyphs: Vec<ShapedGlyph>,
     items: Vec<KpItem>,
     payloads: Vec<Payload>,
     frags: Vec<Frag>,
@@ -640,7 +652,8 @@ impl ItemBuilder<'_> {
     }
 
     /// Splits chunks into words at spaces and emits boxes, glue and penalties.
-    fn words(&mut self, chunks: &[Chunk]) {
+    fn words(&mut self) {
+        let chunks = self.chunks;
         // The pieces of the word being read: one per chunk it spans (a word changes
         // style inside, as in `**сло**во`).
         let mut word: Vec<Piece> = Vec::new();
@@ -708,8 +721,8 @@ impl ItemBuilder<'_> {
     fn protrusion(&self) -> Option<Pt> {
         let Some(Payload::Frag(fi)) = self.payloads.last() else { return None };
         let frag = &self.frags[*fi];
-        let share = hang_share(frag.text().chars().next_back()?);
-        let last = frag.glyphs().last()?;
+        let share = hang_share(self.chunks[frag.chunk].text[frag.span.clone()].chars().next_back()?);
+        let last = self.glyphs[frag.glyph_span.clone()].last()?;
         let advance = self.fonts.face(frag.style.face).to_pt(last.advance as f64, frag.style.size);
         (share > 0.0).then_some(advance * share)
     }
@@ -728,12 +741,13 @@ impl ItemBuilder<'_> {
             }
         };
         for piece in word.drain(..) {
-            self.segment(&chunks[piece.chunk], piece.span, is_url, piece.offset);
+            self.segment(piece.chunk, piece.span, is_url, piece.offset);
         }
     }
 
     /// Emits the boxes and inner break points of `span` of `chunk` (one word, or its part in one style).
-    fn segment(&mut self, chunk: &Chunk, span: Range<usize>, is_url: bool, offset: usize) {
+    fn segment(&mut self, ci: usize, span: Range<usize>, is_url: bool, offset: usize) {
+        let chunk = &self.chunks[ci];
         let style = &chunk.style;
         let text = &chunk.text[span.clone()];
         let face = self.fonts.face(style.face);
@@ -810,6 +824,10 @@ impl ItemBuilder<'_> {
         let mut chars_before = offset;
         let end = (text.len(), 0.0, false, Break::Plain);
         let breaks = std::mem::take(&mut self.breaks);
+        // The segment's glyphs are copied into the paragraph's store (a word's glyphs are a
+        // few dozen bytes), and the shaping cache's entry is let go at once.
+        let stored = self.glyphs.len();
+        self.glyphs.extend_from_slice(&shaped);
         for &(pos, cost, flagged, kind) in breaks.iter().chain(std::iter::once(&end)) {
             let gend = shaped
                 .iter()
@@ -822,10 +840,9 @@ impl ItemBuilder<'_> {
             let width = face.width(glyphs, style.size) - notdef_width(face, glyphs, style.size);
             let frag = Frag {
                 style: style.clone(),
-                source: chunk.text.clone(),
+                chunk: ci,
                 span: span.start + start..span.start + pos,
-                shaped: shaped.clone(),
-                glyph_span: glyph_start..gend,
+                glyph_span: stored + glyph_start..stored + gend,
                 base: start,
                 width,
                 offset: chars_before,
