@@ -118,8 +118,7 @@ struct Chunk {
 /// two threads, and counting references to the shaping cache's glyphs made both
 /// threads write the same cache lines for every common word.
 struct Frag {
-    style: FragStyle,
-    /// The chunk and the fragment's bytes in its text.
+    /// The chunk (whose style the fragment has) and the fragment's bytes in its text.
     chunk: usize,
     span: Range<usize>,
     /// The fragment's glyphs in [`ItemBuilder::glyphs`].
@@ -135,7 +134,7 @@ impl Frag {
     /// What [`place`] draws of the fragment.
     fn drawn<'p>(&'p self, chunks: &'p [Chunk], glyphs: &'p [ShapedGlyph]) -> Drawn<'p> {
         Drawn {
-            style: &self.style,
+            style: &chunks[self.chunk].style,
             text: &chunks[self.chunk].text[self.span.clone()],
             glyphs: &glyphs[self.glyph_span.clone()],
             base: self.base,
@@ -165,10 +164,12 @@ enum Payload {
     None,
     Frag(usize),
     Space,
-    /// A hyphenation point: the hyphen (of this style, this wide) is drawn at the end of the line.
-    Hyphen(FragStyle, Pt),
-    /// A break after an explicit hyphen: the hyphen is repeated at the start of the next line.
-    Repeat(FragStyle, Pt),
+    /// A hyphenation point: the hyphen (in the style of this chunk, this wide) is drawn at the
+    /// end of the line.
+    Hyphen(usize, Pt),
+    /// A break after an explicit hyphen: the hyphen (in the style of this chunk, this wide) is
+    /// repeated at the start of the next line.
+    Repeat(usize, Pt),
     /// A break after a word ending in punctuation that hangs into the margin by this much.
     Hang(Pt),
 }
@@ -317,9 +318,9 @@ pub fn set_loosened(
         let mut spaces: Vec<Pt> = Vec::new();
         let mut ratio = ratio;
         if li > 0
-            && let Some(Payload::Repeat(style, w)) = payloads.get(breaking.lines[li - 1].end)
+            && let Some(Payload::Repeat(ci, w)) = payloads.get(breaking.lines[li - 1].end)
         {
-            place(&mut lb, &Drawn::hyphen(style, fonts, *w), x, fonts, true, room);
+            place(&mut lb, &Drawn::hyphen(&chunks[*ci].style, fonts, *w), x, fonts, true, room);
             x += *w;
             last_was_space = false;
             if !ragged {
@@ -353,10 +354,10 @@ pub fn set_loosened(
             }
         }
         if let Some(KpItem::Penalty { flagged: true, width, .. }) = items.get(line.end)
-            && let Payload::Hyphen(style, w) = &payloads[line.end]
+            && let Payload::Hyphen(ci, w) = &payloads[line.end]
             && *width > Pt::ZERO
         {
-            place(&mut lb, &Drawn::hyphen(style, fonts, *w), x, fonts, true, room);
+            place(&mut lb, &Drawn::hyphen(&chunks[*ci].style, fonts, *w), x, fonts, true, room);
             x += *w;
             lb.hyphenated = true;
         } else if let Some(KpItem::Penalty { flagged: true, .. }) = items.get(line.end) {
@@ -723,7 +724,8 @@ impl ItemBuilder<'_> {
         let frag = &self.frags[*fi];
         let share = hang_share(self.chunks[frag.chunk].text[frag.span.clone()].chars().next_back()?);
         let last = self.glyphs[frag.glyph_span.clone()].last()?;
-        let advance = self.fonts.face(frag.style.face).to_pt(last.advance as f64, frag.style.size);
+        let style = &self.chunks[frag.chunk].style;
+        let advance = self.fonts.face(style.face).to_pt(last.advance as f64, style.size);
         (share > 0.0).then_some(advance * share)
     }
 
@@ -839,7 +841,6 @@ impl ItemBuilder<'_> {
             // out rather than printed as empty boxes: `.notdef` glyphs take no room.
             let width = face.width(glyphs, style.size) - notdef_width(face, glyphs, style.size);
             let frag = Frag {
-                style: style.clone(),
                 chunk: ci,
                 span: span.start + start..span.start + pos,
                 glyph_span: stored + glyph_start..stored + gend,
@@ -854,9 +855,9 @@ impl ItemBuilder<'_> {
                 let (w, payload) = match kind {
                     // The inserted hyphen hangs into the margin like a final hyphen (see `hang_share`).
                     Break::Hyphen => {
-                        (hyphen_w * (1.0 - hang_share('-')), Payload::Hyphen(style.clone(), hyphen_w))
+                        (hyphen_w * (1.0 - hang_share('-')), Payload::Hyphen(ci, hyphen_w))
                     }
-                    Break::Repeat => (Pt::ZERO, Payload::Repeat(style.clone(), hyphen_w)),
+                    Break::Repeat => (Pt::ZERO, Payload::Repeat(ci, hyphen_w)),
                     Break::Plain => (Pt::ZERO, Payload::None),
                 };
                 self.push(KpItem::Penalty { width: w, cost, flagged }, payload);
