@@ -496,7 +496,18 @@ impl FontSet {
     fn uncovered(&self, text: &str, skip: impl Fn(char) -> bool) -> Vec<char> {
         let mut found: Vec<char> = Vec::new();
         let regular = self.face(FaceId(0));
+        // Characters below U+0800 (Latin, Cyrillic and their punctuation: nearly all of a
+        // statement) are judged once each; the rest of their occurrences cost a bit test.
+        let mut seen = [0u64; 32];
         for c in text.chars() {
+            let u = c as usize;
+            if u < 0x800 {
+                let (word, bit) = (u / 64, 1u64 << (u % 64));
+                if seen[word] & bit != 0 {
+                    continue;
+                }
+                seen[word] |= bit;
+            }
             if c.is_whitespace() || c.is_control() || c == '\u{AD}' || found.contains(&c) {
                 continue;
             }
@@ -535,6 +546,8 @@ mod tests {
         let set = FontSet::embedded();
         assert!(set.missing_chars("ӘәҒғҚқҢңӨөҰұҮүҺһІі Ёё «»—–№").is_empty());
         assert_eq!(set.missing_chars("a😀b😀"), vec!['😀']);
+        // Hebrew and Armenian letters (below U+0800, judged once each): in order, once.
+        assert_eq!(set.missing_chars("אaաbאա ж"), vec!['א', 'ա']);
     }
 
     // Shaping gives positive advances and clusters that index the text.

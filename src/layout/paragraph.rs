@@ -854,9 +854,7 @@ impl ItemBuilder<'_> {
             if pos < text.len() {
                 let (w, payload) = match kind {
                     // The inserted hyphen hangs into the margin like a final hyphen (see `hang_share`).
-                    Break::Hyphen => {
-                        (hyphen_w * (1.0 - hang_share('-')), Payload::Hyphen(ci, hyphen_w))
-                    }
+                    Break::Hyphen => (hyphen_w * (1.0 - hang_share('-')), Payload::Hyphen(ci, hyphen_w)),
                     Break::Repeat => (Pt::ZERO, Payload::Repeat(ci, hyphen_w)),
                     Break::Plain => (Pt::ZERO, Payload::None),
                 };
