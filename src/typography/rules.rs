@@ -550,10 +550,18 @@ fn starts_word(c: Option<char>) -> bool {
 
 /// `в доме`, `на столе`: a short preposition, conjunction or particle before `i`.
 fn short_word_before(chars: &[char], i: usize, rules: &Rules) -> bool {
+    // No listed word is longer than SHORT_BOUND characters: most words before a space are,
+    // which shows in the letters right before it.
+    if i > SHORT_BOUND && chars[i - SHORT_BOUND - 1..i].iter().all(|&c| is_letter(c)) {
+        return false;
+    }
     let Some(start) = word_before(chars, i) else { return false };
     let word = &chars[start..i];
     starts_word(chars.get(i + 1).copied()) && rules.bind_after.iter().any(|w| word_is(word, w))
 }
+
+/// The most characters of a word in any language's `bind_after` (`из-под`).
+const SHORT_BOUND: usize = 6;
 
 /// `он же`, `мен де`: an enclitic particle after `i`.
 fn enclitic_after(chars: &[char], i: usize, rules: &Rules) -> bool {
@@ -727,6 +735,16 @@ fn number_ties(chars: &[char], i: usize, rules: &Rules) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // `short_word_before` stops at words longer than SHORT_BOUND: none of the listed words is.
+    #[test]
+    fn bound_words_are_short() {
+        for lang in [Lang::Ru, Lang::Kk, Lang::En] {
+            for w in rules(lang).bind_after {
+                assert!(w.chars().count() <= SHORT_BOUND, "{w}");
+            }
+        }
+    }
 
     // The fast paths of `lower` agree with `char::to_lowercase` wherever it gives one character.
     #[test]
