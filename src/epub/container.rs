@@ -55,11 +55,11 @@ pub(super) fn pack(data: &[u8], compress_images: bool, compressor: &mut Compress
 }
 
 /// Deflate level for text members. On the XHTML of a 200-statement volume
-/// (5.2 MB) libdeflate's level 9 gives 2.0 % less than zlib-rs at zlib's default
-/// level 6; level 7 packs it to 17.26 % against level 9's 17.21 % (2.6 KB more
-/// on the volume) in two thirds of the time (13 against 20 ns a byte); level 6
-/// to 17.41 %; levels 10–12 gain 4 % more at 20 times the cost.
-const TEXT_LEVEL: i32 = 7;
+/// (5.1 MB) libdeflate's level 6 packs it to 17.69 %, level 7 to 17.53 % and level
+/// 9 to 17.49 % (zlib-rs at zlib's default level 6 to 2 % more than level 9), in
+/// 13, 17 and 21 ns a byte: level 6 costs the volume's EPUB 7.7 KB (0.03 %) and saves
+/// a fifth of its text deflate; levels 10–12 gain 4 % more at 20 times the cost.
+const TEXT_LEVEL: i32 = 6;
 
 /// Deflate level for images worth deflating. On the synthetic JPEGs of
 /// make-corpus (200 images, 34.8 MB) level 4 gives 0.4 % more than zlib-rs at
