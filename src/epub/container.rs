@@ -47,9 +47,9 @@ pub(super) struct Packed {
     deflated: Option<Vec<u8>>,
 }
 
-/// Packs an image as [`Pack::DeflateIfWorth`] does, with `compressor` at [`IMAGE_LEVEL`].
-pub(super) fn pack(data: &[u8], compress_images: bool, compressor: &mut Compressor) -> Packed {
-    let deflated = (compress_images && worth_deflating(data)).then(|| deflate(data, compressor)).flatten();
+/// Packs an image as [`Pack::DeflateIfWorth`] does.
+pub(super) fn pack(data: &[u8], compress_images: bool) -> Packed {
+    let deflated = (compress_images && worth_deflating(data)).then(|| deflate(data, IMAGE_LEVEL)).flatten();
     Packed { crc: libdeflater::crc32(data), deflated }
 }
 
@@ -64,7 +64,7 @@ const TEXT_LEVEL: i32 = 6;
 /// make-corpus (200 images, 34.8 MB) level 4 gives 0.4 % more than zlib-rs at
 /// level 6 in 11 instead of 18–20 ns a byte; level 1 is faster still (8 ns) but
 /// another 0.5 % larger, which puts an EPUB of them above Pandoc's (deflate at level 9).
-pub(super) const IMAGE_LEVEL: i32 = 4;
+const IMAGE_LEVEL: i32 = 4;
 
 /// One member as it goes into the archive.
 struct Member<'a> {
@@ -75,9 +75,24 @@ struct Member<'a> {
     bytes: Cow<'a, [u8]>,
 }
 
-/// A compressor at `level` (1–12).
-pub(super) fn compressor(level: i32) -> Compressor {
-    Compressor::new(CompressionLvl::new(level).expect("libdeflate levels are 1 to 12"))
+/// Runs `f` with this thread's compressor at `level` (1–12), made on first use.
+/// Kept per thread rather than per task: a compressor is a few hundred KB of
+/// tables, and rayon's per-task state made one for every member of a volume.
+fn with_compressor<R>(level: i32, f: impl FnOnce(&mut Compressor) -> R) -> R {
+    thread_local! {
+        static COMPRESSORS: std::cell::RefCell<Vec<(i32, Compressor)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    COMPRESSORS.with_borrow_mut(|all| {
+        let i = match all.iter().position(|(l, _)| *l == level) {
+            Some(i) => i,
+            None => {
+                let lvl = CompressionLvl::new(level).expect("libdeflate levels are 1 to 12");
+                all.push((level, Compressor::new(lvl)));
+                all.len() - 1
+            }
+        };
+        f(&mut all[i].1)
+    })
 }
 
 /// Whether deflating an already compressed image pays: a 16 KB sample from its
@@ -89,24 +104,21 @@ pub(super) fn compressor(level: i32) -> Compressor {
 /// image deflate; on the corpus JPEGs it shrinks a sample by 15.4 % against 15.5 %.
 pub(super) fn worth_deflating(data: &[u8]) -> bool {
     const SAMPLE: usize = 16 * 1024;
-    thread_local! {
-        static SAMPLER: std::cell::RefCell<Compressor> = std::cell::RefCell::new(compressor(1));
-    }
     if data.len() < 2 * SAMPLE {
         return false;
     }
     let at = (data.len() - SAMPLE) / 2;
     let sample = &data[at..at + SAMPLE];
     let mut out = [0; SAMPLE];
-    match SAMPLER.with_borrow_mut(|c| c.deflate_compress(sample, &mut out)) {
+    match with_compressor(1, |c| c.deflate_compress(sample, &mut out)) {
         // The output buffer is as large as the sample: "does not fit" means "does not shrink".
         Ok(n) => n * 10 < SAMPLE * 9,
         Err(_) => false,
     }
 }
 
-/// Deflates `data` with `compressor`; `None` when the result is no smaller.
-fn deflate(data: &[u8], compressor: &mut Compressor) -> Option<Vec<u8>> {
+/// Deflates `data` at `level`; `None` when the result is no smaller.
+fn deflate(data: &[u8], level: i32) -> Option<Vec<u8>> {
     // Into a buffer one byte short of the input, reused by the thread: libdeflate reports
     // "insufficient space" exactly when deflating does not pay, so no bound-sized buffer is
     // needed; the result is copied out at its size (a volume's packed images are held
@@ -119,7 +131,7 @@ fn deflate(data: &[u8], compressor: &mut Compressor) -> Option<Vec<u8>> {
         if out.len() < room {
             out.resize(room, 0);
         }
-        let n = compressor.deflate_compress(data, &mut out[..room]).ok()?;
+        let n = with_compressor(level, |c| c.deflate_compress(data, &mut out[..room])).ok()?;
         Some(out[..n].to_vec())
     })
 }
@@ -136,34 +148,31 @@ pub(super) fn write(entries: Vec<Entry<'_>>, compress_images: bool) -> Result<Ar
         // written on the other threads, and a thread freed from the PDF must find
         // members left to take, not one long run already claimed by another.
         .with_max_len(1)
-        .map_init(
-            || (compressor(TEXT_LEVEL), compressor(IMAGE_LEVEL)),
-            |(text, image), e| {
-                if let Pack::Packed(p) = e.pack {
-                    return Member {
-                        deflated: p.deflated.is_some(),
-                        crc: p.crc,
-                        size: e.data.len(),
-                        bytes: p.deflated.as_deref().map_or(e.data, Cow::Borrowed),
-                        name: e.name,
-                    };
-                }
-                let compressor = match e.pack {
-                    Pack::Packed(_) | Pack::Store => None,
-                    Pack::Deflate => Some(text),
-                    Pack::DeflateIfWorth if compress_images && worth_deflating(&e.data) => Some(image),
-                    Pack::DeflateIfWorth => None,
-                };
-                let packed = compressor.and_then(|c| deflate(&e.data, c));
-                Member {
-                    deflated: packed.is_some(),
-                    crc: libdeflater::crc32(&e.data),
+        .map(|e| {
+            if let Pack::Packed(p) = e.pack {
+                return Member {
+                    deflated: p.deflated.is_some(),
+                    crc: p.crc,
                     size: e.data.len(),
-                    bytes: packed.map_or(e.data, Cow::Owned),
+                    bytes: p.deflated.as_deref().map_or(e.data, Cow::Borrowed),
                     name: e.name,
-                }
-            },
-        )
+                };
+            }
+            let level = match e.pack {
+                Pack::Packed(_) | Pack::Store => None,
+                Pack::Deflate => Some(TEXT_LEVEL),
+                Pack::DeflateIfWorth if compress_images && worth_deflating(&e.data) => Some(IMAGE_LEVEL),
+                Pack::DeflateIfWorth => None,
+            };
+            let packed = level.and_then(|l| deflate(&e.data, l));
+            Member {
+                deflated: packed.is_some(),
+                crc: libdeflater::crc32(&e.data),
+                size: e.data.len(),
+                bytes: packed.map_or(e.data, Cow::Owned),
+                name: e.name,
+            }
+        })
         .collect();
     assemble(members)
 }

@@ -123,10 +123,7 @@ pub fn pack_images(images: &Images, compress_images: bool) -> PackedImages {
     let packed: Vec<(PathBuf, Packed)> = list
         .into_par_iter()
         .with_max_len(1)
-        .map_init(
-            || container::compressor(container::IMAGE_LEVEL),
-            |c, (path, asset)| (path.clone(), container::pack(&asset.bytes, compress_images, c)),
-        )
+        .map(|(path, asset)| (path.clone(), container::pack(&asset.bytes, compress_images)))
         .collect();
     PackedImages(packed.into_iter().collect())
 }
