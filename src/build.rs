@@ -691,8 +691,11 @@ pub fn build_with_progress(
     progress: &dyn Progress,
 ) -> Result<(Report, Diagnostics), Diagnostics> {
     let load = LoadOptions { allow_outside_root: opts.allow_outside_root };
-    let (project, diags) = thread_pool(opts.jobs)?.install(|| load_with(path, &load))?;
-    build_project(&project, diags, opts, progress)
+    // One pool for loading and building.
+    thread_pool(opts.jobs)?.install(|| {
+        let (project, diags) = load_with(path, &load)?;
+        build_project_on(&project, diags, opts, progress)
+    })
 }
 
 /// The threads for `--jobs`: one per core when `None`.
@@ -707,6 +710,16 @@ fn thread_pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, Diagnostics> {
 
 /// Builds the outputs of a loaded project; `diags` are the warnings of loading.
 pub fn build_project(
+    project: &Project,
+    diags: Diagnostics,
+    opts: &BuildOptions,
+    progress: &dyn Progress,
+) -> Result<(Report, Diagnostics), Diagnostics> {
+    thread_pool(opts.jobs)?.install(|| build_project_on(project, diags, opts, progress))
+}
+
+/// [`build_project`] on the current thread pool.
+fn build_project_on(
     project: &Project,
     mut diags: Diagnostics,
     opts: &BuildOptions,
@@ -754,7 +767,7 @@ pub fn build_project(
         stem: stem.as_deref(),
         date: build_date(&project.book),
     };
-    let built = thread_pool(opts.jobs)?.install(|| matrix::run(project, &plan, progress))?;
+    let built = matrix::run(project, &plan, progress)?;
     diags.extend(built.warnings);
     let (files, notes) = (built.files, built.notes);
 
