@@ -537,6 +537,7 @@ impl<'a> Paragraph<'a> {
         };
         let mut active = vec![start];
         let mut candidates: Vec<Candidate> = Vec::new();
+        let mut fresh: Vec<Node> = Vec::new();
         for &b in &self.breaks {
             let (pen_width, cost, flagged) = match self.items[b] {
                 Item::Penalty { width, cost, flagged } => (width.get(), cost.max(-INFINITE), flagged),
@@ -553,12 +554,11 @@ impl<'a> Paragraph<'a> {
             candidates.clear();
             // The node whose line is shortest among those dropped here, for the overfull pass.
             let mut rescue: Option<Node> = None;
-            active.retain(|a| {
+            // Whether node `a` stays active after this breakpoint; its line here, if feasible,
+            // becomes a candidate.
+            let mut visit = |a: &Node| {
                 if a.start > b {
                     return true; // Its line has not begun yet.
-                }
-                if reach < a.ready && !forced {
-                    return true; // Too loose still (a forced break ends every line, so it is looked at).
                 }
                 let from = self.sums[a.start];
                 let natural = here.width - from.width + pen_width;
@@ -608,15 +608,33 @@ impl<'a> Paragraph<'a> {
                 }
                 // A line that overflows only grows with more material: its node is done (pruning).
                 if overfull || forced {
-                    let better =
-                        rescue.is_none_or(|x| a.start > x.start || (a.start == x.start && a.total < x.total));
+                    // Ties go to the earlier node, as TeX's list order would have it.
+                    let better = rescue.is_none_or(|x| {
+                        a.start > x.start
+                            || (a.start == x.start
+                                && (a.total < x.total || (a.total == x.total && a.record < x.record)))
+                    });
                     if better {
                         rescue = Some(*a);
                     }
                     return false;
                 }
                 true
-            });
+            };
+            // Only nodes whose line is not too loose still need a look: with the list in order
+            // of `ready`, a prefix of it (all of it at a forced break, which ends every line).
+            // Four in five nodes of an emergency pass are passed over so. The prefix is compacted
+            // in place as nodes are dropped.
+            let looked = if forced { active.len() } else { active.partition_point(|a| a.ready <= reach) };
+            let mut kept = 0;
+            for k in 0..looked {
+                let a = active[k];
+                if visit(&a) {
+                    active[kept] = a;
+                    kept += 1;
+                }
+            }
+            active.drain(kept..looked);
             if candidates.is_empty() && active.is_empty() {
                 // Every way to continue overflows. Only the last pass accepts that: like TeX's
                 // artificial break (§854), it ends the shortest overfull line here at no cost.
@@ -637,12 +655,13 @@ impl<'a> Paragraph<'a> {
             // What a different fitness class or a longer hyphen run can cost or save on the next line.
             let fitness_margin = p.fitness_demerits.abs();
             let hyphens_cost = p.double_hyphen_demerits >= 0.0 && p.final_hyphen_demerits >= 0.0;
-            candidates.sort_by(|x, y| x.total.total_cmp(&y.total));
-            let first_new = active.len();
+            // By demerits, ties by the order the nodes were made in (the order of TeX's list).
+            candidates.sort_by(|x, y| x.total.total_cmp(&y.total).then(x.prev.cmp(&y.prev)));
+            fresh.clear();
             for c in &candidates {
                 // Skip a candidate that an already kept, cheaper one at the same place dominates: same
                 // future measures, no longer hyphen run, and cheaper even after a fitness penalty.
-                let dominated = active[first_new..].iter().any(|k| {
+                let dominated = fresh.iter().any(|k| {
                     self.same_future(k.line, c.line)
                         && (k.hyphens == c.hyphens || (hyphens_cost && k.hyphens < c.hyphens))
                         && k.total + if k.fitness == c.fitness { 0.0 } else { fitness_margin } <= c.total
@@ -651,7 +670,7 @@ impl<'a> Paragraph<'a> {
                     continue;
                 }
                 records.push(Record { pos: b, prev: c.prev });
-                active.push(Node {
+                fresh.push(Node {
                     record: Some(records.len() - 1),
                     start,
                     line: c.line,
@@ -662,10 +681,15 @@ impl<'a> Paragraph<'a> {
                     ready: ready(start, c.line),
                 });
             }
+            for n in &fresh {
+                let at = active.partition_point(|a| a.ready <= n.ready);
+                active.insert(at, *n);
+            }
         }
 
         // Only nodes at the final forced break remain. Choose by demerits, then looseness (TeX §875).
-        let best = active.iter().min_by(|x, y| x.total.total_cmp(&y.total))?;
+        // Ties go to the node made first.
+        let best = active.iter().min_by(|x, y| x.total.total_cmp(&y.total).then(x.record.cmp(&y.record)))?;
         let wanted = i64::from(p.looseness);
         let (low, high) = (wanted.min(0), wanted.max(0));
         let chosen = active
@@ -674,7 +698,7 @@ impl<'a> Paragraph<'a> {
             .min_by(|x, y| {
                 let dx = (x.line as i64 - best.line as i64 - wanted).abs();
                 let dy = (y.line as i64 - best.line as i64 - wanted).abs();
-                dx.cmp(&dy).then(x.total.total_cmp(&y.total))
+                dx.cmp(&dy).then(x.total.total_cmp(&y.total)).then(x.record.cmp(&y.record))
             })
             .unwrap_or(best);
         let mut breaks = Vec::new();
