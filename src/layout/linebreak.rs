@@ -512,7 +512,7 @@ impl<'a> Paragraph<'a> {
         let last = self.items.len() - 1;
 
         // Most of the active nodes at a breakpoint start lines still too short to set (four in
-        // five visits of an emergency pass): such a node is passed over by one comparison. Its
+        // five of an emergency pass): such a node is not looked at (see below). Its
         // line from `start` is too loose at a breakpoint whenever the shortfall exceeds the
         // tolerance times the stretch, emergency stretch included, by a margin far above the
         // rounding of these sums: `reach(b) < ready`, with all of `b`'s terms on one side.
@@ -623,7 +623,7 @@ impl<'a> Paragraph<'a> {
             };
             // Only nodes whose line is not too loose still need a look: with the list in order
             // of `ready`, a prefix of it (all of it at a forced break, which ends every line).
-            // Four in five nodes of an emergency pass are passed over so. The prefix is compacted
+            // The prefix is compacted
             // in place as nodes are dropped.
             let looked = if forced { active.len() } else { active.partition_point(|a| a.ready <= reach) };
             let mut kept = 0;
