@@ -78,7 +78,7 @@ pub fn render(text: &str) -> Option<Outputs> {
         ..Default::default()
     };
     let pdf = match pdf::write(&layout, fonts(), &pictures, &popts) {
-        Ok(bytes) => bytes,
+        Ok(file) => file.into_bytes(),
         Err(e) => panic!("the PDF writer refused a layout: {e}"),
     };
     let eopts = epub::EpubOptions { modified: "2026-01-01T00:00:00Z".to_string(), ..Default::default() };

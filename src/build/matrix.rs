@@ -326,17 +326,17 @@ fn write_pdf(
         Some(kind) => {
             let file = plan.out_dir.join(format!("{}-{}.pdf", u.name, kind.keyword()));
             let imp = pdf::ImposeOptions { kind, creep: p.creep };
-            let bytes = pdf::write_imposed(&lay, &project.fonts, &project.images, &popts, &imp)
+            let made = pdf::write_imposed(&lay, &project.fonts, &project.images, &popts, &imp)
                 .map_err(|e| failed(&file, e))?;
-            let staged = super::stage(&file, &bytes).map_err(|d| Diagnostics(vec![d]))?;
+            let staged = super::stage_parts(&file, made.parts()).map_err(|d| Diagnostics(vec![d]))?;
             Some((file, staged, Some(pdf::imposed_sides(kind, pages))))
         }
         None => None,
     };
-    let bytes =
+    let made =
         pdf::write_owned(lay, &project.fonts, &project.images, &popts).map_err(|e| failed(&file, e))?;
-    let staged = super::stage(&file, &bytes).map_err(|d| Diagnostics(vec![d]))?;
-    drop(bytes);
+    let staged = super::stage_parts(&file, made.parts()).map_err(|d| Diagnostics(vec![d]))?;
+    drop(made);
     out.files.push((file, staged, Some(pages)));
     out.files.extend(imposed);
     Ok(out)

@@ -45,7 +45,7 @@ pub(super) enum Samples {
     /// A JPEG file as it is; `inverted` for Adobe CMYK JPEGs, whose inks are stored inverted.
     Jpeg { bytes: Arc<Vec<u8>>, inverted: bool },
     /// 8-bit samples, deflated in the zlib format (`FlateDecode`).
-    Deflated(Vec<u8>),
+    Deflated(Arc<Vec<u8>>),
 }
 
 /// An image ready to be written.
@@ -73,7 +73,7 @@ pub(super) fn encode(
             height: px.height,
             space: Space::Gray,
             bits: 8,
-            samples: Samples::Deflated(deflater.zlib(&px.luma)),
+            samples: Samples::Deflated(Arc::new(deflater.zlib(&px.luma))),
             alpha: px.alpha.as_deref().map(|a| deflater.zlib(a)),
         });
     }
@@ -120,21 +120,32 @@ pub(super) fn encode(
                 height: d.height,
                 space,
                 bits: d.bits,
-                samples: Samples::Deflated(deflater.zlib(&color)),
+                samples: Samples::Deflated(Arc::new(deflater.zlib(&color))),
                 alpha: alpha.map(|a| deflater.zlib(&a)),
             })
         }
     }
 }
 
-/// Writes the image XObject at `r` and, for an image with alpha, its soft
-/// mask at `mask`. `interpolate` asks viewers to smooth upscaled images
-/// (PDF/A forbids the flag).
-pub(super) fn write(chunk: &mut Chunk, r: Ref, mask: Option<Ref>, enc: &Encoded, interpolate: bool) {
-    let data: &[u8] = match &enc.samples {
-        Samples::Jpeg { bytes, .. } => bytes,
-        Samples::Deflated(d) => d,
-    };
+/// The samples of an image's XObject, as they go into its stream.
+pub(super) fn samples(enc: &Encoded) -> &Arc<Vec<u8>> {
+    match &enc.samples {
+        Samples::Jpeg { bytes, .. } | Samples::Deflated(bytes) => bytes,
+    }
+}
+
+/// Writes the image XObject at `r` with `data` as its stream (its
+/// [`samples`], or nothing when the stream is spliced in later), pointing at
+/// the soft mask `mask` for an image with alpha. `interpolate` asks viewers
+/// to smooth upscaled images (PDF/A forbids the flag).
+pub(super) fn write(
+    chunk: &mut Chunk,
+    r: Ref,
+    mask: Option<Ref>,
+    enc: &Encoded,
+    interpolate: bool,
+    data: &[u8],
+) {
     let bits = i32::from(enc.bits);
     let mut x = chunk.image_xobject(r, data);
     x.width(enc.width as i32).height(enc.height as i32).bits_per_component(bits);
@@ -157,13 +168,16 @@ pub(super) fn write(chunk: &mut Chunk, r: Ref, mask: Option<Ref>, enc: &Encoded,
         x.s_mask(m);
     }
     x.finish();
-    if let (Some(m), Some(alpha)) = (mask, &enc.alpha) {
-        let mut x = chunk.image_xobject(m, alpha);
-        x.width(enc.width as i32).height(enc.height as i32).bits_per_component(bits);
-        x.color_space_name(Name(b"DeviceGray")).filter(Filter::FlateDecode);
-        if interpolate {
-            x.interpolate(true);
-        }
+}
+
+/// Writes the soft mask at `m` of an image with alpha.
+pub(super) fn write_mask(chunk: &mut Chunk, m: Ref, enc: &Encoded, interpolate: bool) {
+    let Some(alpha) = &enc.alpha else { return };
+    let mut x = chunk.image_xobject(m, alpha);
+    x.width(enc.width as i32).height(enc.height as i32).bits_per_component(i32::from(enc.bits));
+    x.color_space_name(Name(b"DeviceGray")).filter(Filter::FlateDecode);
+    if interpolate {
+        x.interpolate(true);
     }
 }
 

@@ -15,6 +15,9 @@
 //! with it every glyph's code) is fixed; a second pass writes and deflates each
 //! sheet's content stream on the thread pool; the objects are then numbered
 //! and serialized in sheet order, so the bytes never depend on the threads.
+//! Image samples are not copied into that buffer: the file comes back as its
+//! pieces ([`PdfFile`]), the images' streams spliced in after the other objects
+//! (`file`).
 //!
 //! Print production lives here too: every output page is a sheet (`impose`)
 //! holding one page (the reading-order PDF) or several (`write_imposed`:
@@ -27,6 +30,7 @@
 mod archival;
 mod content;
 mod draw;
+mod file;
 mod font;
 mod gray;
 mod image;
@@ -36,6 +40,7 @@ mod navigation;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use pdf_writer::types::{ActionType, AnnotationFlags, AnnotationType, OutputIntentSubtype};
 use pdf_writer::{Filter, Finish, Name, Pdf, Rect as PRect, Ref, Str, TextStr};
@@ -49,6 +54,7 @@ use crate::units::Pt;
 use draw::{Link, Shared, SheetOut, draw_sheet, font_name, image_name};
 use font::{FontUse, SheetGlyphs, Subset, use_run};
 
+pub use file::PdfFile;
 pub use impose::{Edges, TRIFOLD_PANELS, booklet_pages, booklet_sides, imposed_sides, trifold_sides};
 pub use marks::SLUG;
 
@@ -127,7 +133,7 @@ pub fn write(
     fonts: &FontSet,
     images: &Images,
     opts: &PdfOptions,
-) -> Result<Vec<u8>, PdfError> {
+) -> Result<PdfFile, PdfError> {
     in_reading_order(Pages::Shared(&layout.pages), &layout.outline, fonts, images, opts)
 }
 
@@ -138,7 +144,7 @@ pub fn write_owned(
     fonts: &FontSet,
     images: &Images,
     opts: &PdfOptions,
-) -> Result<Vec<u8>, PdfError> {
+) -> Result<PdfFile, PdfError> {
     let pages = Pages::Owned(layout.pages.into_iter().map(Some).collect());
     in_reading_order(pages, &layout.outline, fonts, images, opts)
 }
@@ -150,7 +156,7 @@ fn in_reading_order(
     fonts: &FontSet,
     images: &Images,
     opts: &PdfOptions,
-) -> Result<Vec<u8>, PdfError> {
+) -> Result<PdfFile, PdfError> {
     let sizes: Vec<(Pt, Pt)> =
         (0..pages.len()).filter_map(|i| pages.get(i)).map(|p| (p.width, p.height)).collect();
     let sheets = impose::reading_order(&sizes);
@@ -189,7 +195,7 @@ pub fn write_imposed(
     images: &Images,
     opts: &PdfOptions,
     imposition: &ImposeOptions,
-) -> Result<Vec<u8>, PdfError> {
+) -> Result<PdfFile, PdfError> {
     let (w, h) = layout.pages.first().map_or((Pt::ZERO, Pt::ZERO), |p| (p.width, p.height));
     let sheets = impose::plan(imposition.kind, layout.pages.len(), w, h, imposition.creep);
     render(&mut Pages::Shared(&layout.pages), None, fonts, images, opts, &sheets, true)
@@ -243,7 +249,7 @@ fn render(
     opts: &PdfOptions,
     sheets: &[impose::Sheet],
     compress: bool,
-) -> Result<Vec<u8>, PdfError> {
+) -> Result<PdfFile, PdfError> {
     let reading = outline_entries.is_some();
     let pdf_a = opts.standard == Some(Standard::PdfA2b);
     let bleed = opts.bleed;
@@ -385,8 +391,9 @@ fn render(
         next_id += 1;
         r
     };
+    // Image samples are not copied into the buffer, their masks are.
     let capacity = outs.iter().map(|o| o.content.len() + 512).sum::<usize>()
-        + encoded.iter().map(encoded_len).sum::<usize>()
+        + encoded.iter().map(|e| e.alpha.as_ref().map_or(0, Vec::len) + 1024).sum::<usize>()
         + 64 * 1024;
     // Compact syntax: no indentation or padding inside dictionaries.
     let mut pdf = Pdf::with_settings_and_capacity(pdf_writer::Settings { pretty: false }, capacity);
@@ -406,9 +413,20 @@ fn render(
     for (id, used) in &uses {
         font::embed(&mut pdf, font_refs[id], &mut alloc, faces[id], used, &subsets[id], &mut deflater)?;
     }
+    // Image samples stay out of the buffer: they are spliced in after it (see `file`).
+    let mut kept = Vec::with_capacity(encoded.len());
     for (enc, &r) in encoded.iter().zip(&image_refs) {
         let mask = enc.alpha.is_some().then(&mut alloc);
-        image::write(&mut pdf, r, mask, enc, interpolate);
+        let data = image::samples(enc);
+        match file::stream_head(r.get(), data.len(), |c, empty| {
+            image::write(c, r, mask, enc, interpolate, empty)
+        }) {
+            Some(head) => kept.push(file::Kept { id: r.get(), head, data: Arc::clone(data) }),
+            None => image::write(&mut pdf, r, mask, enc, interpolate, data),
+        }
+        if let Some(m) = mask {
+            image::write_mask(&mut pdf, m, enc, interpolate);
+        }
     }
 
     let outline_ref = match outline_entries {
@@ -462,7 +480,8 @@ fn render(
     }
     let digest = id.digest();
     pdf.set_file_id((digest.clone(), digest));
-    Ok(pdf.finish())
+    file::splice(pdf.finish(), kept)
+        .ok_or_else(|| PdfError::Writer("the cross-reference table is not laid out as expected".into()))
 }
 
 /// The refs a page points to.
@@ -545,15 +564,6 @@ fn write_page(
             }
         }
     }
-}
-
-/// Bytes an encoded image adds to the file.
-fn encoded_len(e: &image::Encoded) -> usize {
-    let samples = match &e.samples {
-        image::Samples::Jpeg { bytes, .. } => bytes.len(),
-        image::Samples::Deflated(d) => d.len(),
-    };
-    samples + e.alpha.as_ref().map_or(0, Vec::len) + 1024
 }
 
 #[cfg(test)]

@@ -87,7 +87,7 @@ fn opts(bleed_mm: f64, crop_marks: bool) -> PdfOptions {
 #[test]
 fn bleed_boxes() {
     let (lay, images) = layout(1);
-    let pdf = write(&lay, &FontSet::embedded(), &images, &opts(3.0, false)).unwrap();
+    let pdf = write(&lay, &FontSet::embedded(), &images, &opts(3.0, false)).unwrap().into_bytes();
     let (w, h, b) = (Pt::mm(148.0).get(), Pt::mm(210.0).get(), Pt::mm(3.0).get());
     close(boxes(&pdf, "MediaBox")[0], [0.0, 0.0, w + 2.0 * b, h + 2.0 * b]);
     close(boxes(&pdf, "TrimBox")[0], [b, b, w + b, h + b]);
@@ -98,7 +98,7 @@ fn bleed_boxes() {
 #[test]
 fn crop_mark_boxes() {
     let (lay, images) = layout(1);
-    let pdf = write(&lay, &FontSet::embedded(), &images, &opts(3.0, true)).unwrap();
+    let pdf = write(&lay, &FontSet::embedded(), &images, &opts(3.0, true)).unwrap().into_bytes();
     let (w, h, b, s) = (Pt::mm(148.0).get(), Pt::mm(210.0).get(), Pt::mm(3.0).get(), SLUG.get());
     let m = b + s;
     close(boxes(&pdf, "MediaBox")[0], [0.0, 0.0, w + 2.0 * m, h + 2.0 * m]);
@@ -121,7 +121,8 @@ fn marks_and_rules_are_device_gray() {
         &sheets,
         false,
     )
-    .unwrap();
+    .unwrap()
+    .into_bytes();
     let text = String::from_utf8_lossy(&pdf);
     let ops: Vec<&str> = text.split_whitespace().collect();
     assert!(ops.windows(2).any(|w| w == ["0", "g"]), "text and rules fill with DeviceGray black");
@@ -135,10 +136,10 @@ fn marks_and_rules_are_device_gray() {
 #[test]
 fn gray_images() {
     let (lay, images) = layout(1);
-    let color = write(&lay, &FontSet::embedded(), &images, &opts(0.0, false)).unwrap();
+    let color = write(&lay, &FontSet::embedded(), &images, &opts(0.0, false)).unwrap().into_bytes();
     assert!(String::from_utf8_lossy(&color).contains("/DeviceRGB"));
     let gray = PdfOptions { color: ColorMode::Gray, ..opts(0.0, false) };
-    let pdf = write(&lay, &FontSet::embedded(), &images, &gray).unwrap();
+    let pdf = write(&lay, &FontSet::embedded(), &images, &gray).unwrap().into_bytes();
     let text = String::from_utf8_lossy(&pdf);
     assert!(text.contains("/DeviceGray"));
     assert!(!text.contains("/DeviceRGB"));
@@ -150,7 +151,8 @@ fn gray_images() {
 fn booklet_sheets() {
     let (lay, images) = layout(6);
     let imp = ImposeOptions { kind: Imposition::Booklet, creep: Pt::ZERO };
-    let pdf = write_imposed(&lay, &FontSet::embedded(), &images, &opts(0.0, false), &imp).unwrap();
+    let pdf =
+        write_imposed(&lay, &FontSet::embedded(), &images, &opts(0.0, false), &imp).unwrap().into_bytes();
     let media = boxes(&pdf, "MediaBox");
     assert_eq!(media.len(), 4);
     close(media[0], [0.0, 0.0, 2.0 * Pt::mm(148.0).get(), Pt::mm(210.0).get()]);
@@ -162,7 +164,8 @@ fn booklet_sheets() {
 fn four_up_boxes() {
     let (lay, images) = layout(1);
     let imp = ImposeOptions { kind: Imposition::FourUp, creep: Pt::ZERO };
-    let pdf = write_imposed(&lay, &FontSet::embedded(), &images, &opts(3.0, false), &imp).unwrap();
+    let pdf =
+        write_imposed(&lay, &FontSet::embedded(), &images, &opts(3.0, false), &imp).unwrap().into_bytes();
     let (w, h, b) = (2.0 * Pt::mm(148.0).get(), 2.0 * Pt::mm(210.0).get(), Pt::mm(3.0).get());
     close(boxes(&pdf, "TrimBox")[0], [b, b, w + b, h + b]);
     assert_eq!(String::from_utf8_lossy(&pdf).matches("/Subtype/Image").count(), 1);
@@ -174,7 +177,7 @@ fn pdf_a_2b() {
     let (lay, images) = layout(2);
     let o =
         PdfOptions { standard: Some(Standard::PdfA2b), date: Some((2026, 5, 1, 0, 0, 0)), ..opts(3.0, true) };
-    let pdf = write(&lay, &FontSet::embedded(), &images, &o).unwrap();
+    let pdf = write(&lay, &FontSet::embedded(), &images, &o).unwrap().into_bytes();
     let text = String::from_utf8_lossy(&pdf);
     assert!(text.contains("<pdfaid:part>2</pdfaid:part>"), "no PDF/A identification in XMP");
     assert!(text.contains("/S/GTS_PDFA1"), "no PDF/A output intent");
@@ -182,7 +185,7 @@ fn pdf_a_2b() {
     assert!(text.contains("/ID["), "no file identifier in the trailer");
     assert!(!text.contains("/Interpolate true"), "PDF/A forbids interpolated images");
     // Without the standard, none of it.
-    let plain = write(&lay, &FontSet::embedded(), &images, &opts(3.0, true)).unwrap();
+    let plain = write(&lay, &FontSet::embedded(), &images, &opts(3.0, true)).unwrap().into_bytes();
     let plain = String::from_utf8_lossy(&plain);
     assert!(!plain.contains("GTS_PDFA1") && !plain.contains("pdfaid:part>"));
 }
