@@ -199,7 +199,7 @@ pub(super) fn run(project: &Project, plan: &Plan<'_>, progress: &dyn Progress) -
             Job::Epub(..) => None,
         })
         .collect();
-    let (pdfs, epubs): (Vec<Result<UnitOut, Diagnostics>>, Vec<Result<UnitOut, Diagnostics>>) = rayon::join(
+    let (pdfs, epubs): (Vec<UnitResult>, Vec<UnitResult>) = rayon::join(
         || {
             made.into_par_iter()
                 .map(|(u, made)| {
@@ -245,6 +245,9 @@ pub(super) fn run(project: &Project, plan: &Plan<'_>, progress: &dyn Progress) -
     }
     if errors.is_empty() { Ok(built) } else { Err(errors) }
 }
+
+/// What one unit gave.
+type UnitResult = Result<UnitOut, Diagnostics>;
 
 /// A layout and its warnings, or why the book does not fit.
 type LayoutResult = Result<(Layout, Vec<layout::Warning>), Diagnostic>;
