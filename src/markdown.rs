@@ -310,6 +310,11 @@ impl<'s> Builder<'s> {
         let mut out = text.to_string();
         if !raw.starts_with('\\') {
             for marker in ["**", "__"] {
+                // A byte search first: most text has no `*` or `_` at all, and a
+                // substring search over every text was 0.8 % of a volume's build.
+                if !raw.as_bytes().contains(&marker.as_bytes()[0]) {
+                    continue;
+                }
                 if let Some(pos) = raw.find(marker) {
                     self.warn(
                         range.start + pos,
