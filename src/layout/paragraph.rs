@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::fonts::{FaceId, Family, FontSet, ShapedGlyph, Style};
 use crate::layout::linebreak::{self, INFINITE, Item as KpItem, Params, Pass};
-use crate::layout::{Glyph, TextRun};
+use crate::layout::{Glyph, GlyphOffset, TextRun};
 use crate::model::{Inline, Lang};
 use crate::typography;
 use crate::units::{Em, Pt};
@@ -430,13 +430,7 @@ fn place(lb: &mut LineBox, frag: &Drawn<'_>, x: Pt, fonts: &FontSet, glue_less: 
             prev.text.push(' ');
             let advance = Em::of(gap, size);
             lb.last_run_ems += f64::from(advance.get());
-            prev.glyphs.push(Glyph {
-                id,
-                advance,
-                x_offset: Em::ZERO,
-                y_offset: Em::ZERO,
-                range: at..at + 1,
-            });
+            prev.glyphs.push(Glyph { id, len: 1, advance, start: at });
         }
         continued = joined || spaced;
     }
@@ -448,6 +442,7 @@ fn place(lb: &mut LineBox, frag: &Drawn<'_>, x: Pt, fonts: &FontSet, glue_less: 
             size,
             text: String::with_capacity(room.1.max(text.len())),
             glyphs: Vec::with_capacity(room.0.max(shaped.len())),
+            offsets: Vec::new(),
         });
         lb.last_run_ems = 0.0;
     }
@@ -470,17 +465,18 @@ fn place(lb: &mut LineBox, frag: &Drawn<'_>, x: Pt, fonts: &FontSet, glue_less: 
         // Glyphs of a ligature share a cluster: only the first keeps the text range.
         if run.glyphs.len() > first
             && let Some(prev) = run.glyphs.last()
-            && range.start < prev.range.end
+            && range.start < prev.range().end
         {
-            range = prev.range.end..prev.range.end.max(range.end);
+            let end = prev.range().end;
+            range = end..end.max(range.end);
         }
-        run.glyphs.push(Glyph {
-            id: g.id,
-            advance,
-            x_offset: face.to_em(g.x_offset),
-            y_offset: face.to_em(g.y_offset),
-            range,
-        });
+        if g.x_offset != 0 || g.y_offset != 0 {
+            let index = run.glyphs.len() as u32;
+            run.offsets.push(GlyphOffset { index, x: face.to_em(g.x_offset), y: face.to_em(g.y_offset) });
+        }
+        // A cluster is a few bytes; one of more than 65,535 keeps only that many.
+        let len = u16::try_from(range.end - range.start).unwrap_or(u16::MAX);
+        run.glyphs.push(Glyph { id: g.id, len, advance, start: range.start });
     }
 }
 

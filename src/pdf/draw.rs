@@ -186,9 +186,13 @@ fn draw_run(c: &mut Content, run: &TextRun, subset: &Subset) {
         c.text_matrix([1.0, 0.0, 0.0, -1.0, x, y]);
     };
     at(c, x0, y0, &mut open);
-    for g in &run.glyphs {
+    let mut offsets = run.offsets.iter().peekable();
+    for (i, g) in run.glyphs.iter().enumerate() {
         let advance = f64::from(g.advance.get());
-        let (dx, dy) = (f64::from(g.x_offset.get()), f64::from(g.y_offset.get()));
+        let (dx, dy) = match offsets.next_if(|o| o.index as usize == i) {
+            Some(o) => (f64::from(o.x.get()), f64::from(o.y.get())),
+            None => (0.0, 0.0),
+        };
         let width = f64::from(subset.width(g.id));
         let cid = subset.cid(g.id);
         if dx != 0.0 || dy != 0.0 {

@@ -114,15 +114,15 @@ pub(super) fn use_run(run: &TextRun, uses: &mut BTreeMap<FaceId, SheetGlyphs>) {
         // The layout gives a cluster's range to its last glyph and empty ranges
         // at the same place to the glyphs before it; a range repeated on several
         // glyphs is one cluster too.
-        let start = glyphs[i].range.start;
+        let start = glyphs[i].start;
         let mut j = i + 1;
         while j < glyphs.len()
-            && glyphs[j].range.start == start
-            && (glyphs[j - 1].range.is_empty() || glyphs[j].range == glyphs[i].range)
+            && glyphs[j].start == start
+            && (glyphs[j - 1].len == 0 || glyphs[j].len == glyphs[i].len)
         {
             j += 1;
         }
-        let end = glyphs[i..j].iter().map(|g| g.range.end).max().unwrap_or(start);
+        let end = glyphs[i..j].iter().map(|g| g.range().end).max().unwrap_or(start);
         let text = || run.text.get(start as usize..end as usize).unwrap_or("");
         if j - i == 1 {
             if !sheet.settled(glyphs[i].id) {

@@ -211,12 +211,12 @@ fn run_of(text: &str, glyphs: &[(u16, std::ops::Range<u32>)]) -> TextRun {
             .iter()
             .map(|(id, r)| crate::layout::Glyph {
                 id: *id,
+                len: (r.end - r.start) as u16,
                 advance: crate::units::Em::new(0.5),
-                x_offset: crate::units::Em::ZERO,
-                y_offset: crate::units::Em::ZERO,
-                range: r.clone(),
+                start: r.start,
             })
             .collect(),
+        offsets: Vec::new(),
     }
 }
 
