@@ -827,11 +827,11 @@ impl ItemBuilder<'_> {
         let stored = self.glyphs.len();
         self.glyphs.extend_from_slice(&shaped);
         for &(pos, cost, flagged, kind) in breaks.iter().chain(std::iter::once(&end)) {
-            let gend = shaped
+            // Clusters rise along a left-to-right word: the search starts at the last break.
+            let gend = shaped[glyph_start..]
                 .iter()
                 .position(|g| g.cluster as usize >= pos)
-                .unwrap_or(shaped.len())
-                .max(glyph_start);
+                .map_or(shaped.len(), |k| glyph_start + k);
             let glyphs = &shaped[glyph_start..gend];
             // Characters no face can draw (already warned about, with their place) are left
             // out rather than printed as empty boxes: `.notdef` glyphs take no room.
