@@ -951,8 +951,8 @@ pub(crate) fn stage(path: &Path, bytes: &[u8]) -> Result<Staged, Diagnostic> {
 /// The largest single `write` of a staged file. Measured on the 2-core VMs of
 /// this project (Linux 6.18, ext4): 40 MB written in one call took 140–215 ms,
 /// in calls of 64 KB to 1 MB 13–16 ms; a call of 4 MB was as slow as one of
-/// 40 MB. A large write makes the page cache allocate large folios, and on a VM
-/// whose free memory is returned to the host that is the slow path. Writing a
+/// 40 MB. (Likely the page cache's large folios for a large write, which the VM's
+/// host backs slowly; whatever the cause, smaller calls avoid it.) Writing a
 /// 200-statement volume's PDF (39 MB) in one call was a sixth of its build.
 const WRITE_CHUNK: usize = 256 * 1024;
 
@@ -1224,7 +1224,7 @@ fn png_rgb(w: u32, h: u32, raw: &[u8]) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    /// A fresh empty folder under the target directory.
+    /// A fresh empty folder in the system's temporary folder.
     fn scratch(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("samizdat-stage-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
