@@ -9,14 +9,12 @@
 //!    pair that a file needs is laid out once: the PDFs themselves, and the
 //!    print edition whose pages an EPUB's page list cites. Beside them, on the
 //!    same pool, the EPUBs' images are packed (see [`epub::pack_images`]).
-//! 2. **Files.** Each PDF, imposed PDF and EPUB is made from the shared
+//! 2. **Files.** Each PDF, imposed PDF and EPUB is written from the shared
 //!    parsed sources, images and fonts (their shaping caches are shared too).
 //!    The EPUBs read their page lists off the layouts first; then each PDF takes
 //!    its layout and frees every page once drawn, so that a volume's set glyphs
-//!    are not held next to the PDF being made. The PDFs are made first; they are
-//!    staged (written to temporary files and flushed to disk) while the EPUBs are
-//!    made and staged, so that the EPUBs' work fills the time a volume's PDF
-//!    spends being written. The driver renames all the files together.
+//!    are not held next to the PDF being made. Each file is staged (written to a
+//!    temporary file) as soon as it is made; the driver renames them together.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -184,47 +182,22 @@ pub(super) fn run(project: &Project, plan: &Plan<'_>, progress: &dyn Progress) -
         })
         .collect();
     drop(laid);
-    // The PDFs are made first, on every thread; then each is written out while the EPUBs
-    // are made: writing a volume's PDF and flushing it to disk is serial and mostly
-    // waiting, which the EPUBs' work fills. (Units list PDFs before EPUBs, so the order
-    // of the results is the units' order.)
-    let (pdf_jobs, epub_jobs): (Vec<Job<'_>>, Vec<Job<'_>>) =
-        jobs.into_iter().partition(|j| matches!(j, Job::Pdf(..)));
-    let made: Vec<(&Unit<'_>, Result<MadePdf, Diagnostics>)> = pdf_jobs
+    let results: Vec<Result<UnitOut, Diagnostics>> = jobs
         .into_par_iter()
-        .filter_map(|job| match job {
-            Job::Pdf(u, p, lay, warnings) => {
-                Some((u, make_pdf(project, book_of(u.scope), u, p, lay, &warnings, plan)))
-            }
-            Job::Epub(..) => None,
+        .map(|job| {
+            let (out, u) = match job {
+                Job::Pdf(u, p, lay, warnings) => {
+                    (write_pdf(project, book_of(u.scope), u, p, lay, &warnings, plan), u)
+                }
+                Job::Epub(u, e, pages) => {
+                    let packed = &packed[&e.compress_images];
+                    (write_epub(project, book_of(u.scope), u, e, pages, packed, plan), u)
+                }
+            };
+            progress.step(&step_name(u.output, u.scope, book));
+            out
         })
         .collect();
-    let (pdfs, epubs): (Vec<UnitResult>, Vec<UnitResult>) = rayon::join(
-        || {
-            made.into_par_iter()
-                .map(|(u, made)| {
-                    let out = made.and_then(stage_pdf);
-                    progress.step(&step_name(u.output, u.scope, book));
-                    out
-                })
-                .collect()
-        },
-        || {
-            epub_jobs
-                .into_par_iter()
-                .filter_map(|job| match job {
-                    Job::Epub(u, e, pages) => {
-                        let packed = &packed[&e.compress_images];
-                        let out = write_epub(project, book_of(u.scope), u, e, pages, packed, plan);
-                        progress.step(&step_name(u.output, u.scope, book));
-                        Some(out)
-                    }
-                    Job::Pdf(..) => None,
-                })
-                .collect()
-        },
-    );
-    let results = pdfs.into_iter().chain(epubs);
 
     let mut built = Built { files: Vec::new(), warnings: Diagnostics::new(), notes: Vec::new() };
     let mut errors = Diagnostics::new();
@@ -245,9 +218,6 @@ pub(super) fn run(project: &Project, plan: &Plan<'_>, progress: &dyn Progress) -
     }
     if errors.is_empty() { Ok(built) } else { Err(errors) }
 }
-
-/// What one unit gave.
-type UnitResult = Result<UnitOut, Diagnostics>;
 
 /// A layout and its warnings, or why the book does not fit.
 type LayoutResult = Result<(Layout, Vec<layout::Warning>), Diagnostic>;
@@ -312,15 +282,7 @@ fn book_index(u: &Unit<'_>, i: usize) -> usize {
     u.scope.unwrap_or(i)
 }
 
-/// A PDF unit made but not yet written: its files (the PDF, then its imposed
-/// sibling) with their page counts, and what checking it found.
-struct MadePdf {
-    files: Vec<(PathBuf, pdf::PdfFile, Option<usize>)>,
-    warnings: Diagnostics,
-    notes: Vec<preflight::Finding>,
-}
-
-fn make_pdf(
+fn write_pdf(
     project: &Project,
     book: &Book,
     u: &Unit<'_>,
@@ -328,8 +290,8 @@ fn make_pdf(
     lay: Layout,
     layout_warnings: &[layout::Warning],
     plan: &Plan<'_>,
-) -> Result<MadePdf, Diagnostics> {
-    let mut out = MadePdf { files: Vec::new(), warnings: Diagnostics::new(), notes: Vec::new() };
+) -> Result<UnitOut, Diagnostics> {
+    let mut out = UnitOut { files: Vec::new(), warnings: Diagnostics::new(), notes: Vec::new() };
     for w in layout_warnings {
         let i = book_index(u, w.doc);
         let doc = &project.book.documents[i];
@@ -366,26 +328,18 @@ fn make_pdf(
             let imp = pdf::ImposeOptions { kind, creep: p.creep };
             let made = pdf::write_imposed(&lay, &project.fonts, &project.images, &popts, &imp)
                 .map_err(|e| failed(&file, e))?;
-            Some((file, made, Some(pdf::imposed_sides(kind, pages))))
+            let staged = super::stage_parts(&file, made.parts()).map_err(|d| Diagnostics(vec![d]))?;
+            Some((file, staged, Some(pdf::imposed_sides(kind, pages))))
         }
         None => None,
     };
     let made =
         pdf::write_owned(lay, &project.fonts, &project.images, &popts).map_err(|e| failed(&file, e))?;
-    out.files.push((file, made, Some(pages)));
+    let staged = super::stage_parts(&file, made.parts()).map_err(|d| Diagnostics(vec![d]))?;
+    drop(made);
+    out.files.push((file, staged, Some(pages)));
     out.files.extend(imposed);
     Ok(out)
-}
-
-/// Writes the files of a made PDF unit to their temporary files.
-fn stage_pdf(made: MadePdf) -> Result<UnitOut, Diagnostics> {
-    let mut files = Vec::with_capacity(made.files.len());
-    for (path, pdf, pages) in made.files {
-        let staged = super::stage_parts(&path, pdf.parts()).map_err(|d| Diagnostics(vec![d]))?;
-        drop(pdf);
-        files.push((path, staged, pages));
-    }
-    Ok(UnitOut { files, warnings: made.warnings, notes: made.notes })
 }
 
 fn write_epub(
