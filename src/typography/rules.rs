@@ -563,8 +563,20 @@ fn short_word_before(chars: &[char], i: usize, rules: &Rules) -> bool {
 /// The most characters of a word in any language's `bind_after` (`из-под`).
 const SHORT_BOUND: usize = 6;
 
+/// The most characters of a word in any language's `bind_before` or `abbrev_lead`.
+const PARTICLE_BOUND: usize = 2;
+
+/// Whether the word starting at `i` has more than `n` letters: most words do, which
+/// shows in the letters from `i` on without finding where the word ends.
+fn longer_than(chars: &[char], i: usize, n: usize) -> bool {
+    chars.get(i..=i + n).is_some_and(|w| w.iter().all(|&c| is_letter(c)))
+}
+
 /// `он же`, `мен де`: an enclitic particle after `i`.
 fn enclitic_after(chars: &[char], i: usize, rules: &Rules) -> bool {
+    if rules.bind_before.is_empty() || longer_than(chars, i + 1, PARTICLE_BOUND) {
+        return false;
+    }
     let Some(end) = word_after(chars, i + 1) else { return false };
     let before = chars[i - 1];
     let attached = super::is_alnum(before) || matches!(before, ATOM | '»' | '“' | '”' | ')');
@@ -611,7 +623,9 @@ fn abbreviation_ties(chars: &[char], i: usize, rules: &Rules) -> bool {
     if closing_at(i + 1) {
         return true;
     }
-    if let Some(end) = word_after(chars, i + 1)
+    if !rules.abbrev_lead.is_empty()
+        && !longer_than(chars, i + 1, PARTICLE_BOUND)
+        && let Some(end) = word_after(chars, i + 1)
         && rules.abbrev_lead.iter().any(|w| word_is(&chars[i + 1..end], w))
         && chars.get(end).is_some_and(|&c| is_space(c))
     {
@@ -661,11 +675,11 @@ fn initials_tie(chars: &[char], i: usize) -> bool {
         return true;
     }
     // Surname first: tie only when the initials are not followed by another surname.
+    let Some(mut end) = initial_starting_at(chars, i + 1) else { return false };
     let Some(start) = word_before(chars, i) else { return false };
     if !capitalised_at(chars, start) {
         return false;
     }
-    let Some(mut end) = initial_starting_at(chars, i + 1) else { return false };
     while chars.get(end).is_some_and(|&c| is_space(c))
         && let Some(e) = initial_starting_at(chars, end + 1)
     {
@@ -736,12 +750,17 @@ fn number_ties(chars: &[char], i: usize, rules: &Rules) -> bool {
 mod tests {
     use super::*;
 
-    // `short_word_before` stops at words longer than SHORT_BOUND: none of the listed words is.
+    // `short_word_before` stops at words longer than SHORT_BOUND and the particle checks at
+    // words longer than PARTICLE_BOUND: none of the listed words is.
     #[test]
     fn bound_words_are_short() {
         for lang in [Lang::Ru, Lang::Kk, Lang::En] {
-            for w in rules(lang).bind_after {
+            let r = rules(lang);
+            for w in r.bind_after {
                 assert!(w.chars().count() <= SHORT_BOUND, "{w}");
+            }
+            for w in r.bind_before.iter().chain(r.abbrev_lead) {
+                assert!(w.chars().count() <= PARTICLE_BOUND, "{w}");
             }
         }
     }
