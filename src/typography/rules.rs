@@ -399,8 +399,13 @@ fn quotes(mut cells: Vec<Cell>, rules: &Rules) -> Vec<Cell> {
 /// parts: `т.е.` and `т. е.` become `т.\u{a0}е.`, `т.с.с.` becomes `т.\u{a0}с.\u{a0}с.`.
 /// `chars` are the cells' characters; `None` when there is no such chain.
 fn space_abbreviations(cells: &[Cell], chars: &[char]) -> Option<Vec<Cell>> {
-    let found =
-        |i: usize| abbreviation_at(chars, i).filter(|&end| cells[i..end].iter().all(|c| c.owner.is_some()));
+    // A chain starts at a letter followed by a period: nearly every position is passed over here.
+    let found = |i: usize| {
+        if chars.get(i + 1) != Some(&'.') {
+            return None;
+        }
+        abbreviation_at(chars, i).filter(|&end| cells[i..end].iter().all(|c| c.owner.is_some()))
+    };
     let first = (0..cells.len()).find(|&i| found(i).is_some())?;
     let mut out = Vec::with_capacity(cells.len() + 4);
     out.extend_from_slice(&cells[..first]);
