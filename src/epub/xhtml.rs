@@ -64,21 +64,44 @@ impl Xml {
 /// Escapes `&`, `<`, `>` (and `"`, `'` in attributes) and drops characters XML 1.0
 /// forbids (C0 controls other than tab, line feed and carriage return; U+FFFE, U+FFFF).
 /// Everything else, U+00A0 included, stays as UTF-8.
+///
+/// Works on the UTF-8 bytes, copying the runs between the characters it changes
+/// whole: every such character is ASCII but U+FFFE and U+FFFF, whose encodings
+/// (EF BF BE, EF BF BF) no other character's begins with.
 fn escape(s: &str, attr: bool, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attr => out.push_str("&quot;"),
-            '\'' if attr => out.push_str("&#39;"),
-            '\t' | '\n' if attr => out.push_str(if c == '\t' { "&#9;" } else { "&#10;" }),
-            '\r' => out.push_str("&#13;"),
-            '\t' | '\n' => out.push(c),
-            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => {}
-            c => out.push(c),
-        }
+    let bytes = s.as_bytes();
+    // Start of the run not yet copied.
+    let mut plain = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let (len, with) = match bytes[i] {
+            b'&' => (1, "&amp;"),
+            b'<' => (1, "&lt;"),
+            b'>' => (1, "&gt;"),
+            b'"' if attr => (1, "&quot;"),
+            b'\'' if attr => (1, "&#39;"),
+            b'\t' if attr => (1, "&#9;"),
+            b'\n' if attr => (1, "&#10;"),
+            b'\r' => (1, "&#13;"),
+            b'\t' | b'\n' => {
+                i += 1;
+                continue;
+            }
+            0..=0x1f => (1, ""),
+            0xEF if bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) => {
+                (3, "")
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&s[plain..i]);
+        out.push_str(with);
+        i += len;
+        plain = i;
     }
+    out.push_str(&s[plain..]);
 }
 
 /// Words the book itself needs, in the book's or statement's language.
@@ -596,5 +619,52 @@ impl Renderer<'_, '_> {
         self.x.raw("</p>\n");
         self.blocks(rest);
         self.x.raw("</aside>\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    /// The escaping rules one character at a time, as the XML specification states them.
+    fn reference(s: &str, attr: bool) -> String {
+        let mut out = String::new();
+        for c in s.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' if attr => out.push_str("&quot;"),
+                '\'' if attr => out.push_str("&#39;"),
+                '\t' if attr => out.push_str("&#9;"),
+                '\n' if attr => out.push_str("&#10;"),
+                '\r' => out.push_str("&#13;"),
+                '\t' | '\n' => out.push(c),
+                '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => {}
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    // The byte-wise escaping gives what the character-wise rules give, on every ASCII
+    // character, the characters around U+FFFE and U+FFFF, and ordinary text.
+    #[test]
+    fn escape_matches_the_rules() {
+        let mut samples: Vec<String> = (0u8..0x80).map(|b| format!("a{}б", b as char)).collect();
+        samples.extend(
+            ['\u{a0}', '\u{fffd}', '\u{fffe}', '\u{ffff}', '\u{effe}', '\u{10000}', '😀', 'ё']
+                .iter()
+                .map(|c| format!("x{c}<{c}&\"'\t\n\r{c}")),
+        );
+        samples.push("Заявление «о зарплате» — 5 % & <b>т. е.</b>\u{1}\u{fffe}".into());
+        samples.push(String::new());
+        for s in &samples {
+            for attr in [false, true] {
+                let mut out = String::new();
+                escape(s, attr, &mut out);
+                assert_eq!(out, reference(s, attr), "{s:?} attr={attr}");
+            }
+        }
     }
 }
