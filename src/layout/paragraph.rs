@@ -315,7 +315,8 @@ pub fn set_loosened(
         let room = (n_glyphs + 1, n_bytes + 2);
         let mut last_was_space = true;
         let mut offset_set = false;
-        let mut spaces: Vec<Pt> = Vec::new();
+        // The interword spaces' total width and count.
+        let mut spaces = (Pt::ZERO, 0usize);
         let mut ratio = ratio;
         if li > 0
             && let Some(Payload::Repeat(ci, w)) = payloads.get(breaking.lines[li - 1].end)
@@ -344,7 +345,7 @@ pub fn set_loosened(
                 (KpItem::Glue { width, stretch, shrink }, _) => {
                     let adj = if ratio >= 0.0 { *stretch * ratio } else { *shrink * ratio };
                     x += *width + adj;
-                    spaces.push(*width + adj);
+                    spaces = (spaces.0 + *width + adj, spaces.1 + 1);
                     if !lb.text.ends_with(' ') && !lb.text.is_empty() {
                         lb.text.push(if matches!(payloads[i], Payload::Space) { ' ' } else { '\u{a0}' });
                     }
@@ -364,8 +365,8 @@ pub fn set_loosened(
             // Break after an explicit hyphen: the hyphen is already in the text.
             lb.hyphenated = line.hyphenated;
         }
-        if !spaces.is_empty() {
-            lb.space_em = spaces.iter().copied().sum::<Pt>() / ps.size / spaces.len() as f64;
+        if spaces.1 > 0 {
+            lb.space_em = spaces.0 / ps.size / spaces.1 as f64;
         }
         let hang = match payloads.get(line.end) {
             Some(Payload::Hang(p)) => *p,
@@ -383,7 +384,8 @@ pub fn set_loosened(
                 l.1 += shift;
             }
         }
-        lb.text = lb.text.trim_end().to_string();
+        let kept = lb.text.trim_end().len();
+        lb.text.truncate(kept);
         lines.push(lb);
     }
     lines
