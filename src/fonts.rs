@@ -10,7 +10,7 @@
 //! and a face that a book never uses costs nothing more.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock, RwLock};
@@ -121,7 +121,7 @@ pub struct Face {
 type PlanEntry = (Direction, Option<Script>, Arc<ShapePlan>);
 
 /// Shaped glyphs by word.
-type ShapedWords = HashMap<Box<str>, Arc<[ShapedGlyph]>, BuildHasherDefault<FxHasher>>;
+type ShapedWords = HashMap<Box<str>, Arc<[ShapedGlyph]>, BuildHasherDefault<crate::hash::FxHasher>>;
 
 /// Shaped words and the shape plans that produced them, locked apart: a word
 /// is shaped with neither lock held, and the words' lock is taken for writing
@@ -136,45 +136,6 @@ struct ShapeCache {
     /// map, which costs more than shaping a word, and harfrust would do it for
     /// every call without one.
     plans: RwLock<Vec<PlanEntry>>,
-}
-
-/// The hash of rustc's `FxHasher` (a multiply and rotate per word): the shaping
-/// cache is keyed by short words from our own documents, where SipHash's
-/// resistance to chosen collisions buys nothing and costs a third of a lookup.
-#[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
-
-impl FxHasher {
-    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(Self::SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
-        }
-        let mut tail = [0u8; 8];
-        let rest = chunks.remainder();
-        tail[..rest.len()].copy_from_slice(rest);
-        self.add(u64::from_le_bytes(tail));
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(i as u64);
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 /// The characters a face maps to a glyph: a bitmap of the Basic Multilingual

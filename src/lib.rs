@@ -13,6 +13,7 @@ pub mod build;
 pub mod diag;
 pub mod epub;
 pub mod fonts;
+mod hash;
 pub mod images;
 pub mod layout;
 pub mod manifest;

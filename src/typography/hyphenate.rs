@@ -84,7 +84,7 @@ thread_local! {
 }
 
 /// Breaks by word, for one language.
-type WordBreaks = HashMap<Box<str>, Box<[usize]>>;
+type WordBreaks = HashMap<Box<str>, Box<[usize]>, std::hash::BuildHasherDefault<crate::hash::FxHasher>>;
 
 fn hyphenate_uncached(word: &str, lang: Lang) -> Vec<usize> {
     let mut out = Vec::new();
