@@ -964,10 +964,7 @@ pub(crate) fn stage_parts<'a>(
 ) -> Result<Staged, Diagnostic> {
     use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let fail = |what: &str, e: std::io::Error| {
-        Diagnostic::error(Some(Location::file(path)), format!("cannot {what}: {}", io_reason(&e)))
-            .with_hint("choose another output folder with `-o DIR`")
-    };
+    let fail = |what: &str, e: std::io::Error| output_error(path, what, &e);
     if dir.exists() && !dir.is_dir() {
         return Err(Diagnostic::error(Some(Location::file(dir)), "the output folder is not a folder")
             .with_hint("choose another output folder with `-o DIR`"));
@@ -1005,6 +1002,12 @@ pub(crate) fn stage_parts<'a>(
     Ok(staged)
 }
 
+/// Why the output `path` could not be made: `what` failed with `e`.
+fn output_error(path: &Path, what: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(Some(Location::file(path)), format!("cannot {what}: {}", io_reason(e)))
+        .with_hint("choose another output folder with `-o DIR`")
+}
+
 /// Renames staged outputs into place. On a failure the outputs not yet moved
 /// keep their old contents and their temporary files are removed.
 pub(crate) fn commit(mut staged: Vec<Staged>) -> Result<(), Diagnostic> {
@@ -1013,22 +1016,14 @@ pub(crate) fn commit(mut staged: Vec<Staged>) -> Result<(), Diagnostic> {
         let Some(flush) = s.flush.take() else { continue };
         let done = flush.join().unwrap_or_else(|_| Err(std::io::Error::other("the flush thread failed")));
         if let Err(e) = done {
-            return Err(Diagnostic::error(
-                Some(Location::file(&s.path)),
-                format!("cannot write the output: {}", io_reason(&e)),
-            )
-            .with_hint("choose another output folder with `-o DIR`"));
+            return Err(output_error(&s.path, "write the output", &e));
         }
     }
     for mut s in staged {
         let Some(tmp) = s.tmp.take() else { continue };
         if let Err(e) = std::fs::rename(&tmp, &s.path) {
             let _ = std::fs::remove_file(&tmp);
-            return Err(Diagnostic::error(
-                Some(Location::file(&s.path)),
-                format!("cannot move the finished output into place: {}", io_reason(&e)),
-            )
-            .with_hint("choose another output folder with `-o DIR`"));
+            return Err(output_error(&s.path, "move the finished output into place", &e));
         }
     }
     Ok(())

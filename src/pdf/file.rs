@@ -55,15 +55,16 @@ impl PdfFile {
 
     /// The whole file in one buffer.
     pub fn into_bytes(self) -> Vec<u8> {
+        let len = self.len();
         let mut parts = self.parts.into_iter();
+        // The first piece, the body pdf-writer made, is grown rather than copied.
         let mut out = match parts.next() {
             Some(Part::Owned(b)) => b,
-            Some(Part::Shared(b)) => b.to_vec(),
+            Some(p) => p.bytes().to_vec(),
             None => return Vec::new(),
         };
-        let rest: Vec<Part> = parts.collect();
-        out.reserve(rest.iter().map(|p| p.bytes().len()).sum());
-        for p in &rest {
+        out.reserve(len - out.len());
+        for p in parts {
             out.extend_from_slice(p.bytes());
         }
         out
