@@ -3,6 +3,7 @@
 //! or a single Markdown file), reads and checks every source and image,
 //! runs the pipeline for each output and writes the files atomically.
 
+mod disk;
 mod fit;
 mod matrix;
 mod volume;
@@ -10,6 +11,7 @@ pub mod watch;
 
 use std::path::{Path, PathBuf};
 
+pub use disk::{write_all_atomic, write_atomic};
 pub use matrix::{Progress, Silent};
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
@@ -137,10 +139,20 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostic
     // Statements are read, parsed and normalised in parallel; their messages
     // are then taken in the order of `documents`, so the report does not
     // depend on the thread count.
-    let read: Vec<(Option<(Document, String)>, Diagnostics)> = {
+    let read: Vec<(Option<(Document, String)>, Diagnostics)> = std::thread::scope(|scope| {
         use rayon::prelude::*;
+        // The disk fetches the statements in order while the first are parsed.
+        if settings.documents.len() > 1 {
+            scope.spawn(|| {
+                for entry in &settings.documents {
+                    if confine.as_ref().is_none_or(|c| c.check(&entry.path).is_ok()) {
+                        disk::read_ahead(&entry.path);
+                    }
+                }
+            });
+        }
         settings.documents.par_iter().map(|entry| read_document(&settings, entry, confine.as_ref())).collect()
-    };
+    });
     let mut documents = Vec::new();
     let mut sources = Vec::new();
     // Index in `settings.documents` of each document kept, for the parts.
@@ -223,6 +235,13 @@ fn read_document(
     }
     if let Some(l) = entry.lang {
         doc.lang = l;
+    }
+    // The images are read after every statement is parsed; the disk fetches
+    // them meanwhile.
+    for img in doc.images() {
+        if confine.is_none_or(|c| c.check(&img.path).is_ok()) {
+            disk::read_ahead(&img.path);
+        }
     }
     typography::normalize(&mut doc);
     // Only the title heading the parser adds (an empty span): nothing was written.
@@ -308,7 +327,7 @@ fn read_source(path: &Path, display: &Path, diags: &mut Diagnostics) -> Option<S
 /// a 50 MB export error is refused at once instead of typeset for minutes.
 pub const MAX_SOURCE_BYTES: u64 = 4 * 1024 * 1024;
 
-fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     use std::io::ErrorKind;
     match e.kind() {
         ErrorKind::NotFound => "it does not exist".into(),
@@ -788,7 +807,7 @@ fn build_project_on(
             report.pages.push(p);
         }
     }
-    commit(staged).map_err(|d| Diagnostics(vec![d]))?;
+    disk::commit(staged).map_err(|d| Diagnostics(vec![d]))?;
     Ok((report, diags))
 }
 
@@ -892,141 +911,6 @@ pub fn layout_options(p: &PdfSettings) -> LayoutOptions {
         columns: p.columns,
         gutter: p.gutter,
     }
-}
-
-/// Writes `bytes` to a temporary file next to `path`, then renames it into
-/// place, so a failed build never leaves a partial file and a previous output
-/// stays intact until the new one is complete.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    write_all_atomic(&[(path, bytes)])
-}
-
-/// Writes several files all or nothing: every file goes to a temporary file
-/// first, and only when all of them are complete on disk are they renamed into
-/// place. If any write fails (a full disk, a read-only folder), the temporary
-/// files are removed and no output, old or new, is touched.
-pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), Diagnostic> {
-    let mut staged = Vec::with_capacity(files.len());
-    for (path, bytes) in files {
-        staged.push(stage(path, bytes)?);
-    }
-    commit(staged)
-}
-
-/// An output written in full to a temporary file beside its place, waiting to
-/// be renamed into it by [`commit`]. Dropped uncommitted (a later output
-/// failed, `--deny-warnings`), it removes its temporary file.
-#[derive(Debug)]
-pub(crate) struct Staged {
-    path: PathBuf,
-    tmp: Option<PathBuf>,
-    /// A large file's flush to disk, waited for on a thread of its own (see [`FLUSH_APART`]).
-    flush: Option<std::thread::JoinHandle<std::io::Result<()>>>,
-}
-
-impl Drop for Staged {
-    fn drop(&mut self) {
-        if let Some(f) = self.flush.take() {
-            let _ = f.join();
-        }
-        if let Some(t) = self.tmp.take() {
-            let _ = std::fs::remove_file(t);
-        }
-    }
-}
-
-/// Files from this size on are flushed to disk (`fsync`) on a thread of their own,
-/// which [`commit`] waits for: a volume's PDF took 25–30 ms to flush, in which the
-/// build thread that wrote it could only wait, while the EPUB was still being made.
-const FLUSH_APART: usize = 1 << 20;
-
-/// Writes `bytes` to a temporary file next to `path` and flushes it to disk
-/// (a large file on a thread of its own, finished before [`commit`] moves it).
-/// Outputs are staged as soon as they are made, each on its own thread, so
-/// that writing one overlaps making the next.
-pub(crate) fn stage(path: &Path, bytes: &[u8]) -> Result<Staged, Diagnostic> {
-    stage_parts(path, std::iter::once(bytes))
-}
-
-/// The largest single `write` of a staged file. Measured on the 2-core VMs of
-/// this project (Linux 6.18, ext4): 40 MB written in one call took 140–215 ms,
-/// in calls of 64 KB to 1 MB 13–16 ms; a call of 4 MB was as slow as one of
-/// 40 MB. (Likely the page cache's large folios for a large write, which the VM's
-/// host backs slowly; whatever the cause, smaller calls avoid it.) Writing a
-/// 200-statement volume's PDF (39 MB) in one call was a sixth of its build.
-const WRITE_CHUNK: usize = 256 * 1024;
-
-/// [`stage`] for a file made of pieces (an EPUB's headers and members), written
-/// one after the other without joining them in memory first.
-pub(crate) fn stage_parts<'a>(
-    path: &Path,
-    parts: impl IntoIterator<Item = &'a [u8]>,
-) -> Result<Staged, Diagnostic> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let fail = |what: &str, e: std::io::Error| output_error(path, what, &e);
-    if dir.exists() && !dir.is_dir() {
-        return Err(Diagnostic::error(Some(Location::file(dir)), "the output folder is not a folder")
-            .with_hint("choose another output folder with `-o DIR`"));
-    }
-    std::fs::create_dir_all(dir).map_err(|e| fail("create the output folder", e))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    // From here on the temporary file is removed on every failure.
-    let mut staged = Staged { path: path.to_path_buf(), tmp: Some(tmp.clone()), flush: None };
-    let result = (|| {
-        // Small pieces (headers) are gathered in the buffer; large ones go straight
-        // through, in writes of at most `WRITE_CHUNK`.
-        let mut f = std::io::BufWriter::with_capacity(64 * 1024, std::fs::File::create(&tmp)?);
-        let mut written = 0;
-        for part in parts {
-            for chunk in part.chunks(WRITE_CHUNK) {
-                f.write_all(chunk)?;
-            }
-            written += part.len();
-        }
-        let file = f.into_inner().map_err(std::io::IntoInnerError::into_error)?;
-        if written < FLUSH_APART {
-            return file.sync_all();
-        }
-        match std::thread::Builder::new().name("samizdat-flush".into()).spawn(move || file.sync_all()) {
-            Ok(handle) => {
-                staged.flush = Some(handle);
-                Ok(())
-            }
-            // No thread to be had: flushed here, through another handle on the same file.
-            Err(_) => std::fs::File::open(&tmp)?.sync_all(),
-        }
-    })();
-    result.map_err(|e| fail("write the output", e))?;
-    Ok(staged)
-}
-
-/// Why the output `path` could not be made: `what` failed with `e`.
-fn output_error(path: &Path, what: &str, e: &std::io::Error) -> Diagnostic {
-    Diagnostic::error(Some(Location::file(path)), format!("cannot {what}: {}", io_reason(e)))
-        .with_hint("choose another output folder with `-o DIR`")
-}
-
-/// Renames staged outputs into place. On a failure the outputs not yet moved
-/// keep their old contents and their temporary files are removed.
-pub(crate) fn commit(mut staged: Vec<Staged>) -> Result<(), Diagnostic> {
-    // Every file on disk before any is moved: a failed flush leaves all outputs as they were.
-    for s in &mut staged {
-        let Some(flush) = s.flush.take() else { continue };
-        let done = flush.join().unwrap_or_else(|_| Err(std::io::Error::other("the flush thread failed")));
-        if let Err(e) = done {
-            return Err(output_error(&s.path, "write the output", &e));
-        }
-    }
-    for mut s in staged {
-        let Some(tmp) = s.tmp.take() else { continue };
-        if let Err(e) = std::fs::rename(&tmp, &s.path) {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(output_error(&s.path, "move the finished output into place", &e));
-        }
-    }
-    Ok(())
 }
 
 /// A calendar date and time in UTC.
@@ -1218,59 +1102,6 @@ fn png_rgb(w: u32, h: u32, raw: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A fresh empty folder in the system's temporary folder.
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("samizdat-stage-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("scratch folder");
-        dir
-    }
-
-    /// Names of the files in `dir`.
-    fn names(dir: &Path) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(dir)
-            .expect("listing")
-            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-            .collect();
-        v.sort();
-        v
-    }
-
-    // Files large enough to be flushed on their own thread and small ones are all
-    // written, in pieces, and moved into place together; the old file stays until then.
-    #[test]
-    fn staged_files_commit_together() {
-        let dir = scratch("commit");
-        let (big, small) = (dir.join("big.pdf"), dir.join("small.epub"));
-        std::fs::write(&big, b"old").expect("old file");
-        let head = vec![7u8; 3 * WRITE_CHUNK + 5];
-        let body = vec![9u8; FLUSH_APART];
-        let a = stage_parts(&big, [head.as_slice(), body.as_slice()]).expect("staged");
-        assert!(a.flush.is_some(), "a large file is flushed apart");
-        let b = stage(&small, b"small").expect("staged");
-        assert!(b.flush.is_none());
-        assert_eq!(std::fs::read(&big).expect("old file"), b"old", "not replaced before the commit");
-        commit(vec![a, b]).expect("committed");
-        let written = std::fs::read(&big).expect("new file");
-        assert_eq!(written.len(), head.len() + body.len());
-        assert!(written[..head.len()] == head[..] && written[head.len()..] == body[..]);
-        assert_eq!(std::fs::read(&small).expect("new file"), b"small");
-        assert_eq!(names(&dir), ["big.pdf", "small.epub"], "no temporary file is left");
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    // A staged file that is never committed (a later output failed) leaves nothing behind.
-    #[test]
-    fn uncommitted_files_leave_nothing() {
-        let dir = scratch("drop");
-        let body = vec![1u8; FLUSH_APART + 1];
-        let staged = stage(&dir.join("book.pdf"), &body).expect("staged");
-        assert_eq!(names(&dir).len(), 1, "the temporary file");
-        drop(staged);
-        assert!(names(&dir).is_empty(), "{:?}", names(&dir));
-        let _ = std::fs::remove_dir_all(&dir);
-    }
 
     // SOURCE_DATE_EPOCH values convert to the right calendar date.
     #[test]

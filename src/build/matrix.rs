@@ -48,7 +48,7 @@ impl Progress for Silent {
 }
 
 /// A file made by the matrix: path, its staged temporary file, and the page count of a PDF.
-pub(super) type File = (PathBuf, super::Staged, Option<usize>);
+pub(super) type File = (PathBuf, super::disk::Staged, Option<usize>);
 
 /// What the matrix produced.
 pub(super) struct Built {
@@ -328,14 +328,14 @@ fn write_pdf(
             let imp = pdf::ImposeOptions { kind, creep: p.creep };
             let made = pdf::write_imposed(&lay, &project.fonts, &project.images, &popts, &imp)
                 .map_err(|e| failed(&file, e))?;
-            let staged = super::stage_parts(&file, made.parts()).map_err(|d| Diagnostics(vec![d]))?;
+            let staged = super::disk::stage_parts(&file, made.parts()).map_err(|d| Diagnostics(vec![d]))?;
             Some((file, staged, Some(pdf::imposed_sides(kind, pages))))
         }
         None => None,
     };
     let made =
         pdf::write_owned(lay, &project.fonts, &project.images, &popts).map_err(|e| failed(&file, e))?;
-    let staged = super::stage_parts(&file, made.parts()).map_err(|d| Diagnostics(vec![d]))?;
+    let staged = super::disk::stage_parts(&file, made.parts()).map_err(|d| Diagnostics(vec![d]))?;
     drop(made);
     out.files.push((file, staged, Some(pages)));
     out.files.extend(imposed);
@@ -365,6 +365,6 @@ fn write_epub(
     };
     let archive = epub::package_packed(book, &project.images, &eopts, packed)
         .map_err(|err| Diagnostics(vec![Diagnostic::error(Some(Location::file(&file)), err.to_string())]))?;
-    let staged = super::stage_parts(&file, archive.parts()).map_err(|d| Diagnostics(vec![d]))?;
+    let staged = super::disk::stage_parts(&file, archive.parts()).map_err(|d| Diagnostics(vec![d]))?;
     Ok(UnitOut { files: vec![(file, staged, None)], warnings: Diagnostics::new(), notes: Vec::new() })
 }
