@@ -115,6 +115,8 @@ pub struct Face {
     /// The space and the hyphen, shaped once: every word boundary and hyphenation point asks.
     space: OnceLock<Arc<[ShapedGlyph]>>,
     hyphen: OnceLock<Arc<[ShapedGlyph]>>,
+    /// Distinct for every face made in this process (see [`Face::serial`]).
+    serial: u64,
 }
 
 /// A shape plan and the direction and script (none: digits and punctuation alone) it is for.
@@ -206,6 +208,9 @@ impl std::fmt::Display for FontError {
 
 impl std::error::Error for FontError {}
 
+/// The serial of the next face made (see [`Face::serial`]).
+static NEXT_SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 impl Face {
     /// Parses a face from bytes; `name` is used in messages.
     pub fn new(name: &str, data: FontData) -> Result<Face, FontError> {
@@ -224,9 +229,17 @@ impl Face {
             cache: ShapeCache::default(),
             space: OnceLock::new(),
             hyphen: OnceLock::new(),
+            serial: NEXT_SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             data,
         };
         Ok(face)
+    }
+
+    /// A number no other face made in this process has: a key for caches of
+    /// what depends only on the face (a word's glyphs and widths), kept apart
+    /// from the face itself, so that two font sets never share an entry.
+    pub fn serial(&self) -> u64 {
+        self.serial
     }
 
     /// True if the face maps `c` to a glyph.

@@ -482,12 +482,6 @@ fn place(lb: &mut LineBox, frag: &Drawn<'_>, x: Pt, fonts: &FontSet, glue_less: 
     }
 }
 
-/// Width of the `.notdef` glyphs among `glyphs`, which are not drawn.
-fn notdef_width(face: &crate::fonts::Face, glyphs: &[ShapedGlyph], size: Pt) -> Pt {
-    let units: i64 = glyphs.iter().filter(|g| g.id == 0).map(|g| g.advance as i64).sum();
-    face.to_pt(units as f64, size)
-}
-
 /// Walks the inline tree into chunks of uniformly styled text.
 fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
     #[derive(Clone)]
@@ -747,109 +741,75 @@ impl ItemBuilder<'_> {
 
     /// Emits the boxes and inner break points of `span` of `chunk` (one word, or its part in one style).
     fn segment(&mut self, ci: usize, span: Range<usize>, is_url: bool, offset: usize) {
-        let chunk = &self.chunks[ci];
-        let style = &chunk.style;
-        let text = &chunk.text[span.clone()];
-        let face = self.fonts.face(style.face);
+        let (chunks, fonts, ps) = (self.chunks, self.fonts, self.ps);
+        let style = &chunks[ci].style;
+        let text = &chunks[ci].text[span.clone()];
+        let face = fonts.face(style.face);
+        // A word of running text is planned once per face and language, and the plan
+        // reused wherever the word recurs (most words of a book do). Words wider than
+        // nine tenths of the measure take emergency breaks and are planned afresh.
+        if style.note.is_none() && !is_url && ps.hyphenate {
+            let done = PLANS.with_borrow_mut(|plans| {
+                let plan = plans.get(face, ps.lang, text, &mut self.breaks);
+                let fits = face.to_pt(plan.units as f64, style.size) <= ps.width * 0.9;
+                if fits {
+                    self.emit(plan, ci, &span, offset);
+                }
+                fits
+            });
+            if done {
+                return;
+            }
+        }
         let shaped = face.shape(text);
         let width_all = face.width(&shaped, style.size);
-        let hyphen_w = face.width(face.hyphen(), style.size);
-
-        // (byte offset, cost, flagged, what the break draws)
         let breaks = &mut self.breaks;
         breaks.clear();
         if style.note.is_none() {
             if is_url {
-                // Chicago style: break after a slash (not inside `//`), before other punctuation,
-                // so that no line ends in a hyphen that a reader would take for a word break.
-                let bytes = text.as_bytes();
-                for (pos, c) in text.char_indices() {
-                    let at = match c {
-                        '/' if bytes.get(pos + 1) != Some(&b'/') && pos > 0 && bytes[pos - 1] != b'/' => {
-                            pos + 1
-                        }
-                        '.' | '-' | '_' | '?' | '&' | '=' | '#' if pos > 0 => pos,
-                        _ => continue,
-                    };
-                    if at < text.len() {
-                        breaks.push((at, URL_PENALTY, false, Break::Plain));
-                    }
-                }
+                url_breaks(text, breaks);
             } else {
-                // UAX #14 opportunities inside the word: after hyphens and dashes. A break after
-                // a hyphen repeats it at the start of the next line, as Russian typesetting requires.
-                // A word of letters alone has none, and most words are such.
-                if !text.chars().all(|c| typography::is_letter(c) || c == '\u{301}') {
-                    for (pos, op) in unicode_linebreak::linebreaks(text) {
-                        if pos == 0 || pos >= text.len() || op != unicode_linebreak::BreakOpportunity::Allowed
-                        {
-                            continue;
-                        }
-                        let prev = text[..pos].chars().next_back().unwrap_or(' ');
-                        let hyphen = matches!(prev, '-' | '\u{2010}' | '\u{2011}');
-                        let kind = if hyphen { Break::Repeat } else { Break::Plain };
-                        breaks.push((pos, EX_HYPHEN_PENALTY, hyphen, kind));
-                    }
-                }
-                if self.ps.hyphenate {
-                    // Hyphenate each run of letters.
-                    let mut run_start = None;
-                    for (pos, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
-                        if typography::is_letter(c) || c == '\u{301}' {
-                            run_start.get_or_insert(pos);
-                        } else if let Some(s) = run_start.take() {
-                            let run = &text[s..pos];
-                            if run.chars().count() >= MIN_HYPHENATED_WORD {
-                                for off in typography::hyphenate(run, self.ps.lang) {
-                                    breaks.push((s + off, HYPHEN_PENALTY, true, Break::Hyphen));
-                                }
-                            }
-                        }
-                    }
-                }
+                word_breaks(text, ps.hyphenate, ps.lang, breaks);
             }
-            if width_all > self.ps.width * 0.9 {
+            if width_all > ps.width * 0.9 {
                 // Wider than the measure: allow a break anywhere, at a high cost.
                 for (pos, _) in text.char_indices().skip(1) {
                     breaks.push((pos, EMERGENCY_PENALTY, false, Break::Plain));
                 }
             }
         }
-        breaks.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        breaks.dedup_by_key(|b| b.0);
+        let plan = WordPlan::new(text, shaped, breaks);
+        self.emit(&plan, ci, &span, offset);
+    }
 
-        let mut start = 0usize;
-        let mut glyph_start = 0usize;
-        // Model characters before `start`, counted as the fragments advance.
-        let mut chars_before = offset;
-        let end = (text.len(), 0.0, false, Break::Plain);
-        let breaks = std::mem::take(&mut self.breaks);
+    /// Emits the fragments of `plan`, the plan of `span` of chunk `ci`, and the
+    /// penalties between them; `offset` counts the model characters before it.
+    fn emit(&mut self, plan: &WordPlan, ci: usize, span: &Range<usize>, offset: usize) {
+        let style = &self.chunks[ci].style;
+        let face = self.fonts.face(style.face);
+        let hyphen_w = face.width(face.hyphen(), style.size);
         // The segment's glyphs are copied into the paragraph's store (a word's glyphs are a
-        // few dozen bytes), and the shaping cache's entry is let go at once.
+        // few dozen bytes).
         let stored = self.glyphs.len();
-        self.glyphs.extend_from_slice(&shaped);
-        for &(pos, cost, flagged, kind) in breaks.iter().chain(std::iter::once(&end)) {
-            // Clusters rise along a left-to-right word: the search starts at the last break.
-            let gend = shaped[glyph_start..]
-                .iter()
-                .position(|g| g.cluster as usize >= pos)
-                .map_or(shaped.len(), |k| glyph_start + k);
-            let glyphs = &shaped[glyph_start..gend];
+        self.glyphs.extend_from_slice(&plan.glyphs);
+        let (mut start, mut glyph_start, mut chars_before) = (0, 0, offset);
+        for piece in &plan.pieces {
+            let (end, glyph_end) = (piece.end as usize, piece.glyph_end as usize);
             // Characters no face can draw (already warned about, with their place) are left
             // out rather than printed as empty boxes: `.notdef` glyphs take no room.
-            let width = face.width(glyphs, style.size) - notdef_width(face, glyphs, style.size);
-            let frag = Frag {
+            let width = face.to_pt(piece.units as f64, style.size)
+                - face.to_pt(piece.notdef_units as f64, style.size);
+            self.frags.push(Frag {
                 chunk: ci,
-                span: span.start + start..span.start + pos,
-                glyph_span: stored + glyph_start..stored + gend,
+                span: span.start + start..span.start + end,
+                glyph_span: stored + glyph_start..stored + glyph_end,
                 base: start,
                 width,
                 offset: chars_before,
-            };
-            chars_before += text[start..pos].chars().count();
-            self.frags.push(frag);
+            });
+            chars_before += piece.chars as usize;
             self.push(KpItem::Box { width }, Payload::Frag(self.frags.len() - 1));
-            if pos < text.len() {
+            if let Some((cost, flagged, kind)) = piece.after {
                 let (w, payload) = match kind {
                     // The inserted hyphen hangs into the margin like a final hyphen (see `hang_share`).
                     Break::Hyphen => (hyphen_w * (1.0 - hang_share('-')), Payload::Hyphen(ci, hyphen_w)),
@@ -858,11 +818,177 @@ impl ItemBuilder<'_> {
                 };
                 self.push(KpItem::Penalty { width: w, cost, flagged }, payload);
             }
-            start = pos;
-            glyph_start = gend;
+            start = end;
+            glyph_start = glyph_end;
         }
-        self.breaks = breaks;
     }
+}
+
+/// A break point inside a word: byte offset, cost, flagged, what the break draws.
+type InnerBreak = (usize, f64, bool, Break);
+
+/// Chicago style for URLs and addresses: a break after a slash (not inside `//`),
+/// before other punctuation, so that no line ends in a hyphen that a reader would
+/// take for a word break.
+fn url_breaks(text: &str, breaks: &mut Vec<InnerBreak>) {
+    let bytes = text.as_bytes();
+    for (pos, c) in text.char_indices() {
+        let at = match c {
+            '/' if bytes.get(pos + 1) != Some(&b'/') && pos > 0 && bytes[pos - 1] != b'/' => pos + 1,
+            '.' | '-' | '_' | '?' | '&' | '=' | '#' if pos > 0 => pos,
+            _ => continue,
+        };
+        if at < text.len() {
+            breaks.push((at, URL_PENALTY, false, Break::Plain));
+        }
+    }
+}
+
+/// The break points of a word of running text: UAX #14 opportunities (after
+/// hyphens and dashes) and, when `hyphenate`, the hyphenation points of each run
+/// of letters.
+fn word_breaks(text: &str, hyphenate: bool, lang: Lang, breaks: &mut Vec<InnerBreak>) {
+    // A break after a hyphen repeats it at the start of the next line, as Russian
+    // typesetting requires. A word of letters alone has none, and most words are such.
+    if !text.chars().all(|c| typography::is_letter(c) || c == '\u{301}') {
+        for (pos, op) in unicode_linebreak::linebreaks(text) {
+            if pos == 0 || pos >= text.len() || op != unicode_linebreak::BreakOpportunity::Allowed {
+                continue;
+            }
+            let prev = text[..pos].chars().next_back().unwrap_or(' ');
+            let hyphen = matches!(prev, '-' | '\u{2010}' | '\u{2011}');
+            let kind = if hyphen { Break::Repeat } else { Break::Plain };
+            breaks.push((pos, EX_HYPHEN_PENALTY, hyphen, kind));
+        }
+    }
+    if hyphenate {
+        let mut run_start = None;
+        for (pos, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+            if typography::is_letter(c) || c == '\u{301}' {
+                run_start.get_or_insert(pos);
+            } else if let Some(s) = run_start.take() {
+                let run = &text[s..pos];
+                if run.chars().count() >= MIN_HYPHENATED_WORD {
+                    for off in typography::hyphenate(run, lang) {
+                        breaks.push((s + off, HYPHEN_PENALTY, true, Break::Hyphen));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A word cut at its break points into fragments, with what each fragment
+/// measures in font units: all that setting the word needs from its face and
+/// language, so that it is worked out once for every occurrence of the word.
+struct WordPlan {
+    glyphs: Arc<[ShapedGlyph]>,
+    /// The advance of all glyphs, in font units.
+    units: i64,
+    pieces: Vec<PlanPiece>,
+}
+
+/// One fragment of a [`WordPlan`] (starting where the previous one ends).
+struct PlanPiece {
+    /// Byte offset of the fragment's end in the word.
+    end: u32,
+    /// The end of its glyphs among the word's.
+    glyph_end: u32,
+    /// The advance of its glyphs and of those among them that are `.notdef`, in font units.
+    units: i64,
+    notdef_units: i64,
+    /// Its characters.
+    chars: u32,
+    /// The break point after it: cost, flagged, what it draws. `None` for the last.
+    after: Option<(f64, bool, Break)>,
+}
+
+impl WordPlan {
+    /// The plan of `text` shaped as `glyphs`, cut at `breaks` (sorted here, and
+    /// the cheapest kept of several at one place).
+    fn new(text: &str, glyphs: Arc<[ShapedGlyph]>, breaks: &mut Vec<InnerBreak>) -> WordPlan {
+        breaks.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        breaks.dedup_by_key(|b| b.0);
+        let units_of = |gs: &[ShapedGlyph]| gs.iter().map(|g| g.advance as i64).sum::<i64>();
+        let mut pieces = Vec::with_capacity(breaks.len() + 1);
+        let (mut start, mut glyph_start) = (0, 0);
+        let end = (text.len(), 0.0, false, Break::Plain);
+        for &(pos, cost, flagged, kind) in breaks.iter().chain(std::iter::once(&end)) {
+            // Clusters rise along a left-to-right word: the search starts at the last break.
+            let glyph_end = glyphs[glyph_start..]
+                .iter()
+                .position(|g| g.cluster as usize >= pos)
+                .map_or(glyphs.len(), |k| glyph_start + k);
+            let gs = &glyphs[glyph_start..glyph_end];
+            pieces.push(PlanPiece {
+                end: pos as u32,
+                glyph_end: glyph_end as u32,
+                units: units_of(gs),
+                notdef_units: gs.iter().filter(|g| g.id == 0).map(|g| g.advance as i64).sum(),
+                chars: text[start..pos].chars().count() as u32,
+                after: (pos < text.len()).then_some((cost, flagged, kind)),
+            });
+            start = pos;
+            glyph_start = glyph_end;
+        }
+        WordPlan { units: units_of(&glyphs), glyphs, pieces }
+    }
+}
+
+/// Plans of the words of running text by face (its serial) and language, kept
+/// per thread: the threads setting statements in parallel never wait on each
+/// other for them, and a word is planned at most once per thread.
+#[derive(Default)]
+struct WordPlans {
+    sets: Vec<((u64, Lang), PlanSet)>,
+}
+
+/// The plans of one face and language, and where each word's is.
+#[derive(Default)]
+struct PlanSet {
+    index: std::collections::HashMap<Box<str>, u32, std::hash::BuildHasherDefault<crate::hash::FxHasher>>,
+    plans: Vec<WordPlan>,
+}
+
+impl WordPlans {
+    /// Plans kept per face and language before they are let go (a book's
+    /// vocabulary is a few tens of thousands of words).
+    const LIMIT: usize = 1 << 17;
+
+    /// The plan of `text` (hyphenated running text) in `face` and `lang`.
+    fn get(
+        &mut self,
+        face: &crate::fonts::Face,
+        lang: Lang,
+        text: &str,
+        breaks: &mut Vec<InnerBreak>,
+    ) -> &WordPlan {
+        let key = (face.serial(), lang);
+        let i = match self.sets.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                self.sets.push((key, PlanSet::default()));
+                self.sets.len() - 1
+            }
+        };
+        let set = &mut self.sets[i].1;
+        if let Some(&k) = set.index.get(text) {
+            return &set.plans[k as usize];
+        }
+        if set.plans.len() >= Self::LIMIT {
+            set.index.clear();
+            set.plans.clear();
+        }
+        breaks.clear();
+        word_breaks(text, true, lang, breaks);
+        set.index.insert(text.into(), set.plans.len() as u32);
+        set.plans.push(WordPlan::new(text, face.shape(text), breaks));
+        &set.plans[set.plans.len() - 1]
+    }
+}
+
+thread_local! {
+    static PLANS: std::cell::RefCell<WordPlans> = std::cell::RefCell::default();
 }
 
 #[cfg(test)]
@@ -881,6 +1007,38 @@ mod tests {
             lang: Lang::Ru,
             hyphenate: true,
         }
+    }
+
+    // Word plans are kept per thread and reused: a paragraph set again gives the same
+    // lines, and a font set with another face in the same slot is set as on a thread
+    // that never saw the first face (no plan is taken for the wrong face).
+    #[test]
+    fn word_plans_follow_the_face() {
+        let text = "Прокуратура района изучает план ремонта по вопросу о перерасчёте платы по поручению руководства. ".repeat(4);
+        let para = [Inline::Text(text)];
+        let seen = |lines: &[LineBox]| -> Vec<(String, Vec<u16>, Vec<f64>)> {
+            lines
+                .iter()
+                .flat_map(|l| &l.runs)
+                .map(|r| {
+                    (
+                        r.text.clone(),
+                        r.glyphs.iter().map(|g| g.id).collect(),
+                        vec![r.x.get(), r.width().get()],
+                    )
+                })
+                .collect()
+        };
+        let serif = FontSet::embedded();
+        let first = seen(&set(&para, &style(250.0), &serif));
+        assert_eq!(first, seen(&set(&para, &style(250.0), &serif)), "set again");
+        let sans = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fonts/PTSans-Regular.ttf"));
+        let swapped = FontSet::with([Some(sans), None, None, None, None, None], None).expect("PT Sans loads");
+        let here = seen(&set(&para, &style(250.0), &swapped));
+        let fresh = std::thread::scope(|s| s.spawn(|| seen(&set(&para, &style(250.0), &swapped))).join())
+            .expect("the thread sets the paragraph");
+        assert_eq!(here, fresh);
+        assert_ne!(here, first, "PT Sans sets the paragraph otherwise than PT Serif");
     }
 
     // Characters no face can draw are left out of the runs instead of printed as `.notdef` boxes.
