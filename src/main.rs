@@ -1,5 +1,6 @@
 //! The `samizdat` command line: a thin shell over [`samizdat::build`].
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -70,13 +71,17 @@ fn report_build(result: &Result<(build::Report, Diagnostics), Diagnostics>, quie
     match result {
         Ok((rep, warnings)) => {
             if !quiet {
+                let mut out = String::new();
                 for n in &rep.notes {
-                    eprintln!("{n}");
+                    let _ = writeln!(out, "{n}");
                 }
-                report(warnings);
+                for d in warnings.iter() {
+                    let _ = writeln!(out, "{d}");
+                }
                 for f in &rep.written {
-                    eprintln!("wrote {}", f.display());
+                    let _ = writeln!(out, "wrote {}", f.display());
                 }
+                print_err(&out);
             }
             ExitCode::SUCCESS
         }
@@ -183,9 +188,18 @@ fn parse_format(s: &str) -> Result<Format, String> {
 }
 
 fn report(diags: &Diagnostics) {
+    let mut out = String::new();
     for d in diags.iter() {
-        eprintln!("{d}");
+        let _ = writeln!(out, "{d}");
     }
+    print_err(&out);
+}
+
+/// Writes `text` to stderr at once: printed line by line, a volume's few hundred
+/// warnings took thousands of unbuffered writes at the end of the build.
+fn print_err(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Exit code for input errors (bad manifest, sources, images); clap uses 2 for usage errors.
