@@ -141,15 +141,17 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostic
     // depend on the thread count.
     let read: Vec<(Option<(Document, String)>, Diagnostics)> = std::thread::scope(|scope| {
         use rayon::prelude::*;
-        // The disk fetches the statements in order while the first are parsed.
+        // The disk fetches the statements in order while the first are parsed (a
+        // hint: without a thread for it, each statement is simply read when its turn comes).
         if settings.documents.len() > 1 {
-            scope.spawn(|| {
-                for entry in &settings.documents {
-                    if confine.as_ref().is_none_or(|c| c.check(&entry.path).is_ok()) {
-                        disk::read_ahead(&entry.path);
+            let _ =
+                std::thread::Builder::new().name("samizdat-read-ahead".into()).spawn_scoped(scope, || {
+                    for entry in &settings.documents {
+                        if confine.as_ref().is_none_or(|c| c.check(&entry.path).is_ok()) {
+                            disk::read_ahead(&entry.path);
+                        }
                     }
-                }
-            });
+                });
         }
         settings.documents.par_iter().map(|entry| read_document(&settings, entry, confine.as_ref())).collect()
     });
