@@ -204,9 +204,9 @@ impl Writeback {
 }
 
 /// An output about to be replaced, opened so that renaming the new file over it
-/// does not free it yet: freeing a large file's space is slow (on this
-/// project's VMs 10–25 ms for a volume's PDF, the disk being told of every
-/// freed block), and [`release`] does it off the build's path. `None` when
+/// does not free it yet: freeing a large file's space can be slow (on this
+/// project's VMs, whose file system is mounted with `discard`, 10–25 ms for a
+/// volume's PDF), and [`release`] does it off the build's path. `None` when
 /// there is no such file, and always off Unix, where an open file cannot be
 /// replaced.
 fn hold(path: &Path) -> Option<std::fs::File> {

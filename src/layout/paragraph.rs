@@ -627,7 +627,7 @@ struct ItemBuilder<'a> {
     payloads: Vec<Payload>,
     frags: Vec<Frag>,
     /// Break points inside the current segment, kept to reuse the allocation.
-    breaks: Vec<(usize, f64, bool, Break)>,
+    breaks: Vec<InnerBreak>,
 }
 
 /// A piece of a word: the bytes `span` of chunk `chunk`, with the count of model
