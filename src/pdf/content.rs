@@ -164,11 +164,18 @@ impl Content {
             self.buf.push(b'(');
             self.in_string = true;
         }
-        for b in cid.to_be_bytes() {
-            match b {
-                b'(' | b')' | b'\\' => self.buf.extend_from_slice(&[b'\\', b]),
-                b'\r' => self.buf.extend_from_slice(b"\\r"),
-                _ => self.buf.push(b),
+        let bytes = cid.to_be_bytes();
+        let plain = |b: u8| !matches!(b, b'(' | b')' | b'\\' | b'\r');
+        if plain(bytes[0]) && plain(bytes[1]) {
+            // Most codes: both bytes as they are, in one two-byte copy.
+            self.buf.extend_from_slice(&bytes);
+        } else {
+            for b in bytes {
+                match b {
+                    b'(' | b')' | b'\\' => self.buf.extend_from_slice(&[b'\\', b]),
+                    b'\r' => self.buf.extend_from_slice(b"\\r"),
+                    _ => self.buf.push(b),
+                }
             }
         }
         if adjust.abs() >= 0.0005 {
@@ -198,38 +205,40 @@ pub(super) fn write_num(out: &mut Vec<u8>, v: f64) {
         out.push(b'0');
         return;
     }
-    if milli < 0 {
-        out.push(b'-');
-    }
+    // Written right to left into a buffer, then copied out at once: a number of a
+    // content stream is a few bytes, and a volume's streams have millions of them.
+    let mut buf = [0u8; 24];
+    let mut i = buf.len();
     let m = milli.unsigned_abs();
-    let (int, frac) = (m / 1000, m % 1000);
-    write_int(out, int);
+    let (mut int, frac) = (m / 1000, m % 1000);
     if frac != 0 {
-        out.push(b'.');
-        let d = [(frac / 100) as u8, (frac / 10 % 10) as u8, (frac % 10) as u8];
-        let keep = if d[2] != 0 {
-            3
-        } else if d[1] != 0 {
-            2
-        } else {
-            1
-        };
-        out.extend(d[..keep].iter().map(|x| b'0' + x));
+        // Three decimals without their trailing zeros.
+        let (mut f, mut keep) = (frac, 3);
+        while f % 10 == 0 {
+            f /= 10;
+            keep -= 1;
+        }
+        for _ in 0..keep {
+            i -= 1;
+            buf[i] = b'0' + (f % 10) as u8;
+            f /= 10;
+        }
+        i -= 1;
+        buf[i] = b'.';
     }
-}
-
-fn write_int(out: &mut Vec<u8>, mut n: u64) {
-    let mut tmp = [0u8; 20];
-    let mut i = tmp.len();
     loop {
         i -= 1;
-        tmp[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
+        buf[i] = b'0' + (int % 10) as u8;
+        int /= 10;
+        if int == 0 {
             break;
         }
     }
-    out.extend_from_slice(&tmp[i..]);
+    if milli < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    out.extend_from_slice(&buf[i..]);
 }
 
 #[cfg(test)]
@@ -254,6 +263,15 @@ mod tests {
         assert_eq!(num(1000.0), "1000");
         assert_eq!(num(f64::NAN), "0");
         assert_eq!(num(1e300), "2000000000");
+    }
+
+    // Every number of up to three decimals is written as Rust's shortest form of it.
+    #[test]
+    fn numbers_match_the_shortest_form() {
+        for milli in (-2_000_000i64..2_000_000).step_by(7).chain([999, 1000, 1001, -1, 1, 10, 100]) {
+            let v = milli as f64 / 1000.0;
+            assert_eq!(num(v), format!("{v}"), "{milli}");
+        }
     }
 
     // Glyph codes are two bytes of a literal string, delimiters and CR escaped;
