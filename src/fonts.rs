@@ -9,8 +9,6 @@
 //! use, so start-up parses only the table directory and metrics of each face,
 //! and a face that a book never uses costs nothing more.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock, RwLock};
@@ -123,7 +121,7 @@ pub struct Face {
 type PlanEntry = (Direction, Option<Script>, Arc<ShapePlan>);
 
 /// Shaped glyphs by word.
-type ShapedWords = HashMap<Box<str>, Arc<[ShapedGlyph]>, BuildHasherDefault<crate::hash::FxHasher>>;
+type ShapedWords = crate::hash::WordMap<Arc<[ShapedGlyph]>>;
 
 /// Shaped words and the shape plans that produced them, locked apart: a word
 /// is shaped with neither lock held, and the words' lock is taken for writing

@@ -1,6 +1,9 @@
-//! A fast hash for the caches keyed by words (shaping, hyphenation).
+//! A fast hash for the caches keyed by words (shaping, hyphenation, word plans).
 
-use std::hash::Hasher;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A map keyed by words, hashed with [`FxHasher`]: the shape of every word cache.
+pub(crate) type WordMap<V> = std::collections::HashMap<Box<str>, V, BuildHasherDefault<FxHasher>>;
 
 /// The hash of rustc's `FxHasher` (a multiply and rotate per word). The shaping
 /// and hyphenation caches are keyed by short words from our own documents, where

@@ -75,9 +75,7 @@ fn report_build(result: &Result<(build::Report, Diagnostics), Diagnostics>, quie
                 for n in &rep.notes {
                     let _ = writeln!(out, "{n}");
                 }
-                for d in warnings.iter() {
-                    let _ = writeln!(out, "{d}");
-                }
+                render_into(warnings, &mut out);
                 for f in &rep.written {
                     let _ = writeln!(out, "wrote {}", f.display());
                 }
@@ -189,10 +187,15 @@ fn parse_format(s: &str) -> Result<Format, String> {
 
 fn report(diags: &Diagnostics) {
     let mut out = String::new();
+    render_into(diags, &mut out);
+    print_err(&out);
+}
+
+/// Appends the diagnostics to `out`, one after the other.
+fn render_into(diags: &Diagnostics, out: &mut String) {
     for d in diags.iter() {
         let _ = writeln!(out, "{d}");
     }
-    print_err(&out);
 }
 
 /// Writes `text` to stderr at once: printed line by line, a volume's few hundred

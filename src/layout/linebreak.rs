@@ -623,8 +623,7 @@ impl<'a> Paragraph<'a> {
             };
             // Only nodes whose line is not too loose still need a look: with the list in order
             // of `ready`, a prefix of it (all of it at a forced break, which ends every line).
-            // The prefix is compacted
-            // in place as nodes are dropped.
+            // The prefix is compacted in place as nodes are dropped.
             let looked = if forced { active.len() } else { active.partition_point(|a| a.ready <= reach) };
             let mut kept = 0;
             for k in 0..looked {

@@ -946,7 +946,7 @@ struct WordPlans {
 /// The plans of one face and language, and where each word's is.
 #[derive(Default)]
 struct PlanSet {
-    index: std::collections::HashMap<Box<str>, u32, std::hash::BuildHasherDefault<crate::hash::FxHasher>>,
+    index: crate::hash::WordMap<u32>,
     plans: Vec<WordPlan>,
 }
 

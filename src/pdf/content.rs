@@ -171,11 +171,10 @@ impl Content {
             self.buf.extend_from_slice(&bytes);
         } else {
             for b in bytes {
-                match b {
-                    b'(' | b')' | b'\\' => self.buf.extend_from_slice(&[b'\\', b]),
-                    b'\r' => self.buf.extend_from_slice(b"\\r"),
-                    _ => self.buf.push(b),
+                if !plain(b) {
+                    self.buf.push(b'\\');
                 }
+                self.buf.push(if b == b'\r' { b'r' } else { b });
             }
         }
         if adjust.abs() >= 0.0005 {

@@ -10,7 +10,6 @@
 //! second one is drawn, see [`adds_hyphen`]).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::model::Lang;
@@ -84,7 +83,7 @@ thread_local! {
 }
 
 /// Breaks by word, for one language.
-type WordBreaks = HashMap<Box<str>, Box<[usize]>, std::hash::BuildHasherDefault<crate::hash::FxHasher>>;
+type WordBreaks = crate::hash::WordMap<Box<[usize]>>;
 
 fn hyphenate_uncached(word: &str, lang: Lang) -> Vec<usize> {
     let mut out = Vec::new();
