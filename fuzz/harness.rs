@@ -53,7 +53,7 @@ pub fn pipeline(data: &[u8]) -> Option<Outputs> {
 /// [`pipeline`] on text. Panics if a writer refuses what the earlier stages accepted.
 pub fn render(text: &str) -> Option<Outputs> {
     let base = Path::new("/fuzz");
-    let info = markdown::SourceInfo { display: Path::new("fuzz.md"), base_dir: base };
+    let info = markdown::SourceInfo::new(Path::new("fuzz.md"), base);
     let (mut doc, diags) = markdown::parse(text, &info);
     if diags.has_errors() {
         return None;

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 pub use disk::{write_all_atomic, write_atomic};
 pub use matrix::{Progress, Silent};
 
+use crate::date::{Date, Stamp};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::fonts::{FALLBACK_SLOT, FontError, FontSet};
 use crate::images;
@@ -183,7 +184,7 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostic
     if single && let Some(doc) = documents.first() {
         meta.title = doc.title.clone();
         meta.lang = doc.lang;
-        meta.date = doc.date.clone();
+        meta.date = doc.date;
         meta.authors = doc.author.iter().cloned().collect();
         meta.identifier = manifest::derive_identifier(&meta.title, &meta.authors);
     }
@@ -230,14 +231,15 @@ fn read_document(
     }
     let Some(text) = read_source(&entry.path, &entry.display, &mut diags) else { return (None, diags) };
     let base_dir = entry.path.parent().unwrap_or(Path::new(".")).to_path_buf();
-    let (mut doc, d) = markdown::parse(&text, &SourceInfo { display: &entry.display, base_dir: &base_dir });
+    let info = SourceInfo {
+        display: &entry.display,
+        base_dir: &base_dir,
+        title: entry.title.as_deref(),
+        lang: entry.lang,
+        book_lang: settings.meta.lang,
+    };
+    let (mut doc, d) = markdown::parse(&text, &info);
     diags.extend(d);
-    if let Some(t) = &entry.title {
-        markdown::set_title(&mut doc, t);
-    }
-    if let Some(l) = entry.lang {
-        doc.lang = l;
-    }
     // The images are read after every statement is parsed; the disk fetches
     // them meanwhile.
     for img in doc.images() {
@@ -915,73 +917,6 @@ pub fn layout_options(p: &PdfSettings) -> LayoutOptions {
     }
 }
 
-/// A calendar date and time in UTC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stamp {
-    year: u16,
-    month: u8,
-    day: u8,
-    hour: u8,
-    minute: u8,
-    second: u8,
-}
-
-/// Used when neither `SOURCE_DATE_EPOCH` nor a book date is known: a fixed
-/// date keeps outputs reproducible (the wall clock is never read).
-const FALLBACK_DATE: Stamp = Stamp { year: 2000, month: 1, day: 1, hour: 0, minute: 0, second: 0 };
-
-impl Stamp {
-    fn parts(self) -> (u16, u8, u8, u8, u8, u8) {
-        (self.year, self.month, self.day, self.hour, self.minute, self.second)
-    }
-
-    fn iso(self) -> String {
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
-        )
-    }
-
-    /// A Unix time in seconds as a UTC date (Howard Hinnant's `civil_from_days`).
-    pub fn from_epoch(secs: i64) -> Stamp {
-        let days = secs.div_euclid(86_400);
-        let rem = secs.rem_euclid(86_400);
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)).clamp(0, 9999) as u16;
-        Stamp {
-            year,
-            month,
-            day,
-            hour: (rem / 3600) as u8,
-            minute: (rem % 3600 / 60) as u8,
-            second: (rem % 60) as u8,
-        }
-    }
-
-    /// A `YYYY`, `YYYY-MM` or `YYYY-MM-DD` date at midnight UTC.
-    pub fn from_date(s: &str) -> Option<Stamp> {
-        let mut it = s.trim().splitn(3, '-');
-        let year: u16 = it.next()?.parse().ok()?;
-        let month: u8 = it.next().map_or(Some(1), |m| m.parse().ok())?;
-        let day: u8 = it.next().map_or(Some(1), |d| d.get(..2).unwrap_or(d).parse().ok())?;
-        ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some(Stamp {
-            year,
-            month,
-            day,
-            hour: 0,
-            minute: 0,
-            second: 0,
-        })
-    }
-}
-
 /// The date written into outputs: `SOURCE_DATE_EPOCH` when set, else the book's date,
 /// else the newest statement date.
 fn build_date(book: &Book) -> Option<Stamp> {
@@ -990,12 +925,7 @@ fn build_date(book: &Book) -> Option<Stamp> {
     {
         return Some(Stamp::from_epoch(secs));
     }
-    book.meta.date.as_deref().and_then(Stamp::from_date).or_else(|| {
-        book.documents
-            .iter()
-            .filter_map(|d| d.date.as_deref().and_then(Stamp::from_date))
-            .max_by_key(|s| s.parts())
-    })
+    book.meta.date.or_else(|| book.documents.iter().filter_map(|d| d.date).max()).map(Date::start)
 }
 
 /// Creates a new book project in `dir`: a manifest, one statement and an image.
@@ -1057,9 +987,8 @@ const NEW_STATEMENT: &str = "![Баннер инициативной групп�
 /// built here so the binary needs no image files.
 fn new_banner() -> Vec<u8> {
     let (w, h) = (600u32, 200u32);
-    let mut raw = Vec::with_capacity(((w * 3 + 1) * h) as usize);
+    let mut rgb = Vec::with_capacity((w * 3 * h) as usize);
     for y in 0..h {
-        raw.push(0);
         for x in 0..w {
             let stripe = (x + y) / 40 % 2 == 0;
             let c: [u8; 3] = if y > 150 {
@@ -1069,58 +998,22 @@ fn new_banner() -> Vec<u8> {
             } else {
                 [220, 60, 80]
             };
-            raw.extend_from_slice(&c);
+            rgb.extend_from_slice(&c);
         }
     }
-    png_rgb(w, h, &raw)
-}
-
-/// Encodes filtered RGB scanlines as a PNG (zlib stream by libdeflate).
-fn png_rgb(w: u32, h: u32, raw: &[u8]) -> Vec<u8> {
-    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-        out.extend((data.len() as u32).to_be_bytes());
-        let start = out.len();
-        out.extend(kind);
-        out.extend(data);
-        let crc = images::crc32(&out[start..]);
-        out.extend(crc.to_be_bytes());
-    }
-    let mut zlib = libdeflater::Compressor::new(libdeflater::CompressionLvl::default());
-    let mut z = vec![0; zlib.zlib_compress_bound(raw.len())];
-    // A buffer of the bound always fits the stream.
-    let n = zlib.zlib_compress(raw, &mut z).unwrap_or(0);
-    z.truncate(n);
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = Vec::new();
-    ihdr.extend(w.to_be_bytes());
-    ihdr.extend(h.to_be_bytes());
-    ihdr.extend([8, 2, 0, 0, 0]);
-    chunk(&mut out, b"IHDR", &ihdr);
-    chunk(&mut out, b"IDAT", &z);
-    chunk(&mut out, b"IEND", &[]);
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    // Writing a well-formed image into memory cannot fail; an empty banner would be caught by `new`'s test.
+    let written = encoder.write_header().and_then(|mut writer| writer.write_image_data(&rgb));
+    debug_assert!(written.is_ok());
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    // SOURCE_DATE_EPOCH values convert to the right calendar date.
-    #[test]
-    fn epoch_to_date() {
-        assert_eq!(Stamp::from_epoch(0).iso(), "1970-01-01T00:00:00Z");
-        assert_eq!(Stamp::from_epoch(1_700_000_000).iso(), "2023-11-14T22:13:20Z");
-        assert_eq!(Stamp::from_epoch(951_782_400).iso(), "2000-02-29T00:00:00Z");
-    }
-
-    // Book dates in the three accepted forms parse; nonsense does not.
-    #[test]
-    fn book_dates() {
-        assert_eq!(Stamp::from_date("2026-05-01").map(Stamp::iso).as_deref(), Some("2026-05-01T00:00:00Z"));
-        assert_eq!(Stamp::from_date("2026").map(Stamp::iso).as_deref(), Some("2026-01-01T00:00:00Z"));
-        assert_eq!(Stamp::from_date("май"), None);
-        assert_eq!(Stamp::from_date("2026-13-01"), None);
-    }
 
     // The generated banner is a PNG the image prober accepts at its real size.
     #[test]

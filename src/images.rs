@@ -134,7 +134,7 @@ fn verify_png(b: &[u8]) -> Result<(), ImageError> {
     }
 }
 
-/// CRC-32 (ISO 3309, as PNG uses it): checks PNG chunks here and writes them for new projects.
+/// CRC-32 (ISO 3309, as PNG uses it), libdeflate's: checks the chunks of PNG images.
 pub fn crc32(data: &[u8]) -> u32 {
     libdeflater::crc32(data)
 }

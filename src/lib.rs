@@ -2,6 +2,7 @@
 //! manifest (`book.toml`).
 //!
 //! The modules follow the pipeline and import only upstream:
+//! `locale` (the languages and their words) · `date` (parsing and display) ·
 //! `manifest` (book.toml → [`manifest::Settings`]) · `markdown` (pulldown-cmark →
 //! [`model::Document`]) · `model` · `typography` (ru/kk rules, hyphenation) ·
 //! `fonts` (loading, shaping, metrics) · `layout` (line breaking, pagination →
@@ -10,12 +11,14 @@
 //! that touches the filesystem.
 
 pub mod build;
+pub mod date;
 pub mod diag;
 pub mod epub;
 pub mod fonts;
 mod hash;
 pub mod images;
 pub mod layout;
+pub mod locale;
 pub mod manifest;
 pub mod markdown;
 pub mod model;

@@ -15,21 +15,37 @@ use pulldown_cmark::{
 };
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
-use crate::model::{Align, Block, BlockKind, Document, Footnote, ImageRef, Inline, Lang, Span, Table};
+use crate::model::{
+    Align, Block, BlockKind, Cell, Date, Document, Footnote, ImageRef, Inline, Lang, Span, Table,
+};
 
 /// Deepest nesting of lists and block quotes accepted. Real statements nest two
 /// or three levels; the limit keeps every later recursive pass (layout, EPUB)
 /// far from the stack limit on hostile input.
 pub const MAX_DEPTH: usize = 32;
 
-/// Facts about a statement known before parsing: its path for messages and the
-/// folder its images are relative to.
+/// Facts about a statement known before parsing: its path for messages, the
+/// folder its images are relative to, and what the manifest says of it.
 #[derive(Debug, Clone)]
 pub struct SourceInfo<'a> {
     /// The path shown in messages (relative to the book root).
     pub display: &'a Path,
     /// The folder that image paths are resolved against.
     pub base_dir: &'a Path,
+    /// The manifest entry's `title`, which overrides the statement's own.
+    pub title: Option<&'a str>,
+    /// The manifest entry's `lang`, used when the front matter names none.
+    pub lang: Option<Lang>,
+    /// The book's `language`: the statement's when neither names one and its
+    /// text cannot tell.
+    pub book_lang: Lang,
+}
+
+impl<'a> SourceInfo<'a> {
+    /// A statement the manifest says nothing about, in a Russian book.
+    pub fn new(display: &'a Path, base_dir: &'a Path) -> SourceInfo<'a> {
+        SourceInfo { display, base_dir, title: None, lang: None, book_lang: Lang::default() }
+    }
 }
 
 /// Front matter fields samizdat understands.
@@ -37,8 +53,8 @@ pub struct SourceInfo<'a> {
 pub struct FrontMatter {
     /// `title`
     pub title: Option<String>,
-    /// `date`
-    pub date: Option<String>,
+    /// `date`, checked
+    pub date: Option<Date>,
     /// `author`
     pub author: Option<String>,
     /// `place`
@@ -75,21 +91,21 @@ pub fn set_title(doc: &mut Document, title: &str) {
     let span = doc.blocks.get(at).map_or(0..0, |b| b.span.start..b.span.start);
     doc.blocks.insert(
         at,
-        Block {
-            kind: BlockKind::Heading {
+        Block::new(
+            BlockKind::Heading {
                 level: 1,
                 content: vec![Inline::Text(title.to_string())],
                 id: None,
-                lang: None,
+                lang_attr: None,
             },
             span,
-        },
+        ),
     );
 }
 
 /// A table being filled: column alignments, header cells, finished rows, the
 /// row being filled, and whether the header row is still open.
-type TableState = (Vec<Align>, Vec<Vec<Inline>>, Vec<Vec<Vec<Inline>>>, Vec<Vec<Inline>>, bool);
+type TableState = (Vec<Align>, Vec<Cell>, Vec<Vec<Cell>>, Vec<Cell>, bool);
 
 /// A container of blocks being filled.
 enum BlockFrame {
@@ -200,7 +216,7 @@ impl<'s> Builder<'s> {
     fn finish_paragraph(&mut self, content: Vec<Inline>, span: Span) {
         let content = trim_inlines(content);
         if !content.is_empty() {
-            self.push_block(Block { kind: BlockKind::Paragraph(content), span });
+            self.push_block(Block::new(BlockKind::Paragraph(content), span));
         }
         for img in std::mem::take(&mut self.pending_images) {
             self.push_block(img);
@@ -262,7 +278,7 @@ impl<'s> Builder<'s> {
             }
             Event::SoftBreak => self.push_inline(Inline::Text(" ".into())),
             Event::HardBreak => self.push_inline(Inline::LineBreak),
-            Event::Rule => self.push_block(Block { kind: BlockKind::Rule, span: range }),
+            Event::Rule => self.push_block(Block::new(BlockKind::Rule, range)),
             Event::TaskListMarker(done) => {
                 self.push_inline(Inline::Text(if done { "☑ " } else { "☐ " }.into()))
             }
@@ -348,7 +364,7 @@ impl<'s> Builder<'s> {
                             self.warn(
                                 range.start,
                                 format!("unknown language `{v}` in heading attributes"),
-                                Some("use `ru`, `kk` or `en`"),
+                                Some(&Lang::hint()),
                             );
                         }
                     }
@@ -441,10 +457,10 @@ impl<'s> Builder<'s> {
             TagEnd::Heading(_) => {
                 if let Some((InlineFrame::Heading { level, id, lang }, start, content)) = self.inlines.pop() {
                     let content = trim_inlines(content);
-                    self.push_block(Block {
-                        kind: BlockKind::Heading { level, content, id, lang },
-                        span: start..range.end,
-                    });
+                    self.push_block(Block::new(
+                        BlockKind::Heading { level, content, id, lang_attr: lang },
+                        start..range.end,
+                    ));
                     for img in std::mem::take(&mut self.pending_images) {
                         self.push_block(img);
                     }
@@ -453,7 +469,7 @@ impl<'s> Builder<'s> {
             TagEnd::BlockQuote(_) => {
                 self.flush_loose(range.end);
                 if let Some((_, start, children)) = self.blocks.pop() {
-                    self.push_block(Block { kind: BlockKind::Quote(children), span: start..range.end });
+                    self.push_block(Block::new(BlockKind::Quote(children), start..range.end));
                 }
             }
             TagEnd::Item => {
@@ -466,10 +482,7 @@ impl<'s> Builder<'s> {
             }
             TagEnd::List(_) => {
                 if let Some((BlockFrame::List { start: first, items }, start, _)) = self.blocks.pop() {
-                    self.push_block(Block {
-                        kind: BlockKind::List { start: first, items },
-                        span: start..range.end,
-                    });
+                    self.push_block(Block::new(BlockKind::List { start: first, items }, start..range.end));
                 }
             }
             TagEnd::FootnoteDefinition => {
@@ -481,7 +494,7 @@ impl<'s> Builder<'s> {
             TagEnd::CodeBlock => {
                 if let Some(code) = self.code.take() {
                     let code = code.trim_end_matches('\n').to_string();
-                    self.push_block(Block { kind: BlockKind::Code(code), span: range });
+                    self.push_block(Block::new(BlockKind::Code(code), range));
                 }
             }
             TagEnd::HtmlBlock => {
@@ -495,10 +508,7 @@ impl<'s> Builder<'s> {
                                 "write Markdown instead of HTML; samizdat never copies HTML into its outputs",
                             ),
                         );
-                        self.push_block(Block {
-                            kind: BlockKind::Paragraph(vec![Inline::Text(text)]),
-                            span: range,
-                        });
+                        self.push_block(Block::new(BlockKind::Paragraph(vec![Inline::Text(text)]), range));
                     }
                 }
             }
@@ -509,10 +519,7 @@ impl<'s> Builder<'s> {
             }
             TagEnd::Table => {
                 if let Some((aligns, header, rows, _, _)) = self.table.take() {
-                    self.push_block(Block {
-                        kind: BlockKind::Table(Table { aligns, header, rows }),
-                        span: range,
-                    });
+                    self.push_block(Block::new(BlockKind::Table(Table { aligns, header, rows }), range));
                 }
             }
             TagEnd::TableHead => {
@@ -531,7 +538,7 @@ impl<'s> Builder<'s> {
                 if let Some((_, _, content)) = self.inlines.pop()
                     && let Some(t) = &mut self.table
                 {
-                    t.3.push(trim_inlines(content));
+                    t.3.push(Cell::new(trim_inlines(content)));
                 }
             }
             TagEnd::Emphasis
@@ -577,7 +584,7 @@ impl<'s> Builder<'s> {
         let decoded = percent_decode(&src);
         let path = self.info.base_dir.join(&decoded);
         let title = if title.trim().is_empty() { None } else { Some(title) };
-        self.pending_images.push(Block { kind: BlockKind::Image(ImageRef { src, path, alt, title }), span });
+        self.pending_images.push(Block::new(BlockKind::Image(ImageRef { src, path, alt, title }), span));
     }
 
     fn front_matter(&mut self, kind: MetadataBlockKind, text: &str, range: Span) {
@@ -610,7 +617,14 @@ impl<'s> Builder<'s> {
             let value = unquote(value.trim());
             match key {
                 "title" => fm.title = Some(value),
-                "date" => fm.date = Some(value),
+                "date" => match Date::parse(&value) {
+                    Ok(date) => fm.date = Some(date),
+                    Err(e) => {
+                        let at = here + line.find(value.as_str()).unwrap_or(0);
+                        let d = self.diags.error_at(self.info.display, self.source, at, e.message);
+                        d.hint = Some(e.hint);
+                    }
+                },
                 "author" | "authors" => fm.author = Some(value),
                 "place" | "city" => fm.place = Some(value),
                 "lang" | "language" => match Lang::from_tag(&value) {
@@ -622,7 +636,7 @@ impl<'s> Builder<'s> {
                             here,
                             format!("unknown language `{value}`"),
                         );
-                        d.hint = Some("use `ru`, `kk` or `en`".into());
+                        d.hint = Some(Lang::hint());
                     }
                 },
                 _ => {
@@ -649,7 +663,7 @@ impl<'s> Builder<'s> {
         }
         while self.blocks.len() > 1 {
             if let Some((_, start, children)) = self.blocks.pop() {
-                self.push_block(Block { kind: BlockKind::Quote(children), span: start..end });
+                self.push_block(Block::new(BlockKind::Quote(children), start..end));
             }
         }
         let body = self.blocks.pop().map(|(_, _, b)| b).unwrap_or_default();
@@ -660,8 +674,8 @@ impl<'s> Builder<'s> {
         let mut footnotes = Vec::new();
         for (number, label) in numbered {
             match self.footnote_defs.remove(&label) {
-                Some(blocks) => footnotes.push(Footnote { number, label, blocks }),
-                None => footnotes.push(Footnote { number, label, blocks: Vec::new() }),
+                Some(blocks) => footnotes.push(Footnote { number, label, blocks, lang: Lang::default() }),
+                None => footnotes.push(Footnote { number, label, blocks: Vec::new(), lang: Lang::default() }),
             }
         }
         for label in self.footnote_defs.keys() {
@@ -682,18 +696,16 @@ impl<'s> Builder<'s> {
         });
         let stem =
             self.info.display.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let title =
-            self.front.title.clone().or(first_h1).filter(|t| !t.is_empty()).unwrap_or_else(|| stem.clone());
-        let lang = self.front.lang.unwrap_or_else(|| {
-            let mut text = String::new();
-            Block::plain_text_into(&body, &mut text);
-            Lang::detect(&text)
-        });
+        let title = (self.info.title.map(str::to_owned))
+            .or(self.front.title.clone())
+            .or(first_h1)
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| stem.clone());
         let doc = Document {
             path: self.info.display.to_path_buf(),
             title: title.clone(),
-            lang,
-            date: self.front.date.clone(),
+            lang: self.info.book_lang,
+            date: self.front.date,
             author: self.front.author.clone(),
             place: self.front.place.clone(),
             slug: slugify(&stem),
@@ -702,6 +714,7 @@ impl<'s> Builder<'s> {
         };
         let mut doc = doc;
         set_title(&mut doc, &title);
+        doc.resolve_languages(self.front.lang.or(self.info.lang), self.info.book_lang);
         (doc, self.diags)
     }
 }
@@ -793,7 +806,7 @@ mod tests {
     fn parse_str(src: &str) -> (Document, Diagnostics) {
         let display = PathBuf::from("s.md");
         let base = PathBuf::from("/book");
-        parse(src, &SourceInfo { display: &display, base_dir: &base })
+        parse(src, &SourceInfo::new(&display, &base))
     }
 
     // The typical website export: image on top, title, wrapped paragraph, escape.
@@ -863,7 +876,7 @@ mod tests {
             parse_str("---\ntitle: \"Мәлімдеме\"\ndate: 2026-03-08\nlang: kk\n---\n\nМәтін.\n");
         assert!(diags.is_empty(), "{diags}");
         assert_eq!(doc.title, "Мәлімдеме");
-        assert_eq!(doc.date.as_deref(), Some("2026-03-08"));
+        assert_eq!(doc.date.map(Date::iso).as_deref(), Some("2026-03-08"));
         assert_eq!(doc.lang, Lang::Kk);
         // No `#` heading: one is inserted so both outputs show the title.
         assert!(matches!(&doc.blocks[0].kind, BlockKind::Heading { level: 1, .. }));
@@ -874,9 +887,10 @@ mod tests {
     // Author, place and date from the front matter make the line under the title.
     #[test]
     fn byline_from_front_matter() {
-        let (doc, diags) = parse_str("---\nauthor: Профком\nplace: Алматы\ndate: 2026-03-08\n---\n\n# T\n");
+        let (doc, diags) =
+            parse_str("---\nauthor: Профком\nplace: Алматы\ndate: 2026-03-08\n---\n\n# Заявление\n");
         assert!(diags.is_empty(), "{diags}");
-        assert_eq!(doc.byline().as_deref(), Some("Профком, Алматы, 2026-03-08"));
+        assert_eq!(doc.byline().as_deref(), Some("Профком, Алматы, 8\u{a0}марта 2026\u{a0}г."));
     }
 
     // Images without alt text are reported.
@@ -897,7 +911,7 @@ mod tests {
         assert!(matches!(kinds[2], BlockKind::List { start: None, .. }));
         assert!(matches!(kinds[3], BlockKind::Quote(_)));
         assert!(matches!(kinds[4], BlockKind::Table(t) if t.aligns[1] == Align::Right && t.rows.len() == 1));
-        assert!(matches!(kinds[5], BlockKind::Heading { level: 2, lang: Some(Lang::Kk), .. }));
+        assert!(matches!(kinds[5], BlockKind::Heading { level: 2, lang_attr: Some(Lang::Kk), .. }));
     }
 
     // Deep nesting is refused with an error instead of exhausting the stack later.

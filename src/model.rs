@@ -11,134 +11,10 @@ use std::path::PathBuf;
 /// A byte range in a document's Markdown source.
 pub type Span = Range<usize>;
 
-/// The languages samizdat typesets with their own rules. A closed set: each
-/// has hyphenation patterns and typographic rules of its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub enum Lang {
-    /// Russian.
-    #[default]
-    Ru,
-    /// Kazakh (Cyrillic script).
-    Kk,
-    /// English and other Latin-script text.
-    En,
-}
+mod lang;
 
-impl Lang {
-    /// The BCP 47 tag written into `xml:lang`, `dc:language` and the PDF `/Lang`.
-    pub fn tag(self) -> &'static str {
-        match self {
-            Lang::Ru => "ru",
-            Lang::Kk => "kk",
-            Lang::En => "en",
-        }
-    }
-
-    /// Parses a language tag such as `ru`, `kk-KZ` or `en-GB`; `None` when the
-    /// primary subtag is not one samizdat knows.
-    pub fn from_tag(tag: &str) -> Option<Lang> {
-        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
-        match primary.as_str() {
-            "ru" => Some(Lang::Ru),
-            "kk" => Some(Lang::Kk),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-
-    /// Guesses the language of a text: Cyrillic in which Kazakh-only letters
-    /// make up at least [`KAZAKH_SHARE`] of the letters is Kazakh, other Cyrillic
-    /// is Russian, anything else English. A short Cyrillic text with any
-    /// Kazakh-only letter is Kazakh.
-    pub fn detect(text: &str) -> Lang {
-        let (kazakh, cyrillic, latin) = letter_counts(text);
-        if cyrillic == 0 || cyrillic < latin / 4 {
-            return Lang::En;
-        }
-        let share = kazakh as f64 / cyrillic as f64;
-        if share >= KAZAKH_SHARE || (kazakh > 0 && cyrillic < SHORT_TEXT) { Lang::Kk } else { Lang::Ru }
-    }
-
-    /// The language of one paragraph of a text in `self`: a Russian statement may
-    /// quote a Kazakh paragraph and the other way round, and each is hyphenated
-    /// and normalised by its own rules. Latin-script text and paragraphs too
-    /// short to judge keep the surrounding language.
-    pub fn of_paragraph(self, inlines: &[Inline]) -> Lang {
-        if self == Lang::En {
-            return self;
-        }
-        let (mut kazakh, mut cyrillic) = (0, 0);
-        count_letters(inlines, &mut kazakh, &mut cyrillic);
-        if cyrillic < SHORT_TEXT {
-            return self;
-        }
-        if kazakh as f64 / cyrillic as f64 >= KAZAKH_SHARE { Lang::Kk } else { Lang::Ru }
-    }
-}
-
-/// Share of Kazakh-only letters (ә ғ қ ң ө ұ ү һ і) among Cyrillic letters above
-/// which a text is Kazakh. Running Kazakh prose has 6–10 %; a Russian text that
-/// quotes a Kazakh name or one Kazakh paragraph stays well under 3 %.
-pub const KAZAKH_SHARE: f64 = 0.03;
-
-/// Texts with fewer Cyrillic letters than this are too short to judge by share.
-const SHORT_TEXT: usize = 40;
-
-/// Adds the Kazakh-only and all Cyrillic letters of the inlines' text (what
-/// [`Inline::plain_text_into`] would give, without building it: footnote
-/// numbers and line breaks hold no letters).
-fn count_letters(inlines: &[Inline], kazakh: &mut usize, cyrillic: &mut usize) {
-    for i in inlines {
-        match i {
-            Inline::Text(t) | Inline::Code(t) => {
-                let (k, c, _) = letter_counts(t);
-                *kazakh += k;
-                *cyrillic += c;
-            }
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => {
-                count_letters(c, kazakh, cyrillic)
-            }
-            Inline::FootnoteRef(_) | Inline::LineBreak => {}
-        }
-    }
-}
-
-/// Counts Kazakh-only, all Cyrillic and ASCII Latin letters. Works on the UTF-8
-/// bytes: the Cyrillic block U+0400–U+04FF is exactly the two-byte sequences led
-/// by 0xD0–0xD3, and a lead byte never occurs inside another character, so each
-/// byte and its successor are looked at as a pair, without decoding. Counting
-/// in blocks of 128 into byte-sized counters lets the compiler vectorise the
-/// loop (about 4 instructions a byte against 19 for a loop over characters;
-/// every paragraph is counted by typography, layout and the EPUB writer).
-fn letter_counts(text: &str) -> (usize, usize, usize) {
-    let bytes = text.as_bytes();
-    let Some(&last) = bytes.last() else { return (0, 0, 0) };
-    let cyrillic_lead = |b: u8| b & 0xFC == 0xD0;
-    let ascii_letter = |b: u8| (b | 0x20).wrapping_sub(b'a') < 26;
-    let (mut kazakh, mut cyrillic, mut latin) = (0, 0, 0);
-    let (leads, nexts) = (&bytes[..bytes.len() - 1], &bytes[1..]);
-    for (leads, nexts) in leads.chunks(128).zip(nexts.chunks(128)) {
-        let (mut k, mut c, mut l) = (0u8, 0u8, 0u8);
-        for (&x, &y) in leads.iter().zip(nexts) {
-            c += u8::from(cyrillic_lead(x));
-            l += u8::from(ascii_letter(x));
-            // Kazakh's own letters come in upper/lower pairs differing in the last bit:
-            // І і (D0 86, D1 96), Ғғ Ққ Ңң Үү Ұұ Һһ (D2 92…BB), Әә Өө (D3 98, D3 A8).
-            let pair = y & 0xFE;
-            let own = (x == 0xD0 && y == 0x86)
-                || (x == 0xD1 && y == 0x96)
-                || (x == 0xD2 && matches!(pair, 0x92 | 0x9A | 0xA2 | 0xAE | 0xB0 | 0xBA))
-                || (x == 0xD3 && matches!(pair, 0x98 | 0xA8));
-            k += u8::from(own);
-        }
-        kazakh += usize::from(k);
-        cyrillic += usize::from(c);
-        latin += usize::from(l);
-    }
-    cyrillic += usize::from(cyrillic_lead(last));
-    latin += usize::from(ascii_letter(last));
-    (kazakh, cyrillic, latin)
-}
+pub use crate::date::Date;
+pub use crate::locale::Lang;
 
 /// One statement: a Markdown file after parsing.
 #[derive(Debug, Clone, PartialEq)]
@@ -147,10 +23,12 @@ pub struct Document {
     pub path: PathBuf,
     /// Plain-text title: the manifest override, the front matter, or the first `#` heading.
     pub title: String,
-    /// Language of the body text.
+    /// Language of the statement as a whole, decided by [`Document::resolve_languages`]:
+    /// front matter `lang`, else the manifest entry's `lang`, else detection, else the
+    /// book's `language`. Each block carries its own ([`Block::lang`]).
     pub lang: Lang,
-    /// Date from the front matter, as written (ISO `YYYY-MM-DD` recommended).
-    pub date: Option<String>,
+    /// Date from the front matter, checked when read.
+    pub date: Option<Date>,
     /// Author from the front matter.
     pub author: Option<String>,
     /// Where the statement was made (`place` in the front matter), printed with the date.
@@ -166,7 +44,8 @@ pub struct Document {
 impl Document {
     /// The line printed under the title: author, place and date, when given.
     pub fn byline(&self) -> Option<String> {
-        let parts: Vec<&str> = [self.author.as_deref(), self.place.as_deref(), self.date.as_deref()]
+        let date = self.date.map(|d| d.display(self.lang));
+        let parts: Vec<&str> = [self.author.as_deref(), self.place.as_deref(), date.as_deref()]
             .into_iter()
             .flatten()
             .map(str::trim)
@@ -209,6 +88,9 @@ pub struct Footnote {
     pub label: String,
     /// Content of the note.
     pub blocks: Vec<Block>,
+    /// Language of the note: its own text's, else the language of the passage
+    /// that first calls it.
+    pub lang: Lang,
 }
 
 /// A block with the source range it came from.
@@ -218,9 +100,17 @@ pub struct Block {
     pub kind: BlockKind,
     /// Byte range in the document's source.
     pub span: Span,
+    /// Language of the block, decided once by [`Document::resolve_languages`];
+    /// every stage (typography, hyphenation, `xml:lang`, `/Lang`) reads it.
+    pub lang: Lang,
 }
 
 impl Block {
+    /// A block whose language is not decided yet (the parser's; resolution follows).
+    pub fn new(kind: BlockKind, span: Span) -> Block {
+        Block { kind, span, lang: Lang::default() }
+    }
+
     /// Appends the plain text of blocks to `out`, one space after each block: paragraphs,
     /// headings, list items, quotes, code, table cells and image captions. For language
     /// detection, glyph coverage checks and notes set as plain text.
@@ -234,8 +124,8 @@ impl Block {
                 BlockKind::Quote(inner) => Block::plain_text_into(inner, out),
                 BlockKind::Code(t) => out.push_str(t),
                 BlockKind::Table(t) => {
-                    for cell in std::iter::once(&t.header).chain(&t.rows).flatten() {
-                        Inline::plain_text_into(cell, out);
+                    for cell in t.cells() {
+                        Inline::plain_text_into(&cell.content, out);
                         out.push(' ');
                     }
                 }
@@ -258,8 +148,9 @@ pub enum BlockKind {
         content: Vec<Inline>,
         /// An explicit `{#id}` from heading attributes.
         id: Option<String>,
-        /// A `{lang=kk}` attribute switching the language of this heading and what follows it.
-        lang: Option<Lang>,
+        /// A `{lang=kk}` attribute: the language of this heading and of its section
+        /// (what follows it up to the next heading of the same or a higher level).
+        lang_attr: Option<Lang>,
     },
     /// A paragraph of running text.
     Paragraph(Vec<Inline>),
@@ -315,9 +206,37 @@ pub struct Table {
     /// Alignment of each column.
     pub aligns: Vec<Align>,
     /// Header cells.
-    pub header: Vec<Vec<Inline>>,
+    pub header: Vec<Cell>,
     /// Body rows of cells.
-    pub rows: Vec<Vec<Vec<Inline>>>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// Every cell, the header's first, row by row.
+    pub fn cells(&self) -> impl Iterator<Item = &Cell> {
+        self.header.iter().chain(self.rows.iter().flatten())
+    }
+
+    /// Every cell, mutable, in the order of [`Table::cells`].
+    pub fn cells_mut(&mut self) -> impl Iterator<Item = &mut Cell> {
+        self.header.iter_mut().chain(self.rows.iter_mut().flatten())
+    }
+}
+
+/// A table cell.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Cell {
+    /// The cell's text.
+    pub content: Vec<Inline>,
+    /// Its language, decided with the block's.
+    pub lang: Lang,
+}
+
+impl Cell {
+    /// A cell whose language is not decided yet.
+    pub fn new(content: Vec<Inline>) -> Cell {
+        Cell { content, lang: Lang::default() }
+    }
 }
 
 /// Inline content of a paragraph, heading, list item or table cell.
@@ -392,10 +311,11 @@ pub struct BookMeta {
     pub subtitle: Option<String>,
     /// Authors in manifest order.
     pub authors: Vec<String>,
-    /// Main language of the book.
+    /// Main language of the book, and the language of a statement whose own
+    /// cannot be told.
     pub lang: Lang,
-    /// Publication date as written (`YYYY-MM-DD`).
-    pub date: Option<String>,
+    /// Publication date.
+    pub date: Option<Date>,
     /// Publisher.
     pub publisher: Option<String>,
     /// Unique identifier (`urn:uuid:…`, ISBN, …).
@@ -485,36 +405,6 @@ pub type Images = std::collections::BTreeMap<PathBuf, ImageAsset>;
 mod tests {
     use super::*;
 
-    // A Russian statement quoting one Kazakh paragraph stays Russian; that paragraph is Kazakh.
-    #[test]
-    fn mixed_statement_languages() {
-        let ru = "Мы, жители микрорайона, обращаемся к депутатам городской думы с просьбой сохранить парк. ";
-        let kk =
-            "Біз қаланың тұрғындары ретінде саябақты сақтап қалуды сұраймыз, бұл біздің ортақ құқығымыз. ";
-        let doc = format!("{}{}", ru.repeat(8), kk);
-        assert_eq!(Lang::detect(&doc), Lang::Ru);
-        assert_eq!(Lang::Ru.of_paragraph(&[Inline::Text(kk.repeat(2))]), Lang::Kk);
-        assert_eq!(Lang::Kk.of_paragraph(&[Inline::Text(ru.to_string())]), Lang::Ru);
-        assert_eq!(Lang::Kk.of_paragraph(&[Inline::Text("Да.".into())]), Lang::Kk);
-    }
-
-    // Language detection follows the rule the CLI documents for single files.
-    #[test]
-    fn detects_language() {
-        assert_eq!(Lang::detect("Біз бірге боламыз"), Lang::Kk);
-        assert_eq!(Lang::detect("Мы будем вместе"), Lang::Ru);
-        assert_eq!(Lang::detect("We stand together"), Lang::En);
-        assert_eq!(Lang::detect("Заявление от 1 мая (May Day)"), Lang::Ru);
-        // The byte-level count agrees with one over characters on every code point to U+05FF.
-        for c in (0u32..0x600).filter_map(char::from_u32) {
-            let s = format!("a{c}b{c}");
-            let kazakh = "ӘәҒғҚқҢңӨөҰұҮүҺһІі".contains(c) as usize * 2;
-            let cyrillic = ('\u{400}'..='\u{4FF}').contains(&c) as usize * 2;
-            let latin = 2 + c.is_ascii_alphabetic() as usize * 2;
-            assert_eq!(letter_counts(&s), (kazakh, cyrillic, latin), "U+{:04X}", c as u32);
-        }
-    }
-
     // A link's address is shown unless its text already is the address.
     #[test]
     fn shown_url_only_when_text_differs() {
@@ -523,13 +413,5 @@ mod tests {
         assert_eq!(Inline::shown_url("https://e.org/a", &text("e.org/a")), None);
         assert_eq!(Inline::shown_url("mailto:a@e.org", &text("напишите")), Some("a@e.org"));
         assert_eq!(Inline::shown_url("chapter2.md", &text("глава")), None);
-    }
-
-    // Tags with region subtags map to their primary language.
-    #[test]
-    fn parses_tags() {
-        assert_eq!(Lang::from_tag("kk-KZ"), Some(Lang::Kk));
-        assert_eq!(Lang::from_tag("RU"), Some(Lang::Ru));
-        assert_eq!(Lang::from_tag("de"), None);
     }
 }

@@ -6,37 +6,20 @@
 //!
 //! Refresh the snapshots with `UPDATE_SNAPSHOTS=1 cargo test --test typesetting`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
+
+use common::typeset;
 
 #[path = "../benches/build/corpus.rs"]
 #[allow(dead_code)]
 mod corpus;
 
-use samizdat::build;
 use samizdat::layout::{self, audit};
-use samizdat::manifest::OutputKind;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Lays out the first PDF output of the book at `path` (a book.toml, a folder or a .md file).
-#[track_caller]
-fn typeset(path: &Path) -> layout::Layout {
-    let (project, _warnings) =
-        build::load(path).unwrap_or_else(|d| panic!("{} does not load:\n{d}", path.display()));
-    let pdf = project
-        .settings
-        .outputs
-        .iter()
-        .find_map(|o| match &o.kind {
-            OutputKind::Pdf(p) => Some(*p),
-            _ => None,
-        })
-        .expect("a PDF output");
-    let (layout, _) =
-        layout::typeset(&project.book, &project.images, &project.fonts, &build::layout_options(&pdf));
-    layout
 }
 
 /// Asserts that the layout has none of the faults the audit counts.

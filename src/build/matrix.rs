@@ -21,7 +21,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::{FALLBACK_DATE, Project, Stamp, page_marks};
+use super::{Project, page_marks};
+use crate::date::Stamp;
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::epub::{self, EpubOptions, PackedImages};
 use crate::layout::{self, Layout};
@@ -271,7 +272,7 @@ fn single(book: &Book, d: usize) -> Book {
         identifier: manifest::derive_identifier(&format!("{}/{}", book.meta.identifier, doc.slug), &[]),
         authors,
         lang: doc.lang,
-        date: doc.date.clone().or_else(|| book.meta.date.clone()),
+        date: doc.date.or(book.meta.date),
         publisher: book.meta.publisher.clone(),
     };
     Book { meta, documents: vec![doc.clone()], parts: Vec::new() }
@@ -358,7 +359,7 @@ fn write_epub(
         .or_else(|| book.documents.first().and_then(|d| d.images().first().map(|i| i.path.clone())));
     let cover = cover.filter(|c| project.images.contains_key(c));
     let eopts = EpubOptions {
-        modified: plan.date.unwrap_or(FALLBACK_DATE).iso(),
+        modified: plan.date.unwrap_or(Stamp::FALLBACK).iso(),
         cover,
         pages,
         compress_images: e.compress_images,

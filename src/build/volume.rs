@@ -8,8 +8,6 @@ use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::manifest::{GroupBy, Settings, Sort};
 use crate::model::{Document, Lang, Part};
 
-use super::Stamp;
-
 /// The statements in volume order with their parts.
 pub(super) struct Arranged {
     /// Documents in reading order.
@@ -76,7 +74,7 @@ fn by_year(
     let mut years: std::collections::BTreeMap<u16, Vec<usize>> = std::collections::BTreeMap::new();
     let mut undated = Vec::new();
     for i in body {
-        match documents[i].date.as_deref().and_then(Stamp::from_date) {
+        match documents[i].date {
             Some(d) => years.entry(d.year).or_default().push(i),
             None => {
                 diags.push(
@@ -93,12 +91,7 @@ fn by_year(
     let mut groups: Vec<(Option<String>, Vec<usize>)> =
         years.into_iter().map(|(y, m)| (Some(y.to_string()), m)).collect();
     if !undated.is_empty() {
-        let title = match lang {
-            Lang::Ru => "Без даты",
-            Lang::Kk => "Күні көрсетілмеген",
-            Lang::En => "Undated",
-        };
-        groups.push((Some(title.to_owned()), undated));
+        groups.push((Some(lang.words().undated.to_owned()), undated));
     }
     groups
 }
@@ -107,10 +100,7 @@ fn by_year(
 fn sort(members: &mut [usize], documents: &[Document], order: Sort) {
     match order {
         Sort::Manifest => {}
-        Sort::Date => members.sort_by_key(|&i| {
-            let d = documents[i].date.as_deref().and_then(Stamp::from_date);
-            (d.is_none(), d.map(Stamp::parts))
-        }),
+        Sort::Date => members.sort_by_key(|&i| (documents[i].date.is_none(), documents[i].date)),
         Sort::Title => members.sort_by_cached_key(|&i| title_key(&documents[i].title)),
         Sort::Path => members.sort_by(|&a, &b| documents[a].path.cmp(&documents[b].path)),
     }

@@ -3,7 +3,7 @@
 //! Both are written from one outline so they never disagree.
 
 use super::plan::Plan;
-use super::xhtml::{Xml, labels, open_html, page_id};
+use super::xhtml::{Xml, open_html, page_id};
 use crate::model::Lang;
 
 /// One entry of the table of contents.
@@ -88,7 +88,7 @@ fn outline(plan: &Plan) -> Vec<Entry> {
 /// `nav.xhtml`: the table of contents and the landmarks (EPUB 3.3 §7).
 pub(crate) fn nav_document(plan: &Plan, cover_page: Option<&str>) -> String {
     let lang = plan.book.meta.lang;
-    let words = labels(lang);
+    let words = lang.words();
     let mut x = Xml::new();
     open_html(&mut x, lang, words.contents, "css/style.css");
     x.raw("<body epub:type=\"frontmatter\">\n<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\">\n<h1>");

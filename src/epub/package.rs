@@ -2,7 +2,7 @@
 //! spine; and `META-INF/container.xml`, which points at it.
 
 use super::plan::Plan;
-use super::xhtml::{Xml, labels};
+use super::xhtml::Xml;
 use crate::model::Lang;
 
 /// Path of the package document inside the container.
@@ -62,9 +62,8 @@ pub(crate) fn opf(plan: &Plan, modified: &str, spine: &[SpineItem]) -> String {
     for lang in langs {
         x.raw("<dc:language>").text(lang.tag()).raw("</dc:language>\n");
     }
-    // EPUBCheck warns on a `dc:date` that is not W3CDTF; the title page still shows it as written.
-    if let Some(date) = meta.date.as_deref().map(str::trim).filter(|d| is_w3c_date(d)) {
-        x.raw("<dc:date>").text(date).raw("</dc:date>\n");
+    if let Some(date) = meta.date {
+        x.raw("<dc:date>").text(&date.iso()).raw("</dc:date>\n");
     }
     if let Some(publisher) = meta.publisher.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         x.raw("<dc:publisher>").text(publisher).raw("</dc:publisher>\n");
@@ -128,27 +127,13 @@ fn accessibility(x: &mut Xml, plan: &Plan, lang: Lang) {
         meta(x, "schema:accessibilityFeature", "alternativeText");
     }
     meta(x, "schema:accessibilityHazard", "none");
-    let words = labels(lang);
+    let words = lang.words();
     let summary = if has_images && all_alt {
         format!("{} {}", words.summary, words.summary_images)
     } else {
         words.summary.to_string()
     };
     meta(x, "schema:accessibilitySummary", &summary);
-}
-
-/// Whether `s` is a W3C date (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`), the form
-/// EPUBCheck expects in `dc:date`.
-pub(crate) fn is_w3c_date(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    let num = |p: &str, len: usize| p.len() == len && p.bytes().all(|b| b.is_ascii_digit());
-    let in_range = |p: &str, max: u32| p.parse::<u32>().is_ok_and(|v| (1..=max).contains(&v));
-    match parts.as_slice() {
-        [y] => num(y, 4),
-        [y, m] => num(y, 4) && num(m, 2) && in_range(m, 12),
-        [y, m, d] => num(y, 4) && num(m, 2) && in_range(m, 12) && num(d, 2) && in_range(d, 31),
-        _ => false,
-    }
 }
 
 /// Whether `s` has the form `CCYY-MM-DDThh:mm:ssZ` that EPUB 3.3 §5.5.6

@@ -290,28 +290,24 @@ fn anchors(doc: &Document) -> Anchors {
             a.first_refs.insert(n, id);
         }
     }
-    let mut lang = doc.lang;
     let mut count = 0usize;
     for block in &doc.blocks {
-        if let BlockKind::Heading { level, lang: own, .. } = &block.kind {
+        if let BlockKind::Heading { level, .. } = &block.kind {
             a.has_h1 |= *level <= 1;
-            if let Some(l) = own {
-                lang = *l;
-            }
         }
-        add_headings(std::slice::from_ref(block), true, lang, &mut count, &mut a);
+        add_headings(std::slice::from_ref(block), true, &mut count, &mut a);
     }
     for note in &doc.footnotes {
-        add_headings(&note.blocks, false, doc.lang, &mut count, &mut a);
+        add_headings(&note.blocks, false, &mut count, &mut a);
     }
     a
 }
 
 /// Records the headings among `blocks` (depth first) with their ids.
-fn add_headings(blocks: &[Block], top: bool, lang: Lang, count: &mut usize, a: &mut Anchors) {
+fn add_headings(blocks: &[Block], top: bool, count: &mut usize, a: &mut Anchors) {
     for block in blocks {
         match &block.kind {
-            BlockKind::Heading { level, content, id, lang: own } => {
+            BlockKind::Heading { level, content, id, .. } => {
                 *count += 1;
                 let id = match id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
                     Some(written) => {
@@ -326,15 +322,15 @@ fn add_headings(blocks: &[Block], top: bool, lang: Lang, count: &mut usize, a: &
                     id,
                     text: plain_text(content),
                     top_level: top,
-                    lang: own.unwrap_or(lang),
+                    lang: block.lang,
                 });
             }
             BlockKind::List { items, .. } => {
                 for item in items {
-                    add_headings(item, false, lang, count, a);
+                    add_headings(item, false, count, a);
                 }
             }
-            BlockKind::Quote(inner) => add_headings(inner, false, lang, count, a),
+            BlockKind::Quote(inner) => add_headings(inner, false, count, a),
             _ => {}
         }
     }
@@ -372,8 +368,8 @@ fn collect_calls(block: &Block, out: &mut BTreeSet<u32>) {
     match &block.kind {
         BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => walk(content, out),
         BlockKind::Table(t) => {
-            for cell in t.header.iter().chain(t.rows.iter().flatten()) {
-                walk(cell, out);
+            for cell in t.cells() {
+                walk(&cell.content, out);
             }
         }
         _ => {}

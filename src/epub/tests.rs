@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use super::{EpubError, EpubOptions, package};
 use crate::model::{
-    Align, Block, BlockKind, Book, BookMeta, Document, Footnote, ImageAsset, ImageFormat, ImageRef, Images,
-    Inline, Lang, Table,
+    Align, Block, BlockKind, Book, BookMeta, Cell, Date, Document, Footnote, ImageAsset, ImageFormat,
+    ImageRef, Images, Inline, Lang, Table,
 };
 
 /// A 1×1 grey PNG.
@@ -51,7 +51,18 @@ fn text(s: &str) -> Inline {
 }
 
 fn block(kind: BlockKind) -> Block {
-    Block { kind, span: 0..0 }
+    Block::new(kind, 0..0)
+}
+
+/// A document with its languages decided as the parser decides them, its own declared.
+fn settled(mut doc: Document) -> Document {
+    let lang = doc.lang;
+    doc.resolve_languages(Some(lang), lang);
+    doc
+}
+
+fn cell(s: &str) -> Cell {
+    Cell::new(vec![text(s)])
 }
 
 fn para(inlines: Vec<Inline>) -> Block {
@@ -59,7 +70,7 @@ fn para(inlines: Vec<Inline>) -> Block {
 }
 
 fn heading(level: u8, s: &str, id: Option<&str>, lang: Option<Lang>) -> Block {
-    block(BlockKind::Heading { level, content: vec![text(s)], id: id.map(str::to_string), lang })
+    block(BlockKind::Heading { level, content: vec![text(s)], id: id.map(str::to_string), lang_attr: lang })
 }
 
 fn image(path: &str, alt: &str, title: Option<&str>) -> Block {
@@ -95,7 +106,7 @@ fn sample_book() -> Book {
         path: PathBuf::from("statements/zayavlenie.md"),
         title: "Заявление о свободе".to_string(),
         lang: Lang::Ru,
-        date: Some("2024-05-01".to_string()),
+        date: Date::parse("2024-05-01").ok(),
         author: Some("Инициативная группа".to_string()),
         place: None,
         slug: "zayavlenie".to_string(),
@@ -146,10 +157,10 @@ fn sample_book() -> Book {
             block(BlockKind::Code("fn main() {\n    println!(\"<&>\");\n}\n".to_string())),
             block(BlockKind::Table(Table {
                 aligns: vec![Align::Left, Align::Center, Align::Right],
-                header: vec![vec![text("Город")], vec![text("Дата")], vec![text("Число")]],
+                header: vec![cell("Город"), cell("Дата"), cell("Число")],
                 rows: vec![
-                    vec![vec![text("Алматы")], vec![text("1 мая")], vec![text("1\u{a0}000")]],
-                    vec![vec![text("Астана")], vec![text("2 мая")], vec![text("250")]],
+                    vec![cell("Алматы"), cell("1 мая"), cell("1\u{a0}000")],
+                    vec![cell("Астана"), cell("2 мая"), cell("250")],
                 ],
             })),
             image("book/img/dot.png", "Точка", Some("Рисунок 1. Точка")),
@@ -164,11 +175,13 @@ fn sample_book() -> Book {
                 number: 1,
                 label: "one".to_string(),
                 blocks: vec![para(vec![text("Первая "), Inline::Emph(vec![text("сноска")]), text(".")])],
+                lang: Lang::Ru,
             },
             Footnote {
                 number: 2,
                 label: "two".to_string(),
                 blocks: vec![para(vec![text("Вторая сноска.")])],
+                lang: Lang::Ru,
             },
         ],
     };
@@ -192,26 +205,28 @@ fn sample_book() -> Book {
             number: 1,
             label: "1".to_string(),
             blocks: vec![para(vec![text("Ескерту.")])],
+            lang: Lang::Ru,
         }],
     };
     let en = Document {
         path: PathBuf::from("en/zayavlenie.md"),
         title: "A statement".to_string(),
         lang: Lang::En,
-        date: Some("1 May 2024".to_string()),
+        date: Date::parse("2024-05").ok(),
         author: Some("The group".to_string()),
         place: None,
         slug: "zayavlenie".to_string(),
         blocks: vec![para(vec![text("We stand together.")]), heading(2, "Demands", None, None)],
         footnotes: vec![],
     };
+    let (ru, kk, en) = (settled(ru), settled(kk), settled(en));
     Book {
         meta: BookMeta {
             title: "Сборник заявлений".to_string(),
             subtitle: Some("Весна 2024".to_string()),
             authors: vec!["Иван Петров".to_string(), "Айгүл Сәрсенова".to_string()],
             lang: Lang::Ru,
-            date: Some("2024-05-01".to_string()),
+            date: Date::parse("2024-05-01").ok(),
             publisher: Some("Самиздат & Ко".to_string()),
             identifier: "urn:uuid:2f1c6a36-1b0e-4c4e-9a53-6f1d7f3f8a11".to_string(),
         },
@@ -309,14 +324,14 @@ fn opf_has_metadata() {
     assert_eq!(opf.matches("id=\"creator1\"").count(), 1);
 }
 
-// A date that is not W3CDTF stays off dc:date (EPUBCheck would warn) but remains on the title page.
+// dc:date is the ISO form; the title page shows the date as a reader of the book's language reads it.
 #[test]
-fn free_form_date_kept_off_opf() {
+fn dates_iso_in_metadata_read_on_the_title_page() {
     let mut book = sample_book();
-    book.meta.date = Some("весна 2024".to_string());
+    book.meta.date = Date::parse("2022-01-05").ok();
     let epub = build(&book);
-    assert!(!entry(&epub, "EPUB/content.opf").contains("<dc:date>"));
-    assert!(entry(&epub, "EPUB/title.xhtml").contains("весна 2024"));
+    assert!(entry(&epub, "EPUB/content.opf").contains("<dc:date>2022-01-05</dc:date>"));
+    assert!(entry(&epub, "EPUB/title.xhtml").contains("5\u{a0}января 2022\u{a0}г."));
 }
 
 // Every XML file in the container is well-formed, and each statement is in its own language.
@@ -351,7 +366,7 @@ fn text_escaped_and_links_filtered() {
     let ru = entry(&epub, "EPUB/text/zayavlenie.xhtml");
     for needle in [
         "<h1 id=\"h-1\">Заявление о свободе &amp; &lt;праве&gt;</h1>",
-        "<p class=\"byline\">Инициативная группа, 2024-05-01</p>",
+        "<p class=\"byline\">Инициативная группа, 1\u{a0}мая 2024\u{a0}г.</p>",
         "В\u{a0}2024\u{a0}году мы заявляем: A &amp; B &lt; C &gt; D, \"кавычки\" и 'апострофы'.",
         "<em>важно</em>",
         "<strong>срочно</strong>",
@@ -370,8 +385,8 @@ fn text_escaped_and_links_filtered() {
         "<td class=\"al-right\">1\u{a0}000</td>",
         "<figure>\n<img src=\"../images/2.png\" alt=\"Точка\"/>\n<figcaption>Рисунок 1. Точка</figcaption>\n</figure>",
         "<hr/>",
-        "<div xml:lang=\"kk\" lang=\"kk\">\n<h2 id=\"kz\">Қазақша бөлім</h2>",
-        "</div>\n<h2 id=\"h-5\">Снова по-русски</h2>",
+        "<h2 id=\"kz\" xml:lang=\"kk\" lang=\"kk\">Қазақша бөлім</h2>\n<p xml:lang=\"kk\" lang=\"kk\">Біз",
+        "<h2 id=\"h-5\">Снова по-русски</h2>\n<p>Конец",
     ] {
         assert!(ru.contains(needle), "statement lacks {needle}\n{ru}");
     }
@@ -548,15 +563,25 @@ fn hostile_book() -> Book {
             block(BlockKind::Table(Table {
                 aligns: vec![],
                 header: vec![],
-                rows: vec![vec![vec![], vec![text("x")]]],
+                rows: vec![vec![Cell::default(), cell("x")]],
             })),
             block(BlockKind::Code(String::new())),
             para(vec![]),
         ],
         footnotes: vec![
-            Footnote { number: 1, label: "a".to_string(), blocks: vec![] },
-            Footnote { number: 1, label: "b".to_string(), blocks: vec![heading(2, "note", None, None)] },
-            Footnote { number: 3, label: "c".to_string(), blocks: vec![para(vec![Inline::FootnoteRef(1)])] },
+            Footnote { number: 1, label: "a".to_string(), blocks: vec![], lang: Lang::Ru },
+            Footnote {
+                number: 1,
+                label: "b".to_string(),
+                blocks: vec![heading(2, "note", None, None)],
+                lang: Lang::Ru,
+            },
+            Footnote {
+                number: 3,
+                label: "c".to_string(),
+                blocks: vec![para(vec![Inline::FootnoteRef(1)])],
+                lang: Lang::Ru,
+            },
         ],
     };
     let mut twin = doc.clone();
@@ -568,11 +593,11 @@ fn hostile_book() -> Book {
             subtitle: Some(String::new()),
             authors: vec![String::new(), "  ".to_string(), weird.to_string()],
             lang: Lang::Kk,
-            date: Some("2024-13-01".to_string()),
+            date: Date::parse("2024-12").ok(),
             publisher: Some(weird.to_string()),
             identifier: "id with spaces & <>".to_string(),
         },
-        documents: vec![doc, twin.clone(), twin],
+        documents: vec![settled(doc), settled(twin.clone()), settled(twin)],
         parts: Vec::new(),
     }
 }
@@ -756,7 +781,7 @@ impl Rng {
                         level: self.below(8) as u8,
                         content: self.inlines(0),
                         id: if self.below(2) == 0 { None } else { Some(self.string()) },
-                        lang: langs[self.below(4)],
+                        lang_attr: langs[self.below(4)],
                     },
                     2 => BlockKind::Code(self.string()),
                     3 => BlockKind::Quote(self.blocks(depth + 1)),
@@ -766,9 +791,9 @@ impl Rng {
                     },
                     5 => BlockKind::Table(Table {
                         aligns: vec![Align::Center; self.below(3)],
-                        header: (0..self.below(3)).map(|_| self.inlines(1)).collect(),
+                        header: (0..self.below(3)).map(|_| Cell::new(self.inlines(1))).collect(),
                         rows: (0..self.below(3))
-                            .map(|_| (0..self.below(4)).map(|_| self.inlines(1)).collect())
+                            .map(|_| (0..self.below(4)).map(|_| Cell::new(self.inlines(1))).collect())
                             .collect(),
                     }),
                     6 => BlockKind::Rule,
@@ -798,15 +823,21 @@ fn random_input_stays_well_formed() {
                 path: PathBuf::from(format!("{}/{}.md", rng.string(), i)),
                 title: rng.string(),
                 lang: [Lang::Ru, Lang::Kk, Lang::En][rng.below(3)],
-                date: Some(rng.string()),
+                date: Date::parse(&format!("{:04}-{:02}", 1900 + rng.below(200), 1 + rng.below(12))).ok(),
                 author: Some(rng.string()),
                 place: None,
                 slug: rng.string(),
                 blocks: rng.blocks(0),
                 footnotes: (0..rng.below(3))
-                    .map(|n| Footnote { number: n as u32 + 1, label: rng.string(), blocks: rng.blocks(1) })
+                    .map(|n| Footnote {
+                        number: n as u32 + 1,
+                        label: rng.string(),
+                        blocks: rng.blocks(1),
+                        lang: Lang::Ru,
+                    })
                     .collect(),
             })
+            .map(settled)
             .collect();
         let book = Book {
             meta: BookMeta {
@@ -814,7 +845,7 @@ fn random_input_stays_well_formed() {
                 subtitle: Some(rng.string()),
                 authors: (0..rng.below(3)).map(|_| rng.string()).collect(),
                 lang: Lang::En,
-                date: Some(rng.string()),
+                date: Date::parse(&format!("{:04}-{:02}", 1900 + rng.below(200), 1 + rng.below(12))).ok(),
                 publisher: Some(rng.string()),
                 identifier: format!("id{}", rng.string()),
             },

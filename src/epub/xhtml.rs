@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::fmt::{Display, Write as _};
 
 use super::plan::{DocPlan, Ids, Plan};
-use crate::model::{Align, Block, BlockKind, Footnote, ImageRef, Inline, Lang, Table};
+use crate::model::{Align, Block, BlockKind, Cell, Footnote, ImageRef, Inline, Lang, Table};
 
 /// Namespaces of an XHTML content document (EPUB 3.3 §6.1).
 const HTML_OPEN: &str =
@@ -104,70 +104,6 @@ fn escape(s: &str, attr: bool, out: &mut String) {
     out.push_str(&s[plain..]);
 }
 
-/// Words the book itself needs, in the book's or statement's language.
-pub(crate) struct Labels {
-    /// Heading of the table of contents.
-    pub contents: &'static str,
-    /// Heading of the (hidden) landmarks list.
-    pub landmarks: &'static str,
-    /// Landmark for the cover.
-    pub cover: &'static str,
-    /// Landmark for the title page.
-    pub title_page: &'static str,
-    /// Landmark for the first statement.
-    pub start: &'static str,
-    /// Accessible name of a statement's notes.
-    pub notes: &'static str,
-    /// Accessible name of a note's link back to its call.
-    pub back: &'static str,
-    /// `schema:accessibilitySummary`, first sentence.
-    pub summary: &'static str,
-    /// `schema:accessibilitySummary`, added when every image has alternative text.
-    pub summary_images: &'static str,
-}
-
-/// The words for `lang`.
-pub(crate) fn labels(lang: Lang) -> &'static Labels {
-    const RU: Labels = Labels {
-        contents: "Содержание",
-        landmarks: "Ориентиры",
-        cover: "Обложка",
-        title_page: "Титульный лист",
-        start: "Начало текста",
-        notes: "Примечания",
-        back: "Вернуться к тексту",
-        summary: "Перестраиваемый текст с заголовками, оглавлением и логическим порядком чтения.",
-        summary_images: "У изображений есть текстовое описание.",
-    };
-    const KK: Labels = Labels {
-        contents: "Мазмұны",
-        landmarks: "Бағдарлар",
-        cover: "Мұқаба",
-        title_page: "Титул беті",
-        start: "Мәтіннің басы",
-        notes: "Ескертпелер",
-        back: "Мәтінге оралу",
-        summary: "Тақырыптары, мазмұны және логикалық оқу реті бар бейімделгіш мәтін.",
-        summary_images: "Суреттердің мәтіндік сипаттамасы бар.",
-    };
-    const EN: Labels = Labels {
-        contents: "Contents",
-        landmarks: "Landmarks",
-        cover: "Cover",
-        title_page: "Title page",
-        start: "Start of text",
-        notes: "Notes",
-        back: "Back to text",
-        summary: "Reflowable text with headings, a table of contents and a logical reading order.",
-        summary_images: "Images have alternative text.",
-    };
-    match lang {
-        Lang::Ru => &RU,
-        Lang::Kk => &KK,
-        Lang::En => &EN,
-    }
-}
-
 /// Writes the XML declaration, the `<html>` start tag and the `<head>`.
 pub(crate) fn open_html(x: &mut Xml, lang: Lang, title: &str, css: &str) {
     x.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n").raw(HTML_OPEN).lang(lang);
@@ -205,7 +141,7 @@ pub(crate) fn title_page(plan: &Plan) -> String {
         line(&mut x, "author", author);
     }
     line(&mut x, "publisher", meta.publisher.as_deref().unwrap_or(""));
-    line(&mut x, "date", meta.date.as_deref().unwrap_or(""));
+    line(&mut x, "date", &meta.date.map(|d| d.display(meta.lang)).unwrap_or_default());
     x.raw("</section>\n</body>\n</html>\n");
     x.finish()
 }
@@ -243,6 +179,7 @@ pub(crate) fn statement(plan: &Plan, index: usize) -> String {
         next_mark: 0,
         blocks_seen: 0,
         counting: None,
+        parent_lang: dp.doc.lang,
     };
     r.document();
     r.x.finish()
@@ -271,6 +208,8 @@ struct Renderer<'p, 'a> {
     blocks_seen: usize,
     /// Inside a paragraph: its block ordinal and the characters of text written so far.
     counting: Option<(usize, usize)>,
+    /// Language of the element being written into: a child states its own only when it differs.
+    parent_lang: Lang,
 }
 
 impl Renderer<'_, '_> {
@@ -282,24 +221,10 @@ impl Renderer<'_, '_> {
             self.x.raw("<h1>").text(&self.dp.label).raw("</h1>\n");
             self.byline();
         }
-        // A heading with `{lang=…}` switches the language until the next such heading.
-        let mut open_div = false;
         for block in &doc.blocks {
-            if let BlockKind::Heading { lang: Some(lang), .. } = &block.kind {
-                if open_div {
-                    self.x.raw("</div>\n");
-                }
-                open_div = *lang != doc.lang;
-                if open_div {
-                    self.x.raw("<div").lang(*lang).raw(">\n");
-                }
-            }
             self.block(block, true);
         }
         self.page_marks(usize::MAX, None);
-        if open_div {
-            self.x.raw("</div>\n");
-        }
         self.footnotes();
         self.x.raw("</section>\n</body>\n</html>\n");
     }
@@ -334,16 +259,27 @@ impl Renderer<'_, '_> {
         }
     }
 
+    /// ` xml:lang="…" lang="…"` on the element being opened when its language
+    /// differs from its parent's; its children are then measured against it.
+    /// Returns the parent's, for [`Renderer::close_lang`].
+    fn open_lang(&mut self, lang: Lang) -> Lang {
+        if lang != self.parent_lang {
+            self.x.lang(lang);
+        }
+        std::mem::replace(&mut self.parent_lang, lang)
+    }
+
+    fn close_lang(&mut self, parent: Lang) {
+        self.parent_lang = parent;
+    }
+
     fn block(&mut self, block: &Block, top: bool) {
         let no = self.blocks_seen;
         self.blocks_seen += 1;
         if let BlockKind::Paragraph(content) = &block.kind {
             self.page_marks(no, Some(0));
-            let lang = self.dp.doc.lang.of_paragraph(content);
             self.x.raw("<p");
-            if lang != self.dp.doc.lang {
-                self.x.lang(lang);
-            }
+            let parent = self.open_lang(block.lang);
             self.x.raw(">");
             self.page_marks(no, Some(1));
             self.counting = Some((no, 0));
@@ -351,11 +287,13 @@ impl Renderer<'_, '_> {
             self.counting = None;
             self.page_marks(no, None);
             self.x.raw("</p>\n");
+            self.close_lang(parent);
             return;
         }
         self.page_marks(no, None);
+        let parent = self.parent_lang;
         match &block.kind {
-            BlockKind::Heading { level, content, lang, .. } => {
+            BlockKind::Heading { level, content, .. } => {
                 let level = (*level).clamp(1, 6);
                 let id = self.dp.anchors.headings.get(self.heading).map(|h| h.id.clone());
                 self.heading += 1;
@@ -363,9 +301,7 @@ impl Renderer<'_, '_> {
                 if let Some(id) = &id {
                     self.x.attr("id", id);
                 }
-                if let (Some(lang), false) = (lang, top) {
-                    self.x.lang(*lang);
-                }
+                self.open_lang(block.lang);
                 self.x.raw(">");
                 self.inlines(content);
                 self.x.raw("</h").num(level).raw(">\n");
@@ -374,14 +310,16 @@ impl Renderer<'_, '_> {
                 }
             }
             BlockKind::Paragraph(_) => {}
-            BlockKind::Image(img) => self.figure(img),
+            BlockKind::Image(img) => self.figure(img, block.lang),
             BlockKind::List { items, .. } if items.is_empty() => {}
             BlockKind::List { start, items } => {
                 match start {
-                    Some(1) => self.x.raw("<ol>\n"),
-                    Some(n) => self.x.raw("<ol").attr("start", &n.to_string()).raw(">\n"),
-                    None => self.x.raw("<ul>\n"),
+                    Some(1) => self.x.raw("<ol"),
+                    Some(n) => self.x.raw("<ol").attr("start", &n.to_string()),
+                    None => self.x.raw("<ul"),
                 };
+                self.open_lang(block.lang);
+                self.x.raw(">\n");
                 for item in items {
                     self.x.raw("<li>");
                     self.blocks(item);
@@ -390,7 +328,9 @@ impl Renderer<'_, '_> {
                 self.x.raw(if start.is_some() { "</ol>\n" } else { "</ul>\n" });
             }
             BlockKind::Quote(inner) => {
-                self.x.raw("<blockquote>\n");
+                self.x.raw("<blockquote");
+                self.open_lang(block.lang);
+                self.x.raw(">\n");
                 self.blocks(inner);
                 self.x.raw("</blockquote>\n");
             }
@@ -400,31 +340,37 @@ impl Renderer<'_, '_> {
                     .text(code.strip_suffix('\n').unwrap_or(code))
                     .raw("</code></pre>\n");
             }
-            BlockKind::Table(table) => self.table(table),
+            BlockKind::Table(table) => self.table(table, block.lang),
             BlockKind::Rule => {
                 self.x.raw("<hr/>\n");
             }
         }
+        self.close_lang(parent);
     }
 
-    fn figure(&mut self, img: &ImageRef) {
+    fn figure(&mut self, img: &ImageRef, lang: Lang) {
         let Some(stored) = self.plan.image(&img.path) else {
             // Unreachable: `Plan::new` fails on images that were not loaded.
             return;
         };
         let src = format!("../{}", stored.href);
-        self.x.raw("<figure>\n<img").attr("src", &src).attr("alt", img.alt.trim()).raw("/>\n");
+        self.x.raw("<figure");
+        let parent = self.open_lang(lang);
+        self.x.raw(">\n<img").attr("src", &src).attr("alt", img.alt.trim()).raw("/>\n");
         if let Some(title) = img.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             self.x.raw("<figcaption>").text(title).raw("</figcaption>\n");
         }
         self.x.raw("</figure>\n");
+        self.close_lang(parent);
     }
 
-    fn table(&mut self, table: &Table) {
+    fn table(&mut self, table: &Table, lang: Lang) {
         if table.header.is_empty() && table.rows.is_empty() {
             return;
         }
-        self.x.raw("<table>\n");
+        self.x.raw("<table");
+        let parent = self.open_lang(lang);
+        self.x.raw(">\n");
         if !table.header.is_empty() {
             self.x.raw("<thead>\n<tr>");
             for (i, cell) in table.header.iter().enumerate() {
@@ -444,10 +390,11 @@ impl Renderer<'_, '_> {
             self.x.raw("</tbody>\n");
         }
         self.x.raw("</table>\n");
+        self.close_lang(parent);
     }
 
     /// A table cell; alignment by class, since the stylesheet owns presentation.
-    fn cell(&mut self, tag: &str, align: Align, content: &[Inline]) {
+    fn cell(&mut self, tag: &str, align: Align, cell: &Cell) {
         self.x.raw("<").raw(tag);
         if tag == "th" {
             self.x.attr("scope", "col");
@@ -464,9 +411,11 @@ impl Renderer<'_, '_> {
                 self.x.attr("class", "al-right");
             }
         }
+        let parent = self.open_lang(cell.lang);
         self.x.raw(">");
-        self.inlines(content);
+        self.inlines(&cell.content);
         self.x.raw("</").raw(tag).raw(">");
+        self.close_lang(parent);
     }
 
     /// Paragraph text, with the markers of pages that begin inside it.
@@ -580,7 +529,7 @@ impl Renderer<'_, '_> {
             return;
         }
         self.x.raw("<section class=\"footnotes\" epub:type=\"footnotes\" role=\"doc-endnotes\"");
-        self.x.attr("aria-label", labels(doc.lang).notes).raw(">\n");
+        self.x.attr("aria-label", doc.lang.words().notes).raw(">\n");
         for (i, note) in doc.footnotes.iter().enumerate() {
             self.footnote(i, note);
         }
@@ -596,29 +545,37 @@ impl Renderer<'_, '_> {
             _ => None,
         };
         self.x.raw("<aside class=\"footnote\" epub:type=\"footnote\"").attr("id", &id);
-        self.x.raw(" role=\"doc-footnote\">\n");
+        self.x.raw(" role=\"doc-footnote\"");
+        let parent = self.open_lang(note.lang);
+        self.x.raw(">\n");
         let (first, rest) = match note.blocks.split_first() {
-            Some((Block { kind: BlockKind::Paragraph(content), .. }, rest)) => (Some(content), rest),
+            Some((b @ Block { kind: BlockKind::Paragraph(content), .. }, rest)) => {
+                (Some((content, b.lang)), rest)
+            }
             _ => (None, note.blocks.as_slice()),
         };
-        self.x.raw("<p>");
+        self.x.raw("<p");
+        let note_lang = self.open_lang(first.map_or(note.lang, |f| f.1));
+        self.x.raw(">");
         match back {
             Some(back) => {
                 self.x.raw("<a class=\"fn-num\"").attr("href", &format!("#{back}"));
-                self.x.raw(" role=\"doc-backlink\"").attr("aria-label", labels(self.dp.doc.lang).back);
+                self.x.raw(" role=\"doc-backlink\"").attr("aria-label", note.lang.words().back);
                 self.x.raw(">").num(note.number).raw(".</a>");
             }
             None => {
                 self.x.raw("<span class=\"fn-num\">").num(note.number).raw(".</span>");
             }
         }
-        if let Some(content) = first {
+        if let Some((content, _)) = first {
             self.x.raw(" ");
             self.inlines(content);
         }
         self.x.raw("</p>\n");
+        self.close_lang(note_lang);
         self.blocks(rest);
         self.x.raw("</aside>\n");
+        self.close_lang(parent);
     }
 }
 

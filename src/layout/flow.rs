@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use crate::fonts::{Family, FontSet, Style};
 use crate::layout::paragraph::{self, Align, LineBox, ParaStyle};
 use crate::layout::{LayoutOptions, TextRun, Warning};
-use crate::model::{Align as CellAlign, Block, BlockKind, Document, Images, Inline, Lang, Table};
+use crate::model::{Align as CellAlign, Block, BlockKind, Cell, Document, Images, Inline, Lang, Table};
 use crate::units::Pt;
 
 /// Images are never printed larger than their pixels allow at this resolution.
@@ -73,6 +73,7 @@ struct Ctx<'a> {
     doc_index: usize,
     flow: Flow,
     para: usize,
+    /// Language of the block being set (the model's [`Block::lang`]).
     lang: Lang,
     /// The next paragraph follows a heading, image or list start: no indent.
     no_indent: bool,
@@ -114,10 +115,11 @@ pub fn build(
             align: Align::Justify,
             indent: Pt::ZERO,
             width,
-            lang: doc.lang,
+            lang: note.lang,
             hyphenate: true,
         };
         for (k, b) in note.blocks.iter().enumerate() {
+            let ps = ParaStyle { lang: b.lang, ..ps };
             if let BlockKind::Paragraph(content) = &b.kind {
                 let mut content = content.clone();
                 if k == 0 {
@@ -188,7 +190,9 @@ impl Ctx<'_> {
         let outer = self.origin;
         self.origin = Origin { block: self.blocks_seen, text: matches!(b.kind, BlockKind::Paragraph(_)) };
         self.blocks_seen += 1;
+        let outer_lang = std::mem::replace(&mut self.lang, b.lang);
         self.block_inner(b, x, width, top);
+        self.lang = outer_lang;
         self.origin = outer;
     }
 
@@ -196,10 +200,7 @@ impl Ctx<'_> {
         let size = self.opts.font_size;
         let leading = self.opts.leading;
         match &b.kind {
-            BlockKind::Heading { level, content, lang, .. } => {
-                if top && let Some(l) = lang {
-                    self.lang = *l;
-                }
+            BlockKind::Heading { level, content, .. } => {
                 let (scale, before, after) = match level {
                     1 => (1.7, 0.0, 1.5),
                     2 => (1.2, 1.0, 0.5),
@@ -241,8 +242,7 @@ impl Ctx<'_> {
             }
             BlockKind::Paragraph(content) => {
                 let indent = if self.no_indent { Pt::ZERO } else { size * 1.2 };
-                let ps =
-                    ParaStyle { lang: self.lang.of_paragraph(content), ..self.body_style(width, indent) };
+                let ps = self.body_style(width, indent);
                 let lines = paragraph::set(content, &ps, self.fonts);
                 self.lines(lines, x, b.span.start);
                 self.flow.sources.insert(self.para, (content.clone(), ps));
@@ -421,8 +421,8 @@ impl Ctx<'_> {
         for row in all_rows {
             for (c, cell) in row.iter().enumerate().take(cols) {
                 let lines = paragraph::set(
-                    cell,
-                    &style_for(Pt::new(100_000.0), false, CellAlign::Left, self.lang),
+                    &cell.content,
+                    &style_for(Pt::new(100_000.0), false, CellAlign::Left, cell.lang),
                     self.fonts,
                 );
                 let w: Pt =
@@ -438,7 +438,7 @@ impl Ctx<'_> {
         };
         let table_w: Pt = widths.iter().copied().sum();
         let header_rows = if t.header.is_empty() { 0 } else { 1 };
-        let rows: Vec<&Vec<Vec<Inline>>> =
+        let rows: Vec<&Vec<Cell>> =
             std::iter::once(&t.header).filter(|h| !h.is_empty()).chain(t.rows.iter()).collect();
         let n = rows.len();
         for (r, row) in rows.into_iter().enumerate() {
@@ -446,11 +446,11 @@ impl Ctx<'_> {
             let mut cx = x;
             let mut height = Pt::ZERO;
             for (c, w) in widths.iter().enumerate() {
-                let content = row.get(c).cloned().unwrap_or_default();
+                let cell = row.get(c).cloned().unwrap_or_default();
                 let align = t.aligns.get(c).copied().unwrap_or_default();
                 let mut lines = paragraph::set(
-                    &content,
-                    &style_for(*w - pad * 2.0, r < header_rows, align, self.lang),
+                    &cell.content,
+                    &style_for(*w - pad * 2.0, r < header_rows, align, cell.lang),
                     self.fonts,
                 );
                 if align == CellAlign::Right {

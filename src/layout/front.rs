@@ -149,11 +149,10 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
             );
             draw(page, &l, x, top + opts.leading * 0.5);
         }
+        // The imprint line of a title page names the year alone ("Самиздат, 2026").
+        let year = book.meta.date.map(|d| d.year.to_string());
         let foot: Vec<&str> =
-            [book.meta.publisher.as_deref(), book.meta.date.as_deref().map(|d| d.get(..4).unwrap_or(d))]
-                .into_iter()
-                .flatten()
-                .collect();
+            [book.meta.publisher.as_deref(), year.as_deref()].into_iter().flatten().collect();
         if !foot.is_empty() {
             let l = set(
                 &foot.join(", "),
@@ -177,11 +176,7 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
     let mut page_i = usize::MAX;
     let mut top = Pt::ZERO;
     let bottom = opts.margin_top + opts.text_height();
-    let heading = match lang {
-        Lang::Kk => "Мазмұны",
-        Lang::Ru => "Содержание",
-        Lang::En => "Contents",
-    };
+    let heading = lang.words().contents;
     let mut links: Vec<(usize, Rect, usize)> = Vec::new();
     for (k, (level, title, target)) in
         std::iter::once((0u8, String::new(), usize::MAX)).chain(entries).enumerate()

@@ -35,7 +35,7 @@ use toml::Spanned;
 use toml::de::DeTable;
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
-use crate::model::{BookMeta, Lang};
+use crate::model::{BookMeta, Date, Lang};
 use crate::units::Pt;
 
 pub use identifier::derive_identifier;
@@ -619,47 +619,10 @@ fn resolve_lang(tag: &Spanned<String>, src: Source<'_>, diags: &mut Diagnostics)
     if lang.is_none() {
         diags.push(
             src.error(tag.span(), format!("unknown language `{written}`"))
-                .with_hint("use `ru`, `kk` or `en`; a region may follow, as in `kk-KZ`"),
+                .with_hint(format!("{}; a region may follow, as in `kk-KZ`", Lang::hint())),
         );
     }
     lang
-}
-
-/// Checks a date written `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
-fn check_date(s: &str) -> Result<(), Problem> {
-    let digits = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_digit());
-    let number = |p: &str| p.parse::<u32>().unwrap_or(0);
-    let parts: Vec<&str> = s.split('-').collect();
-    let valid = match parts[..] {
-        [y] => digits(y, 4),
-        [y, m] => digits(y, 4) && digits(m, 2) && (1..=12).contains(&number(m)),
-        [y, m, d] => {
-            let (year, month) = (number(y), number(m));
-            let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-            let days = match month {
-                1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-                4 | 6 | 9 | 11 => 30,
-                2 if leap => 29,
-                2 => 28,
-                _ => 0,
-            };
-            digits(y, 4) && digits(m, 2) && digits(d, 2) && (1..=days).contains(&number(d))
-        }
-        _ => false,
-    };
-    if valid {
-        return Ok(());
-    }
-    let pieces: Vec<&str> = s.split(['.', '/']).collect();
-    let hint = match pieces[..] {
-        [d, m, y]
-            if digits(y, 4) && [d, m].iter().all(|p| (1..=2).contains(&p.len()) && digits(p, p.len())) =>
-        {
-            format!("write dates year first: `{y}-{:02}-{:02}`", number(m), number(d))
-        }
-        _ => "write the date as `YYYY-MM-DD`, e.g. `2026-05-01` (`YYYY` and `YYYY-MM` also work)".to_owned(),
-    };
-    Err(Problem::new(format!("invalid date `{s}`"), hint))
 }
 
 /// A length in millimetres for messages, at most one decimal: `74mm`, `80.5mm`.
@@ -722,10 +685,10 @@ impl Resolver<'_, '_> {
         let lang = b.language.as_ref().and_then(|l| resolve_lang(l, src, self.diags)).unwrap_or_default();
         let date = b.date.as_ref().and_then(|d| {
             let text = d.get_ref().trim();
-            match check_date(text) {
-                Ok(()) => Some(text.to_owned()),
-                Err(p) => {
-                    self.diags.push(src.problem(d.span(), p));
+            match Date::parse(text) {
+                Ok(date) => Some(date),
+                Err(e) => {
+                    self.diags.push(src.problem(d.span(), Problem::new(e.message, e.hint)));
                     None
                 }
             }

@@ -8,8 +8,6 @@
 mod hyphenate;
 mod rules;
 
-use std::collections::BTreeMap;
-
 use crate::model::{Block, BlockKind, Document, Inline, Lang};
 
 pub use hyphenate::{adds_hyphen, hyphenate};
@@ -40,17 +38,14 @@ pub fn is_alnum(c: char) -> bool {
 /// (blocks, list items, quotes, table cells, footnotes, headings, image alt text
 /// and captions) and to `doc.title`.
 ///
-/// The document's language applies until a heading with `lang: Some(l)`; that
-/// heading and everything after it use `l` until the next heading with its own
-/// language. A footnote uses the language in force where it is first called.
-/// Code spans and code blocks are never touched. Running it twice changes nothing.
+/// Each block, cell and note is set by the rules of the language the model
+/// decided for it ([`crate::model::Block::lang`]). Code spans and code blocks
+/// are never touched. Running it twice changes nothing.
 pub fn normalize(doc: &mut Document) {
     doc.title = normalize_text(&doc.title, doc.lang);
-    let mut walk = Walk { lang: doc.lang, note_langs: BTreeMap::new() };
-    walk.blocks(&mut doc.blocks);
+    blocks(&mut doc.blocks);
     for note in &mut doc.footnotes {
-        walk.lang = walk.note_langs.get(&note.number).copied().unwrap_or(doc.lang);
-        walk.blocks(&mut note.blocks);
+        blocks(&mut note.blocks);
     }
 }
 
@@ -60,97 +55,68 @@ pub fn normalize_text(text: &str, lang: Lang) -> String {
     rules::apply(cells, lang).into_iter().map(|c| c.ch).collect()
 }
 
-/// State carried through the document in reading order.
-struct Walk {
-    /// Language in force.
-    lang: Lang,
-    /// Language in force at the first call of each footnote.
-    note_langs: BTreeMap<u32, Lang>,
+fn blocks(blocks: &mut [Block]) {
+    for block in blocks {
+        let lang = block.lang;
+        match &mut block.kind {
+            BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => inlines(content, lang),
+            BlockKind::Image(image) => {
+                image.alt = normalize_text(&image.alt, lang);
+                if let Some(title) = &mut image.title {
+                    *title = normalize_text(title, lang);
+                }
+            }
+            BlockKind::List { items, .. } => {
+                for item in items {
+                    self::blocks(item);
+                }
+            }
+            BlockKind::Quote(inner) => self::blocks(inner),
+            BlockKind::Table(table) => {
+                for cell in table.cells_mut() {
+                    inlines(&mut cell.content, cell.lang);
+                }
+            }
+            BlockKind::Code(_) | BlockKind::Rule => {}
+        }
+    }
 }
 
-impl Walk {
-    fn blocks(&mut self, blocks: &mut [Block]) {
-        for block in blocks {
-            match &mut block.kind {
-                BlockKind::Heading { content, lang, .. } => {
-                    if let Some(l) = lang {
-                        self.lang = *l;
-                    }
-                    self.inlines(content);
-                }
-                BlockKind::Paragraph(content) => {
-                    let outer = self.lang;
-                    self.lang = outer.of_paragraph(content);
-                    self.inlines(content);
-                    self.lang = outer;
-                }
-                BlockKind::Image(image) => {
-                    image.alt = normalize_text(&image.alt, self.lang);
-                    if let Some(title) = &mut image.title {
-                        *title = normalize_text(title, self.lang);
-                    }
-                }
-                BlockKind::List { items, .. } => {
-                    for item in items {
-                        self.blocks(item);
-                    }
-                }
-                BlockKind::Quote(inner) => self.blocks(inner),
-                BlockKind::Table(table) => {
-                    for cell in table.header.iter_mut().chain(table.rows.iter_mut().flatten()) {
-                        self.inlines(cell);
-                    }
-                }
-                BlockKind::Code(_) | BlockKind::Rule => {}
-            }
+/// Runs the rules over one block's inlines as a single stream, then writes
+/// each text inline back and drops those left empty.
+fn inlines(content: &mut Vec<Inline>, lang: Lang) {
+    let mut texts = Vec::new();
+    let mut cells = Vec::new();
+    collect(content, &mut texts, &mut cells);
+    // The rules change a text's length by a few bytes at most (a space becomes a
+    // no-break space, quotes change form): room for that, so strings grow once.
+    let mut rebuilt: Vec<String> =
+        texts.iter().map(|t| String::with_capacity(t.len() + t.len() / 8 + 4)).collect();
+    for cell in rules::apply(cells, lang) {
+        if let Some(text) = cell.owner.and_then(|o| rebuilt.get_mut(o as usize)) {
+            text.push(cell.ch);
         }
     }
-
-    /// Runs the rules over one block's inlines as a single stream, then writes
-    /// each text inline back and drops those left empty.
-    fn inlines(&mut self, content: &mut Vec<Inline>) {
-        let mut texts = Vec::new();
-        let mut cells = Vec::new();
-        self.collect(content, &mut texts, &mut cells);
-        // The rules change a text's length by a few bytes at most (a space becomes a
-        // no-break space, quotes change form): room for that, so strings grow once.
-        let mut rebuilt: Vec<String> =
-            texts.iter().map(|t| String::with_capacity(t.len() + t.len() / 8 + 4)).collect();
-        for cell in rules::apply(cells, self.lang) {
-            if let Some(text) = cell.owner.and_then(|o| rebuilt.get_mut(o as usize)) {
-                text.push(cell.ch);
-            }
-        }
-        for (text, new) in texts.into_iter().zip(rebuilt) {
-            *text = new;
-        }
-        drop_empty_texts(content);
+    for (text, new) in texts.into_iter().zip(rebuilt) {
+        *text = new;
     }
+    drop_empty_texts(content);
+}
 
-    /// Flattens inlines into cells in document order, remembering each text inline.
-    fn collect<'a>(
-        &mut self,
-        inlines: &'a mut [Inline],
-        texts: &mut Vec<&'a mut String>,
-        cells: &mut Vec<Cell>,
-    ) {
-        for inline in inlines {
-            match inline {
-                Inline::Text(text) => {
-                    let owner = Some(texts.len() as u32);
-                    cells.extend(text.chars().map(|ch| Cell { ch, owner }));
-                    texts.push(text);
-                }
-                Inline::Emph(inner) | Inline::Strong(inner) | Inline::Link { content: inner, .. } => {
-                    self.collect(inner, texts, cells)
-                }
-                Inline::Code(_) => cells.push(Cell { ch: ATOM, owner: None }),
-                Inline::FootnoteRef(number) => {
-                    self.note_langs.entry(*number).or_insert(self.lang);
-                    cells.push(Cell { ch: ATOM, owner: None });
-                }
-                Inline::LineBreak => cells.push(Cell { ch: LINE_BREAK, owner: None }),
+/// Flattens inlines into cells in document order, remembering each text inline.
+fn collect<'a>(inlines: &'a mut [Inline], texts: &mut Vec<&'a mut String>, cells: &mut Vec<Cell>) {
+    for inline in inlines {
+        match inline {
+            Inline::Text(text) => {
+                let owner = Some(texts.len() as u32);
+                cells.extend(text.chars().map(|ch| Cell { ch, owner }));
+                texts.push(text);
             }
+            Inline::Emph(inner) | Inline::Strong(inner) | Inline::Link { content: inner, .. } => {
+                collect(inner, texts, cells)
+            }
+            Inline::Code(_) | Inline::FootnoteRef(_) => cells.push(Cell { ch: ATOM, owner: None }),
+            Inline::LineBreak => cells.push(Cell { ch: LINE_BREAK, owner: None }),
         }
     }
 }
@@ -177,7 +143,7 @@ mod tests {
             assert_eq!(is_alnum(c), c.is_alphanumeric(), "U+{:04X}", c as u32);
         }
     }
-    use crate::model::{Footnote, ImageRef, Table};
+    use crate::model::{Cell, Footnote, ImageRef, Table};
     use std::path::PathBuf;
 
     fn text(s: &str) -> Inline {
@@ -185,11 +151,18 @@ mod tests {
     }
 
     fn para(content: Vec<Inline>) -> Block {
-        Block { kind: BlockKind::Paragraph(content), span: 0..0 }
+        Block::new(BlockKind::Paragraph(content), 0..0)
     }
 
     fn heading(s: &str, lang: Option<Lang>) -> Block {
-        Block { kind: BlockKind::Heading { level: 2, content: vec![text(s)], id: None, lang }, span: 0..0 }
+        Block::new(BlockKind::Heading { level: 2, content: vec![text(s)], id: None, lang_attr: lang }, 0..0)
+    }
+
+    /// Decides the languages as the parser does, with the document's declared, then normalises.
+    fn settle(d: &mut Document) {
+        let lang = d.lang;
+        d.resolve_languages(Some(lang), lang);
+        normalize(d);
     }
 
     fn doc(lang: Lang, blocks: Vec<Block>) -> Document {
@@ -209,7 +182,7 @@ mod tests {
     /// The paragraph's content after normalising it alone in a Russian document.
     fn normalized(content: Vec<Inline>) -> Vec<Inline> {
         let mut d = doc(Lang::Ru, vec![para(content)]);
-        normalize(&mut d);
+        settle(&mut d);
         match d.blocks.remove(0).kind {
             BlockKind::Paragraph(c) => c,
             other => panic!("not a paragraph: {other:?}"),
@@ -280,7 +253,7 @@ mod tests {
         assert_eq!(out, vec![text("Да."), Inline::LineBreak, text("—\u{a0}Нет.")]);
     }
 
-    // A heading's language applies to it and the blocks after it, until the next heading with a language.
+    // A heading's language applies to it and its section: the blocks up to the next heading of its level.
     #[test]
     fn heading_switches_language() {
         let mut d = doc(
@@ -295,7 +268,7 @@ mod tests {
                 para(vec![text("в дом \"иә\"")]),
             ],
         );
-        normalize(&mut d);
+        settle(&mut d);
         let texts: Vec<String> = d
             .blocks
             .iter()
@@ -304,7 +277,7 @@ mod tests {
                 _ => String::new(),
             })
             .collect();
-        assert_eq!(texts, ["«да» в\u{a0}доме", "“Тіл”", "“yes”—no", "Ещё", "“yes”", "Қазақша", "в дом «иә»"]);
+        assert_eq!(texts, ["«да» в\u{a0}доме", "“Тіл”", "“yes”—no", "Ещё", "«yes»", "Қазақша", "в дом «иә»"]);
         assert_eq!(d.title, "«Заявление»\u{a0}— текст");
     }
 
@@ -314,34 +287,39 @@ mod tests {
         let mut d = doc(
             Lang::Ru,
             vec![
-                Block {
-                    kind: BlockKind::List { start: None, items: vec![vec![para(vec![text("\"а\"")])]] },
-                    span: 0..0,
-                },
-                Block { kind: BlockKind::Quote(vec![para(vec![text("\"б\"")])]), span: 0..0 },
-                Block {
-                    kind: BlockKind::Table(Table {
+                Block::new(
+                    BlockKind::List { start: None, items: vec![vec![para(vec![text("\"а\"")])]] },
+                    0..0,
+                ),
+                Block::new(BlockKind::Quote(vec![para(vec![text("\"б\"")])]), 0..0),
+                Block::new(
+                    BlockKind::Table(Table {
                         aligns: vec![],
-                        header: vec![vec![text("\"в\"")]],
-                        rows: vec![vec![vec![text("50 тенге")]]],
+                        header: vec![Cell::new(vec![text("\"в\"")])],
+                        rows: vec![vec![Cell::new(vec![text("50 тенге")])]],
                     }),
-                    span: 0..0,
-                },
-                Block {
-                    kind: BlockKind::Image(ImageRef {
+                    0..0,
+                ),
+                Block::new(
+                    BlockKind::Image(ImageRef {
                         src: "a.jpg".into(),
                         path: PathBuf::from("a.jpg"),
                         alt: "\"фото\"".into(),
                         title: Some("Вид - сверху".into()),
                     }),
-                    span: 0..0,
-                },
-                Block { kind: BlockKind::Code("\"код\" -- x".into()), span: 0..0 },
+                    0..0,
+                ),
+                Block::new(BlockKind::Code("\"код\" -- x".into()), 0..0),
                 para(vec![text("сноска"), Inline::FootnoteRef(1)]),
             ],
         );
-        d.footnotes.push(Footnote { number: 1, label: "1".into(), blocks: vec![para(vec![text("\"г\"")])] });
-        normalize(&mut d);
+        d.footnotes.push(Footnote {
+            number: 1,
+            label: "1".into(),
+            blocks: vec![para(vec![text("\"г\"")])],
+            lang: Lang::Ru,
+        });
+        settle(&mut d);
         let dump = format!("{:?}", d.blocks) + &format!("{:?}", d.footnotes);
         for expected in
             ["«а»", "«б»", "«в»", "50\\u{a0}тенге", "«фото»", "Вид\\u{a0}— сверху", "\\\"код\\\" -- x", "«г»"]
@@ -357,9 +335,15 @@ mod tests {
             Lang::Ru,
             vec![heading("English", Some(Lang::En)), para(vec![text("note"), Inline::FootnoteRef(1)])],
         );
-        d.footnotes.push(Footnote { number: 1, label: "n".into(), blocks: vec![para(vec![text("\"q\"")])] });
-        normalize(&mut d);
-        assert_eq!(d.footnotes[0].blocks[0], para(vec![text("“q”")]));
+        d.footnotes.push(Footnote {
+            number: 1,
+            label: "n".into(),
+            blocks: vec![para(vec![text("\"q\"")])],
+            lang: Lang::Ru,
+        });
+        settle(&mut d);
+        assert_eq!(d.footnotes[0].lang, Lang::En);
+        assert!(matches!(&d.footnotes[0].blocks[0].kind, BlockKind::Paragraph(c) if *c == [text("“q”")]));
     }
 
     // normalize() run twice gives the same document.
@@ -379,9 +363,9 @@ mod tests {
                 para(vec![text("\"don't\" -- 'go'")]),
             ],
         );
-        normalize(&mut d);
+        settle(&mut d);
         let once = d.clone();
-        normalize(&mut d);
+        settle(&mut d);
         assert_eq!(d, once);
     }
 
@@ -424,9 +408,9 @@ mod tests {
             }
             let plain = Inline::plain_text(&content);
             let mut d = doc(lang, vec![para(content)]);
-            normalize(&mut d);
+            settle(&mut d);
             let once = d.clone();
-            normalize(&mut d);
+            settle(&mut d);
             assert_eq!(d, once, "{lang:?}: {plain:?}");
             let t = normalize_text(&plain, lang);
             assert_eq!(normalize_text(&t, lang), t, "{lang:?}: {plain:?}");

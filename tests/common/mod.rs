@@ -382,3 +382,26 @@ impl Run {
         self
     }
 }
+
+/// Lays out the first PDF output of the book at `path` (a book.toml, a folder or a .md file).
+#[track_caller]
+pub fn typeset(path: &Path) -> samizdat::layout::Layout {
+    let (project, _warnings) =
+        samizdat::build::load(path).unwrap_or_else(|d| panic!("{} does not load:\n{d}", path.display()));
+    let pdf = project
+        .settings
+        .outputs
+        .iter()
+        .find_map(|o| match &o.kind {
+            samizdat::manifest::OutputKind::Pdf(p) => Some(*p),
+            _ => None,
+        })
+        .expect("a PDF output");
+    let (layout, _) = samizdat::layout::typeset(
+        &project.book,
+        &project.images,
+        &project.fonts,
+        &samizdat::build::layout_options(&pdf),
+    );
+    layout
+}

@@ -1,0 +1,168 @@
+//! The language of a statement and of each of its blocks, decided once.
+//!
+//! The statement: front matter `lang`, else the manifest entry's `lang`, else
+//! the language most of its paragraphs are in ([`locale::judge`]; its notes
+//! count only when its body cannot tell), else the book's `language`. Then, in reading order, every block: a heading's `{lang=…}`
+//! attribute, else its own text when long enough to judge, else its section's
+//! language. A `{lang=…}` heading at the top level opens a section that lasts
+//! to the next heading of the same or a higher level. Lists, quotes and tables
+//! take the language of their passages when those tell (a quoted Kazakh appeal
+//! in a Russian statement), else their section's, and hand it to their items
+//! and cells, which judge their own text the same way. A note takes its own
+//! text's language, else that of the passage that first calls it.
+//!
+//! Typography, hyphenation, the EPUB's `xml:lang` and the PDF's `/Lang` read
+//! the result ([`Block::lang`], [`Cell::lang`], [`Footnote::lang`]) and decide nothing.
+
+use std::collections::BTreeMap;
+
+use super::{Block, BlockKind, Document, Inline, Lang};
+use crate::locale;
+
+impl Document {
+    /// Decides the statement's language and every block's (see the module text).
+    /// `declared` is the front matter's or the manifest entry's `lang`, `fallback`
+    /// the book's. Running it twice gives the same result.
+    pub fn resolve_languages(&mut self, declared: Option<Lang>, fallback: Lang) {
+        self.lang = declared
+            .or_else(|| {
+                // The body decides; notes only when the body cannot tell.
+                let mut passages = Vec::new();
+                passages_of(&self.blocks, &mut passages);
+                judge_texts(&passages).or_else(|| {
+                    for note in &self.footnotes {
+                        passages_of(&note.blocks, &mut passages);
+                    }
+                    locale::detect(passages.iter().map(String::as_str))
+                })
+            })
+            .unwrap_or(fallback);
+        let mut walk = Walk { sections: Vec::new(), calls: BTreeMap::new() };
+        walk.blocks(&mut self.blocks, self.lang, true);
+        for note in &mut self.footnotes {
+            let called_in = walk.calls.get(&note.number).copied().unwrap_or(self.lang);
+            note.lang = judge_blocks(&note.blocks).unwrap_or(called_in);
+            walk.blocks(&mut note.blocks, note.lang, false);
+        }
+    }
+}
+
+/// The passages of blocks for detection: the text of each paragraph, heading
+/// and image caption, and of each table as one. Code is not prose and is left out.
+fn passages_of(blocks: &[Block], out: &mut Vec<String>) {
+    for b in blocks {
+        match &b.kind {
+            BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => {
+                out.push(Inline::plain_text(c))
+            }
+            BlockKind::List { items, .. } => items.iter().for_each(|item| passages_of(item, out)),
+            BlockKind::Quote(inner) => passages_of(inner, out),
+            BlockKind::Table(t) => {
+                let mut text = String::new();
+                for cell in t.cells() {
+                    Inline::plain_text_into(&cell.content, &mut text);
+                    text.push(' ');
+                }
+                out.push(text);
+            }
+            BlockKind::Image(i) => out.push(i.title.clone().unwrap_or_default()),
+            BlockKind::Code(_) | BlockKind::Rule => {}
+        }
+    }
+}
+
+/// The language the passages of blocks tell, when any is long enough to judge.
+fn judge_blocks(blocks: &[Block]) -> Option<Lang> {
+    let mut passages = Vec::new();
+    passages_of(blocks, &mut passages);
+    judge_texts(&passages)
+}
+
+fn judge_texts(passages: &[String]) -> Option<Lang> {
+    locale::judge(passages.iter().map(String::as_str))
+}
+
+/// The language one passage of inline text tells, when it is long enough.
+fn judge_inlines(content: &[Inline]) -> Option<Lang> {
+    locale::judge([Inline::plain_text(content).as_str()])
+}
+
+struct Walk {
+    /// Open sections of the top level: the level of the heading that opened each, and its language.
+    sections: Vec<(u8, Lang)>,
+    /// Language of the passage that first calls each note.
+    calls: BTreeMap<u32, Lang>,
+}
+
+impl Walk {
+    /// Resolves `blocks`, whose surrounding language is `outer`; `top` for the
+    /// statement's own blocks, where headings open sections.
+    fn blocks(&mut self, blocks: &mut [Block], outer: Lang, top: bool) {
+        for block in blocks {
+            let section = if top { self.sections.last().map_or(outer, |s| s.1) } else { outer };
+            block.lang = match &mut block.kind {
+                BlockKind::Heading { level, content, lang_attr, .. } => {
+                    if top {
+                        while self.sections.last().is_some_and(|s| s.0 >= *level) {
+                            self.sections.pop();
+                        }
+                    }
+                    let section = if top { self.sections.last().map_or(outer, |s| s.1) } else { outer };
+                    let lang = lang_attr.or_else(|| judge_inlines(content)).unwrap_or(section);
+                    if top && let Some(l) = lang_attr {
+                        self.sections.push((*level, *l));
+                    }
+                    self.calls_in(content, lang);
+                    lang
+                }
+                BlockKind::Paragraph(content) => {
+                    let lang = judge_inlines(content).unwrap_or(section);
+                    self.calls_in(content, lang);
+                    lang
+                }
+                BlockKind::List { items, .. } => {
+                    let mut passages = Vec::new();
+                    items.iter().for_each(|item| passages_of(item, &mut passages));
+                    let lang = judge_texts(&passages).unwrap_or(section);
+                    for item in items {
+                        self.blocks(item, lang, false);
+                    }
+                    lang
+                }
+                BlockKind::Quote(inner) => {
+                    let lang = judge_blocks(inner).unwrap_or(section);
+                    self.blocks(inner, lang, false);
+                    lang
+                }
+                BlockKind::Table(table) => {
+                    let cells: Vec<String> = table.cells().map(|c| Inline::plain_text(&c.content)).collect();
+                    let lang = judge_texts(&cells).unwrap_or(section);
+                    for cell in table.cells_mut() {
+                        cell.lang = judge_inlines(&cell.content).unwrap_or(lang);
+                        self.calls_in(&cell.content, cell.lang);
+                    }
+                    lang
+                }
+                BlockKind::Image(img) => {
+                    img.title.as_deref().and_then(|t| locale::judge([t])).unwrap_or(section)
+                }
+                BlockKind::Code(_) | BlockKind::Rule => section,
+            };
+        }
+    }
+
+    /// Records `lang` for the notes first called in `content`.
+    fn calls_in(&mut self, content: &[Inline], lang: Lang) {
+        for inline in content {
+            match inline {
+                Inline::FootnoteRef(n) => {
+                    self.calls.entry(*n).or_insert(lang);
+                }
+                Inline::Emph(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => {
+                    self.calls_in(c, lang)
+                }
+                Inline::Text(_) | Inline::Code(_) | Inline::LineBreak => {}
+            }
+        }
+    }
+}
