@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::fonts::{Family, FontSet, Style};
 use crate::layout::paragraph::{self, Align, LineBox, ParaStyle};
-use crate::layout::{LayoutOptions, TextRun, Warning};
+use crate::layout::{LayoutOptions, TextRun, Warning, style};
 use crate::model::{Align as CellAlign, Block, BlockKind, Cell, Document, Images, Inline, Lang, Table};
 use crate::units::Pt;
 
@@ -104,14 +104,14 @@ pub fn build(
     };
     let width = opts.column_width();
     cx.blocks(&doc.blocks, Pt::ZERO, width, true);
-    let note_size = opts.font_size * 0.8;
+    let note_size = opts.font_size * style::NOTE_SCALE;
     for note in &doc.footnotes {
         let mut lines = Vec::new();
         let ps = ParaStyle {
             family: Family::Serif,
             style: Style::default(),
             size: note_size,
-            leading: note_size * 1.25,
+            leading: note_size * style::SMALL_LEADING,
             align: Align::Justify,
             indent: Pt::ZERO,
             width,
@@ -201,17 +201,13 @@ impl Ctx<'_> {
         let leading = self.opts.leading;
         match &b.kind {
             BlockKind::Heading { level, content, .. } => {
-                let (scale, before, after) = match level {
-                    1 => (1.7, 0.0, 1.5),
-                    2 => (1.2, 1.0, 0.5),
-                    _ => (1.0, 0.8, 0.3),
-                };
+                let style::Heading { scale, before, after } = style::Heading::of(*level);
                 let hsize = size * scale;
                 let ps = ParaStyle {
                     family: Family::Sans,
                     style: Style { bold: true, italic: false },
                     size: hsize,
-                    leading: hsize * 1.2,
+                    leading: hsize * style::HEADING_LEADING,
                     align: Align::Left,
                     indent: Pt::ZERO,
                     width,
@@ -233,7 +229,7 @@ impl Ctx<'_> {
                             ..self.body_style(width, Pt::ZERO)
                         };
                         let lines = paragraph::set(&[Inline::Text(text.clone())], &ps, self.fonts);
-                        self.gap(leading * 0.3);
+                        self.gap(leading * style::BYLINE_BEFORE);
                         self.push(Elem::Heading { lines, x, level: None, title: text });
                     }
                 }
@@ -241,7 +237,7 @@ impl Ctx<'_> {
                 self.no_indent = true;
             }
             BlockKind::Paragraph(content) => {
-                let indent = if self.no_indent { Pt::ZERO } else { size * 1.2 };
+                let indent = if self.no_indent { Pt::ZERO } else { size * style::PARAGRAPH_INDENT };
                 let ps = self.body_style(width, indent);
                 let lines = paragraph::set(content, &ps, self.fonts);
                 self.lines(lines, x, b.span.start);
@@ -250,8 +246,8 @@ impl Ctx<'_> {
             }
             BlockKind::Image(img) => self.image(img, x, width, b.span.start),
             BlockKind::List { start, items } => {
-                self.gap(leading * 0.3);
-                let indent = size * 1.8;
+                self.gap(leading * style::LIST_SPACE);
+                let indent = size * style::LIST_INDENT;
                 for (k, item) in items.iter().enumerate() {
                     let marker = match start {
                         Some(n) => format!("{}.", n + k as u64),
@@ -262,27 +258,28 @@ impl Ctx<'_> {
                     self.blocks(item, x + indent, width - indent, false);
                     self.add_marker(first_elem, &marker, indent);
                 }
-                self.gap(leading * 0.3);
+                self.gap(leading * style::LIST_SPACE);
                 self.no_indent = true;
             }
             BlockKind::Quote(inner) => {
-                self.gap(leading * 0.5);
+                self.gap(leading * style::QUOTE_SPACE);
                 self.no_indent = true;
-                let indent = size * 1.8;
-                self.blocks(inner, x + indent, width - indent - size, false);
-                self.gap(leading * 0.5);
+                let indent = size * style::QUOTE_INDENT;
+                self.blocks(inner, x + indent, width - indent - size * style::QUOTE_RIGHT_INDENT, false);
+                self.gap(leading * style::QUOTE_SPACE);
                 self.no_indent = true;
             }
             BlockKind::Code(text) => {
-                self.gap(leading * 0.3);
+                self.gap(leading * style::CODE_SPACE);
+                let code_indent = size * style::CODE_INDENT;
                 let ps = ParaStyle {
                     family: Family::Sans,
                     style: Style::default(),
-                    size: size * 0.9,
+                    size: size * style::CODE_SCALE,
                     leading,
                     align: Align::Left,
                     indent: Pt::ZERO,
-                    width: width - size,
+                    width: width - code_indent,
                     lang: self.lang,
                     hyphenate: false,
                 };
@@ -293,21 +290,22 @@ impl Ctx<'_> {
                         line.to_string()
                     })];
                     let lines = paragraph::set(&content, &ps, self.fonts);
-                    self.lines(lines, x + size, b.span.start);
+                    self.lines(lines, x + code_indent, b.span.start);
                 }
-                self.gap(leading * 0.3);
+                self.gap(leading * style::CODE_SPACE);
                 self.no_indent = true;
             }
             BlockKind::Table(t) => {
-                self.gap(leading * 0.5);
+                self.gap(leading * style::TABLE_SPACE);
                 self.table(t, x, width);
-                self.gap(leading * 0.5);
+                self.gap(leading * style::TABLE_SPACE);
                 self.no_indent = true;
             }
             BlockKind::Rule => {
-                self.gap(leading * 0.5);
-                self.push(Elem::Rule { x: x + width / 3.0, width: width / 3.0 });
-                self.gap(leading * 0.5);
+                self.gap(leading * style::RULE_SPACE);
+                let length = width * style::RULE_LENGTH;
+                self.push(Elem::Rule { x: x + (width - length) / 2.0, width: length });
+                self.gap(leading * style::RULE_SPACE);
                 self.no_indent = true;
             }
         }
@@ -331,7 +329,7 @@ impl Ctx<'_> {
         for e in &mut self.flow.elems[first_elem..] {
             if let Elem::Line { line, .. } = e {
                 let w: Pt = mline.runs.iter().map(TextRun::width).sum();
-                let gap = self.opts.font_size * 0.5;
+                let gap = self.opts.font_size * style::MARKER_GAP;
                 for mut r in mline.runs {
                     r.x = r.x - w - gap;
                     line.runs.insert(0, r);
@@ -364,12 +362,12 @@ impl Ctx<'_> {
         }
         let caption = match &img.title {
             Some(t) => {
-                let size = self.opts.font_size * 0.85;
+                let size = self.opts.font_size * style::CAPTION_SCALE;
                 let ps = ParaStyle {
                     family: Family::Serif,
                     style: Style { bold: false, italic: true },
                     size,
-                    leading: size * 1.25,
+                    leading: size * style::SMALL_LEADING,
                     align: Align::Center,
                     indent: Pt::ZERO,
                     width,
@@ -380,7 +378,7 @@ impl Ctx<'_> {
             }
             None => Vec::new(),
         };
-        self.gap(self.opts.leading * 0.5);
+        self.gap(self.opts.leading * style::IMAGE_SPACE);
         self.push(Elem::Image {
             key: img.path.clone(),
             x: x + (width - w) / 2.0,
@@ -389,7 +387,7 @@ impl Ctx<'_> {
             caption,
             caption_x: x,
         });
-        self.gap(self.opts.leading * 0.5);
+        self.gap(self.opts.leading * style::IMAGE_SPACE);
         self.no_indent = true;
     }
 
@@ -398,9 +396,9 @@ impl Ctx<'_> {
         if cols == 0 {
             return;
         }
-        let size = self.opts.font_size * 0.9;
-        let pad = size * 0.4;
-        let leading = size * 1.25;
+        let size = style::table_size(self.opts.font_size);
+        let pad = style::table_padding(self.opts.font_size);
+        let leading = size * style::TABLE_LEADING;
         let style_for = |w: Pt, bold: bool, align: CellAlign, lang: Lang| ParaStyle {
             family: Family::Serif,
             style: Style { bold, italic: false },
@@ -416,7 +414,7 @@ impl Ctx<'_> {
             hyphenate: true,
         };
         // Natural width of each column: its widest cell on one line.
-        let mut natural = vec![Pt::new(size.get() * 2.0); cols];
+        let mut natural = vec![size * style::TABLE_MIN_COLUMN; cols];
         let all_rows = std::iter::once(&t.header).chain(t.rows.iter());
         for row in all_rows {
             for (c, cell) in row.iter().enumerate().take(cols) {

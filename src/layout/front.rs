@@ -9,7 +9,7 @@
 
 use crate::fonts::{Family, FontSet, Style};
 use crate::layout::paragraph::{self, Align, LineBox, ParaStyle};
-use crate::layout::{Item, Layout, LayoutOptions, Page, PageLabel, Rect, TextRun};
+use crate::layout::{Item, Layout, LayoutOptions, Page, PageLabel, Rect, TextRun, style};
 use crate::model::{Book, Inline, Lang, Part};
 use crate::units::Pt;
 
@@ -40,7 +40,7 @@ fn set(
         family,
         style,
         size,
-        leading: size * 1.25,
+        leading: size * style::SMALL_LEADING,
         align,
         indent: Pt::ZERO,
         width,
@@ -83,13 +83,13 @@ pub fn part_page(layout: &mut Layout, part: &Part, fonts: &FontSet, opts: &Layou
         &part.title,
         Family::Sans,
         Style { bold: true, italic: false },
-        opts.font_size * 2.0,
+        opts.font_size * style::PART_TITLE_SCALE,
         Align::Center,
         opts.text_width(),
         fonts,
     );
     let x = left(opts, page.number);
-    draw(page, &lines, x, opts.margin_top + opts.text_height() * 0.3);
+    draw(page, &lines, x, opts.margin_top + opts.text_height() * style::PART_TITLE_DROP);
     layout.outline.push(crate::layout::OutlineEntry {
         level: 0,
         title: part.title.clone(),
@@ -119,19 +119,19 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
                 &authors,
                 Family::Serif,
                 Style::default(),
-                opts.font_size * 1.2,
+                opts.font_size * style::TITLE_PAGE_LINE_SCALE,
                 Align::Center,
                 width,
                 fonts,
             );
             top = draw(page, &l, x, top);
         }
-        top = top.max(opts.margin_top + opts.text_height() * 0.25);
+        top = top.max(opts.margin_top + opts.text_height() * style::TITLE_DROP);
         let l = set(
             &book.meta.title,
             Family::Sans,
             Style { bold: true, italic: false },
-            opts.font_size * 2.2,
+            opts.font_size * style::TITLE_SCALE,
             Align::Center,
             width,
             fonts,
@@ -142,12 +142,12 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
                 sub,
                 Family::Serif,
                 Style { bold: false, italic: true },
-                opts.font_size * 1.2,
+                opts.font_size * style::TITLE_PAGE_LINE_SCALE,
                 Align::Center,
                 width,
                 fonts,
             );
-            draw(page, &l, x, top + opts.leading * 0.5);
+            draw(page, &l, x, top + opts.leading * style::SUBTITLE_BEFORE);
         }
         // The imprint line of a title page names the year alone ("Самиздат, 2026").
         let year = book.meta.date.map(|d| d.year.to_string());
@@ -172,7 +172,7 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
     // Contents: parts (level 0) and statements (level 1) with their page numbers.
     let entries: Vec<(u8, String, usize)> =
         layout.outline.iter().filter(|e| e.level <= 1).map(|e| (e.level, e.title.clone(), e.page)).collect();
-    let number_w = opts.font_size * 2.5;
+    let number_w = opts.font_size * style::CONTENTS_NUMBER_WIDTH;
     let mut page_i = usize::MAX;
     let mut top = Pt::ZERO;
     let bottom = opts.margin_top + opts.text_height();
@@ -188,7 +188,7 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
                 heading,
                 Family::Sans,
                 Style { bold: true, italic: false },
-                opts.font_size * 1.7,
+                opts.font_size * style::H1.scale,
                 Align::Left,
                 width,
                 fonts,
@@ -197,11 +197,12 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
             top = draw(&mut front.pages[page_i], &l, x, opts.margin_top) + opts.leading;
             continue;
         }
-        let indent = if level == 0 || !has_parts(book) { Pt::ZERO } else { opts.font_size * 1.5 };
+        let indent =
+            if level == 0 || !has_parts(book) { Pt::ZERO } else { opts.font_size * style::CONTENTS_INDENT };
         let style = if level == 0 { Style { bold: true, italic: false } } else { Style::default() };
         let lines =
             set(&title, Family::Serif, style, opts.font_size, Align::Left, width - indent - number_w, fonts);
-        let h: Pt = lines.iter().map(|l| l.leading).sum::<Pt>() + opts.leading * 0.3;
+        let h: Pt = lines.iter().map(|l| l.leading).sum::<Pt>() + opts.leading * style::CONTENTS_SPACE;
         if top + h > bottom {
             blank(&mut front, opts, lang);
             page_i = front.pages.len() - 1;
@@ -219,7 +220,7 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
             draw(page, &num, x + width - nw, end - last.leading);
         }
         links.push((page_i, Rect { x, y: entry_top, width, height: end - entry_top }, target));
-        top = end + opts.leading * 0.3;
+        top = end + opts.leading * style::CONTENTS_SPACE;
     }
     if front.pages.len() % 2 == 1 {
         blank(&mut front, opts, lang);
@@ -238,10 +239,17 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
             continue;
         }
         let label = roman(p.number);
-        let lines =
-            set(&label, Family::Serif, Style::default(), opts.font_size * 0.8, Align::Center, width, fonts);
+        let lines = set(
+            &label,
+            Family::Serif,
+            Style::default(),
+            opts.font_size * style::FOLIO_SCALE,
+            Align::Center,
+            width,
+            fonts,
+        );
         let x = left(opts, p.number);
-        draw(p, &lines, x, opts.margin_top + opts.text_height() + opts.leading * 1.2);
+        draw(p, &lines, x, opts.margin_top + opts.text_height() + opts.leading * style::FOLIO_BELOW);
     }
     for p in layout.pages.iter_mut() {
         p.number += shift;

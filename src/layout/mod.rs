@@ -15,6 +15,7 @@ pub mod front;
 pub mod linebreak;
 mod pages;
 mod paragraph;
+pub mod style;
 
 use std::fmt::Write as _;
 use std::ops::Range;

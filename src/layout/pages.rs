@@ -23,7 +23,7 @@ use crate::fonts::{Family, FontSet, Style};
 use crate::layout::flow::{Elem, Flow};
 use crate::layout::paragraph::{self, Align, LineBox, ParaStyle};
 use crate::layout::{
-    Item, Layout, LayoutOptions, LineKind, LineRecord, OutlineEntry, Page, PlacedImage, Rect,
+    Item, Layout, LayoutOptions, LineKind, LineRecord, OutlineEntry, Page, PlacedImage, Rect, style,
 };
 use crate::model::{Document, Inline, Lang};
 use crate::units::Pt;
@@ -382,7 +382,8 @@ impl Paginator<'_> {
                     self.mark(i, 0);
                     let left = self.left();
                     let top = self.opts.margin_top + self.cursor;
-                    let x0 = cells.first().map_or(Pt::ZERO, |c| c.0) - self.opts.font_size * 0.9 * 0.4;
+                    let x0 =
+                        cells.first().map_or(Pt::ZERO, |c| c.0) - style::table_padding(self.opts.font_size);
                     let thick = Pt::new(0.5);
                     if *rule_above {
                         self.page.items.push(Item::Rule(Rect {
@@ -400,7 +401,7 @@ impl Paginator<'_> {
                             height: thick,
                         }));
                     }
-                    let pad = self.opts.font_size * 0.9 * 0.4;
+                    let pad = style::table_padding(self.opts.font_size);
                     for (cx, lines) in cells {
                         let mut y = top + pad;
                         let id = self.fresh_id();
@@ -658,13 +659,13 @@ impl Paginator<'_> {
         self.finish_column(last);
         let left = self.page_left();
         let width = self.opts.text_width();
-        let small = self.opts.font_size * 0.8;
+        let small = self.opts.font_size * style::FOLIO_SCALE;
         let furniture = |text: &str, italic: bool, fonts: &FontSet| {
             let ps = ParaStyle {
                 family: Family::Serif,
                 style: Style { bold: false, italic },
                 size: small,
-                leading: small * 1.2,
+                leading: small * style::HEADING_LEADING,
                 align: Align::Center,
                 indent: Pt::ZERO,
                 width,
@@ -680,12 +681,12 @@ impl Paginator<'_> {
                 self.doc_title.clone()
             };
             if let Some(line) = furniture(&text, true, self.fonts) {
-                let top = self.opts.margin_top - self.opts.leading * 2.0;
+                let top = self.opts.margin_top - self.opts.leading * style::HEAD_ABOVE;
                 self.draw_line(&line, left, top, None);
             }
         }
         if let Some(line) = furniture(&self.page.number.to_string(), false, self.fonts) {
-            let top = self.opts.margin_top + self.opts.text_height() + self.opts.leading * 1.2;
+            let top = self.opts.margin_top + self.opts.text_height() + self.opts.leading * style::FOLIO_BELOW;
             self.draw_line(&line, left, top, None);
         }
         let page = std::mem::replace(&mut self.page, blank_page(self.opts, 0, Lang::En));

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::fonts::{FaceId, Family, FontSet, ShapedGlyph, Style};
 use crate::layout::linebreak::{self, INFINITE, Item as KpItem, Params, Pass};
-use crate::layout::{Glyph, GlyphOffset, TextRun};
+use crate::layout::{Glyph, GlyphOffset, TextRun, style};
 use crate::model::{Inline, Lang};
 use crate::typography;
 use crate::units::{Em, Pt};
@@ -532,8 +532,8 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
                         text: n.to_string().into(),
                         style: FragStyle {
                             face,
-                            size: ps.size * 0.65,
-                            rise: ps.size * 0.38,
+                            size: ps.size * style::CALL_SCALE,
+                            rise: ps.size * style::CALL_RISE,
                             link: None,
                             note: Some(*n),
                         },
