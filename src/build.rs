@@ -429,7 +429,8 @@ fn load_images(
     let mut seen = std::collections::BTreeSet::new();
     let mut wanted = Vec::new();
     for (doc, src) in documents.iter().zip(sources) {
-        for (img, offset) in image_refs(doc, src) {
+        for img in doc.images() {
+            let offset = img.src_at;
             if !seen.insert(&img.path) {
                 continue;
             }
@@ -571,24 +572,6 @@ fn read_image(path: &Path) -> Result<crate::model::ImageAsset, (String, String)>
         };
         (e.to_string(), hint)
     })
-}
-
-/// Image references of a document with the byte offset of each, found in the source.
-fn image_refs<'a>(doc: &'a Document, src: &str) -> Vec<(&'a crate::model::ImageRef, usize)> {
-    let mut from = 0;
-    doc.images()
-        .into_iter()
-        .map(|img| {
-            let needle = format!("]({}", img.src);
-            let at = src[from.min(src.len())..]
-                .find(&needle)
-                .map(|i| i + from + 2)
-                .or_else(|| src.find(&img.src))
-                .unwrap_or(0);
-            from = at;
-            (img, at)
-        })
-        .collect()
 }
 
 /// The embedded faces with those of `[fonts]` in their place. Every file that

@@ -584,7 +584,14 @@ impl<'s> Builder<'s> {
         let decoded = percent_decode(&src);
         let path = self.info.base_dir.join(&decoded);
         let title = if title.trim().is_empty() { None } else { Some(title) };
-        self.pending_images.push(Block::new(BlockKind::Image(ImageRef { src, path, alt, title }), span));
+        // The path's own place inside the image's span (a reference-style image keeps the span's start).
+        let src_at = self
+            .source
+            .get(span.clone())
+            .and_then(|s| s.find(&format!("]({src}")))
+            .map_or(span.start, |i| span.start + i + 2);
+        self.pending_images
+            .push(Block::new(BlockKind::Image(ImageRef { src, path, alt, title, src_at }), span));
     }
 
     fn front_matter(&mut self, kind: MetadataBlockKind, text: &str, range: Span) {
@@ -714,6 +721,7 @@ impl<'s> Builder<'s> {
         };
         let mut doc = doc;
         set_title(&mut doc, &title);
+        doc.number_blocks();
         doc.resolve_languages(self.front.lang.or(self.info.lang), self.info.book_lang);
         (doc, self.diags)
     }

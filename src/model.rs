@@ -77,6 +77,27 @@ impl Document {
         }
         out
     }
+
+    /// Numbers every block in reading order ([`Block::ordinal`]): the body's
+    /// first, pre-order (a list, then the blocks of its items), then the notes'.
+    pub fn number_blocks(&mut self) {
+        fn walk(blocks: &mut [Block], next: &mut usize) {
+            for b in blocks {
+                b.ordinal = *next;
+                *next += 1;
+                match &mut b.kind {
+                    BlockKind::List { items, .. } => items.iter_mut().for_each(|item| walk(item, next)),
+                    BlockKind::Quote(inner) => walk(inner, next),
+                    _ => {}
+                }
+            }
+        }
+        let mut next = 0;
+        walk(&mut self.blocks, &mut next);
+        for note in &mut self.footnotes {
+            walk(&mut note.blocks, &mut next);
+        }
+    }
 }
 
 /// A footnote definition.
@@ -103,12 +124,16 @@ pub struct Block {
     /// Language of the block, decided once by [`Document::resolve_languages`];
     /// every stage (typography, hyphenation, `xml:lang`, `/Lang`) reads it.
     pub lang: Lang,
+    /// Place of the block in the statement's reading order, from 0, numbered once
+    /// by [`Document::number_blocks`]: the PDF's page starts and the EPUB's
+    /// page-list name blocks by it, so both must count alike.
+    pub ordinal: usize,
 }
 
 impl Block {
     /// A block whose language is not decided yet (the parser's; resolution follows).
     pub fn new(kind: BlockKind, span: Span) -> Block {
-        Block { kind, span, lang: Lang::default() }
+        Block { kind, span, lang: Lang::default(), ordinal: 0 }
     }
 
     /// Appends the plain text of blocks to `out`, one space after each block: paragraphs,
@@ -184,6 +209,8 @@ pub struct ImageRef {
     pub alt: String,
     /// Optional title, used as a caption.
     pub title: Option<String>,
+    /// Byte offset of the path in the document's source, for messages about the file.
+    pub src_at: usize,
 }
 
 /// Horizontal alignment of a table column.
@@ -413,5 +440,42 @@ mod tests {
         assert_eq!(Inline::shown_url("https://e.org/a", &text("e.org/a")), None);
         assert_eq!(Inline::shown_url("mailto:a@e.org", &text("напишите")), Some("a@e.org"));
         assert_eq!(Inline::shown_url("chapter2.md", &text("глава")), None);
+    }
+
+    // Blocks are numbered once, pre-order, the body before the notes.
+    #[test]
+    fn blocks_numbered_in_reading_order() {
+        let para = || Block::new(BlockKind::Paragraph(vec![Inline::Text("а".into())]), 0..0);
+        let list = Block::new(
+            BlockKind::List { start: None, items: vec![vec![para()], vec![para(), para()]] },
+            0..0,
+        );
+        let quote = Block::new(BlockKind::Quote(vec![para()]), 0..0);
+        let mut doc = Document {
+            path: PathBuf::from("a.md"),
+            title: String::new(),
+            lang: Lang::Ru,
+            date: None,
+            author: None,
+            place: None,
+            slug: "a".into(),
+            blocks: vec![para(), list, quote, para()],
+            footnotes: vec![Footnote { number: 1, label: "1".into(), blocks: vec![para()], lang: Lang::Ru }],
+        };
+        doc.number_blocks();
+        let mut seen = Vec::new();
+        fn walk(blocks: &[Block], seen: &mut Vec<usize>) {
+            for b in blocks {
+                seen.push(b.ordinal);
+                match &b.kind {
+                    BlockKind::List { items, .. } => items.iter().for_each(|i| walk(i, seen)),
+                    BlockKind::Quote(inner) => walk(inner, seen),
+                    _ => {}
+                }
+            }
+        }
+        walk(&doc.blocks, &mut seen);
+        walk(&doc.footnotes[0].blocks, &mut seen);
+        assert_eq!(seen, (0..9).collect::<Vec<_>>());
     }
 }

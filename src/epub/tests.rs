@@ -54,9 +54,10 @@ fn block(kind: BlockKind) -> Block {
     Block::new(kind, 0..0)
 }
 
-/// A document with its languages decided as the parser decides them, its own declared.
+/// A document with its blocks numbered and languages decided as the parser does, its own declared.
 fn settled(mut doc: Document) -> Document {
     let lang = doc.lang;
+    doc.number_blocks();
     doc.resolve_languages(Some(lang), lang);
     doc
 }
@@ -75,6 +76,7 @@ fn heading(level: u8, s: &str, id: Option<&str>, lang: Option<Lang>) -> Block {
 
 fn image(path: &str, alt: &str, title: Option<&str>) -> Block {
     block(BlockKind::Image(ImageRef {
+        src_at: 0,
         src: path.to_string(),
         path: PathBuf::from(path),
         alt: alt.to_string(),
@@ -798,6 +800,7 @@ impl Rng {
                     }),
                     6 => BlockKind::Rule,
                     _ => BlockKind::Image(ImageRef {
+                        src_at: 0,
                         src: self.string(),
                         path: PathBuf::from(if self.below(2) == 0 {
                             "book/img/dot.png"
@@ -1247,6 +1250,7 @@ fn with_flat_photo() -> (Images, Vec<u8>) {
 fn page_marker_never_splits_a_word() {
     let mut book = sample_book();
     book.documents[0].blocks[1] = para(vec![text("Работники гидроэлектростанции требуют переговоров.")]);
+    book.documents[0].number_blocks();
     let mut opts = options();
     // "Работники " is 10 characters: 15 falls inside "гидроэлектростанции".
     opts.pages = vec![crate::model::PageMark { label: "2".into(), doc: Some(0), block: 1, offset: 15 }];

@@ -177,7 +177,6 @@ pub(crate) fn statement(plan: &Plan, index: usize) -> String {
         byline_done: false,
         marks: plan.pages.iter().filter(|m| m.doc == Some(index)).collect(),
         next_mark: 0,
-        blocks_seen: 0,
         counting: None,
         parent_lang: dp.doc.lang,
     };
@@ -204,8 +203,6 @@ struct Renderer<'p, 'a> {
     /// Print pages beginning in this statement, in order, and the next one to write.
     marks: Vec<&'p crate::model::PageMark>,
     next_mark: usize,
-    /// Blocks entered so far, numbered in reading order as the layout numbers them.
-    blocks_seen: usize,
     /// Inside a paragraph: its block ordinal and the characters of text written so far.
     counting: Option<(usize, usize)>,
     /// Language of the element being written into: a child states its own only when it differs.
@@ -274,8 +271,7 @@ impl Renderer<'_, '_> {
     }
 
     fn block(&mut self, block: &Block, top: bool) {
-        let no = self.blocks_seen;
-        self.blocks_seen += 1;
+        let no = block.ordinal;
         if let BlockKind::Paragraph(content) = &block.kind {
             self.page_marks(no, Some(0));
             self.x.raw("<p");

@@ -60,8 +60,6 @@ pub struct Flow {
 
 struct Ctx<'a> {
     doc: &'a Document,
-    /// Blocks entered so far (the next block's ordinal).
-    blocks_seen: usize,
     /// Origin given to elements pushed now.
     origin: Origin,
     /// The byline has been set under the title.
@@ -89,7 +87,6 @@ pub fn build(
 ) -> Flow {
     let mut cx = Ctx {
         doc,
-        blocks_seen: 0,
         origin: Origin::default(),
         byline_done: false,
         images,
@@ -188,8 +185,7 @@ impl Ctx<'_> {
 
     fn block(&mut self, b: &Block, x: Pt, width: Pt, top: bool) {
         let outer = self.origin;
-        self.origin = Origin { block: self.blocks_seen, text: matches!(b.kind, BlockKind::Paragraph(_)) };
-        self.blocks_seen += 1;
+        self.origin = Origin { block: b.ordinal, text: matches!(b.kind, BlockKind::Paragraph(_)) };
         let outer_lang = std::mem::replace(&mut self.lang, b.lang);
         self.block_inner(b, x, width, top);
         self.lang = outer_lang;

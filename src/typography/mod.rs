@@ -302,6 +302,7 @@ mod tests {
                 ),
                 Block::new(
                     BlockKind::Image(ImageRef {
+                        src_at: 0,
                         src: "a.jpg".into(),
                         path: PathBuf::from("a.jpg"),
                         alt: "\"фото\"".into(),
