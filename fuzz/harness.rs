@@ -2,7 +2,7 @@
 //! and by the stable smoke test `tests/fuzz_smoke.rs`, which feeds them
 //! generated inputs wherever no nightly toolchain is at hand.
 //!
-//! The pipeline mirrors the driver (`samizdat::build`) without the file
+//! The pipeline mirrors the driver (`samizdat::driver`) without the file
 //! system: parse, normalise, lay out, write the PDF, package the EPUB. Every
 //! image reference gets the same small PNG, as if the file existed.
 
@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use samizdat::fonts::FontSet;
-use samizdat::{build, epub, images, layout, manifest, markdown, model, pdf, typography};
+use samizdat::{driver, epub, images, layout, manifest, markdown, model, pdf, typography};
 
 /// Longest input the pipeline target takes: a few pages of text exercise every
 /// path, and longer inputs only slow the fuzzer down.
@@ -70,7 +70,7 @@ pub fn render(text: &str) -> Option<Outputs> {
     meta.lang = doc.lang;
     let book = model::Book { meta, documents: vec![doc], ..Default::default() };
 
-    let options = build::layout_options(&manifest::default_pdf());
+    let options = driver::layout_options(&manifest::default_pdf());
     let (layout, _warnings) = layout::typeset(&book, &pictures, fonts(), &options);
     let popts = pdf::PdfOptions {
         title: book.meta.title.clone(),

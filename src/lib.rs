@@ -7,12 +7,12 @@
 //! [`model::Document`]) · `model` · `typography` (ru/kk rules, hyphenation) ·
 //! `fonts` (loading, shaping, metrics) · `layout` (line breaking, pagination →
 //! [`layout::Layout`]) · `pdf` (layout → bytes) · `epub` (model → bytes) ·
-//! `diag` (diagnostics with places). `build` is the driver: the only module
+//! `diag` (diagnostics with places). `driver`: the only module
 //! that touches the filesystem.
 
-pub mod build;
 pub mod date;
 pub mod diag;
+pub mod driver;
 pub mod epub;
 pub mod fonts;
 mod hash;

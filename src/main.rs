@@ -1,12 +1,12 @@
-//! The `samizdat` command line: a thin shell over [`samizdat::build`].
+//! The `samizdat` command line: a thin shell over [`samizdat::driver`].
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use samizdat::build::{self, BuildOptions, LoadOptions};
 use samizdat::diag::Diagnostics;
+use samizdat::driver::{self, BuildOptions, LoadOptions};
 use samizdat::manifest::Format;
 use samizdat::preflight::Level;
 
@@ -67,7 +67,7 @@ impl BuildArgs {
 }
 
 /// Prints what a build gave: notes, warnings and written files unless `quiet`, errors always.
-fn report_build(result: &Result<(build::Report, Diagnostics), Diagnostics>, quiet: bool) -> ExitCode {
+fn report_build(result: &Result<(driver::Report, Diagnostics), Diagnostics>, quiet: bool) -> ExitCode {
     match result {
         Ok((rep, warnings)) => {
             if !quiet {
@@ -123,7 +123,7 @@ impl Bar {
     }
 }
 
-impl build::Progress for Bar {
+impl driver::Progress for Bar {
     fn start(&self, total: usize) {
         self.bar.reset();
         self.bar.set_length(total as u64);
@@ -216,14 +216,14 @@ fn main() -> ExitCode {
             // Under `--deny-warnings` the driver checks every warning (layout ones
             // included) before writing, so a failing build writes nothing.
             let bar = Bar::new(args.quiet);
-            let result = build::build_with_progress(&path, &args.options(), &bar);
+            let result = driver::build_with_progress(&path, &args.options(), &bar);
             bar.finish();
             report_build(&result, args.quiet)
         }
         Command::Watch { path, args } => {
             let path = path.unwrap_or_else(|| PathBuf::from("."));
             let mut first = true;
-            let mut on_build = |r: build::watch::Rebuild| {
+            let mut on_build = |r: driver::watch::Rebuild| {
                 let _ = report_build(&r.result, args.quiet);
                 let verb = if std::mem::take(&mut first) { "built" } else { "rebuilt" };
                 let outcome = if r.result.is_ok() { "" } else { " with errors" };
@@ -235,7 +235,7 @@ fn main() -> ExitCode {
                 // Always printed, even under --quiet: it is what `watch` is for.
                 eprintln!("{verb}{outcome} in {:.2} s{why}; watching for changes", r.took.as_secs_f64());
             };
-            match build::watch::watch(&path, &args.options(), &build::Silent, &mut on_build) {
+            match driver::watch::watch(&path, &args.options(), &driver::Silent, &mut on_build) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(d) => {
                     eprintln!("{d}");
@@ -245,10 +245,10 @@ fn main() -> ExitCode {
         }
         Command::Check { path, deny_warnings, allow_outside_root, print } => {
             let path = path.unwrap_or_else(|| PathBuf::from("."));
-            match build::load_with(&path, &LoadOptions { allow_outside_root }) {
+            match driver::load_with(&path, &LoadOptions { allow_outside_root }) {
                 Ok((p, mut w)) => {
                     if print {
-                        for f in build::preflight(&p) {
+                        for f in driver::preflight(&p) {
                             match f.level {
                                 Level::Warning => w.push(f.diagnostic),
                                 Level::Note => eprintln!("{f}"),
@@ -274,7 +274,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::New { dir } => match build::new_project(&dir) {
+        Command::New { dir } => match driver::new_project(&dir) {
             Ok(files) => {
                 for f in files {
                     eprintln!("created {}", f.display());

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-use samizdat::build;
+use samizdat::driver;
 use samizdat::epub::{self, EpubOptions};
 use samizdat::fonts::FontSet;
 use samizdat::layout;
@@ -282,8 +282,8 @@ fn in_process(dir: &Path, runs: usize) -> Result<(Stages, usize), String> {
         drop(fonts);
 
         let t = Instant::now();
-        let (project, _warnings) =
-            build::load(&dir.join("book.toml")).map_err(|d| format!("load failed: {:?}", d.iter().next()))?;
+        let (project, _warnings) = driver::load(&dir.join("book.toml"))
+            .map_err(|d| format!("load failed: {:?}", d.iter().next()))?;
         s.load = t.elapsed();
 
         for out in &project.settings.outputs {
@@ -294,7 +294,7 @@ fn in_process(dir: &Path, runs: usize) -> Result<(Stages, usize), String> {
                         &project.book,
                         &project.images,
                         &project.fonts,
-                        &build::layout_options(p),
+                        &driver::layout_options(p),
                     );
                     s.layout += t.elapsed();
                     pages = lay.pages.len();

@@ -387,7 +387,7 @@ impl Run {
 #[track_caller]
 pub fn typeset(path: &Path) -> samizdat::layout::Layout {
     let (project, _warnings) =
-        samizdat::build::load(path).unwrap_or_else(|d| panic!("{} does not load:\n{d}", path.display()));
+        samizdat::driver::load(path).unwrap_or_else(|d| panic!("{} does not load:\n{d}", path.display()));
     let pdf = project
         .settings
         .outputs
@@ -401,7 +401,7 @@ pub fn typeset(path: &Path) -> samizdat::layout::Layout {
         &project.book,
         &project.images,
         &project.fonts,
-        &samizdat::build::layout_options(&pdf),
+        &samizdat::driver::layout_options(&pdf),
     );
     layout
 }

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecursiveMode, Watcher};
 
-use super::{BuildOptions, LoadOptions, Progress, Report, absolute, build_project, load_with};
+use super::input::absolute;
+use super::{BuildOptions, LoadOptions, Progress, Report, build_project, load_with};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 
 /// Quiet time after the last change before rebuilding: editors write a file in

@@ -1,0 +1,242 @@
+//! Reading a book: the manifest, every statement (parsed, its languages and
+//! typography settled) and, through `assets`, its images and fonts.
+
+use std::path::Path;
+
+use super::assets::{check_coverage, load_fonts, load_images};
+use super::input::{Confinement, Input, absolute, outside_document, resolve_input};
+use super::{LoadOptions, Project, disk, volume};
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::manifest::{self, Settings};
+use crate::markdown::{self, SourceInfo};
+use crate::model::{BlockKind, Book, Document};
+use crate::typography;
+
+/// Reads and checks everything: manifest, sources, images, fonts, glyph coverage.
+/// Returns the project and its warnings, or every error found.
+pub fn load(path: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
+    load_with(path, &LoadOptions::default())
+}
+
+/// [`load`] with options.
+pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostics), Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let input = resolve_input(path).map_err(|d| Diagnostics(vec![d]))?;
+    let (settings, single) = match input {
+        Input::Manifest(p) => {
+            let (s, w) = manifest::load(&absolute(&p))?;
+            diags.extend(w);
+            (s, false)
+        }
+        Input::Markdown(p) => (manifest::single_file(&absolute(&p)), true),
+    };
+
+    // After a bad font the embedded set stands in; its coverage would only mislead.
+    let (fonts, fonts_ok) = load_fonts(&settings.fonts, &mut diags);
+    let confine = (!opts.allow_outside_root).then(|| Confinement::new(&settings.root));
+    // Statements are read, parsed and normalised in parallel; their messages
+    // are then taken in the order of `documents`, so the report does not
+    // depend on the thread count.
+    let read: Vec<(Option<(Document, String)>, Diagnostics)> = std::thread::scope(|scope| {
+        use rayon::prelude::*;
+        // The disk fetches the statements in order while the first are parsed (a
+        // hint: without a thread for it, each statement is simply read when its turn comes).
+        if settings.documents.len() > 1 {
+            let _ =
+                std::thread::Builder::new().name("samizdat-read-ahead".into()).spawn_scoped(scope, || {
+                    for entry in &settings.documents {
+                        if confine.as_ref().is_none_or(|c| c.check(&entry.path).is_ok()) {
+                            disk::read_ahead(&entry.path);
+                        }
+                    }
+                });
+        }
+        settings.documents.par_iter().map(|entry| read_document(&settings, entry, confine.as_ref())).collect()
+    });
+    let mut documents = Vec::new();
+    let mut sources = Vec::new();
+    // Index in `settings.documents` of each document kept, for the parts.
+    let mut origin = Vec::new();
+    for (k, (doc, d)) in read.into_iter().enumerate() {
+        diags.extend(d);
+        if let Some((doc, text)) = doc {
+            documents.push(doc);
+            sources.push(text);
+            origin.push(k);
+        }
+    }
+    if documents.is_empty() && !diags.has_errors() {
+        let at = settings.manifest.clone().or_else(|| settings.documents.first().map(|d| d.display.clone()));
+        diags.push(
+            Diagnostic::error(at.map(Location::file), "the book has no text to typeset")
+                .with_hint("add a statement with at least one paragraph"),
+        );
+    }
+
+    let volume::Arranged { documents, sources, parts, preface } =
+        volume::arrange(&settings, documents, sources, &origin, &mut diags);
+    let mut documents = documents;
+
+    let mut meta = settings.meta.clone();
+    if single && let Some(doc) = documents.first() {
+        meta.title = doc.title.clone();
+        meta.lang = doc.lang;
+        meta.date = doc.date;
+        meta.authors = doc.author.iter().cloned().collect();
+        meta.identifier = manifest::derive_identifier(&meta.title, &meta.authors);
+    }
+    meta.title = typography::normalize_text(&meta.title, meta.lang);
+    if let Some(s) = &meta.subtitle {
+        meta.subtitle = Some(typography::normalize_text(s, meta.lang));
+    }
+    // Distinct slugs: a second `intro.md` in another folder becomes `intro-2`.
+    let mut seen = std::collections::BTreeSet::new();
+    for doc in &mut documents {
+        let base = doc.slug.clone();
+        let mut n = 1;
+        while !seen.insert(doc.slug.clone()) {
+            n += 1;
+            doc.slug = format!("{base}-{n}");
+        }
+    }
+
+    let images = load_images(&documents, &sources, &settings, confine.as_ref(), &mut diags);
+    if fonts_ok {
+        check_coverage(&documents, &sources, &fonts, &mut diags);
+    }
+
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let book = Book { meta, documents, parts };
+    Ok((Project { settings, book, images, sources, fonts, preface }, diags))
+}
+
+/// Reads, parses and normalises one statement of `documents`: `None` when it
+/// cannot be read or has no text (the reason is in the diagnostics).
+fn read_document(
+    settings: &Settings,
+    entry: &manifest::DocumentEntry,
+    confine: Option<&Confinement>,
+) -> (Option<(Document, String)>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    if let Some(c) = confine
+        && let Err(why) = c.check(&entry.path)
+    {
+        diags.push(outside_document(settings, entry, &why));
+        return (None, diags);
+    }
+    let Some(text) = read_source(&entry.path, &entry.display, &mut diags) else { return (None, diags) };
+    let base_dir = entry.path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let info = SourceInfo {
+        display: &entry.display,
+        base_dir: &base_dir,
+        title: entry.title.as_deref(),
+        lang: entry.lang,
+        book_lang: settings.meta.lang,
+    };
+    let (mut doc, d) = markdown::parse(&text, &info);
+    diags.extend(d);
+    // The images are read after every statement is parsed; the disk fetches
+    // them meanwhile.
+    for img in doc.images() {
+        if confine.is_none_or(|c| c.check(&img.path).is_ok()) {
+            disk::read_ahead(&img.path);
+        }
+    }
+    typography::normalize(&mut doc);
+    // Only the title heading the parser adds (an empty span): nothing was written.
+    let blank = doc.blocks.iter().all(|b| matches!(b.kind, BlockKind::Heading { .. }) && b.span.is_empty());
+    if blank && doc.footnotes.is_empty() {
+        let what = if text.trim().is_empty() {
+            "the file is empty"
+        } else {
+            "the file has no text after its front matter"
+        };
+        diags.push(
+            Diagnostic::warning(
+                Some(Location::file(&entry.display)),
+                format!("{what}; it is left out of the book"),
+            )
+            .with_hint("write the statement, or remove the file from `documents`"),
+        );
+        return (None, diags);
+    }
+    (Some((doc, text)), diags)
+}
+
+/// Reads a Markdown source: UTF-8 checked with the byte offset of the first bad
+/// byte, a BOM dropped, CRLF accepted.
+fn read_source(path: &Path, display: &Path, diags: &mut Diagnostics) -> Option<String> {
+    if path.is_dir() {
+        diags.push(
+            Diagnostic::error(Some(Location::file(display)), "this is a folder, not a Markdown file")
+                .with_hint("list Markdown files, or a glob such as `content/*.md`"),
+        );
+        return None;
+    }
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.len() > MAX_SOURCE_BYTES
+    {
+        diags.push(
+            Diagnostic::error(
+                Some(Location::file(display)),
+                format!(
+                    "the file is {} MB, the limit for one statement is {} MB",
+                    meta.len() >> 20,
+                    MAX_SOURCE_BYTES >> 20
+                ),
+            )
+            .with_hint("split it into several statements and list them in `documents`"),
+        );
+        return None;
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(
+                    Some(Location::file(display)),
+                    format!("cannot read the file: {}", io_reason(&e)),
+                )
+                .with_hint("check that the file exists and is readable"),
+            );
+            return None;
+        }
+    };
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
+    match String::from_utf8(bytes) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+            let loc = Location::at(display, &valid, at);
+            diags.push(
+                Diagnostic::error(
+                    Some(loc),
+                    format!("the file is not valid UTF-8 (bad byte at offset {at})"),
+                )
+                .with_hint("save the file as UTF-8; for a Windows-1251 file: `iconv -f cp1251 -t utf-8`"),
+            );
+            None
+        }
+    }
+}
+
+/// Largest statement accepted, in bytes. 4 MB of Cyrillic is about two
+/// million characters, some 1,500 A5 pages: far beyond any statement, while
+/// a 50 MB export error is refused at once instead of typeset for minutes.
+pub const MAX_SOURCE_BYTES: u64 = 4 * 1024 * 1024;
+
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "it does not exist".into(),
+        ErrorKind::PermissionDenied => "permission denied".into(),
+        ErrorKind::ReadOnlyFilesystem => "the file system is read-only".into(),
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => "the disk is full".into(),
+        ErrorKind::FileTooLarge => "the file is larger than the file system allows".into(),
+        ErrorKind::NotADirectory => "a part of the path is a file, not a folder".into(),
+        _ => e.to_string(),
+    }
+}
