@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use samizdat::fonts::FontSet;
-use samizdat::{driver, epub, images, layout, manifest, markdown, model, pdf, typography};
+use samizdat::{epub, images, layout, manifest, markdown, model, pdf, typography};
 
 /// Longest input the pipeline target takes: a few pages of text exercise every
 /// path, and longer inputs only slow the fuzzer down.
@@ -70,7 +70,7 @@ pub fn render(text: &str) -> Option<Outputs> {
     meta.lang = doc.lang;
     let book = model::Book { meta, documents: vec![doc], ..Default::default() };
 
-    let options = driver::layout_options(&manifest::default_pdf());
+    let options = layout::LayoutOptions::new(manifest::default_pdf());
     let (layout, _warnings) = layout::typeset(&book, &pictures, fonts(), &options);
     let popts = pdf::PdfOptions {
         title: book.meta.title.clone(),

@@ -105,9 +105,9 @@ proptest! {
             // Text runs stay inside the text block; hanging punctuation may reach into the margin by a
             // fraction of an em, so allow one em of the run's size.
             let (left, right) = if page.number % 2 == 1 {
-                (o.margin_inner, o.page_width - o.margin_outer)
+                (o.margin_inner(), o.pdf.page.width - o.pdf.margins.outer)
             } else {
-                (o.margin_outer, o.page_width - o.margin_inner)
+                (o.pdf.margins.outer, o.pdf.page.width - o.margin_inner())
             };
             for item in &page.items {
                 if let layout::Item::Text(run) = item {

@@ -294,7 +294,7 @@ fn in_process(dir: &Path, runs: usize) -> Result<(Stages, usize), String> {
                         &project.book,
                         &project.images,
                         &project.fonts,
-                        &driver::layout_options(p),
+                        &samizdat::layout::LayoutOptions::new(*p),
                     );
                     s.layout += t.elapsed();
                     pages = lay.pages.len();

@@ -312,10 +312,7 @@ fn write_pdf(
         authors: book.meta.authors.clone(),
         lang: book.meta.lang.tag().to_string(),
         date: plan.date.map(Stamp::parts),
-        bleed: p.bleed,
-        crop_marks: p.crop_marks,
-        color: p.color,
-        standard: p.standard,
+        print: *p,
     };
     let file = plan.out_dir.join(format!("{}.pdf", u.name));
     let failed = |file: &Path, e: pdf::PdfError| {

@@ -262,7 +262,7 @@ pub fn typeset_book(
     book: &Book,
     p: &PdfSettings,
 ) -> (layout::Layout, Vec<layout::Warning>) {
-    let mut lopts = layout_options(p);
+    let mut lopts = LayoutOptions::new(*p);
     let volume = book.documents.len() > 1 || !book.parts.is_empty();
     lopts.front_matter = p.contents.unwrap_or(volume);
     lopts.start_recto = p.start.map_or(volume, |s| s == manifest::Start::Recto);
@@ -280,26 +280,6 @@ fn page_marks(lay: &layout::Layout) -> Vec<PageMark> {
             offset: s.offset,
         })
         .collect()
-}
-
-/// Page geometry for the layout from a PDF output's settings.
-pub fn layout_options(p: &PdfSettings) -> LayoutOptions {
-    LayoutOptions {
-        page_width: p.page.width,
-        page_height: p.page.height,
-        margin_top: p.margins.top,
-        margin_bottom: p.margins.bottom,
-        margin_inner: p.margins.inner + p.binding_offset,
-        margin_outer: p.margins.outer,
-        font_size: p.font_size,
-        leading: p.line_height,
-        running_heads: p.running_heads,
-        image_max_height: p.image_max_height,
-        front_matter: false,
-        start_recto: false,
-        columns: p.columns,
-        gutter: p.gutter,
-    }
 }
 
 /// The date written into outputs: `SOURCE_DATE_EPOCH` when set, else the book's date,

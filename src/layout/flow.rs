@@ -101,7 +101,7 @@ pub fn build(
     };
     let width = opts.column_width();
     cx.blocks(&doc.blocks, Pt::ZERO, width, true);
-    let note_size = opts.font_size * style::NOTE_SCALE;
+    let note_size = opts.font_size() * style::NOTE_SCALE;
     for note in &doc.footnotes {
         let mut lines = Vec::new();
         let ps = ParaStyle {
@@ -142,8 +142,8 @@ impl Ctx<'_> {
         ParaStyle {
             family: Family::Serif,
             style: Style::default(),
-            size: self.opts.font_size,
-            leading: self.opts.leading,
+            size: self.opts.font_size(),
+            leading: self.opts.leading(),
             align: Align::Justify,
             indent,
             width,
@@ -193,8 +193,8 @@ impl Ctx<'_> {
     }
 
     fn block_inner(&mut self, b: &Block, x: Pt, width: Pt, top: bool) {
-        let size = self.opts.font_size;
-        let leading = self.opts.leading;
+        let size = self.opts.font_size();
+        let leading = self.opts.leading();
         match &b.kind {
             BlockKind::Heading { level, content, .. } => {
                 let style::Heading { scale, before, after } = style::Heading::of(*level);
@@ -312,8 +312,8 @@ impl Ctx<'_> {
         let ps = ParaStyle {
             family: Family::Serif,
             style: Style::default(),
-            size: self.opts.font_size,
-            leading: self.opts.leading,
+            size: self.opts.font_size(),
+            leading: self.opts.leading(),
             align: Align::Left,
             indent: Pt::ZERO,
             width: indent,
@@ -325,7 +325,7 @@ impl Ctx<'_> {
         for e in &mut self.flow.elems[first_elem..] {
             if let Elem::Line { line, .. } = e {
                 let w: Pt = mline.runs.iter().map(TextRun::width).sum();
-                let gap = self.opts.font_size * style::MARKER_GAP;
+                let gap = self.opts.font_size() * style::MARKER_GAP;
                 for mut r in mline.runs {
                     r.x = r.x - w - gap;
                     line.runs.insert(0, r);
@@ -340,7 +340,7 @@ impl Ctx<'_> {
         let Some(asset) = self.images.get(&img.path) else { return };
         let (px_w, px_h) = (asset.width.max(1) as f64, asset.height.max(1) as f64);
         let native_w = Pt::inch(px_w / MAX_DPI);
-        let max_h = self.opts.text_height() * self.opts.image_max_height;
+        let max_h = self.opts.text_height() * self.opts.pdf.image_max_height;
         let mut w = width.min(native_w);
         let mut h = w * (px_h / px_w);
         if h > max_h {
@@ -358,7 +358,7 @@ impl Ctx<'_> {
         }
         let caption = match &img.title {
             Some(t) => {
-                let size = self.opts.font_size * style::CAPTION_SCALE;
+                let size = self.opts.font_size() * style::CAPTION_SCALE;
                 let ps = ParaStyle {
                     family: Family::Serif,
                     style: Style { bold: false, italic: true },
@@ -374,7 +374,7 @@ impl Ctx<'_> {
             }
             None => Vec::new(),
         };
-        self.gap(self.opts.leading * style::IMAGE_SPACE);
+        self.gap(self.opts.leading() * style::IMAGE_SPACE);
         self.push(Elem::Image {
             key: img.path.clone(),
             x: x + (width - w) / 2.0,
@@ -383,7 +383,7 @@ impl Ctx<'_> {
             caption,
             caption_x: x,
         });
-        self.gap(self.opts.leading * style::IMAGE_SPACE);
+        self.gap(self.opts.leading() * style::IMAGE_SPACE);
         self.no_indent = true;
     }
 
@@ -392,8 +392,8 @@ impl Ctx<'_> {
         if cols == 0 {
             return;
         }
-        let size = style::table_size(self.opts.font_size);
-        let pad = style::table_padding(self.opts.font_size);
+        let size = style::table_size(self.opts.font_size());
+        let pad = style::table_padding(self.opts.font_size());
         let leading = size * style::TABLE_LEADING;
         let style_for = |w: Pt, bold: bool, align: CellAlign, lang: Lang| ParaStyle {
             family: Family::Serif,

@@ -17,8 +17,8 @@ use crate::units::Pt;
 pub fn blank(layout: &mut Layout, opts: &LayoutOptions, lang: Lang) {
     let number = layout.pages.len() + 1;
     layout.pages.push(Page {
-        width: opts.page_width,
-        height: opts.page_height,
+        width: opts.pdf.page.width,
+        height: opts.pdf.page.height,
         number,
         label: PageLabel::Arabic(number),
         lang,
@@ -68,7 +68,7 @@ fn draw(page: &mut Page, lines: &[LineBox], x: Pt, mut top: Pt) -> Pt {
 }
 
 fn left(opts: &LayoutOptions, number: usize) -> Pt {
-    if number % 2 == 1 { opts.margin_inner } else { opts.margin_outer }
+    if number % 2 == 1 { opts.margin_inner() } else { opts.pdf.margins.outer }
 }
 
 /// Appends a part title page on a right-hand page, followed by a blank left-hand page.
@@ -83,13 +83,13 @@ pub fn part_page(layout: &mut Layout, part: &Part, fonts: &FontSet, opts: &Layou
         &part.title,
         Family::Sans,
         Style { bold: true, italic: false },
-        opts.font_size * style::PART_TITLE_SCALE,
+        opts.font_size() * style::PART_TITLE_SCALE,
         Align::Center,
         opts.text_width(),
         fonts,
     );
     let x = left(opts, page.number);
-    draw(page, &lines, x, opts.margin_top + opts.text_height() * style::PART_TITLE_DROP);
+    draw(page, &lines, x, opts.pdf.margins.top + opts.text_height() * style::PART_TITLE_DROP);
     layout.outline.push(crate::layout::OutlineEntry {
         level: 0,
         title: part.title.clone(),
@@ -112,26 +112,26 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
     {
         let page = &mut front.pages[0];
         let x = left(opts, 1);
-        let mut top = opts.margin_top;
+        let mut top = opts.pdf.margins.top;
         let authors = book.meta.authors.join(", ");
         if !authors.is_empty() {
             let l = set(
                 &authors,
                 Family::Serif,
                 Style::default(),
-                opts.font_size * style::TITLE_PAGE_LINE_SCALE,
+                opts.font_size() * style::TITLE_PAGE_LINE_SCALE,
                 Align::Center,
                 width,
                 fonts,
             );
             top = draw(page, &l, x, top);
         }
-        top = top.max(opts.margin_top + opts.text_height() * style::TITLE_DROP);
+        top = top.max(opts.pdf.margins.top + opts.text_height() * style::TITLE_DROP);
         let l = set(
             &book.meta.title,
             Family::Sans,
             Style { bold: true, italic: false },
-            opts.font_size * style::TITLE_SCALE,
+            opts.font_size() * style::TITLE_SCALE,
             Align::Center,
             width,
             fonts,
@@ -142,12 +142,12 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
                 sub,
                 Family::Serif,
                 Style { bold: false, italic: true },
-                opts.font_size * style::TITLE_PAGE_LINE_SCALE,
+                opts.font_size() * style::TITLE_PAGE_LINE_SCALE,
                 Align::Center,
                 width,
                 fonts,
             );
-            draw(page, &l, x, top + opts.leading * style::SUBTITLE_BEFORE);
+            draw(page, &l, x, top + opts.leading() * style::SUBTITLE_BEFORE);
         }
         // The imprint line of a title page names the year alone ("Самиздат, 2026").
         let year = book.meta.date.map(|d| d.year.to_string());
@@ -158,13 +158,13 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
                 &foot.join(", "),
                 Family::Serif,
                 Style::default(),
-                opts.font_size,
+                opts.font_size(),
                 Align::Center,
                 width,
                 fonts,
             );
             let h: Pt = l.iter().map(|l| l.leading).sum();
-            draw(page, &l, x, opts.margin_top + opts.text_height() - h);
+            draw(page, &l, x, opts.pdf.margins.top + opts.text_height() - h);
         }
     }
     blank(&mut front, opts, lang);
@@ -172,10 +172,10 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
     // Contents: parts (level 0) and statements (level 1) with their page numbers.
     let entries: Vec<(u8, String, usize)> =
         layout.outline.iter().filter(|e| e.level <= 1).map(|e| (e.level, e.title.clone(), e.page)).collect();
-    let number_w = opts.font_size * style::CONTENTS_NUMBER_WIDTH;
+    let number_w = opts.font_size() * style::CONTENTS_NUMBER_WIDTH;
     let mut page_i = usize::MAX;
     let mut top = Pt::ZERO;
-    let bottom = opts.margin_top + opts.text_height();
+    let bottom = opts.pdf.margins.top + opts.text_height();
     let heading = lang.words().contents;
     let mut links: Vec<(usize, Rect, usize)> = Vec::new();
     for (k, (level, title, target)) in
@@ -188,25 +188,32 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
                 heading,
                 Family::Sans,
                 Style { bold: true, italic: false },
-                opts.font_size * style::H1.scale,
+                opts.font_size() * style::H1.scale,
                 Align::Left,
                 width,
                 fonts,
             );
             let x = left(opts, front.pages[page_i].number);
-            top = draw(&mut front.pages[page_i], &l, x, opts.margin_top) + opts.leading;
+            top = draw(&mut front.pages[page_i], &l, x, opts.pdf.margins.top) + opts.leading();
             continue;
         }
         let indent =
-            if level == 0 || !has_parts(book) { Pt::ZERO } else { opts.font_size * style::CONTENTS_INDENT };
+            if level == 0 || !has_parts(book) { Pt::ZERO } else { opts.font_size() * style::CONTENTS_INDENT };
         let style = if level == 0 { Style { bold: true, italic: false } } else { Style::default() };
-        let lines =
-            set(&title, Family::Serif, style, opts.font_size, Align::Left, width - indent - number_w, fonts);
-        let h: Pt = lines.iter().map(|l| l.leading).sum::<Pt>() + opts.leading * style::CONTENTS_SPACE;
+        let lines = set(
+            &title,
+            Family::Serif,
+            style,
+            opts.font_size(),
+            Align::Left,
+            width - indent - number_w,
+            fonts,
+        );
+        let h: Pt = lines.iter().map(|l| l.leading).sum::<Pt>() + opts.leading() * style::CONTENTS_SPACE;
         if top + h > bottom {
             blank(&mut front, opts, lang);
             page_i = front.pages.len() - 1;
-            top = opts.margin_top;
+            top = opts.pdf.margins.top;
         }
         let page = &mut front.pages[page_i];
         let x = left(opts, page.number);
@@ -215,12 +222,12 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
         // The page number, right-aligned on the entry's last line.
         let folio = body_folio(layout, target);
         if let Some(last) = lines.last() {
-            let num = set(&folio, Family::Serif, style, opts.font_size, Align::Left, number_w, fonts);
+            let num = set(&folio, Family::Serif, style, opts.font_size(), Align::Left, number_w, fonts);
             let nw: Pt = num.first().map_or(Pt::ZERO, |l| l.runs.iter().map(TextRun::width).sum());
             draw(page, &num, x + width - nw, end - last.leading);
         }
         links.push((page_i, Rect { x, y: entry_top, width, height: end - entry_top }, target));
-        top = end + opts.leading * style::CONTENTS_SPACE;
+        top = end + opts.leading() * style::CONTENTS_SPACE;
     }
     if front.pages.len() % 2 == 1 {
         blank(&mut front, opts, lang);
@@ -243,13 +250,13 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
             &label,
             Family::Serif,
             Style::default(),
-            opts.font_size * style::FOLIO_SCALE,
+            opts.font_size() * style::FOLIO_SCALE,
             Align::Center,
             width,
             fonts,
         );
         let x = left(opts, p.number);
-        draw(p, &lines, x, opts.margin_top + opts.text_height() + opts.leading * style::FOLIO_BELOW);
+        draw(p, &lines, x, opts.pdf.margins.top + opts.text_height() + opts.leading() * style::FOLIO_BELOW);
     }
     for p in layout.pages.iter_mut() {
         p.number += shift;

@@ -22,59 +22,59 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use crate::fonts::{FaceId, FontSet};
+use crate::manifest::PdfSettings;
 use crate::model::{Book, Images, Lang};
 use crate::units::{Em, Pt};
 
 /// Page geometry and type sizes for one PDF output.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LayoutOptions {
-    /// Trimmed page width.
-    pub page_width: Pt,
-    /// Trimmed page height.
-    pub page_height: Pt,
-    /// Top margin (to the top of the text block).
-    pub margin_top: Pt,
-    /// Bottom margin (to the bottom of the text block; the folio sits inside it).
-    pub margin_bottom: Pt,
-    /// Inner margin (binding side: left on right-hand pages).
-    pub margin_inner: Pt,
-    /// Outer margin.
-    pub margin_outer: Pt,
-    /// Body font size.
-    pub font_size: Pt,
-    /// Baseline-to-baseline distance of body text.
-    pub leading: Pt,
-    /// Running heads: book title on left pages, statement title on right pages.
-    pub running_heads: bool,
-    /// Largest share of the text block's height an image may take.
-    pub image_max_height: f64,
+    /// The PDF output's settings as the manifest resolved them: page, margins,
+    /// type size and leading (the copyfitted ones when fitting), running heads,
+    /// columns. Layout reads them here, so a new setting needs no copy.
+    pub pdf: PdfSettings,
     /// A collected volume: title page and contents in front (roman folios).
     pub front_matter: bool,
     /// Statements (and parts) start on a right-hand page.
     pub start_recto: bool,
-    /// Columns of text per page: 1 for books, 2 or 3 for leaflets. The
-    /// paginator fills the columns of a page left to right, then the next page.
-    pub columns: usize,
-    /// Space between two columns.
-    pub gutter: Pt,
 }
 
 impl LayoutOptions {
+    /// Options for one PDF output, a single statement's (no front matter, any start).
+    pub fn new(pdf: PdfSettings) -> LayoutOptions {
+        LayoutOptions { pdf, front_matter: false, start_recto: false }
+    }
+
+    /// Body font size.
+    pub fn font_size(&self) -> Pt {
+        self.pdf.font_size
+    }
+
+    /// Baseline-to-baseline distance of body text.
+    pub fn leading(&self) -> Pt {
+        self.pdf.line_height
+    }
+
+    /// Inner margin (binding side: left on right-hand pages), binding offset included.
+    pub fn margin_inner(&self) -> Pt {
+        self.pdf.margins.inner + self.pdf.binding_offset
+    }
+
     /// Width of the text block.
     pub fn text_width(&self) -> Pt {
-        self.page_width - self.margin_inner - self.margin_outer
+        self.pdf.page.width - self.margin_inner() - self.pdf.margins.outer
     }
 
     /// Width of one column: the measure of body text, footnotes and images.
     /// With one column it is the text block's width.
     pub fn column_width(&self) -> Pt {
-        let n = self.columns.max(1);
-        (self.text_width() - self.gutter * (n - 1) as f64) / n as f64
+        let n = self.pdf.columns.max(1);
+        (self.text_width() - self.pdf.gutter * (n - 1) as f64) / n as f64
     }
 
     /// Height of the text block.
     pub fn text_height(&self) -> Pt {
-        self.page_height - self.margin_top - self.margin_bottom
+        self.pdf.page.height - self.pdf.margins.top - self.pdf.margins.bottom
     }
 }
 

@@ -47,8 +47,8 @@ const LEAF_REBREAK_RATIO: f64 = 4.0;
 /// An empty page (for a book with no text at all).
 pub fn blank_page(opts: &LayoutOptions, number: usize, lang: Lang) -> Page {
     Page {
-        width: opts.page_width,
-        height: opts.page_height,
+        width: opts.pdf.page.width,
+        height: opts.pdf.page.height,
         number,
         label: crate::layout::PageLabel::Arabic(number),
         lang,
@@ -202,12 +202,12 @@ impl Paginator<'_> {
     /// Left edge of the text block.
     fn page_left(&self) -> Pt {
         // Page 1 is a right-hand page: the inner margin is on the left of odd pages.
-        if self.page.number % 2 == 1 { self.opts.margin_inner } else { self.opts.margin_outer }
+        if self.page.number % 2 == 1 { self.opts.margin_inner() } else { self.opts.pdf.margins.outer }
     }
 
     /// Left edge of the current column.
     fn left(&self) -> Pt {
-        self.page_left() + (self.opts.column_width() + self.opts.gutter) * self.column as f64
+        self.page_left() + (self.opts.column_width() + self.opts.pdf.gutter) * self.column as f64
     }
 
     /// Extra height that calling `notes` on a new line needs at the foot of this page:
@@ -230,7 +230,7 @@ impl Paginator<'_> {
     }
 
     fn separator(&self) -> Pt {
-        self.opts.leading
+        self.opts.leading()
     }
 
     fn run(&mut self) {
@@ -241,7 +241,7 @@ impl Paginator<'_> {
                 Elem::Gap(g) => {
                     if self.cursor > Pt::ZERO {
                         self.cursor += *g;
-                        self.gaps.push(self.opts.margin_top + self.cursor);
+                        self.gaps.push(self.opts.pdf.margins.top + self.cursor);
                     }
                     i += 1;
                 }
@@ -259,7 +259,7 @@ impl Paginator<'_> {
                             level: *level,
                             title: title.clone(),
                             page: self.layout.pages.len(),
-                            y: self.opts.margin_top + y,
+                            y: self.opts.pdf.margins.top + y,
                         });
                     }
                     let id = self.fresh_id();
@@ -305,12 +305,13 @@ impl Paginator<'_> {
                     if k > 0 && k < run.len() && run[k - 1].0.hyphenated {
                         let (line, placed) = (run[k - 1].2.index, run[0].2.index);
                         let fresh = !self.rebroken.contains_key(&para);
-                        let top = self.opts.margin_top + self.cursor;
+                        let top = self.opts.pdf.margins.top + self.cursor;
                         let can_carry = k > MIN_LINES
                             && run.len() - (k - 1) >= MIN_LINES
                             && !run[k - 2].0.hyphenated
                             && self.gaps.iter().any(|g| *g <= top);
-                        let leaf = self.page.number % 2 == 1 && self.column + 1 >= self.opts.columns.max(1);
+                        let leaf =
+                            self.page.number % 2 == 1 && self.column + 1 >= self.opts.pdf.columns.max(1);
                         let looser = (leaf && !can_carry).then_some(LEAF_REBREAK_RATIO);
                         let mut limits = [Some(REBREAK_RATIO), looser].into_iter().flatten();
                         let rebroken = if fresh {
@@ -361,7 +362,7 @@ impl Paginator<'_> {
                         key: key.clone(),
                         rect: Rect {
                             x: left + *x,
-                            y: self.opts.margin_top + self.cursor,
+                            y: self.opts.pdf.margins.top + self.cursor,
                             width: *width,
                             height: *height,
                         },
@@ -381,9 +382,9 @@ impl Paginator<'_> {
                     }
                     self.mark(i, 0);
                     let left = self.left();
-                    let top = self.opts.margin_top + self.cursor;
+                    let top = self.opts.pdf.margins.top + self.cursor;
                     let x0 =
-                        cells.first().map_or(Pt::ZERO, |c| c.0) - style::table_padding(self.opts.font_size);
+                        cells.first().map_or(Pt::ZERO, |c| c.0) - style::table_padding(self.opts.font_size());
                     let thick = Pt::new(0.5);
                     if *rule_above {
                         self.page.items.push(Item::Rule(Rect {
@@ -401,7 +402,7 @@ impl Paginator<'_> {
                             height: thick,
                         }));
                     }
-                    let pad = style::table_padding(self.opts.font_size);
+                    let pad = style::table_padding(self.opts.font_size());
                     for (cx, lines) in cells {
                         let mut y = top + pad;
                         let id = self.fresh_id();
@@ -418,7 +419,7 @@ impl Paginator<'_> {
                     if self.cursor > Pt::ZERO {
                         self.mark(i, 0);
                         let left = self.left();
-                        let y = self.opts.margin_top + self.cursor;
+                        let y = self.opts.pdf.margins.top + self.cursor;
                         self.page.items.push(Item::Rule(Rect {
                             x: left + *x,
                             y,
@@ -495,7 +496,7 @@ impl Paginator<'_> {
 
     fn place_line(&mut self, l: &LineBox, x: Pt, tag: Option<Tag>) {
         let left = self.left();
-        let top = self.opts.margin_top + self.cursor;
+        let top = self.opts.pdf.margins.top + self.cursor;
         self.draw_line(l, left + x, top, tag);
         self.cursor += l.leading;
         for n in &l.notes {
@@ -561,7 +562,7 @@ impl Paginator<'_> {
 
     /// Moves on to the next column, or to a new page after the last column.
     fn new_page(&mut self) {
-        if self.column + 1 < self.opts.columns.max(1) {
+        if self.column + 1 < self.opts.pdf.columns.max(1) {
             self.finish_column(false);
             self.column += 1;
             self.column_start = (self.page.items.len(), self.page.lines.len());
@@ -601,7 +602,7 @@ impl Paginator<'_> {
     /// TeX's `\flushbottom` does. The last page of a statement stays ragged.
     fn justify_vertically(&mut self, last: bool) {
         let leftover = self.avail();
-        let bottom_of_text = self.opts.margin_top + self.cursor;
+        let bottom_of_text = self.opts.pdf.margins.top + self.cursor;
         let gaps: Vec<Pt> =
             self.gaps.iter().copied().filter(|g| *g < bottom_of_text - Pt::new(0.01)).collect();
         if last || gaps.is_empty() || leftover < Pt::new(0.5) {
@@ -609,7 +610,7 @@ impl Paginator<'_> {
         }
         let extra = leftover / gaps.len() as f64;
         // More than one and a half lines per gap would look like a hole: leave the page ragged.
-        if extra > self.opts.leading * 1.5 {
+        if extra > self.opts.leading() * 1.5 {
             return;
         }
         let shift = |y: Pt| extra * gaps.iter().filter(|g| y > **g - Pt::new(0.01)).count() as f64;
@@ -637,7 +638,7 @@ impl Paginator<'_> {
         let left = self.left();
         let width = self.opts.column_width();
         if !self.foot.is_empty() {
-            let bottom = self.opts.margin_top + self.opts.text_height();
+            let bottom = self.opts.pdf.margins.top + self.opts.text_height();
             let mut y = bottom - self.notes_height;
             let rule_y = y + self.separator() * 0.5;
             self.page.items.push(Item::Rule(Rect {
@@ -659,7 +660,7 @@ impl Paginator<'_> {
         self.finish_column(last);
         let left = self.page_left();
         let width = self.opts.text_width();
-        let small = self.opts.font_size * style::FOLIO_SCALE;
+        let small = self.opts.font_size() * style::FOLIO_SCALE;
         let furniture = |text: &str, italic: bool, fonts: &FontSet| {
             let ps = ParaStyle {
                 family: Family::Serif,
@@ -674,19 +675,21 @@ impl Paginator<'_> {
             };
             paragraph::set(&[Inline::Text(text.to_string())], &ps, fonts).into_iter().next()
         };
-        if self.opts.running_heads && !self.first_page_of_doc {
+        if self.opts.pdf.running_heads && !self.first_page_of_doc {
             let text = if self.page.number.is_multiple_of(2) {
                 self.book_title.to_string()
             } else {
                 self.doc_title.clone()
             };
             if let Some(line) = furniture(&text, true, self.fonts) {
-                let top = self.opts.margin_top - self.opts.leading * style::HEAD_ABOVE;
+                let top = self.opts.pdf.margins.top - self.opts.leading() * style::HEAD_ABOVE;
                 self.draw_line(&line, left, top, None);
             }
         }
         if let Some(line) = furniture(&self.page.number.to_string(), false, self.fonts) {
-            let top = self.opts.margin_top + self.opts.text_height() + self.opts.leading * style::FOLIO_BELOW;
+            let top = self.opts.pdf.margins.top
+                + self.opts.text_height()
+                + self.opts.leading() * style::FOLIO_BELOW;
             self.draw_line(&line, left, top, None);
         }
         let page = std::mem::replace(&mut self.page, blank_page(self.opts, 0, Lang::En));

@@ -659,6 +659,48 @@ struct Arrangement {
 }
 
 impl Resolver<'_, '_> {
+    /// A keyword value: `choices` pairs each accepted spelling (lowercase) with
+    /// what it means, the first spelling of each meaning being the one hints
+    /// show. An unknown word is an error at the value, `unknown {what} `…``,
+    /// with "did you mean" when a spelling is close, else `otherwise` or the list.
+    fn keyword<T: Copy + PartialEq>(
+        &mut self,
+        value: &Spanned<String>,
+        what: &str,
+        choices: &[(&str, T)],
+        otherwise: Option<&str>,
+    ) -> Option<T> {
+        let written = value.get_ref().trim();
+        let folded = written.to_ascii_lowercase();
+        if let Some((_, v)) = choices.iter().find(|(k, _)| *k == folded) {
+            return Some(*v);
+        }
+        let mut shown: Vec<&str> = Vec::new();
+        for (i, (k, v)) in choices.iter().enumerate() {
+            if !choices[..i].iter().any(|(_, w)| w == v) {
+                shown.push(k);
+            }
+        }
+        let spellings: Vec<&str> = choices.iter().map(|(k, _)| *k).collect();
+        let hint = match suggest::closest(&folded, &spellings) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => match otherwise {
+                Some(h) => h.to_owned(),
+                None => {
+                    let quoted: Vec<String> = shown.iter().map(|k| format!("\"{k}\"")).collect();
+                    match quoted.split_last() {
+                        Some((last, rest)) if !rest.is_empty() => {
+                            format!("use {} or {last}", rest.join(", "))
+                        }
+                        _ => format!("use {}", quoted.join("")),
+                    }
+                }
+            },
+        };
+        self.diags.push(self.src.error(value.span(), format!("unknown {what} `{written}`")).with_hint(hint));
+        None
+    }
+
     fn book(&mut self, book: Spanned<RawBook>) -> (BookMeta, Vec<DocumentEntry>, Arrangement) {
         let (src, header) = (self.src, book.span());
         let b = book.into_inner();
@@ -737,37 +779,25 @@ impl Resolver<'_, '_> {
                 let found = documents::expand(std::slice::from_ref(&entry), self.root, src, self.diags);
                 found.into_iter().next().map(|d| (d, p.span()))
             });
-        let group_by =
-            b.group_by.as_ref().and_then(|g| match g.get_ref().trim().to_ascii_lowercase().as_str() {
-                "year" => Some((GroupBy::Year, g.span())),
-                other => {
-                    let hint = match suggest::closest(other, &["year"]) {
-                        Some(near) => format!("did you mean `{near}`?"),
-                        None => "the statements can be grouped by \"year\" (of their `date`)".to_owned(),
-                    };
-                    self.diags
-                        .push(src.error(g.span(), format!("cannot group by `{other}`")).with_hint(hint));
-                    None
-                }
-            });
-        let sort = b.sort.as_ref().map_or(Sort::Manifest, |o| {
-            match o.get_ref().trim().to_ascii_lowercase().as_str() {
-                "manifest" => Sort::Manifest,
-                "date" => Sort::Date,
-                "title" => Sort::Title,
-                "path" => Sort::Path,
-                other => {
-                    let keys = ["manifest", "date", "title", "path"];
-                    let hint = match suggest::closest(other, &keys) {
-                        Some(near) => format!("did you mean `{near}`?"),
-                        None => "use \"manifest\", \"date\", \"title\" or \"path\"".to_owned(),
-                    };
-                    self.diags
-                        .push(src.error(o.span(), format!("unknown sort order `{other}`")).with_hint(hint));
-                    Sort::Manifest
-                }
-            }
+        let group_by = b.group_by.as_ref().and_then(|g| {
+            let how = self.keyword(
+                g,
+                "grouping",
+                &[("year", GroupBy::Year)],
+                Some("the statements can be grouped by \"year\" (of their `date`)"),
+            );
+            how.map(|how| (how, g.span()))
         });
+        let sort = b.sort.as_ref().and_then(|o| {
+            let orders = [
+                ("manifest", Sort::Manifest),
+                ("date", Sort::Date),
+                ("title", Sort::Title),
+                ("path", Sort::Path),
+            ];
+            self.keyword(o, "sort order", &orders, None)
+        });
+        let sort = sort.unwrap_or(Sort::Manifest);
         Arrangement { preface, group_by, sort }
     }
 
@@ -859,6 +889,22 @@ impl Resolver<'_, '_> {
         (documents, preface, parts)
     }
 
+    /// An error at each key of an output of `format` that the schema gives to the other format.
+    fn foreign_keys(&mut self, o: &RawOutput, format: Format, table: &str) {
+        for ((key, span), field) in o.key_spans().into_iter().zip(raw::OUTPUT_FIELDS) {
+            let (Some(span), Some(only)) = (span, field.only) else { continue };
+            if only == format {
+                continue;
+            }
+            let hint = match only {
+                Format::Pdf => "e-readers choose page and type size; this key sets pdf outputs only",
+                Format::Epub => "this key sets epub outputs only; move it to an epub output",
+            };
+            let message = format!("`{key}` does not apply to the {} output {table}", format.extension());
+            self.diags.push(self.src.error(span, message).with_hint(hint));
+        }
+    }
+
     fn output(&mut self, name: String, output: Spanned<RawOutput>) -> Option<Output> {
         let src = self.src;
         let span = output.span();
@@ -874,15 +920,7 @@ impl Resolver<'_, '_> {
             );
         }
         let format = match &o.format {
-            Some(f) => match f.get_ref().trim().to_ascii_lowercase().as_str() {
-                "pdf" => Some(Format::Pdf),
-                "epub" => Some(Format::Epub),
-                _ => {
-                    let message = format!("unknown format `{}`", f.get_ref().trim());
-                    self.diags.push(src.error(f.span(), message).with_hint("use \"pdf\" or \"epub\""));
-                    None
-                }
-            },
+            Some(f) => self.keyword(f, "format", &[("pdf", Format::Pdf), ("epub", Format::Epub)], None),
             None => match name.as_str() {
                 "pdf" => Some(Format::Pdf),
                 "epub" => Some(Format::Epub),
@@ -899,58 +937,11 @@ impl Resolver<'_, '_> {
         };
         let kind = match format? {
             Format::Pdf => {
-                if let Some(cover) = &o.cover {
-                    self.diags.push(
-                        src.error(cover.span(), format!("`cover` does not apply to the pdf output {table}"))
-                            .with_hint("a cover belongs to an epub output; move it there"),
-                    );
-                }
-                if let Some(c) = &o.compress_images {
-                    self.diags.push(
-                        src.error(
-                            c.span(),
-                            format!("`compress-images` does not apply to the pdf output {table}"),
-                        )
-                        .with_hint("a PDF keeps JPEGs as they are; the key sets epub outputs only"),
-                    );
-                }
+                self.foreign_keys(&o, Format::Pdf, &table);
                 OutputKind::Pdf(self.pdf(&o))
             }
             Format::Epub => {
-                let pdf_only = [
-                    ("page-size", o.page_size.as_ref().map(Spanned::span)),
-                    ("margins", o.margins.as_ref().map(Spanned::span)),
-                    ("font-size", o.font_size.as_ref().map(Spanned::span)),
-                    ("line-height", o.line_height.as_ref().map(Spanned::span)),
-                    ("orientation", o.orientation.as_ref().map(Spanned::span)),
-                    ("binding-offset", o.binding_offset.as_ref().map(Spanned::span)),
-                    ("bleed", o.bleed.as_ref().map(Spanned::span)),
-                    ("crop-marks", o.crop_marks.as_ref().map(Spanned::span)),
-                    ("imposition", o.imposition.as_ref().map(Spanned::span)),
-                    ("creep", o.creep.as_ref().map(Spanned::span)),
-                    ("color", o.color.as_ref().map(Spanned::span)),
-                    ("standard", o.standard.as_ref().map(Spanned::span)),
-                    ("start", o.start.as_ref().map(Spanned::span)),
-                    ("contents", o.contents.as_ref().map(Spanned::span)),
-                    ("running-heads", o.running_heads.as_ref().map(Spanned::span)),
-                    ("image-max-height", o.image_max_height.as_ref().map(Spanned::span)),
-                    ("columns", o.columns.as_ref().map(Spanned::span)),
-                    ("gutter", o.gutter.as_ref().map(Spanned::span)),
-                    ("fold", o.fold.as_ref().map(Spanned::span)),
-                    ("fit-pages", o.fit_pages.as_ref().map(Spanned::span)),
-                    ("font-size-min", o.font_size_min.as_ref().map(Spanned::span)),
-                    ("font-size-max", o.font_size_max.as_ref().map(Spanned::span)),
-                ];
-                for (key, key_span) in pdf_only {
-                    if let Some(key_span) = key_span {
-                        self.diags.push(
-                            src.error(key_span, format!("`{key}` does not apply to the epub output {table}"))
-                                .with_hint(
-                                    "e-readers choose page and type size; this key sets pdf outputs only",
-                                ),
-                        );
-                    }
-                }
+                self.foreign_keys(&o, Format::Epub, &table);
                 OutputKind::Epub(self.epub(&o))
             }
         };
@@ -1008,13 +999,12 @@ impl Resolver<'_, '_> {
         }
         if let Some(orient) = &o.orientation {
             let (short, long) = (s.page.width.min(s.page.height), s.page.width.max(s.page.height));
-            match orient.get_ref().trim().to_ascii_lowercase().as_str() {
-                "portrait" => s.page = PageSize { width: short, height: long },
-                "landscape" => s.page = PageSize { width: long, height: short },
-                other => self.diags.push(
-                    src.error(orient.span(), format!("unknown orientation `{other}`"))
-                        .with_hint("use \"portrait\" or \"landscape\""),
-                ),
+            let portrait =
+                self.keyword(orient, "orientation", &[("portrait", true), ("landscape", false)], None);
+            match portrait {
+                Some(true) => s.page = PageSize { width: short, height: long },
+                Some(false) => s.page = PageSize { width: long, height: short },
+                None => {}
             }
         }
         if let Some(b) = &o.binding_offset {
@@ -1046,16 +1036,15 @@ impl Resolver<'_, '_> {
         }
         self.leaflet(o, &mut s);
         if let Some(st) = &o.start {
-            match st.get_ref().trim().to_ascii_lowercase().as_str() {
-                "any" => s.start = Some(Start::Any),
-                "recto" | "right" | "odd" => s.start = Some(Start::Recto),
-                other => {
-                    let hint = match suggest::closest(other, &["any", "recto"]) {
-                        Some(near) => format!("did you mean `{near}`?"),
-                        None => "use \"recto\" (a right-hand page) or \"any\" (the next page)".to_owned(),
-                    };
-                    self.diags.push(src.error(st.span(), format!("unknown start `{other}`")).with_hint(hint));
-                }
+            let starts = [
+                ("recto", Start::Recto),
+                ("right", Start::Recto),
+                ("odd", Start::Recto),
+                ("any", Start::Any),
+            ];
+            let hint = "use \"recto\" (a right-hand page) or \"any\" (the next page)";
+            if let Some(start) = self.keyword(st, "start", &starts, Some(hint)) {
+                s.start = Some(start);
             }
         }
         s.contents = o.contents.as_ref().map(|c| *c.get_ref());
@@ -1080,8 +1069,10 @@ impl Resolver<'_, '_> {
     /// landscape, and the panels are imposed three to a side. True for a tri-fold.
     fn fold(&mut self, o: &RawOutput, s: &mut PdfSettings) -> bool {
         let Some(f) = &o.fold else { return false };
-        match f.get_ref().trim().to_ascii_lowercase().as_str() {
-            "tri" | "tri-fold" | "letter" => {
+        let folds = [("tri", true), ("tri-fold", true), ("letter", true), ("none", false)];
+        let hint = "use \"tri\" for a letter-folded leaflet of six panels, or \"none\"";
+        match self.keyword(f, "fold", &folds, Some(hint)) {
+            Some(true) => {
                 if let Some(i) = &o.imposition {
                     self.diags.push(
                         self.src
@@ -1093,16 +1084,10 @@ impl Resolver<'_, '_> {
                 }
                 let (short, long) = (s.page.width.min(s.page.height), s.page.width.max(s.page.height));
                 s.page = PageSize { width: long / 3.0, height: short };
-                return true;
+                true
             }
-            "none" => {}
-            other => self.diags.push(
-                self.src
-                    .error(f.span(), format!("unknown fold `{other}`"))
-                    .with_hint("use \"tri\" for a letter-folded leaflet of six panels, or \"none\""),
-            ),
+            Some(false) | None => false,
         }
-        false
     }
 
     /// `columns`, `gutter`, `fit-pages` and its bounds.
@@ -1224,22 +1209,16 @@ impl Resolver<'_, '_> {
             s.crop_marks = *c.get_ref();
         }
         if let Some(i) = &o.imposition {
-            let written = i.get_ref().trim().to_ascii_lowercase();
-            match written.as_str() {
-                "booklet" => s.imposition = Some(Imposition::Booklet),
-                "2-up" | "2up" => s.imposition = Some(Imposition::TwoUp),
-                "4-up" | "4up" => s.imposition = Some(Imposition::FourUp),
-                "none" => s.imposition = None,
-                _ => {
-                    let hint = match suggest::closest(&written, &["booklet", "2-up", "4-up", "none"]) {
-                        Some(near) => format!("did you mean `{near}`?"),
-                        None => "use \"booklet\", \"2-up\", \"4-up\" or \"none\"".to_owned(),
-                    };
-                    self.diags.push(
-                        src.error(i.span(), format!("unknown imposition `{}`", i.get_ref().trim()))
-                            .with_hint(hint),
-                    );
-                }
+            let kinds = [
+                ("booklet", Some(Imposition::Booklet)),
+                ("2-up", Some(Imposition::TwoUp)),
+                ("2up", Some(Imposition::TwoUp)),
+                ("4-up", Some(Imposition::FourUp)),
+                ("4up", Some(Imposition::FourUp)),
+                ("none", None),
+            ];
+            if let Some(imposition) = self.keyword(i, "imposition", &kinds, None) {
+                s.imposition = imposition;
             }
         }
         if let Some(c) = &o.creep {
@@ -1266,13 +1245,16 @@ impl Resolver<'_, '_> {
             }
         }
         if let Some(c) = &o.color {
-            match c.get_ref().trim().to_ascii_lowercase().as_str() {
-                "color" | "colour" => s.color = ColorMode::Color,
-                "gray" | "grey" | "grayscale" | "greyscale" => s.color = ColorMode::Gray,
-                other => self.diags.push(
-                    src.error(c.span(), format!("unknown color `{other}`"))
-                        .with_hint("use \"color\" or \"gray\""),
-                ),
+            let modes = [
+                ("color", ColorMode::Color),
+                ("colour", ColorMode::Color),
+                ("gray", ColorMode::Gray),
+                ("grey", ColorMode::Gray),
+                ("grayscale", ColorMode::Gray),
+                ("greyscale", ColorMode::Gray),
+            ];
+            if let Some(mode) = self.keyword(c, "color", &modes, None) {
+                s.color = mode;
             }
         }
         if let Some(st) = &o.standard {

@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::marker::PhantomData;
+use std::ops::Range;
 
 use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
@@ -15,7 +16,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use toml::Spanned;
 use toml::de::{DeArray, DeString, DeTable, DeValue};
 
-use super::{Source, suggest};
+use super::{Format, Source, suggest};
 use crate::diag::Diagnostics;
 
 /// The whole file.
@@ -160,6 +161,42 @@ pub(super) struct RawOutput {
     pub font_size_max: Option<Spanned<StrOrNum>>,
 }
 
+impl RawOutput {
+    /// Every key of the table with its span when it was written, in the order of
+    /// [`OUTPUT_FIELDS`] (a test keeps the two alike), so checks that depend on a
+    /// key's scope read it from the schema instead of listing keys again.
+    pub(super) fn key_spans(&self) -> [(&'static str, Option<Range<usize>>); 26] {
+        [
+            ("format", self.format.as_ref().map(Spanned::span)),
+            ("page-size", self.page_size.as_ref().map(Spanned::span)),
+            ("margins", self.margins.as_ref().map(Spanned::span)),
+            ("font-size", self.font_size.as_ref().map(Spanned::span)),
+            ("line-height", self.line_height.as_ref().map(Spanned::span)),
+            ("orientation", self.orientation.as_ref().map(Spanned::span)),
+            ("binding-offset", self.binding_offset.as_ref().map(Spanned::span)),
+            ("bleed", self.bleed.as_ref().map(Spanned::span)),
+            ("crop-marks", self.crop_marks.as_ref().map(Spanned::span)),
+            ("imposition", self.imposition.as_ref().map(Spanned::span)),
+            ("creep", self.creep.as_ref().map(Spanned::span)),
+            ("color", self.color.as_ref().map(Spanned::span)),
+            ("standard", self.standard.as_ref().map(Spanned::span)),
+            ("cover", self.cover.as_ref().map(Spanned::span)),
+            ("compress-images", self.compress_images.as_ref().map(Spanned::span)),
+            ("start", self.start.as_ref().map(Spanned::span)),
+            ("contents", self.contents.as_ref().map(Spanned::span)),
+            ("running-heads", self.running_heads.as_ref().map(Spanned::span)),
+            ("image-max-height", self.image_max_height.as_ref().map(Spanned::span)),
+            ("per-document", self.per_document.as_ref().map(Spanned::span)),
+            ("columns", self.columns.as_ref().map(Spanned::span)),
+            ("gutter", self.gutter.as_ref().map(Spanned::span)),
+            ("fold", self.fold.as_ref().map(Spanned::span)),
+            ("fit-pages", self.fit_pages.as_ref().map(Spanned::span)),
+            ("font-size-min", self.font_size_min.as_ref().map(Spanned::span)),
+            ("font-size-max", self.font_size_max.as_ref().map(Spanned::span)),
+        ]
+    }
+}
+
 /// `margins = { top = …, bottom = …, inner = …, outer = … }`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -282,10 +319,22 @@ pub(super) struct Field {
     pub accepts: &'static [Type],
     /// How a correct entry looks, for hints.
     pub example: &'static str,
+    /// The outputs an `[output]` key applies to; `None` for every output (and outside `[output]`).
+    pub only: Option<Format>,
 }
 
 const fn field(key: &'static str, accepts: &'static [Type], example: &'static str) -> Field {
-    Field { key, accepts, example }
+    Field { key, accepts, example, only: None }
+}
+
+/// An `[output]` key that applies to PDF outputs only.
+const fn pdf_field(key: &'static str, accepts: &'static [Type], example: &'static str) -> Field {
+    Field { key, accepts, example, only: Some(Format::Pdf) }
+}
+
+/// An `[output]` key that applies to EPUB outputs only.
+const fn epub_field(key: &'static str, accepts: &'static [Type], example: &'static str) -> Field {
+    Field { key, accepts, example, only: Some(Format::Epub) }
 }
 
 /// The top level of `book.toml`.
@@ -354,31 +403,31 @@ static OUTPUTS: Schema =
 static OUTPUT: Schema = Schema::Fields(OUTPUT_FIELDS);
 pub(super) static OUTPUT_FIELDS: &[Field] = &[
     field("format", &[Type::String], "format = \"pdf\""),
-    field("page-size", &[Type::String], "page-size = \"A5\""),
-    field("margins", &[Type::String, Type::Table(&MARGINS)], "margins = \"20mm\""),
-    field("font-size", &[Type::String, Type::Number], "font-size = \"10.5pt\""),
-    field("line-height", &[Type::Number, Type::String], "line-height = 1.3"),
-    field("orientation", &[Type::String], "orientation = \"landscape\""),
-    field("binding-offset", &[Type::String], "binding-offset = \"5mm\""),
-    field("bleed", &[Type::String], "bleed = \"3mm\""),
-    field("crop-marks", &[Type::Bool], "crop-marks = true"),
-    field("imposition", &[Type::String], "imposition = \"booklet\""),
-    field("creep", &[Type::String], "creep = \"0.1mm\""),
-    field("color", &[Type::String], "color = \"gray\""),
-    field("standard", &[Type::String], "standard = \"pdf/a-2b\""),
-    field("cover", &[Type::String], "cover = \"img/cover.jpg\""),
-    field("compress-images", &[Type::Bool], "compress-images = false"),
-    field("start", &[Type::String], "start = \"recto\""),
-    field("contents", &[Type::Bool], "contents = true"),
-    field("running-heads", &[Type::Bool], "running-heads = false"),
-    field("image-max-height", &[Type::Number], "image-max-height = 0.5"),
+    pdf_field("page-size", &[Type::String], "page-size = \"A5\""),
+    pdf_field("margins", &[Type::String, Type::Table(&MARGINS)], "margins = \"20mm\""),
+    pdf_field("font-size", &[Type::String, Type::Number], "font-size = \"10.5pt\""),
+    pdf_field("line-height", &[Type::Number, Type::String], "line-height = 1.3"),
+    pdf_field("orientation", &[Type::String], "orientation = \"landscape\""),
+    pdf_field("binding-offset", &[Type::String], "binding-offset = \"5mm\""),
+    pdf_field("bleed", &[Type::String], "bleed = \"3mm\""),
+    pdf_field("crop-marks", &[Type::Bool], "crop-marks = true"),
+    pdf_field("imposition", &[Type::String], "imposition = \"booklet\""),
+    pdf_field("creep", &[Type::String], "creep = \"0.1mm\""),
+    pdf_field("color", &[Type::String], "color = \"gray\""),
+    pdf_field("standard", &[Type::String], "standard = \"pdf/a-2b\""),
+    epub_field("cover", &[Type::String], "cover = \"img/cover.jpg\""),
+    epub_field("compress-images", &[Type::Bool], "compress-images = false"),
+    pdf_field("start", &[Type::String], "start = \"recto\""),
+    pdf_field("contents", &[Type::Bool], "contents = true"),
+    pdf_field("running-heads", &[Type::Bool], "running-heads = false"),
+    pdf_field("image-max-height", &[Type::Number], "image-max-height = 0.5"),
     field("per-document", &[Type::Bool], "per-document = true"),
-    field("columns", &[Type::Number], "columns = 2"),
-    field("gutter", &[Type::String], "gutter = \"6mm\""),
-    field("fold", &[Type::String], "fold = \"tri\""),
-    field("fit-pages", &[Type::Number], "fit-pages = 2"),
-    field("font-size-min", &[Type::String, Type::Number], "font-size-min = \"8pt\""),
-    field("font-size-max", &[Type::String, Type::Number], "font-size-max = \"12pt\""),
+    pdf_field("columns", &[Type::Number], "columns = 2"),
+    pdf_field("gutter", &[Type::String], "gutter = \"6mm\""),
+    pdf_field("fold", &[Type::String], "fold = \"tri\""),
+    pdf_field("fit-pages", &[Type::Number], "fit-pages = 2"),
+    pdf_field("font-size-min", &[Type::String, Type::Number], "font-size-min = \"8pt\""),
+    pdf_field("font-size-max", &[Type::String, Type::Number], "font-size-max = \"12pt\""),
 ];
 
 static MARGINS: Schema = Schema::Fields(MARGIN_FIELDS);
@@ -696,6 +745,9 @@ mod tests {
         assert_eq!(schema_fields(DOCUMENT_FIELDS), serde_fields::<RawDocument>());
         assert_eq!(schema_fields(PART_FIELDS), serde_fields::<RawPart>());
         assert_eq!(schema_fields(OUTPUT_FIELDS), serde_fields::<RawOutput>());
+        // The spans of an output's keys follow the schema, key for key.
+        let empty: RawOutput = toml::from_str("").expect("an empty output table");
+        assert_eq!(empty.key_spans().map(|(k, _)| k).to_vec(), schema_fields(OUTPUT_FIELDS));
         assert_eq!(schema_fields(MARGIN_FIELDS), serde_fields::<RawMargins>());
         assert_eq!(schema_fields(FONT_FIELDS), serde_fields::<RawFonts>());
     }

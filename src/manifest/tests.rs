@@ -882,3 +882,34 @@ fn fonts_unknown_key_and_wrong_type() {
     assert_eq!(at(find(&d, "expected a string for `sans`, found an integer")), (6, 8));
     assert_eq!(at(find(&d, "empty `fallback`")), (7, 12));
 }
+
+// Every keyword value gets the same treatment: "did you mean" when a spelling is
+// close, else the accepted words; and a key of the other format is an error
+// found through the schema's scope, not a list of its own.
+#[test]
+fn keyword_values_and_foreign_keys() {
+    let book = TempBook::with(&["a.md"]);
+    let d = fails(
+        &with_book(
+            "[output.p]\nformat = \"pdf\"\ncolor = \"graey\"\nfold = \"tri-fodl\"\norientation = \"lanscape\"\n\
+             cover = \"img/c.jpg\"\n[output.e]\nformat = \"ebup\"\n[output.f]\nformat = \"epub\"\ngutter = \"5mm\"\n\
+             compress-images = true\n",
+        ),
+        book.path(),
+    );
+    assert_eq!(find(&d, "unknown color `graey`").hint.as_deref(), Some("did you mean `gray`?"));
+    assert_eq!(find(&d, "unknown fold `tri-fodl`").hint.as_deref(), Some("did you mean `tri-fold`?"));
+    assert_eq!(find(&d, "unknown orientation `lanscape`").hint.as_deref(), Some("did you mean `landscape`?"));
+    assert_eq!(find(&d, "unknown format `ebup`").hint.as_deref(), Some("did you mean `epub`?"));
+    assert!(
+        find(&d, "`cover` does not apply to the pdf output [output.p]")
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("epub")
+    );
+    find(&d, "`gutter` does not apply to the epub output [output.f]");
+    assert!(!d.iter().any(|x| x.message.contains("`compress-images` does not apply")));
+    let d = fails(&with_book("[output.p]\nformat = \"pdf\"\ncolor = \"purple\"\n"), book.path());
+    assert_eq!(find(&d, "unknown color `purple`").hint.as_deref(), Some("use \"color\" or \"gray\""));
+}

@@ -48,7 +48,7 @@ use rayon::prelude::*;
 
 use crate::fonts::{FaceId, FontSet};
 use crate::layout::{Item, Layout, OutlineEntry, Page, PageLabel, Rect};
-use crate::manifest::{ColorMode, Imposition, Standard};
+use crate::manifest::{Imposition, PdfSettings, Standard};
 use crate::model::Images;
 use crate::units::Pt;
 use draw::{Link, Shared, SheetOut, draw_sheet, font_name, image_name};
@@ -70,14 +70,9 @@ pub struct PdfOptions {
     /// Creation date `(year, month, day, hour, minute, second)` in UTC, from
     /// `SOURCE_DATE_EPOCH` or the book date; `None` writes no date.
     pub date: Option<(u16, u8, u8, u8, u8, u8)>,
-    /// Bleed on every side of each sheet; zero for none.
-    pub bleed: Pt,
-    /// Crop marks in a slug outside the bleed.
-    pub crop_marks: bool,
-    /// Colour or grayscale images.
-    pub color: ColorMode,
-    /// Conformance standard the file is written to.
-    pub standard: Option<Standard>,
+    /// The output's print settings as the manifest resolved them; the writer
+    /// reads bleed, crop marks, colour and standard here.
+    pub print: PdfSettings,
 }
 
 /// How to impose the pages for [`write_imposed`].
@@ -251,10 +246,10 @@ fn render(
     compress: bool,
 ) -> Result<PdfFile, PdfError> {
     let reading = outline_entries.is_some();
-    let pdf_a = opts.standard == Some(Standard::PdfA2b);
-    let bleed = opts.bleed;
+    let pdf_a = opts.print.standard == Some(Standard::PdfA2b);
+    let bleed = opts.print.bleed;
     // Distance from the media edge to the trim edge.
-    let margin = bleed + if opts.crop_marks { marks::SLUG } else { Pt::ZERO };
+    let margin = bleed + if opts.print.crop_marks { marks::SLUG } else { Pt::ZERO };
     for sheet in sheets {
         if !(sheet.width + margin * 2.0 > Pt::ZERO && sheet.height + margin * 2.0 > Pt::ZERO) {
             return Err(PdfError::Writer("page has no area".into()));
@@ -309,14 +304,14 @@ fn render(
         image_keys.iter().enumerate().map(|(i, k)| (k.clone(), i)).collect();
 
     // The images, prepared in parallel (JPEGs pass through; PNGs are decoded and deflated).
-    let interpolate = opts.standard.is_none();
+    let interpolate = opts.print.standard.is_none();
     let encoded: Vec<image::Encoded> = image_keys
         .par_iter()
         .map_init(
             || Deflater::new(RESOURCE_LEVEL),
             |d, key| {
                 let asset = images.get(key).ok_or_else(|| PdfError::MissingImage(key.clone()))?;
-                let encoded = image::encode(asset, opts.color, d).map_err(|e| PdfError::BadImage(key.clone(), e))?;
+                let encoded = image::encode(asset, opts.print.color, d).map_err(|e| PdfError::BadImage(key.clone(), e))?;
                 // The output intent is sRGB: PDF/A allows no DeviceCMYK beside it (ISO 19005-2, 6.2.4.3).
                 if pdf_a && encoded.space == image::Space::Cmyk {
                     return Err(PdfError::BadImage(
@@ -340,7 +335,7 @@ fn render(
         image_index: &image_index,
         bleed,
         margin,
-        crop_marks: opts.crop_marks,
+        crop_marks: opts.print.crop_marks,
         reading,
     };
     let finish = |d: &mut Deflater, mut out: SheetOut| {

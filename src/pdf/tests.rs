@@ -7,6 +7,7 @@ use super::font::{SheetGlyphs, use_run};
 use super::*;
 use crate::layout::TextRun;
 use crate::layout::{Page, PageLabel, PlacedImage};
+use crate::manifest::ColorMode;
 use crate::model::{ImageAsset, Lang};
 
 /// A 4 × 2 RGB PNG, red and blue.
@@ -77,8 +78,7 @@ fn opts(bleed_mm: f64, crop_marks: bool) -> PdfOptions {
     PdfOptions {
         title: "T".into(),
         lang: "ru".into(),
-        bleed: Pt::mm(bleed_mm),
-        crop_marks,
+        print: PdfSettings { bleed: Pt::mm(bleed_mm), crop_marks, ..Default::default() },
         ..Default::default()
     }
 }
@@ -138,7 +138,8 @@ fn gray_images() {
     let (lay, images) = layout(1);
     let color = write(&lay, &FontSet::embedded(), &images, &opts(0.0, false)).unwrap().into_bytes();
     assert!(String::from_utf8_lossy(&color).contains("/DeviceRGB"));
-    let gray = PdfOptions { color: ColorMode::Gray, ..opts(0.0, false) };
+    let mut gray = opts(0.0, false);
+    gray.print.color = ColorMode::Gray;
     let pdf = write(&lay, &FontSet::embedded(), &images, &gray).unwrap().into_bytes();
     let text = String::from_utf8_lossy(&pdf);
     assert!(text.contains("/DeviceGray"));
@@ -175,8 +176,8 @@ fn four_up_boxes() {
 #[test]
 fn pdf_a_2b() {
     let (lay, images) = layout(2);
-    let o =
-        PdfOptions { standard: Some(Standard::PdfA2b), date: Some((2026, 5, 1, 0, 0, 0)), ..opts(3.0, true) };
+    let mut o = PdfOptions { date: Some((2026, 5, 1, 0, 0, 0)), ..opts(3.0, true) };
+    o.print.standard = Some(Standard::PdfA2b);
     let pdf = write(&lay, &FontSet::embedded(), &images, &o).unwrap().into_bytes();
     let text = String::from_utf8_lossy(&pdf);
     assert!(text.contains("<pdfaid:part>2</pdfaid:part>"), "no PDF/A identification in XMP");

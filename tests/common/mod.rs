@@ -401,7 +401,7 @@ pub fn typeset(path: &Path) -> samizdat::layout::Layout {
         &project.book,
         &project.images,
         &project.fonts,
-        &samizdat::driver::layout_options(&pdf),
+        &samizdat::layout::LayoutOptions::new(pdf),
     );
     layout
 }
