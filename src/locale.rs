@@ -282,7 +282,8 @@ impl LetterCount {
     }
 }
 
-/// The language of a run of passages (paragraphs, headings, cells) by vote:
+/// The language of a run of passages (paragraphs, headings, cells), given by
+/// their letters ([`LetterCount::of`]), by vote:
 /// each passage long enough to judge votes for its language, the language of
 /// most passages wins, and a tie goes to the one with more letters. A statement
 /// is in the language most of its paragraphs are in, so a Russian statement
@@ -290,25 +291,24 @@ impl LetterCount {
 /// quotes a long Russian answer stays Kazakh; judged by letters alone, one long
 /// quote would outweigh a short frame. `None` when no passage is long enough to
 /// judge: the language around them applies.
-pub fn judge<'a>(passages: impl IntoIterator<Item = &'a str>) -> Option<Lang> {
+pub fn judge(passages: impl IntoIterator<Item = LetterCount>) -> Option<Lang> {
     vote(passages).0
 }
 
 /// The language of a whole text, as [`judge`] does, but a text whose passages
 /// are all too short is judged as one by [`LetterCount::short`]. `None` when the
 /// text has no letters at all: the caller's default applies.
-pub fn detect<'a>(passages: impl IntoIterator<Item = &'a str>) -> Option<Lang> {
+pub fn detect(passages: impl IntoIterator<Item = LetterCount>) -> Option<Lang> {
     let (judged, whole) = vote(passages);
     judged.or_else(|| whole.short())
 }
 
 /// The vote of [`judge`], and the letters of all passages together.
-fn vote<'a>(passages: impl IntoIterator<Item = &'a str>) -> (Option<Lang>, LetterCount) {
+fn vote(passages: impl IntoIterator<Item = LetterCount>) -> (Option<Lang>, LetterCount) {
     // Per language: passages, then letters.
     let mut votes = [(0usize, 0usize); Lang::ALL.len()];
     let mut whole = LetterCount::default();
-    for passage in passages {
-        let count = LetterCount::of(passage);
+    for count in passages {
         whole.add(count);
         if let Some(lang) = count.passage() {
             let v = &mut votes[lang as usize];
@@ -361,6 +361,15 @@ fn letter_counts(text: &str) -> (usize, usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`detect`] and [`judge`] over passages of text.
+    fn detect<'a>(passages: impl IntoIterator<Item = &'a str>) -> Option<Lang> {
+        super::detect(passages.into_iter().map(LetterCount::of))
+    }
+
+    fn judge<'a>(passages: impl IntoIterator<Item = &'a str>) -> Option<Lang> {
+        super::judge(passages.into_iter().map(LetterCount::of))
+    }
 
     const RU: &str =
         "Мы, жители микрорайона, обращаемся к депутатам городской думы с просьбой сохранить парк. ";

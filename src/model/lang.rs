@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 
 use super::{Block, BlockKind, Document, Inline, Lang};
-use crate::locale;
+use crate::locale::{self, LetterCount};
 
 impl Document {
     /// Decides the statement's language and every block's (see the module text).
@@ -29,11 +29,11 @@ impl Document {
                 // The body decides; notes only when the body cannot tell.
                 let mut passages = Vec::new();
                 passages_of(&self.blocks, &mut passages);
-                judge_texts(&passages).or_else(|| {
+                locale::judge(passages.iter().copied()).or_else(|| {
                     for note in &self.footnotes {
                         passages_of(&note.blocks, &mut passages);
                     }
-                    locale::detect(passages.iter().map(String::as_str))
+                    locale::detect(passages)
                 })
             })
             .unwrap_or(fallback);
@@ -47,44 +47,49 @@ impl Document {
     }
 }
 
-/// The passages of blocks for detection: the text of each paragraph, heading
-/// and image caption, and of each table as one. Code is not prose and is left out.
-fn passages_of(blocks: &[Block], out: &mut Vec<String>) {
+/// The letters of each passage of blocks, for detection: each paragraph,
+/// heading and image caption, and each table as one. Code is not prose and is left out.
+fn passages_of(blocks: &[Block], out: &mut Vec<LetterCount>) {
     for b in blocks {
         match &b.kind {
-            BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => {
-                out.push(Inline::plain_text(c))
-            }
+            BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => out.push(letters(c)),
             BlockKind::List { items, .. } => items.iter().for_each(|item| passages_of(item, out)),
             BlockKind::Quote(inner) => passages_of(inner, out),
             BlockKind::Table(t) => {
-                let mut text = String::new();
-                for cell in t.cells() {
-                    Inline::plain_text_into(&cell.content, &mut text);
-                    text.push(' ');
-                }
-                out.push(text);
+                let mut count = LetterCount::default();
+                t.cells().for_each(|cell| count.add(letters(&cell.content)));
+                out.push(count);
             }
-            BlockKind::Image(i) => out.push(i.title.clone().unwrap_or_default()),
+            BlockKind::Image(i) => out.push(LetterCount::of(i.title.as_deref().unwrap_or_default())),
             BlockKind::Code(_) | BlockKind::Rule => {}
         }
     }
+}
+
+/// The letters of inline text (what [`Inline::plain_text`] would give, without
+/// building it: note calls and line breaks hold no letters).
+fn letters(inlines: &[Inline]) -> LetterCount {
+    let mut count = LetterCount::default();
+    for i in inlines {
+        match i {
+            Inline::Text(t) | Inline::Code(t) => count.add(LetterCount::of(t)),
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => count.add(letters(c)),
+            Inline::FootnoteRef(_) | Inline::LineBreak => {}
+        }
+    }
+    count
 }
 
 /// The language the passages of blocks tell, when any is long enough to judge.
 fn judge_blocks(blocks: &[Block]) -> Option<Lang> {
     let mut passages = Vec::new();
     passages_of(blocks, &mut passages);
-    judge_texts(&passages)
-}
-
-fn judge_texts(passages: &[String]) -> Option<Lang> {
-    locale::judge(passages.iter().map(String::as_str))
+    locale::judge(passages)
 }
 
 /// The language one passage of inline text tells, when it is long enough.
 fn judge_inlines(content: &[Inline]) -> Option<Lang> {
-    locale::judge([Inline::plain_text(content).as_str()])
+    letters(content).passage()
 }
 
 struct Walk {
@@ -123,7 +128,7 @@ impl Walk {
                 BlockKind::List { items, .. } => {
                     let mut passages = Vec::new();
                     items.iter().for_each(|item| passages_of(item, &mut passages));
-                    let lang = judge_texts(&passages).unwrap_or(section);
+                    let lang = locale::judge(passages).unwrap_or(section);
                     for item in items {
                         self.blocks(item, lang, false);
                     }
@@ -135,8 +140,7 @@ impl Walk {
                     lang
                 }
                 BlockKind::Table(table) => {
-                    let cells: Vec<String> = table.cells().map(|c| Inline::plain_text(&c.content)).collect();
-                    let lang = judge_texts(&cells).unwrap_or(section);
+                    let lang = locale::judge(table.cells().map(|c| letters(&c.content))).unwrap_or(section);
                     for cell in table.cells_mut() {
                         cell.lang = judge_inlines(&cell.content).unwrap_or(lang);
                         self.calls_in(&cell.content, cell.lang);
@@ -144,7 +148,7 @@ impl Walk {
                     lang
                 }
                 BlockKind::Image(img) => {
-                    img.title.as_deref().and_then(|t| locale::judge([t])).unwrap_or(section)
+                    img.title.as_deref().and_then(|t| LetterCount::of(t).passage()).unwrap_or(section)
                 }
                 BlockKind::Code(_) | BlockKind::Rule => section,
             };
