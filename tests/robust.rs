@@ -514,7 +514,7 @@ fn path_image_outside_root() {
 #[test]
 fn path_document_outside_root() {
     let (book, run) = refused("path-document-parent", &["build", "book"]);
-    run.located("book.toml", "6:42").stderr_has("document `../outside/extra.md` is refused");
+    run.located("book.toml", "6:30").stderr_has("document `../outside/extra.md` is refused");
     refused("path-document-parent", &["check", "book"]);
     book.run(["check", "book", "--allow-outside-root"]).success();
 }

@@ -103,13 +103,9 @@ pub(super) fn outside_document(
     entry: &manifest::DocumentEntry,
     why: &str,
 ) -> Diagnostic {
-    let name = entry.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let loc = settings.manifest.as_ref().map(|m| {
-        let text = std::fs::read_to_string(m).unwrap_or_default();
-        match text.find(&name).filter(|_| !name.is_empty()) {
-            Some(at) => Location::at(m, &text, at),
-            None => Location::file(m),
-        }
+    let loc = settings.manifest.as_ref().map(|m| match entry.at {
+        Some((line, column)) => Location { file: m.clone(), line, column },
+        None => Location::file(m),
     });
     Diagnostic::error(loc, format!("document `{}` is refused: {why}", entry.display.display()))
         .with_hint(OUTSIDE_HINT)

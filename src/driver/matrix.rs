@@ -323,8 +323,7 @@ fn write_pdf(
     let imposed = match p.imposition {
         Some(kind) => {
             let file = plan.out_dir.join(format!("{}-{}.pdf", u.name, kind.keyword()));
-            let imp = pdf::ImposeOptions { kind, creep: p.creep };
-            let made = pdf::write_imposed(&lay, &project.fonts, &project.images, &popts, &imp)
+            let made = pdf::write_imposed(&lay, &project.fonts, &project.images, &popts, kind)
                 .map_err(|e| failed(&file, e))?;
             let staged = super::disk::stage_parts(&file, made.parts()).map_err(|d| Diagnostics(vec![d]))?;
             Some((file, staged, Some(pdf::imposed_sides(kind, pages))))

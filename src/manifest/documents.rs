@@ -74,7 +74,8 @@ pub(super) fn expand(
                 continue;
             }
             seen.insert(key, (item.written.to_owned(), item.span.start));
-            out.push(DocumentEntry { path, display, title: item.title.clone(), lang: item.lang });
+            let at = Some(line_col(src.text, item.span.start));
+            out.push(DocumentEntry { path, display, title: item.title.clone(), lang: item.lang, at });
         }
     }
     out

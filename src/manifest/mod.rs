@@ -281,8 +281,11 @@ pub struct DocumentEntry {
     pub display: PathBuf,
     /// Title given in the manifest, overriding the document's own.
     pub title: Option<String>,
-    /// Language given in the manifest, overriding the book's.
+    /// Language given in the manifest, used when the statement names none.
     pub lang: Option<Lang>,
+    /// Line and column of the entry in book.toml that lists the file (the glob
+    /// for a file a glob found); `None` for a file built without a manifest.
+    pub at: Option<(usize, usize)>,
 }
 
 /// A font file named in `[fonts]`.
@@ -457,7 +460,7 @@ pub fn single_file(md: &Path) -> Settings {
         root,
         manifest: None,
         meta: BookMeta { title, lang: Lang::Ru, identifier, ..BookMeta::default() },
-        documents: vec![DocumentEntry { path, display, title: None, lang: None }],
+        documents: vec![DocumentEntry { path, display, title: None, lang: None, at: None }],
         preface: false,
         parts: Vec::new(),
         group_by: None,

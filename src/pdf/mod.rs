@@ -75,15 +75,6 @@ pub struct PdfOptions {
     pub print: PdfSettings,
 }
 
-/// How to impose the pages for [`write_imposed`].
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ImposeOptions {
-    /// The arrangement.
-    pub kind: Imposition,
-    /// Creep compensation per booklet sheet.
-    pub creep: Pt,
-}
-
 /// Why a PDF could not be written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PdfError {
@@ -181,7 +172,7 @@ impl Pages<'_> {
 }
 
 /// Writes the layout imposed on printed sheets: a booklet (pages padded to a
-/// multiple of four, sheets in duplex order), 2-up or 4-up. Fonts and images are
+/// multiple of four, sheets in duplex order, with the output's creep), 2-up or 4-up. Fonts and images are
 /// shared by all the copies of a page. Links and the outline are left out: they
 /// point at reading-order pages.
 pub fn write_imposed(
@@ -189,10 +180,10 @@ pub fn write_imposed(
     fonts: &FontSet,
     images: &Images,
     opts: &PdfOptions,
-    imposition: &ImposeOptions,
+    kind: Imposition,
 ) -> Result<PdfFile, PdfError> {
     let (w, h) = layout.pages.first().map_or((Pt::ZERO, Pt::ZERO), |p| (p.width, p.height));
-    let sheets = impose::plan(imposition.kind, layout.pages.len(), w, h, imposition.creep);
+    let sheets = impose::plan(kind, layout.pages.len(), w, h, opts.print.creep);
     render(&mut Pages::Shared(&layout.pages), None, fonts, images, opts, &sheets, true)
 }
 

@@ -151,9 +151,9 @@ fn gray_images() {
 #[test]
 fn booklet_sheets() {
     let (lay, images) = layout(6);
-    let imp = ImposeOptions { kind: Imposition::Booklet, creep: Pt::ZERO };
+    let imp = Imposition::Booklet;
     let pdf =
-        write_imposed(&lay, &FontSet::embedded(), &images, &opts(0.0, false), &imp).unwrap().into_bytes();
+        write_imposed(&lay, &FontSet::embedded(), &images, &opts(0.0, false), imp).unwrap().into_bytes();
     let media = boxes(&pdf, "MediaBox");
     assert_eq!(media.len(), 4);
     close(media[0], [0.0, 0.0, 2.0 * Pt::mm(148.0).get(), Pt::mm(210.0).get()]);
@@ -164,9 +164,9 @@ fn booklet_sheets() {
 #[test]
 fn four_up_boxes() {
     let (lay, images) = layout(1);
-    let imp = ImposeOptions { kind: Imposition::FourUp, creep: Pt::ZERO };
+    let imp = Imposition::FourUp;
     let pdf =
-        write_imposed(&lay, &FontSet::embedded(), &images, &opts(3.0, false), &imp).unwrap().into_bytes();
+        write_imposed(&lay, &FontSet::embedded(), &images, &opts(3.0, false), imp).unwrap().into_bytes();
     let (w, h, b) = (2.0 * Pt::mm(148.0).get(), 2.0 * Pt::mm(210.0).get(), Pt::mm(3.0).get());
     close(boxes(&pdf, "TrimBox")[0], [b, b, w + b, h + b]);
     assert_eq!(String::from_utf8_lossy(&pdf).matches("/Subtype/Image").count(), 1);
