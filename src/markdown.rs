@@ -148,6 +148,9 @@ struct Builder<'s> {
     metadata: Option<(MetadataBlockKind, String)>,
     footnote_numbers: BTreeMap<String, u32>,
     footnote_defs: BTreeMap<String, Vec<Block>>,
+    /// Source ranges of running text, merged where they touch: a reference to
+    /// an undefined note (`[^x]`) arrives as text split into pieces.
+    text_ranges: Vec<Span>,
     depth_error: bool,
     /// Nesting depth of skipped containers while over the depth limit.
     skipping: usize,
@@ -171,6 +174,7 @@ impl<'s> Builder<'s> {
             metadata: None,
             footnote_numbers: BTreeMap::new(),
             footnote_defs: BTreeMap::new(),
+            text_ranges: Vec::new(),
             depth_error: false,
             skipping: 0,
             markers: None,
@@ -253,6 +257,10 @@ impl<'s> Builder<'s> {
                 } else if let Some(html) = &mut self.html {
                     html.push_str(&text);
                 } else {
+                    match self.text_ranges.last_mut() {
+                        Some(last) if last.end == range.start => last.end = range.end,
+                        _ => self.text_ranges.push(range.clone()),
+                    }
                     self.text(&text, range);
                 }
             }
@@ -487,8 +495,16 @@ impl<'s> Builder<'s> {
             }
             TagEnd::FootnoteDefinition => {
                 self.flush_loose(range.end);
-                if let Some((BlockFrame::Root(Some(label)), _, children)) = self.blocks.pop() {
-                    self.footnote_defs.insert(label, children);
+                if let Some((BlockFrame::Root(Some(label)), start, children)) = self.blocks.pop() {
+                    // A second definition of a label: its text is kept, after the first's.
+                    if self.footnote_defs.contains_key(&label) {
+                        self.warn(
+                            start,
+                            format!("footnote `[^{label}]` is defined twice; both texts are printed as one note"),
+                            Some("give the second note a label of its own, e.g. `[^2]`, and call it where it belongs"),
+                        );
+                    }
+                    self.footnote_defs.entry(label).or_default().extend(children);
                 }
             }
             TagEnd::CodeBlock => {
@@ -520,6 +536,18 @@ impl<'s> Builder<'s> {
             TagEnd::Table => {
                 if let Some((aligns, header, rows, _, _)) = self.table.take() {
                     self.push_block(Block::new(BlockKind::Table(Table { aligns, header, rows }), range));
+                }
+                // Cells hold text only: an image in a cell is set right after its table.
+                for img in std::mem::take(&mut self.pending_images) {
+                    if let BlockKind::Image(i) = &img.kind {
+                        let src = i.src.clone();
+                        self.warn(
+                            img.span.start,
+                            format!("image `{src}` is in a table cell; it is set after the table"),
+                            Some("move the image out of the table, with its caption as the image's title"),
+                        );
+                    }
+                    self.push_block(img);
                 }
             }
             TagEnd::TableHead => {
@@ -569,6 +597,34 @@ impl<'s> Builder<'s> {
                 }
             }
             TagEnd::DefinitionList | TagEnd::DefinitionListTitle | TagEnd::DefinitionListDefinition => {}
+        }
+    }
+
+    /// Warns at each `[^label]` left in the running text because no note of
+    /// that label is defined (pulldown-cmark then keeps it as text, so it is printed).
+    fn undefined_calls(&mut self) {
+        let mut found = Vec::new();
+        for range in &self.text_ranges {
+            let Some(raw) = self.source.get(range.clone()) else { continue };
+            let mut from = 0;
+            while let Some(i) = raw[from..].find("[^") {
+                let at = from + i;
+                from = at + 2;
+                let Some(len) = raw[at + 2..].find(']') else { break };
+                let label = &raw[at + 2..at + 2 + len];
+                let defined =
+                    self.footnote_defs.contains_key(label) || self.footnote_numbers.contains_key(label);
+                if !label.is_empty() && !label.contains(char::is_whitespace) && !defined {
+                    found.push((range.start + at, label.to_owned()));
+                }
+            }
+        }
+        for (at, label) in found {
+            self.warn(
+                at,
+                format!("footnote `[^{label}]` is called but never defined; the call is printed as text"),
+                Some(&format!("add the note on a line of its own: `[^{label}]: text of the note`")),
+            );
         }
     }
 
@@ -685,6 +741,7 @@ impl<'s> Builder<'s> {
                 None => footnotes.push(Footnote { number, label, blocks: Vec::new(), lang: Lang::default() }),
             }
         }
+        self.undefined_calls();
         for label in self.footnote_defs.keys() {
             self.diags.push(
                 Diagnostic::warning(

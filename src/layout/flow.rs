@@ -177,6 +177,15 @@ impl Ctx<'_> {
         self.push(Elem::Gap(g));
     }
 
+    /// The indent of a list or quote nested in a measure of `width`: `wanted`,
+    /// unless the measure left would fall below the narrowest nested measure,
+    /// where deeper levels stop moving right (their markers still show the
+    /// nesting), so that no depth of nesting squeezes text into a sliver.
+    fn nested_indent(&self, wanted: Pt, width: Pt) -> Pt {
+        let narrowest = self.opts.column_width() * style::NARROWEST_NESTED_MEASURE;
+        if width - wanted >= narrowest { wanted } else { Pt::ZERO }
+    }
+
     fn blocks(&mut self, blocks: &[Block], x: Pt, width: Pt, top: bool) {
         for b in blocks {
             self.block(b, x, width, top);
@@ -243,7 +252,7 @@ impl Ctx<'_> {
             BlockKind::Image(img) => self.image(img, x, width, b.span.start),
             BlockKind::List { start, items } => {
                 self.gap(leading * style::LIST_SPACE);
-                let indent = size * style::LIST_INDENT;
+                let indent = self.nested_indent(size * style::LIST_INDENT, width);
                 for (k, item) in items.iter().enumerate() {
                     let marker = match start {
                         Some(n) => format!("{}.", n + k as u64),
@@ -260,8 +269,9 @@ impl Ctx<'_> {
             BlockKind::Quote(inner) => {
                 self.gap(leading * style::QUOTE_SPACE);
                 self.no_indent = true;
-                let indent = size * style::QUOTE_INDENT;
-                self.blocks(inner, x + indent, width - indent - size * style::QUOTE_RIGHT_INDENT, false);
+                let indent = self.nested_indent(size * style::QUOTE_INDENT, width);
+                let right = if indent > Pt::ZERO { size * style::QUOTE_RIGHT_INDENT } else { Pt::ZERO };
+                self.blocks(inner, x + indent, width - indent - right, false);
                 self.gap(leading * style::QUOTE_SPACE);
                 self.no_indent = true;
             }
@@ -293,7 +303,7 @@ impl Ctx<'_> {
             }
             BlockKind::Table(t) => {
                 self.gap(leading * style::TABLE_SPACE);
-                self.table(t, x, width);
+                self.table(t, x, width, b.span.start);
                 self.gap(leading * style::TABLE_SPACE);
                 self.no_indent = true;
             }
@@ -305,6 +315,32 @@ impl Ctx<'_> {
                 self.no_indent = true;
             }
         }
+    }
+
+    /// The widest word of a cell's text in `ps` (set on one line), and the
+    /// widest piece of a word hyphenated wherever its language allows (with its hyphen).
+    fn widest_word(&self, content: &[Inline], ps: &ParaStyle) -> (Pt, Pt) {
+        let width = |text: &str| -> Pt {
+            let lines = paragraph::set(&[Inline::Text(text.to_owned())], ps, self.fonts);
+            lines.first().map_or(Pt::ZERO, |l| l.runs.iter().map(TextRun::width).sum())
+        };
+        let text = Inline::plain_text(content);
+        let (mut word_max, mut piece_max) = (Pt::ZERO, Pt::ZERO);
+        for word in text.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+            word_max = word_max.max(width(word));
+            let mut from = 0;
+            let breaks = crate::typography::hyphenate(word, ps.lang);
+            for at in breaks.into_iter().chain([word.len()]) {
+                if at <= from || !word.is_char_boundary(at) {
+                    continue;
+                }
+                let piece = &word[from..at];
+                let shown = if at < word.len() { format!("{piece}-") } else { piece.to_owned() };
+                piece_max = piece_max.max(width(&shown));
+                from = at;
+            }
+        }
+        (word_max, piece_max)
     }
 
     /// Puts a list marker into the hanging indent of the first line after `first_elem`.
@@ -387,7 +423,7 @@ impl Ctx<'_> {
         self.no_indent = true;
     }
 
-    fn table(&mut self, t: &Table, x: Pt, width: Pt) {
+    fn table(&mut self, t: &Table, x: Pt, width: Pt, span_start: usize) {
         let cols = t.aligns.len().max(t.header.len()).max(t.rows.iter().map(Vec::len).max().unwrap_or(0));
         if cols == 0 {
             return;
@@ -395,39 +431,70 @@ impl Ctx<'_> {
         let size = style::table_size(self.opts.font_size());
         let pad = style::table_padding(self.opts.font_size());
         let leading = size * style::TABLE_LEADING;
-        let style_for = |w: Pt, bold: bool, align: CellAlign, lang: Lang| ParaStyle {
-            family: Family::Serif,
-            style: Style { bold, italic: false },
-            size,
-            leading,
-            align: match align {
-                CellAlign::Center => Align::Center,
-                _ => Align::Left,
-            },
-            indent: Pt::ZERO,
-            width: w,
-            lang,
-            hyphenate: true,
-        };
-        // Natural width of each column: its widest cell on one line.
+        // Headers are read at a glance and not hyphenated, unless the columns are
+        // too narrow for their words (then hyphens beat words cut anywhere).
+        let mut hyphenate_headers = false;
+        let style_for =
+            |w: Pt, bold: bool, align: CellAlign, lang: Lang, hyphenate_headers: bool| ParaStyle {
+                family: Family::Serif,
+                style: Style { bold, italic: false },
+                size,
+                leading,
+                align: match align {
+                    CellAlign::Center => Align::Center,
+                    _ => Align::Left,
+                },
+                indent: Pt::ZERO,
+                width: w,
+                lang,
+                hyphenate: !bold || hyphenate_headers,
+            };
+        let line_width = |l: &LineBox| -> Pt { l.runs.iter().map(TextRun::width).sum() };
+        // Per column, its natural width (the widest cell on one line) and its
+        // narrowest (the widest word), headers measured in bold as they are set.
         let mut natural = vec![size * style::TABLE_MIN_COLUMN; cols];
-        let all_rows = std::iter::once(&t.header).chain(t.rows.iter());
-        for row in all_rows {
+        let mut narrowest = vec![size * style::TABLE_MIN_COLUMN; cols];
+        // The same with every word hyphenated where it may be: the widest piece.
+        let mut narrowest_hyphenated = vec![size * style::TABLE_MIN_COLUMN; cols];
+        let header = (!t.header.is_empty()).then_some(&t.header);
+        let all_rows = header.into_iter().map(|h| (true, h)).chain(t.rows.iter().map(|r| (false, r)));
+        for (bold, row) in all_rows {
             for (c, cell) in row.iter().enumerate().take(cols) {
-                let lines = paragraph::set(
-                    &cell.content,
-                    &style_for(Pt::new(100_000.0), false, CellAlign::Left, cell.lang),
-                    self.fonts,
-                );
-                let w: Pt =
-                    lines.first().map(|l| l.runs.iter().map(TextRun::width).sum()).unwrap_or(Pt::ZERO);
+                let one_line = style_for(Pt::new(100_000.0), bold, CellAlign::Left, cell.lang, false);
+                let lines = paragraph::set(&cell.content, &one_line, self.fonts);
+                let w = lines.first().map(line_width).unwrap_or(Pt::ZERO);
                 natural[c] = natural[c].max(w + pad * 2.0);
+                let (word, piece) = self.widest_word(&cell.content, &one_line);
+                narrowest[c] = narrowest[c].max(word + pad * 2.0);
+                narrowest_hyphenated[c] = narrowest_hyphenated[c].max(piece + pad * 2.0);
             }
         }
+        // Every column gets at least its minimum; the room left goes to the columns
+        // in proportion to how much more they would take on one line.
+        let spread = |minimum: &[Pt]| -> Vec<Pt> {
+            let least: Pt = minimum.iter().copied().sum();
+            let total: Pt = natural.iter().copied().sum();
+            let share = if total > least { (width - least) / (total - least) } else { 0.0 };
+            natural.iter().zip(minimum).map(|(n, m)| *m + (*n - *m).max(Pt::ZERO) * share).collect()
+        };
         let total: Pt = natural.iter().copied().sum();
+        let sum = |v: &[Pt]| -> Pt { v.iter().copied().sum() };
         let widths: Vec<Pt> = if total <= width {
             natural.clone()
+        } else if sum(&narrowest) <= width {
+            spread(&narrowest)
+        } else if sum(&narrowest_hyphenated) <= width {
+            hyphenate_headers = true;
+            spread(&narrowest_hyphenated)
         } else {
+            self.warnings.push(Warning {
+                doc: self.doc_index,
+                offset: span_start,
+                message: format!(
+                    "the table's {cols} columns do not fit the measure even one word to a line; words are split across lines"
+                ),
+                hint: "split the table, shorten its longest words, or set this output on a wider or landscape page".into(),
+            });
             natural.iter().map(|w| *w * (width / total)).collect()
         };
         let table_w: Pt = widths.iter().copied().sum();
@@ -444,7 +511,7 @@ impl Ctx<'_> {
                 let align = t.aligns.get(c).copied().unwrap_or_default();
                 let mut lines = paragraph::set(
                     &cell.content,
-                    &style_for(*w - pad * 2.0, r < header_rows, align, cell.lang),
+                    &style_for(*w - pad * 2.0, r < header_rows, align, cell.lang, hyphenate_headers),
                     self.fonts,
                 );
                 if align == CellAlign::Right {

@@ -403,16 +403,19 @@ impl Paginator<'_> {
                         }));
                     }
                     let pad = style::table_padding(self.opts.font_size());
+                    let mut called = Vec::new();
                     for (cx, lines) in cells {
                         let mut y = top + pad;
                         let id = self.fresh_id();
                         for (k, l) in lines.iter().enumerate() {
                             let tag = Tag { kind: LineKind::Body, para: id, index: k, count: lines.len() };
                             self.draw_line(l, left + *cx, y, Some(tag));
+                            called.extend(&l.notes);
                             y += l.leading;
                         }
                     }
                     self.cursor += *height;
+                    self.attach_notes(&called);
                     i += 1;
                 }
                 Elem::Rule { x, width } => {
@@ -499,12 +502,23 @@ impl Paginator<'_> {
         let top = self.opts.pdf.margins.top + self.cursor;
         self.draw_line(l, left + x, top, tag);
         self.cursor += l.leading;
-        for n in &l.notes {
-            if self.notes.contains(n) {
+        self.attach_notes(&l.notes);
+    }
+
+    /// Puts the notes called in text just set at the foot of this page (or
+    /// column), each once, and with them the notes that they call in turn.
+    fn attach_notes(&mut self, called: &[u32]) {
+        let mut queue: Vec<u32> = called.to_vec();
+        queue.reverse();
+        while let Some(n) = queue.pop() {
+            if self.notes.contains(&n) {
                 continue;
             }
-            self.notes.push(*n);
-            let lines = self.flow.notes.get(n).map_or(&[][..], Vec::as_slice);
+            self.notes.push(n);
+            let lines = self.flow.notes.get(&n).map_or(&[][..], Vec::as_slice);
+            // Notes called from this note follow it, in the order they are called.
+            let inner: Vec<u32> = lines.iter().flat_map(|l| l.notes.iter().copied()).collect();
+            queue.extend(inner.into_iter().rev());
             if self.foot.is_empty() {
                 self.notes_height += self.separator();
             }

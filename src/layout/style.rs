@@ -53,6 +53,10 @@ pub const LIST_INDENT: f64 = 1.8;
 /// Space between a list marker and its item's text, in ems.
 pub const MARKER_GAP: f64 = 0.5;
 
+/// The narrowest measure nesting may leave, as a share of the column: lists and
+/// quotes nested deeper stop indenting.
+pub const NARROWEST_NESTED_MEASURE: f64 = 0.5;
+
 /// Space above and below a block quote, in lines.
 pub const QUOTE_SPACE: f64 = 0.5;
 /// Left indent of a block quote, in ems.
