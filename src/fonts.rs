@@ -29,6 +29,7 @@ mod embedded {
     pub const SERIF_BOLD_ITALIC: &[u8] = include_bytes!("../fonts/PTSerif-BoldItalic.ttf");
     pub const SANS_REGULAR: &[u8] = include_bytes!("../fonts/PTSans-Regular.ttf");
     pub const SANS_BOLD: &[u8] = include_bytes!("../fonts/PTSans-Bold.ttf");
+    pub const MONO_REGULAR: &[u8] = include_bytes!("../fonts/PTMono-Regular.ttf");
 }
 
 /// The bytes of a font file: compiled in, or read from disk.
@@ -67,6 +68,8 @@ pub enum Family {
     Serif,
     /// Headings and running heads (PT Sans by default).
     Sans,
+    /// Code, where columns and spaces must line up (PT Mono by default).
+    Mono,
 }
 
 /// Weight and slant.
@@ -76,6 +79,30 @@ pub struct Style {
     pub bold: bool,
     /// Italic slant.
     pub italic: bool,
+}
+
+/// Whether `c` is a default-ignorable code point (Unicode's
+/// `Default_Ignorable_Code_Point`): drawn as nothing.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c as u32,
+        0xAD | 0x34F
+            | 0x61C
+            | 0x115F..=0x1160
+            | 0x17B4..=0x17B5
+            | 0x180B..=0x180F
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x206F
+            | 0x3164
+            | 0xFE00..=0xFE0F
+            | 0xFEFF
+            | 0xFFA0
+            | 0xFFF0..=0xFFF8
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0000..=0xE0FFF
+    )
 }
 
 /// A shaped glyph in font units (1/`units_per_em` of the font size).
@@ -295,9 +322,17 @@ impl Face {
             }
         });
         let out = shaper.shape(buffer, harfrust::ShapeOptions::new().plan(Some(&plan)));
+        // The shaper draws an invisible character (a soft hyphen, zero-width space,
+        // word joiner, BOM, direction mark) as the space glyph with no advance. Such
+        // a glyph is left out: drawn, it would give the space glyph that character's
+        // text, and every real space of the book would copy as it.
+        let invisible = |cluster: u32| {
+            text.get(cluster as usize..).and_then(|t| t.chars().next()).is_some_and(is_invisible)
+        };
         out.glyph_infos()
             .iter()
             .zip(out.glyph_positions())
+            .filter(|(info, pos)| !(pos.x_advance == 0 && invisible(info.cluster)))
             .map(|(info, pos)| ShapedGlyph {
                 id: info.glyph_id.min(u16::MAX as u32) as u16,
                 advance: pos.x_advance,
@@ -353,13 +388,14 @@ pub struct FontSet {
 pub const FALLBACK_SLOT: usize = SLOTS.len();
 
 /// Order of faces in a [`FontSet`].
-const SLOTS: [(Family, Style, &str); 6] = [
+const SLOTS: [(Family, Style, &str); 7] = [
     (Family::Serif, Style { bold: false, italic: false }, "PT Serif"),
     (Family::Serif, Style { bold: false, italic: true }, "PT Serif Italic"),
     (Family::Serif, Style { bold: true, italic: false }, "PT Serif Bold"),
     (Family::Serif, Style { bold: true, italic: true }, "PT Serif Bold Italic"),
     (Family::Sans, Style { bold: false, italic: false }, "PT Sans"),
     (Family::Sans, Style { bold: true, italic: false }, "PT Sans Bold"),
+    (Family::Mono, Style { bold: false, italic: false }, "PT Mono"),
 ];
 
 impl FontSet {
@@ -372,6 +408,7 @@ impl FontSet {
             embedded::SERIF_BOLD_ITALIC,
             embedded::SANS_REGULAR,
             embedded::SANS_BOLD,
+            embedded::MONO_REGULAR,
         ];
         let faces = SLOTS
             .iter()
@@ -383,7 +420,7 @@ impl FontSet {
     }
 
     /// The embedded faces with some replaced by files (`slots` in the order of
-    /// serif regular, italic, bold, bold italic, sans regular, bold) and a
+    /// serif regular, italic, bold, bold italic, sans regular, bold, mono) and a
     /// fallback face appended. Every file is tried; the errors come back with
     /// the index of their slot ([`FALLBACK_SLOT`] for the fallback).
     pub fn with(
@@ -431,9 +468,14 @@ impl FontSet {
         self.face(id).covers(c)
     }
 
-    /// The face for a family and style. Sans italic falls back to upright sans.
+    /// The face for a family and style. Sans italic falls back to upright sans,
+    /// and code has one face: its emphasis is not shown.
     pub fn id(&self, family: Family, style: Style) -> FaceId {
-        let style = if family == Family::Sans { Style { italic: false, ..style } } else { style };
+        let style = match family {
+            Family::Serif => style,
+            Family::Sans => Style { italic: false, ..style },
+            Family::Mono => Style::default(),
+        };
         let i = SLOTS.iter().position(|(f, s, _)| *f == family && *s == style).unwrap_or(0);
         FaceId(i as u16)
     }
@@ -579,8 +621,9 @@ mod tests {
         let text = dir.join("NotAFont.ttf");
         std::fs::write(&text, "just text\n").unwrap();
         let missing = dir.join("Missing.ttf");
-        let errors = FontSet::with([Some(&missing), None, Some(&text), None, None, None], Some(&missing))
-            .expect_err("bad files");
+        let errors =
+            FontSet::with([Some(&missing), None, Some(&text), None, None, None, None], Some(&missing))
+                .expect_err("bad files");
         let _ = std::fs::remove_dir_all(&dir);
         assert_eq!(errors.len(), 3, "{errors:?}");
         assert!(matches!(&errors[0], (0, FontError::Missing(n)) if n.ends_with("Missing.ttf")));
@@ -601,14 +644,14 @@ mod tests {
             return;
         };
         assert_eq!(embedded.missing_chars("Да ✓ ☺ ∀ 中"), vec!['✓', '☺', '∀', '中']);
-        let set = FontSet::with([None; 6], Some(dejavu)).expect("DejaVu Sans loads");
-        assert_eq!(set.fallback(), Some(FaceId(6)));
-        assert_eq!(set.faces().count(), 7);
-        assert!(set.covers(FaceId(6), '✓') && !set.covers(FaceId(0), '✓'));
+        let set = FontSet::with([None; 7], Some(dejavu)).expect("DejaVu Sans loads");
+        assert_eq!(set.fallback(), Some(FaceId(FALLBACK_SLOT as u16)));
+        assert_eq!(set.faces().count(), FALLBACK_SLOT + 1);
+        assert!(set.covers(FaceId(FALLBACK_SLOT as u16), '✓') && !set.covers(FaceId(0), '✓'));
         assert_eq!(set.missing_chars("Да ✓ ☺ ∀ 中"), vec!['中']);
         assert_eq!(set.fallback_chars("Да ✓ ☺ ∀ 中"), vec!['✓', '☺', '∀']);
         // As a body face it replaces its slot.
-        let set = FontSet::with([None, None, None, None, Some(dejavu), None], None).expect("loads");
+        let set = FontSet::with([None, None, None, None, Some(dejavu), None, None], None).expect("loads");
         assert!(set.face(set.id(Family::Sans, Style::default())).covers('✓'));
         assert!(!set.face(set.id(Family::Serif, Style::default())).covers('✓'));
     }
@@ -620,10 +663,10 @@ mod tests {
             eprintln!("skipped: none of {LATIN_ONLY:?} is installed");
             return;
         };
-        let errors =
-            FontSet::with([Some(symbols), None, None, None, None, None], None).expect_err("no Cyrillic");
+        let errors = FontSet::with([Some(symbols), None, None, None, None, None, None], None)
+            .expect_err("no Cyrillic");
         assert!(matches!(&errors[..], [(0, FontError::NoCyrillic(_))]), "{errors:?}");
-        assert!(FontSet::with([None; 6], Some(symbols)).is_ok());
+        assert!(FontSet::with([None; 7], Some(symbols)).is_ok());
     }
 
     /// Fonts without Cyrillic letters found on Debian machines.

@@ -77,6 +77,27 @@ struct Ctx<'a> {
     no_indent: bool,
 }
 
+/// A line of code as it is set: tabs expanded to the next multiple of four
+/// columns (spaces are kept by [`Align::Verbatim`]); an empty line keeps its height.
+fn code_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut column = 0;
+    for c in line.chars() {
+        if c == '\t' {
+            let n = 4 - column % 4;
+            out.extend(std::iter::repeat_n(' ', n));
+            column += n;
+        } else {
+            out.push(c);
+            column += 1;
+        }
+    }
+    if out.trim().is_empty() {
+        out = "\u{a0}".into();
+    }
+    out
+}
+
 /// Builds the vertical list of one statement.
 pub fn build(
     (doc_index, doc): (usize, &Document),
@@ -279,22 +300,18 @@ impl Ctx<'_> {
                 self.gap(leading * style::CODE_SPACE);
                 let code_indent = size * style::CODE_INDENT;
                 let ps = ParaStyle {
-                    family: Family::Sans,
+                    family: Family::Mono,
                     style: Style::default(),
                     size: size * style::CODE_SCALE,
                     leading,
-                    align: Align::Left,
+                    align: Align::Verbatim,
                     indent: Pt::ZERO,
                     width: width - code_indent,
                     lang: self.lang,
                     hyphenate: false,
                 };
                 for line in text.lines() {
-                    let content = [Inline::Text(if line.trim().is_empty() {
-                        "\u{a0}".into()
-                    } else {
-                        line.to_string()
-                    })];
+                    let content = [Inline::Text(code_line(line))];
                     let lines = paragraph::set(&content, &ps, self.fonts);
                     self.lines(lines, x + code_indent, b.span.start);
                 }

@@ -10,7 +10,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::fonts::{FaceId, Family, FontSet, ShapedGlyph, Style};
+use crate::fonts::{FaceId, Family, FontSet, ShapedGlyph, Style, is_invisible};
 use crate::layout::linebreak::{self, INFINITE, Item as KpItem, Params, Pass};
 use crate::layout::{Glyph, GlyphOffset, TextRun, style};
 use crate::model::{Inline, Lang};
@@ -38,6 +38,9 @@ pub enum Align {
     Left,
     /// Centred lines (titles).
     Center,
+    /// Ragged right with every space kept at its width, none collapsed and none
+    /// dropped at the start (code, where indentation and alignment carry meaning).
+    Verbatim,
 }
 
 /// How a paragraph is set.
@@ -454,10 +457,17 @@ fn place(lb: &mut LineBox, frag: &Drawn<'_>, x: Pt, fonts: &FontSet, glue_less: 
     let first = run.glyphs.len();
     for (k, g) in shaped.iter().enumerate() {
         let start = (g.cluster as usize).saturating_sub(frag.base).min(text.len());
-        let end = shaped
+        let mut end = shaped
             .get(k + 1)
             .map_or(text.len(), |n| (n.cluster as usize).saturating_sub(frag.base).min(text.len()))
             .max(start);
+        // Invisible characters have no glyph (see `Face::shape`): the glyph before
+        // them does not take their text either.
+        while let Some(c) =
+            text.get(start..end).and_then(|t| t.chars().next_back()).filter(|c| is_invisible(*c))
+        {
+            end -= c.len_utf8();
+        }
         if g.id == 0 {
             continue;
         }
@@ -504,7 +514,7 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
                     out.push(Chunk { text: t.as_str().into(), style: style_of(ctx), counted: true })
                 }
                 Inline::Code(t) => {
-                    let c = Ctx { family: Family::Sans, ..ctx.clone() };
+                    let c = Ctx { family: Family::Mono, ..ctx.clone() };
                     out.push(Chunk { text: t.as_str().into(), style: style_of(&c), counted: true });
                 }
                 Inline::Emph(inner) => {
@@ -689,6 +699,20 @@ impl ItemBuilder<'_> {
 
     /// An interword space; `breakable` false for a no-break space.
     fn space(&mut self, style: &FragStyle, breakable: bool) {
+        if self.ps.align == Align::Verbatim {
+            // Each space keeps its width as an empty box; a long line may still
+            // wrap after a run of them.
+            let face = self.fonts.face(style.face);
+            let width = face.width(face.space(), style.size);
+            self.push(KpItem::Box { width }, Payload::None);
+            if breakable {
+                self.push(
+                    KpItem::Glue { width: Pt::ZERO, stretch: Pt::ZERO, shrink: Pt::ZERO },
+                    Payload::None,
+                );
+            }
+            return;
+        }
         // Collapse runs of spaces; never start a paragraph with one.
         if self.items.is_empty() || matches!(self.items.last(), Some(KpItem::Glue { .. })) {
             return;
@@ -856,6 +880,11 @@ fn word_breaks(text: &str, hyphenate: bool, lang: Lang, breaks: &mut Vec<InnerBr
                 continue;
             }
             let prev = text[..pos].chars().next_back().unwrap_or(' ');
+            // After a soft hyphen the author allowed a break that shows a hyphen.
+            if prev == '\u{ad}' {
+                breaks.push((pos, HYPHEN_PENALTY, true, Break::Hyphen));
+                continue;
+            }
             let hyphen = matches!(prev, '-' | '\u{2010}' | '\u{2011}');
             let kind = if hyphen { Break::Repeat } else { Break::Plain };
             breaks.push((pos, EX_HYPHEN_PENALTY, hyphen, kind));
@@ -1033,7 +1062,8 @@ mod tests {
         let first = seen(&set(&para, &style(250.0), &serif));
         assert_eq!(first, seen(&set(&para, &style(250.0), &serif)), "set again");
         let sans = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fonts/PTSans-Regular.ttf"));
-        let swapped = FontSet::with([Some(sans), None, None, None, None, None], None).expect("PT Sans loads");
+        let swapped =
+            FontSet::with([Some(sans), None, None, None, None, None, None], None).expect("PT Sans loads");
         let here = seen(&set(&para, &style(250.0), &swapped));
         let fresh = std::thread::scope(|s| s.spawn(|| seen(&set(&para, &style(250.0), &swapped))).join())
             .expect("the thread sets the paragraph");

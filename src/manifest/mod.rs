@@ -314,14 +314,16 @@ pub struct FontPaths {
     pub sans: Option<FontFile>,
     /// Headings, bold.
     pub sans_bold: Option<FontFile>,
+    /// Code (inline and blocks): a monospaced face.
+    pub mono: Option<FontFile>,
     /// Characters the faces above lack (emoji, CJK); needs no Cyrillic.
     pub fallback: Option<FontFile>,
 }
 
 impl FontPaths {
-    /// The six faces with their keys, in the order of the font set's slots
-    /// (serif regular, italic, bold, bold italic, sans regular, bold).
-    pub fn slots(&self) -> [(&'static str, Option<&FontFile>); 6] {
+    /// The seven faces with their keys, in the order of the font set's slots
+    /// (serif regular, italic, bold, bold italic, sans regular, bold, mono).
+    pub fn slots(&self) -> [(&'static str, Option<&FontFile>); 7] {
         [
             ("serif", self.serif.as_ref()),
             ("serif-italic", self.serif_italic.as_ref()),
@@ -329,6 +331,7 @@ impl FontPaths {
             ("serif-bold-italic", self.serif_bold_italic.as_ref()),
             ("sans", self.sans.as_ref()),
             ("sans-bold", self.sans_bold.as_ref()),
+            ("mono", self.mono.as_ref()),
         ]
     }
 
@@ -1349,6 +1352,7 @@ impl Resolver<'_, '_> {
             serif_bold_italic: file(f.serif_bold_italic, "serif-bold-italic"),
             sans: file(f.sans, "sans"),
             sans_bold: file(f.sans_bold, "sans-bold"),
+            mono: file(f.mono, "mono"),
             fallback: file(f.fallback, "fallback"),
         }
     }

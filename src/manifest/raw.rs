@@ -49,6 +49,8 @@ pub(super) struct RawFonts {
     pub sans: Option<Spanned<String>>,
     /// Headings, bold.
     pub sans_bold: Option<Spanned<String>>,
+    /// Code, monospaced (PT Mono by default).
+    pub mono: Option<Spanned<String>>,
     /// A font for characters the main faces lack (emoji, CJK); needs no Cyrillic.
     pub fallback: Option<Spanned<String>>,
 }
@@ -358,6 +360,7 @@ static FONT_FIELDS: &[Field] = &[
     field("serif-bold-italic", &[Type::String], "serif-bold-italic = \"fonts/Serif-BoldItalic.ttf\""),
     field("sans", &[Type::String], "sans = \"fonts/Sans-Regular.ttf\""),
     field("sans-bold", &[Type::String], "sans-bold = \"fonts/Sans-Bold.ttf\""),
+    field("mono", &[Type::String], "mono = \"fonts/Mono-Regular.ttf\""),
     field("fallback", &[Type::String], "fallback = \"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf\""),
 ];
 
