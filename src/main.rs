@@ -210,6 +210,12 @@ const INPUT_ERROR: u8 = 1;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Interrupted (Ctrl-C, SIGTERM, SIGHUP), a build removes its half-written
+    // outputs before it exits; the previous outputs stay as they were.
+    let _ = ctrlc::set_handler(|| {
+        driver::remove_temporary_files();
+        std::process::exit(130);
+    });
     match cli.command {
         Command::Build { path, args } => {
             let path = path.unwrap_or_else(|| PathBuf::from("."));

@@ -155,8 +155,18 @@ fn new_project_builds() {
         },
     );
     let before = book.snapshot();
-    book.run(["new", "proj"]).code(1).stderr_has("a book already exists here");
+    book.run(["new", "proj"]).code(1).stderr_has("nothing was written").stderr_has("proj/book.toml");
     before.assert_unchanged(&book.root);
+    // A folder with a statement of the user's under the template's name: refused,
+    // the file named, nothing written (not even the manifest that was missing).
+    book.write("mine/content/01-statement.md", "# Моё заявление\n\nМой текст.\n");
+    let before = book.snapshot();
+    book.run(["new", "mine"])
+        .code(1)
+        .stderr_has("mine/content/01-statement.md")
+        .stderr_has("nothing was written");
+    before.assert_unchanged(&book.root);
+    book.assert_no_file("mine/book.toml");
 }
 
 // Exit codes: 0 on success, 1 on input errors, 2 on usage errors.

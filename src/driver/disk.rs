@@ -45,9 +45,69 @@ impl Drop for Staged {
             let _ = f.join();
         }
         if let Some(t) = self.tmp.take() {
-            let _ = std::fs::remove_file(t);
+            let _ = std::fs::remove_file(&t);
+            live(&t, false);
         }
     }
+}
+
+/// The temporary files of this process that exist now, for [`remove_temporary_files`].
+static LIVE: std::sync::Mutex<std::collections::BTreeSet<PathBuf>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+/// Records (`true`) or forgets a temporary file of this process.
+fn live(tmp: &Path, exists: bool) {
+    let mut set = LIVE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if exists {
+        set.insert(tmp.to_path_buf());
+    } else {
+        set.remove(tmp);
+    }
+}
+
+/// Removes every temporary file this process has made and not yet moved into
+/// place: what an interrupted build (Ctrl-C, `kill`) must do before it exits,
+/// so that no half-written output is left in the output folder.
+pub fn remove_temporary_files() {
+    remove_live(|_| true);
+}
+
+/// Removes this process's temporary files for which `which` holds.
+fn remove_live(which: impl Fn(&Path) -> bool) {
+    let mut set = LIVE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let gone: Vec<PathBuf> = set.iter().filter(|p| which(p)).cloned().collect();
+    for tmp in gone {
+        let _ = std::fs::remove_file(&tmp);
+        set.remove(&tmp);
+    }
+}
+
+/// Removes the temporary files that earlier builds of `name` in `dir` left when
+/// they were killed without a chance to clean up (`kill -9`, a power cut): those
+/// whose process no longer runs. A concurrent build's are left alone.
+fn remove_stale(dir: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(pid) = file
+            .to_str()
+            .and_then(|f| f.strip_prefix(&prefix))
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !running(pid) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` still runs. Where that cannot be told, it is taken to
+/// run, so that nothing another build may be writing is removed.
+fn running(pid: u32) -> bool {
+    if cfg!(target_os = "linux") { Path::new("/proc").join(pid.to_string()).exists() } else { true }
 }
 
 /// Files from this size on are flushed to disk (`fsync`) on a thread of their own,
@@ -87,8 +147,10 @@ pub(crate) fn stage_parts<'a>(
     }
     std::fs::create_dir_all(dir).map_err(|e| fail("create the output folder", e))?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    remove_stale(dir, &name);
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    // From here on the temporary file is removed on every failure.
+    // From here on the temporary file is removed on every failure, and on an interruption.
+    live(&tmp, true);
     let mut staged = Staged { path: path.to_path_buf(), tmp: Some(tmp.clone()), flush: None };
     let result = (|| {
         // Small pieces (headers) are gathered in the buffer; large ones go straight
@@ -142,8 +204,12 @@ pub(crate) fn commit(mut staged: Vec<Staged>) -> Result<(), Diagnostic> {
         let Some(tmp) = s.tmp.take() else { continue };
         // Held open, the replaced file is freed when this handle closes, not in the rename.
         replaced.extend(hold(&s.path));
-        if let Err(e) = std::fs::rename(&tmp, &s.path) {
+        let moved = std::fs::rename(&tmp, &s.path);
+        if moved.is_err() {
             let _ = std::fs::remove_file(&tmp);
+        }
+        live(&tmp, false);
+        if let Err(e) = moved {
             return Err(output_error(&s.path, "move the finished output into place", &e));
         }
     }
@@ -282,6 +348,41 @@ mod tests {
         assert_eq!(names(&dir).len(), 1, "the temporary file");
         drop(staged);
         assert!(names(&dir).is_empty(), "{:?}", names(&dir));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    // An interruption removes the temporary files of the outputs being written
+    // (what the Ctrl-C/SIGTERM handler calls), and their commit then fails cleanly.
+    #[test]
+    fn interruption_removes_temporary_files() {
+        let dir = scratch("interrupt");
+        let a = stage(&dir.join("a.pdf"), b"pdf").expect("staged");
+        let b = stage(&dir.join("b.epub"), &vec![2u8; FLUSH_APART + 1]).expect("staged");
+        assert_eq!(names(&dir).len(), 2);
+        // As `remove_temporary_files` does, limited to this test's folder: tests run side by side.
+        remove_live(|p| p.starts_with(&dir));
+        assert!(names(&dir).is_empty(), "{:?}", names(&dir));
+        assert!(commit(vec![a, b]).is_err());
+        assert!(names(&dir).is_empty(), "{:?}", names(&dir));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    // A temporary file left by a build that was killed outright is removed by the
+    // next build of the same output; one of a running build is not.
+    #[test]
+    fn stale_temporary_files_are_cleared() {
+        let dir = scratch("stale");
+        let dead = dir.join(format!(".book.pdf.{}.tmp", u32::MAX - 1));
+        let parent = dir.join(format!(".book.pdf.{}.tmp", std::os::unix::process::parent_id()));
+        let other = dir.join(format!(".other.pdf.{}.tmp", u32::MAX - 1));
+        for f in [&dead, &parent, &other] {
+            std::fs::write(f, b"half").expect("written");
+        }
+        let staged = stage(&dir.join("book.pdf"), b"new").expect("staged");
+        commit(vec![staged]).expect("committed");
+        assert!(!dead.exists(), "the dead build's file is gone");
+        assert!(parent.exists(), "a running process's file stays");
+        assert!(other.exists(), "another output's file stays");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -17,7 +17,7 @@ use input::{absolute, normalize_lexically};
 
 use std::path::{Path, PathBuf};
 
-pub use disk::{write_all_atomic, write_atomic};
+pub use disk::{remove_temporary_files, write_all_atomic, write_atomic};
 pub(crate) use load::io_reason;
 pub use load::{MAX_SOURCE_BYTES, load, load_with};
 pub use matrix::{Progress, Silent};

@@ -6,19 +6,33 @@ use super::write_atomic;
 use crate::diag::{Diagnostic, Location};
 
 /// Creates a new book project in `dir`: a manifest, one statement and an image.
+/// Nothing is written when any of the three files exists already (a user's
+/// statement or picture must never be replaced by the template's); the error
+/// lists every one of them.
 pub fn new_project(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
-    if dir.join("book.toml").exists() {
-        return Err(Diagnostic::error(
-            Some(Location::file(dir.join("book.toml"))),
-            "a book already exists here",
-        )
-        .with_hint("choose an empty folder"));
-    }
     let files: [(&str, &[u8]); 3] = [
         ("book.toml", NEW_MANIFEST.as_bytes()),
         ("content/01-statement.md", NEW_STATEMENT.as_bytes()),
         ("content/img/banner.png", &new_banner()),
     ];
+    let taken: Vec<String> = files
+        .iter()
+        .map(|(rel, _)| dir.join(rel))
+        .filter(|p| p.symlink_metadata().is_ok())
+        .map(|p| format!("`{}`", p.display()))
+        .collect();
+    if !taken.is_empty() {
+        let what = if taken.len() == 1 {
+            "a file the new project would write exists"
+        } else {
+            "files the new project would write exist"
+        };
+        return Err(Diagnostic::error(
+            Some(Location::file(dir)),
+            format!("{what}: {}; nothing was written", taken.join(", ")),
+        )
+        .with_hint("choose an empty folder, or move these files away first"));
+    }
     let mut written = Vec::new();
     for (rel, bytes) in files {
         let path = dir.join(rel);

@@ -52,6 +52,11 @@ fn set(
 
 /// Draws set lines starting with the top of the first line's slot at `top`;
 /// returns the top of the slot after the last line.
+/// The height of set lines.
+fn height(lines: &[LineBox]) -> Pt {
+    lines.iter().map(|l| l.leading).sum()
+}
+
 fn draw(page: &mut Page, lines: &[LineBox], x: Pt, mut top: Pt) -> Pt {
     for l in lines {
         let size = l.ascent / 0.75;
@@ -126,35 +131,14 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
             );
             top = draw(page, &l, x, top);
         }
-        top = top.max(opts.pdf.margins.top + opts.text_height() * style::TITLE_DROP);
-        let l = set(
-            &book.meta.title,
-            Family::Sans,
-            Style { bold: true, italic: false },
-            opts.font_size() * style::TITLE_SCALE,
-            Align::Center,
-            width,
-            fonts,
-        );
-        top = draw(page, &l, x, top);
-        if let Some(sub) = &book.meta.subtitle {
-            let l = set(
-                sub,
-                Family::Serif,
-                Style { bold: false, italic: true },
-                opts.font_size() * style::TITLE_PAGE_LINE_SCALE,
-                Align::Center,
-                width,
-                fonts,
-            );
-            draw(page, &l, x, top + opts.leading() * style::SUBTITLE_BEFORE);
-        }
         // The imprint line of a title page names the year alone ("Самиздат, 2026").
         let year = book.meta.date.map(|d| d.year.to_string());
         let foot: Vec<&str> =
             [book.meta.publisher.as_deref(), year.as_deref()].into_iter().flatten().collect();
-        if !foot.is_empty() {
-            let l = set(
+        let foot = if foot.is_empty() {
+            Vec::new()
+        } else {
+            set(
                 &foot.join(", "),
                 Family::Serif,
                 Style::default(),
@@ -162,9 +146,42 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
                 Align::Center,
                 width,
                 fonts,
-            );
-            let h: Pt = l.iter().map(|l| l.leading).sum();
-            draw(page, &l, x, opts.pdf.margins.top + opts.text_height() - h);
+            )
+        };
+        let foot_top = opts.pdf.margins.top + opts.text_height() - height(&foot);
+        let subtitle = book.meta.subtitle.as_ref().map_or(Vec::new(), |sub| {
+            let size = opts.font_size() * style::TITLE_PAGE_LINE_SCALE;
+            set(sub, Family::Serif, Style { bold: false, italic: true }, size, Align::Center, width, fonts)
+        });
+        let below = height(&subtitle) + opts.leading() * (style::SUBTITLE_BEFORE + 1.0);
+        // The title at its size, smaller where it would run into the imprint
+        // (and higher up the page too, when even the body size is too large).
+        let room = |top: Pt| foot_top - below - top;
+        let dropped = top.max(opts.pdf.margins.top + opts.text_height() * style::TITLE_DROP);
+        let title = |size: Pt| {
+            set(
+                &book.meta.title,
+                Family::Sans,
+                Style { bold: true, italic: false },
+                size,
+                Align::Center,
+                width,
+                fonts,
+            )
+        };
+        let mut scale = style::TITLE_SCALE;
+        let mut l = title(opts.font_size() * scale);
+        while height(&l) > room(dropped) && scale > 1.0 {
+            scale = (scale - 0.1).max(1.0);
+            l = title(opts.font_size() * scale);
+        }
+        top = if height(&l) > room(dropped) { top } else { dropped };
+        top = draw(page, &l, x, top);
+        if !subtitle.is_empty() {
+            draw(page, &subtitle, x, top + opts.leading() * style::SUBTITLE_BEFORE);
+        }
+        if !foot.is_empty() {
+            draw(page, &foot, x, foot_top);
         }
     }
     blank(&mut front, opts, lang);
