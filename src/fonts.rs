@@ -216,9 +216,18 @@ pub enum FontError {
     NoCyrillic(String),
     /// No file at the path.
     Missing(String),
-    /// The file exists but cannot be read (a folder, no permission); with the reason.
+    /// The file exists but cannot be read (no permission); with the reason.
     Unreadable(String, String),
+    /// A folder, a pipe or a device, not a file.
+    NotAFile(String),
+    /// Larger than any font ([`MAX_FONT_BYTES`]).
+    TooLarge(String, u64),
+    /// A font, but in a container samizdat does not read: which one.
+    Container(String, &'static str),
 }
+
+/// Largest font file read, in bytes: the largest CJK faces are about 20 MB.
+pub const MAX_FONT_BYTES: u64 = 64 << 20;
 
 impl std::fmt::Display for FontError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -227,6 +236,11 @@ impl std::fmt::Display for FontError {
             FontError::NoCyrillic(name) => write!(f, "font `{name}` has no Cyrillic letters"),
             FontError::Missing(name) => write!(f, "font file `{name}` not found"),
             FontError::Unreadable(name, why) => write!(f, "cannot read font file `{name}`: {why}"),
+            FontError::NotAFile(name) => write!(f, "`{name}` is not a file"),
+            FontError::TooLarge(name, n) => {
+                write!(f, "font file `{name}` is {} MB, larger than any font", n >> 20)
+            }
+            FontError::Container(name, kind) => write!(f, "`{name}` is {kind}"),
         }
     }
 }
@@ -536,10 +550,29 @@ impl FontSet {
 /// Reads and parses a font file, without checking what it covers.
 fn read_face(path: &Path) -> Result<Face, FontError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+    let unreadable = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::NotFound => FontError::Missing(name.clone()),
         _ => FontError::Unreadable(name.clone(), e.to_string().to_lowercase()),
-    })?;
+    };
+    // Only a regular file of a font's size: a pipe would block the read, a
+    // device such as /dev/zero would never end it.
+    let meta = path.metadata().map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(FontError::NotAFile(name));
+    }
+    if meta.len() > MAX_FONT_BYTES {
+        return Err(FontError::TooLarge(name, meta.len()));
+    }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
+    let container = match bytes.get(..4) {
+        Some(b"ttcf") => Some("a font collection (.ttc), which holds several faces"),
+        Some(b"wOFF") => Some("a WOFF web font"),
+        Some(b"wOF2") => Some("a WOFF2 web font"),
+        _ => None,
+    };
+    if let Some(kind) = container {
+        return Err(FontError::Container(name, kind));
+    }
     Face::new(&name, FontData::Owned(Arc::new(bytes)))
 }
 

@@ -28,6 +28,11 @@ pub enum ImageError {
     Corrupt(String),
     /// Too many pixels or bytes.
     TooLarge(String),
+    /// A valid file that PDF readers and reading systems cannot show (a lossless
+    /// or arithmetic-coded JPEG): what it is.
+    Undisplayable(String),
+    /// A file of no bytes.
+    Empty,
 }
 
 impl std::fmt::Display for ImageError {
@@ -37,6 +42,10 @@ impl std::fmt::Display for ImageError {
             ImageError::Truncated => write!(f, "the file is truncated"),
             ImageError::Corrupt(why) => write!(f, "the file is corrupt: {why}"),
             ImageError::TooLarge(why) => write!(f, "the image is too large: {why}"),
+            ImageError::Undisplayable(what) => {
+                write!(f, "it is {what}, which PDF readers and e-readers cannot show")
+            }
+            ImageError::Empty => write!(f, "the file is empty"),
         }
     }
 }
@@ -67,6 +76,9 @@ fn looks_like_svg(bytes: &[u8]) -> bool {
 
 /// Reads an image's format and size from its bytes and checks the limits.
 pub fn probe(bytes: Vec<u8>) -> Result<ImageAsset, ImageError> {
+    if bytes.is_empty() {
+        return Err(ImageError::Empty);
+    }
     if bytes.len() > MAX_BYTES {
         return Err(ImageError::TooLarge(format!(
             "{} MB, the limit is {} MB",
@@ -79,6 +91,16 @@ pub fn probe(bytes: Vec<u8>) -> Result<ImageAsset, ImageError> {
         ImageFormat::Png => png_size(&bytes)?,
         ImageFormat::Jpeg => jpeg_size(&bytes)?,
     };
+    // A JPEG followed by other data (a phone's "motion photo" appends its video):
+    // the image is the JPEG, up to its end-of-image marker; the rest is left out.
+    let mut bytes = bytes;
+    if format == ImageFormat::Jpeg
+        && let Ok(end) = jpeg_end(&bytes)
+        && end < bytes.len()
+        && bytes[end..].iter().any(|&b| b != 0)
+    {
+        bytes.truncate(end);
+    }
     if width == 0 || height == 0 {
         return Err(ImageError::Corrupt("zero width or height".into()));
     }
@@ -140,6 +162,15 @@ pub fn crc32(data: &[u8]) -> u32 {
 }
 
 fn verify_jpeg(b: &[u8]) -> Result<(), ImageError> {
+    jpeg_end(b).map(drop)
+}
+
+/// Where a JPEG ends: the offset just past its end-of-image marker. Every
+/// segment up to the first scan must be well formed, a frame header must come
+/// before it, and the scans (a progressive JPEG has several, with tables
+/// between them) must run into the end-of-image marker; bytes after it are not
+/// the image's. A file that stops first is truncated.
+fn jpeg_end(b: &[u8]) -> Result<usize, ImageError> {
     let mut i = 2;
     let mut frame = false;
     loop {
@@ -153,15 +184,21 @@ fn verify_jpeg(b: &[u8]) -> Result<(), ImageError> {
             if !frame {
                 return Err(ImageError::Corrupt("a scan before the frame header".into()));
             }
-            // Scan data follows; the file must end with the end-of-image marker
-            // (trailing zero padding, which some cameras write, is allowed).
-            let rest = &b[i..];
-            let end = rest.iter().rposition(|&x| x != 0).map_or(0, |p| p + 1);
-            return if end >= 2 && rest[end - 2..end] == [0xFF, 0xD9] {
-                Ok(())
-            } else {
-                Err(ImageError::Truncated)
-            };
+            break;
+        }
+    }
+    // Entropy-coded data: 0xFF is followed by 0x00 (a stuffed byte) or a restart
+    // marker inside a scan; any other marker ends the scan.
+    loop {
+        let at = b[i..].iter().position(|&x| x == 0xFF).map(|p| i + p).ok_or(ImageError::Truncated)?;
+        match b.get(at + 1) {
+            None => return Err(ImageError::Truncated),
+            Some(0x00 | 0xD0..=0xD7 | 0xFF) => i = at + 1,
+            Some(0xD9) => return Ok(at + 2),
+            Some(_) => {
+                let (_, body, len) = jpeg_segment(b, at)?;
+                i = body + len;
+            }
         }
     }
 }
@@ -190,6 +227,26 @@ fn jpeg_segment(b: &[u8], mut i: usize) -> Result<(u8, usize, usize), ImageError
         return Err(ImageError::Truncated);
     }
     Ok((marker, body, len))
+}
+
+/// Whether an image is a CMYK (four-component) JPEG: it cannot go into a
+/// PDF/A file whose output intent is sRGB.
+pub fn is_cmyk(asset: &ImageAsset) -> bool {
+    if asset.format != ImageFormat::Jpeg {
+        return false;
+    }
+    let b = &asset.bytes[..];
+    let mut i = 2;
+    while let Ok((marker, body, len)) = jpeg_segment(b, i) {
+        if is_frame(marker) {
+            return b.get(body + 7) == Some(&4);
+        }
+        if marker == 0xD9 || marker == 0xDA {
+            return false;
+        }
+        i = body + len;
+    }
+    false
 }
 
 /// Start-of-frame markers, which carry the image size: C0–CF except C4 (DHT), C8 (JPG), CC (DAC).
@@ -354,6 +411,18 @@ fn jpeg_size(b: &[u8]) -> Result<(u32, u32), ImageError> {
             return Err(ImageError::Corrupt("no frame header before the end of the image".into()));
         }
         if is_frame(marker) {
+            // Baseline, extended and progressive Huffman JPEGs are what PDF
+            // readers and reading systems decode; lossless, differential and
+            // arithmetic-coded ones are valid JPEG that almost none can show.
+            let kind = match marker {
+                0xC0..=0xC2 => None,
+                0xC3 => Some("a lossless JPEG (SOF3)"),
+                0xC5..=0xC7 => Some("a hierarchical JPEG"),
+                _ => Some("an arithmetic-coded JPEG"),
+            };
+            if let Some(kind) = kind {
+                return Err(ImageError::Undisplayable(kind.into()));
+            }
             let seg = b.get(body..body + 7).ok_or(ImageError::Truncated)?;
             let h = u16::from_be_bytes([seg[3], seg[4]]) as u32;
             let w = u16::from_be_bytes([seg[5], seg[6]]) as u32;

@@ -146,6 +146,8 @@ struct Builder<'s> {
     code: Option<String>,
     html: Option<String>,
     metadata: Option<(MetadataBlockKind, String)>,
+    /// A front matter block was read.
+    front_seen: bool,
     footnote_numbers: BTreeMap<String, u32>,
     footnote_defs: BTreeMap<String, Vec<Block>>,
     /// Source ranges of running text, merged where they touch: a reference to
@@ -172,6 +174,7 @@ impl<'s> Builder<'s> {
             code: None,
             html: None,
             metadata: None,
+            front_seen: false,
             footnote_numbers: BTreeMap::new(),
             footnote_defs: BTreeMap::new(),
             text_ranges: Vec::new(),
@@ -530,6 +533,7 @@ impl<'s> Builder<'s> {
             }
             TagEnd::MetadataBlock(_) => {
                 if let Some((kind, text)) = self.metadata.take() {
+                    self.front_seen = true;
                     self.front_matter(kind, &text, range);
                 }
             }
@@ -651,39 +655,19 @@ impl<'s> Builder<'s> {
     }
 
     fn front_matter(&mut self, kind: MetadataBlockKind, text: &str, range: Span) {
-        let mut fm = FrontMatter::default();
         // The block's text starts after the opening fence line.
         let body_start = self.source[range.clone()].find('\n').map_or(range.start, |i| range.start + i + 1);
-        let mut offset = body_start;
-        for line in text.split_inclusive('\n') {
-            let here = offset;
-            offset += line.len();
-            let line_trim = line.trim();
-            if line_trim.is_empty() || line_trim.starts_with('#') {
-                continue;
-            }
-            let sep = match kind {
-                MetadataBlockKind::YamlStyle => ':',
-                MetadataBlockKind::PlusesStyle => '=',
-            };
-            let Some((key, value)) = line_trim.split_once(sep) else {
-                let d = self.diags.warn_at(
-                    self.info.display,
-                    self.source,
-                    here,
-                    format!("front matter line `{line_trim}` is not `key{sep} value`"),
-                );
-                d.hint = Some("front matter lines look like `title: My statement`".into());
-                continue;
-            };
-            let key = key.trim();
-            let value = unquote(value.trim());
-            match key {
+        let entries = match kind {
+            MetadataBlockKind::YamlStyle => self.yaml_entries(text, body_start),
+            MetadataBlockKind::PlusesStyle => self.toml_entries(text, body_start),
+        };
+        let mut fm = FrontMatter::default();
+        for (key, value, at) in entries {
+            match key.as_str() {
                 "title" => fm.title = Some(value),
                 "date" => match Date::parse(&value) {
                     Ok(date) => fm.date = Some(date),
                     Err(e) => {
-                        let at = here + line.find(value.as_str()).unwrap_or(0);
                         let d = self.diags.error_at(self.info.display, self.source, at, e.message);
                         d.hint = Some(e.hint);
                     }
@@ -696,7 +680,7 @@ impl<'s> Builder<'s> {
                         let d = self.diags.warn_at(
                             self.info.display,
                             self.source,
-                            here,
+                            at,
                             format!("unknown language `{value}`"),
                         );
                         d.hint = Some(Lang::hint());
@@ -706,7 +690,7 @@ impl<'s> Builder<'s> {
                     let d = self.diags.warn_at(
                         self.info.display,
                         self.source,
-                        here,
+                        at,
                         format!("unknown front matter key `{key}` is ignored"),
                     );
                     d.hint = Some("samizdat reads `title`, `date`, `author`, `place` and `lang`".into());
@@ -716,7 +700,105 @@ impl<'s> Builder<'s> {
         self.front = fm;
     }
 
+    /// `key: value` lines of a `---` block, each with the offset of its value.
+    /// A line that is not such is an error at its line: its content would be lost.
+    fn yaml_entries(&mut self, text: &str, body_start: usize) -> Vec<(String, String, usize)> {
+        let mut out = Vec::new();
+        let mut offset = body_start;
+        for line in text.split_inclusive('\n') {
+            let here = offset;
+            offset += line.len();
+            let line_trim = line.trim();
+            if line_trim.is_empty() || line_trim.starts_with('#') {
+                continue;
+            }
+            let Some((key, value)) = line_trim.split_once(':') else {
+                let d = self.diags.error_at(
+                    self.info.display,
+                    self.source,
+                    here,
+                    format!("front matter line `{line_trim}` is not `key: value`"),
+                );
+                d.hint = Some("front matter lines look like `title: My statement`".into());
+                continue;
+            };
+            let at = here + line.find(value.trim()).unwrap_or(0);
+            out.push((key.trim().to_owned(), unquote(value.trim()), at));
+        }
+        out
+    }
+
+    /// The keys of a `+++` block, which is TOML: a block that is not valid TOML
+    /// is an error at the place the TOML parser names.
+    fn toml_entries(&mut self, text: &str, body_start: usize) -> Vec<(String, String, usize)> {
+        use toml::de::{DeTable, DeValue};
+        let table = match DeTable::parse(text) {
+            Ok(t) => t,
+            Err(e) => {
+                let at = body_start + e.span().map_or(0, |s| s.start);
+                let first = e.message().lines().next().unwrap_or("invalid TOML").to_owned();
+                let d = self.diags.error_at(
+                    self.info.display,
+                    self.source,
+                    at,
+                    format!("the `+++` front matter is not valid TOML: {first}"),
+                );
+                d.hint = Some("write `key = \"value\"` lines, e.g. `title = \"Заявление\"`, or use `---` with `key: value`".into());
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for (key, value) in table.get_ref() {
+            let at = body_start + value.span().start;
+            let text = match value.get_ref() {
+                DeValue::String(s) => s.to_string(),
+                DeValue::Datetime(d) => d.to_string(),
+                _ => {
+                    let d = self.diags.error_at(
+                        self.info.display,
+                        self.source,
+                        at,
+                        format!("front matter `{}` must be text", key.get_ref()),
+                    );
+                    d.hint = Some(format!("write it in quotes: {} = \"…\"", key.get_ref()));
+                    continue;
+                }
+            };
+            out.push((key.get_ref().to_string(), text, at));
+        }
+        out.sort_by_key(|e| e.2);
+        out
+    }
+
+    /// An error when the file opens a front matter block (`---` or `+++` on its
+    /// first line, then `key: value` lines) that is never closed: its lines would
+    /// be printed as text and the title, date and language lost.
+    fn unclosed_front_matter(&mut self) {
+        if self.front_seen {
+            return;
+        }
+        let mut lines = self.source.lines();
+        let fence = match lines.next().map(str::trim_end) {
+            Some(f @ ("---" | "+++")) => f,
+            _ => return,
+        };
+        let sep = if fence == "---" { ':' } else { '=' };
+        let looks_like_keys = lines.next().is_some_and(|l| {
+            l.split_once(sep).is_some_and(|(k, _)| !k.trim().is_empty() && !k.trim().contains(' '))
+        });
+        if looks_like_keys && !self.source.lines().skip(1).any(|l| l.trim_end() == fence) {
+            let d = self.diags.error_at(
+                self.info.display,
+                self.source,
+                0,
+                format!("the front matter opened by `{fence}` on line 1 is never closed"),
+            );
+            d.hint = Some(format!("end it with a line `{fence}` after its last `key{sep} value` line"));
+        }
+    }
+
     fn finish(mut self) -> (Document, Diagnostics) {
+        self.unclosed_front_matter();
         self.flush_markers();
         let end = self.source.len();
         self.flush_loose(end);
@@ -859,9 +941,19 @@ pub fn slugify(stem: &str) -> String {
             out.push('-');
         }
     }
-    let out = out.trim_matches('-').to_string();
+    let mut out = out.trim_matches('-').to_string();
+    // File names hold 255 bytes; a slug goes into `OUTPUT-SLUG-booklet.pdf`.
+    while out.len() > MAX_SLUG_BYTES {
+        out.pop();
+    }
+    let out = out.trim_end_matches('-').to_string();
     if out.is_empty() { "statement".to_string() } else { out }
 }
+
+/// Longest slug, in bytes: with an output name of at most 100 bytes and the
+/// longest suffix, a per-statement file name stays under the 255 bytes file
+/// systems allow.
+pub const MAX_SLUG_BYTES: usize = 120;
 
 #[cfg(test)]
 mod tests {

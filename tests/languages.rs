@@ -214,7 +214,7 @@ fn impossible_dates_are_located_errors() {
     let run = book.run(["build"]);
     run.code(1);
     run.stderr_has("a.md:3:7").stderr_has("invalid date `2022-02-31`").stderr_has("2022-02 has no day 31");
-    run.stderr_has("b.md:2:9").stderr_has("write dates year first: `2022-01-05`");
+    run.stderr_has("b.md:2:8").stderr_has("write dates year first: `2022-01-05`");
     book.assert_no_file("out/pdf.pdf");
     let manifest = Book::empty("bad-book-date");
     manifest.write("book.toml", "[book]\ntitle = \"T\"\ndate = \"2023-02-29\"\ndocuments = [\"a.md\"]\n");

@@ -179,8 +179,25 @@ fn source_only_empty_statement_refused() {
 // A front matter line that is not `key: value` is a warning at its line; the statement still builds.
 #[test]
 fn source_broken_front_matter() {
-    let (_, run) = accepted("source-broken-front-matter");
+    // A line that is not `key: value` would lose what it says: an error, nothing written.
+    let (_, run) = refused("source-broken-front-matter", &["build"]);
     run.located("content/one.md", "3:1").stderr_has("is not `key: value`");
+}
+
+// Front matter that is not what it claims is an error at its line, never silent:
+// TOML after `+++` that does not parse, and a `---` block never closed.
+#[test]
+fn front_matter_mistakes_are_located_errors() {
+    let book = Book::empty("front-matter");
+    book.write("toml.md", "+++\ntitle = \"Незакрытая\ndate = 2022-01-05\n+++\n\n# Т\n\nТекст.\n");
+    book.run(["build", "toml.md"]).code(1).located("toml.md", "2:20").stderr_has("not valid TOML");
+    book.write("open.md", "---\ntitle: Заявление\ndate: 2022-01-05\n\n# Т\n\nТекст.\n");
+    book.run(["build", "open.md"]).code(1).located("open.md", "1:1").stderr_has("never closed");
+    // Valid TOML front matter, with a TOML date, is read.
+    book.write("ok.md", "+++\ntitle = \"Заявление\"\ndate = 2022-01-05\n+++\n\nТекст заявления.\n");
+    book.run(["build", "ok.md"]).success();
+    book.assert_no_file("out/toml.pdf");
+    book.assert_no_file("out/open.pdf");
 }
 
 // A 50 MB statement is refused at once with the size and the limit, not typeset for minutes.
@@ -671,7 +688,6 @@ fn accepted_inputs_give_valid_epubs() {
         "source-bom-crlf",
         "source-empty",
         "source-front-matter-only",
-        "source-broken-front-matter",
         "source-long-word",
         "source-raw-html",
         "source-no-glyph",
@@ -690,4 +706,151 @@ fn accepted_inputs_give_valid_epubs() {
         .collect();
     let epubs: Vec<PathBuf> = books.iter().map(|b| b.assert_file("out/epub.epub")).collect();
     validate::epubcheck(&epubs);
+}
+
+/// A one-statement book whose statement shows `img/NAME` with `bytes` as that file.
+fn book_with_image(label: &str, name: &str, bytes: &[u8]) -> Book {
+    let book = Book::empty(label);
+    book.write("book.toml", "[book]\ntitle = \"Т\"\ndocuments = [\"one.md\"]\n");
+    book.write(
+        "one.md",
+        format!("![Фото двора](img/{name})\n\n# Заявление\n\nЖильцы просят отремонтировать крышу.\n"),
+    );
+    book.write(format!("img/{name}"), bytes);
+    book
+}
+
+/// A baseline JPEG of the fixtures.
+fn baseline_jpeg() -> Vec<u8> {
+    std::fs::read(common::repo().join("content/img/arhiv-stellazhi.jpg")).expect("the sample's JPEG")
+}
+
+/// `jpeg` with its first start-of-frame marker changed to `marker`.
+fn with_frame(jpeg: &[u8], marker: u8) -> Vec<u8> {
+    let mut b = jpeg.to_vec();
+    let at = b.windows(2).position(|w| w[0] == 0xFF && matches!(w[1], 0xC0..=0xC2)).expect("a frame header");
+    b[at + 1] = marker;
+    b
+}
+
+// Lossless and arithmetic-coded JPEGs are valid JPEG that PDF readers and
+// e-readers cannot show: refused at the image, with the way out.
+#[test]
+fn undisplayable_jpegs_refused() {
+    for (marker, what) in [(0xC3, "lossless JPEG (SOF3)"), (0xC9, "arithmetic-coded JPEG")] {
+        let book = book_with_image("jpeg-kind", "photo.jpg", &with_frame(&baseline_jpeg(), marker));
+        let run = book.run(["check"]);
+        run.code(1).located("one.md", "1:15").stderr_has(what).stderr_has("baseline");
+    }
+}
+
+// A complete JPEG followed by other data (a phone's motion photo) is used, and
+// the trailer is not copied into the outputs.
+#[test]
+fn jpeg_with_trailer_is_used() {
+    let jpeg = baseline_jpeg();
+    let mut motion = jpeg.clone();
+    motion.extend_from_slice(b"\0\0\0\x18ftypmp42\0\0\0\0isommp42");
+    motion.extend(std::iter::repeat_n(7u8, 50_000));
+    let book = book_with_image("motion-photo", "photo.jpg", &motion);
+    book.run(["build"]).success().stderr_lacks("truncated");
+    let epub = book.read("out/epub.epub");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).expect("zip");
+    let name = (0..zip.len())
+        .filter_map(|i| zip.name_for_index(i)?.ok().map(|n| n.into_owned()))
+        .find(|n| n.ends_with(".jpg"))
+        .expect("the image in the EPUB");
+    let mut stored = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_name(&name).expect("entry"), &mut stored).expect("read");
+    assert!(
+        stored.len() < jpeg.len() + 8,
+        "the trailer is left out: {} bytes for a {}-byte JPEG",
+        stored.len(),
+        jpeg.len()
+    );
+    assert!(stored.ends_with(&[0xFF, 0xD9]));
+}
+
+// Messages that say what the problem is: a web or inline image is not fetched,
+// an empty file is empty, a pipe is not a file (and the build does not wait on it).
+#[test]
+fn image_hints_point_the_right_way() {
+    let book = Book::empty("image-hints");
+    book.write("book.toml", "[book]\ntitle = \"Т\"\ndocuments = [\"one.md\"]\n");
+    book.write(
+        "one.md",
+        "# Заявление\n\n![Фото](https://example.org/a/photo.jpg)\n\n![Точка](data:image/png;base64,iVBORw0KGgo=)\n\n![Пусто](img/empty.png)\n\nТекст.\n",
+    );
+    book.write("img/empty.png", b"");
+    let run = book.run(["check"]);
+    run.code(1);
+    run.located("one.md", "3:9")
+        .stderr_has("is on the web; samizdat does not download images")
+        .stderr_has("curl -o img/photo.jpg");
+    run.located("one.md", "5:10").stderr_has("inline data, not a file");
+    run.located("one.md", "7:10").stderr_has("the file is empty");
+    let fifo = book.path("img/pipe.png");
+    if std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success()) {
+        book.write("one.md", "# Заявление\n\n![Труба](img/pipe.png)\n\nТекст.\n");
+        let run = book.cmd(["check"]).timeout(std::time::Duration::from_secs(20)).run();
+        run.code(1).stderr_has("not a regular file");
+    }
+}
+
+// `check` refuses what `build` would: a CMYK JPEG in a PDF/A output, an output
+// name too long for a file name; manifest and content errors come in one run,
+// and a failed build leaves no output folder behind.
+#[test]
+fn check_and_build_agree() {
+    let book = Book::fixture("robust/image-cmyk-jpeg");
+    let long = "x".repeat(300);
+    let manifest = String::from_utf8(book.read("book.toml")).expect("UTF-8");
+    book.write(
+        "book.toml",
+        format!("{manifest}\n[output.archive]\nformat = \"pdf\"\nstandard = \"pdf/a-2b\"\n\n[output.{long}]\nformat = \"epub\"\n"),
+    );
+    for command in ["check", "build"] {
+        let run = book.run([command]);
+        run.code(1)
+            .stderr_has("is CMYK, which cannot go into the PDF/A output `archive`")
+            .stderr_has("300 bytes long");
+        run.located("content/one.md", "");
+    }
+    book.assert_no_file("out");
+}
+
+// Fonts that are not a single TrueType/OpenType file get a message that says
+// what they are and how to convert them; a folder, a pipe or a device is not
+// read; a font outside the book's folder is refused like any input, except in
+// the system's font folders.
+#[test]
+fn font_files_of_other_kinds() {
+    let book = Book::fixture("robust/font-not-a-font");
+    book.write("fonts/Collection.ttc", b"ttcf\x00\x01\x00\x00rest of a collection");
+    book.write("fonts/Web.woff2", b"wOF2\x00\x01\x00\x00rest of a web font");
+    std::fs::create_dir_all(book.path("fonts/Folder.ttf")).expect("folder");
+    let outside = Book::empty("font-outside");
+    let stray = outside
+        .write("Stray.ttf", std::fs::read(common::repo().join("fonts/PTSerif-Regular.ttf")).expect("font"));
+    book.write(
+        "book.toml",
+        manifest_with_fonts(&format!(
+            "serif = \"fonts/Collection.ttc\"\nserif-bold = \"fonts/Web.woff2\"\nsans = \"fonts/Folder.ttf\"\nsans-bold = \"/dev/zero\"\nmono = \"{}\"\n",
+            stray.display()
+        )),
+    );
+    let run = book.cmd(["check"]).timeout(std::time::Duration::from_secs(20)).run();
+    run.code(1)
+        .located("book.toml", "9:9")
+        .stderr_has("is a font collection (.ttc)")
+        .stderr_has("fontNumber=0")
+        .located("book.toml", "10:14")
+        .stderr_has("is a WOFF2 web font")
+        .located("book.toml", "11:8")
+        .stderr_has("is a folder or a device, not a font file")
+        .located("book.toml", "12:13")
+        .located("book.toml", "13:8")
+        .stderr_has("(`mono`) is refused");
+    book.write("book.toml", manifest_with_fonts(&format!("mono = \"{}\"\n", stray.display())));
+    book.cmd(["check", "--allow-outside-root"]).run().success();
 }

@@ -11,6 +11,29 @@ use crate::images;
 use crate::manifest::{self, OutputKind, Settings};
 use crate::model::{Block, Document, Images};
 
+/// The error for an image address that names no file of the book: a web address
+/// or inline `data:` (samizdat reads files only; the build is offline and repeatable).
+fn not_a_file(src: &str) -> Option<(String, String)> {
+    let lower = src.trim().to_ascii_lowercase();
+    if ["http://", "https://", "ftp://", "//"].iter().any(|p| lower.starts_with(p)) {
+        let name = src.rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or("image.jpg");
+        return Some((
+            format!("image `{src}` is on the web; samizdat does not download images"),
+            format!(
+                "download it into the book's folder, e.g. `curl -o img/{name} '{src}'`, and write `img/{name}`"
+            ),
+        ));
+    }
+    if lower.starts_with("data:") {
+        let shown: String = src.chars().take(30).collect();
+        return Some((
+            format!("image `{shown}…` is inline data, not a file"),
+            "save the picture as a file in the book's folder (e.g. `img/picture.png`) and refer to it by its path".into(),
+        ));
+    }
+    None
+}
+
 /// Reads every image the documents refer to (and the EPUB covers), reporting
 /// each problem at the place of the reference.
 pub(super) fn load_images(
@@ -31,6 +54,10 @@ pub(super) fn load_images(
                 continue;
             }
             let loc = Location::at(&doc.path, src, offset);
+            if let Some((message, hint)) = not_a_file(&img.src) {
+                diags.push(Diagnostic::error(Some(loc), message).with_hint(hint));
+                continue;
+            }
             if let Some(c) = confine
                 && let Err(why) = c.check(&img.path)
             {
@@ -150,6 +177,12 @@ fn read_image(path: &Path) -> Result<crate::model::ImageAsset, (String, String)>
     if meta.is_dir() {
         return Err(("this is a folder, not an image".into(), "point at a `.jpg` or `.png` file".into()));
     }
+    if !meta.is_file() {
+        return Err((
+            "this is not a regular file (a pipe, a device or a socket)".into(),
+            "point at a `.jpg` or `.png` file".into(),
+        ));
+    }
     if meta.len() > images::MAX_BYTES as u64 {
         return Err((
             format!("the file is {} MB, the limit is {} MB", meta.len() >> 20, images::MAX_BYTES >> 20),
@@ -161,6 +194,11 @@ fn read_image(path: &Path) -> Result<crate::model::ImageAsset, (String, String)>
     images::probe(bytes).and_then(|a| images::verify(&a).map(|()| a)).map_err(|e| {
         let hint = match e {
             images::ImageError::Unsupported(_) => "convert it to PNG or JPEG".to_string(),
+            images::ImageError::Undisplayable(_) => {
+                "save it again as an ordinary (baseline) JPEG, e.g. `convert in.jpg -quality 92 out.jpg`"
+                    .into()
+            }
+            images::ImageError::Empty => "the export lost it: copy the image again from its original".into(),
             images::ImageError::TooLarge(_) => {
                 "scale the image down; 300 dpi at the printed size is enough".into()
             }
@@ -173,13 +211,34 @@ fn read_image(path: &Path) -> Result<crate::model::ImageAsset, (String, String)>
 /// The embedded faces with those of `[fonts]` in their place. Every file that
 /// cannot be used is an error at its value in book.toml, all reported at once;
 /// the embedded set is returned then (with `false`), so that the other checks still run.
-pub(super) fn load_fonts(paths: &manifest::FontPaths, diags: &mut Diagnostics) -> (FontSet, bool) {
+pub(super) fn load_fonts(
+    paths: &manifest::FontPaths,
+    confine: Option<&Confinement>,
+    diags: &mut Diagnostics,
+) -> (FontSet, bool) {
     if paths.is_empty() {
         return (FontSet::embedded(), true);
     }
+    // Fonts obey the rule of every input: from the book's folder (or the
+    // system's font folders), unless `--allow-outside-root`.
+    let mut refused = false;
+    let mut allowed = |key: &str, file: &manifest::FontFile| -> bool {
+        let Some(why) = confine.and_then(|c| c.check(&file.path).err()) else { return true };
+        if in_system_fonts(&file.path) {
+            return true;
+        }
+        refused = true;
+        diags.push(
+            Diagnostic::error(Some(file.at.clone()), format!("font `{}` (`{key}`) is refused: {why}", file.written))
+                .with_hint("copy it into the book's folder or use one of the system's font folders (/usr/share/fonts…); or pass `--allow-outside-root` if you trust this book"),
+        );
+        false
+    };
     let slots = paths.slots();
-    let by_slot = slots.map(|(_, f)| f.map(|f| f.path.as_path()));
-    match FontSet::with(by_slot, paths.fallback.as_ref().map(|f| f.path.as_path())) {
+    let by_slot = slots.map(|(key, f)| f.filter(|f| allowed(key, f)).map(|f| f.path.as_path()));
+    let fallback = paths.fallback.as_ref().filter(|f| allowed("fallback", f)).map(|f| f.path.as_path());
+    match FontSet::with(by_slot, fallback) {
+        Ok(_) if refused => (FontSet::embedded(), false),
         Ok(set) => (set, true),
         Err(errors) => {
             let mut found = Vec::new();
@@ -222,8 +281,50 @@ fn font_error(key: &str, file: &manifest::FontFile, error: &FontError) -> Diagno
         FontError::NoCyrillic(_) => {
             (format!("font `{name}` (`{key}`) has no Cyrillic letters"), FONT_HINT.to_owned())
         }
+        FontError::NotAFile(_) => (
+            format!("`{name}` (`{key}`) is a folder or a device, not a font file"),
+            "name the .ttf or .otf file itself, e.g. `fonts/PTSerif-Regular.ttf`".to_owned(),
+        ),
+        FontError::TooLarge(_, n) => (
+            format!("`{name}` (`{key}`) is {} MB, larger than any font", n >> 20),
+            "name a .ttf or .otf file".to_owned(),
+        ),
+        FontError::Container(_, kind) => (
+            format!("`{name}` (`{key}`) is {kind}, not a TrueType or OpenType file"),
+            if kind.contains(".ttc") {
+                "extract the face you want into its own .ttf, e.g. with fontTools: \
+                 `python3 -c \"from fontTools.ttLib import TTFont; TTFont('x.ttc', fontNumber=0).save('x.ttf')\"`"
+                    .to_owned()
+            } else {
+                "convert it to TTF, e.g. with fontTools: \
+                 `python3 -c \"from fontTools.ttLib import TTFont; f = TTFont('x.woff2'); f.flavor = None; f.save('x.ttf')\"`"
+                    .to_owned()
+            },
+        ),
     };
     Diagnostic::error(Some(file.at.clone()), message).with_hint(hint)
+}
+
+/// Whether `path` is inside one of the folders where systems keep their fonts:
+/// a book may name a system font (`fallback = "/usr/share/fonts/…"`) without
+/// `--allow-outside-root`, since nothing but fonts is read from there.
+fn in_system_fonts(path: &Path) -> bool {
+    let Ok(real) = std::fs::canonicalize(path) else { return false };
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let mut dirs: Vec<std::path::PathBuf> = [
+        "/usr/share/fonts",
+        "/usr/local/share/fonts",
+        "/Library/Fonts",
+        "/System/Library/Fonts",
+        "C:\\Windows\\Fonts",
+    ]
+    .iter()
+    .map(std::path::PathBuf::from)
+    .collect();
+    if let Some(home) = home {
+        dirs.extend([home.join(".fonts"), home.join(".local/share/fonts"), home.join("Library/Fonts")]);
+    }
+    dirs.iter().filter_map(|d| std::fs::canonicalize(d).ok()).any(|d| real.starts_with(d))
 }
 
 /// What a face of `[fonts]` must be.

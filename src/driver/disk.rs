@@ -221,8 +221,11 @@ pub(crate) fn commit(mut staged: Vec<Staged>) -> Result<(), Diagnostic> {
 /// follows finds it there instead of waiting on the disk. A hint: nothing is
 /// reported, and where it cannot be given the read simply waits.
 pub(super) fn read_ahead(path: &Path) {
+    // Only a regular file: opening a named pipe would wait for a writer forever.
     #[cfg(target_os = "linux")]
-    if let Ok(f) = std::fs::File::open(path) {
+    if path.metadata().is_ok_and(|m| m.is_file())
+        && let Ok(f) = std::fs::File::open(path)
+    {
         use nix::fcntl::{PosixFadviseAdvice, posix_fadvise};
         let _ = posix_fadvise(&f, 0, 0, PosixFadviseAdvice::POSIX_FADV_WILLNEED);
     }

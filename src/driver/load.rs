@@ -23,17 +23,21 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostic
     let mut diags = Diagnostics::new();
     let input = resolve_input(path).map_err(|d| Diagnostics(vec![d]))?;
     let (settings, single) = match input {
-        Input::Manifest(p) => {
-            let (s, w) = manifest::load(&absolute(&p))?;
-            diags.extend(w);
-            (s, false)
-        }
+        // A manifest with errors still names its statements: they are read and
+        // checked too, and every problem is reported in this one run.
+        Input::Manifest(p) => match manifest::load_partial(&absolute(&p)) {
+            (Some(s), d) => {
+                diags.extend(d);
+                (s, false)
+            }
+            (None, d) => return Err(d),
+        },
         Input::Markdown(p) => (manifest::single_file(&absolute(&p)), true),
     };
 
     // After a bad font the embedded set stands in; its coverage would only mislead.
-    let (fonts, fonts_ok) = load_fonts(&settings.fonts, &mut diags);
     let confine = (!opts.allow_outside_root).then(|| Confinement::new(&settings.root));
+    let (fonts, fonts_ok) = load_fonts(&settings.fonts, confine.as_ref(), &mut diags);
     // Statements are read, parsed and normalised in parallel; their messages
     // are then taken in the order of `documents`, so the report does not
     // depend on the thread count.
@@ -104,6 +108,7 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostic
     if fonts_ok {
         check_coverage(&documents, &sources, &fonts, &mut diags);
     }
+    check_standards(&settings, &documents, &sources, &images, &mut diags);
 
     if diags.has_errors() {
         return Err(diags);
@@ -172,6 +177,17 @@ fn read_source(path: &Path, display: &Path, diags: &mut Diagnostics) -> Option<S
         diags.push(
             Diagnostic::error(Some(Location::file(display)), "this is a folder, not a Markdown file")
                 .with_hint("list Markdown files, or a glob such as `content/*.md`"),
+        );
+        return None;
+    }
+    // A pipe or a device would block the read or never end it.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        diags.push(
+            Diagnostic::error(
+                Some(Location::file(display)),
+                "this is not a regular file (a pipe, a device or a socket)",
+            )
+            .with_hint("list Markdown files saved on disk"),
         );
         return None;
     }
@@ -250,5 +266,51 @@ fn nfc(text: String) -> String {
     match is_nfc_quick(text.chars()) {
         IsNormalized::Yes => text,
         _ => text.nfc().collect(),
+    }
+}
+
+/// What a PDF output's `standard` rules out in the sources, found here so that
+/// `check` reports what `build` would refuse, at the Markdown line of each
+/// image: a CMYK JPEG cannot go into PDF/A (its output intent is sRGB) unless
+/// the output is set in gray.
+fn check_standards(
+    settings: &Settings,
+    documents: &[Document],
+    sources: &[String],
+    images: &crate::model::Images,
+    diags: &mut Diagnostics,
+) {
+    use crate::manifest::{ColorMode, OutputKind, Standard};
+    let pdf_a: Vec<&str> = settings
+        .outputs
+        .iter()
+        .filter_map(|o| match &o.kind {
+            OutputKind::Pdf(p) if p.standard == Some(Standard::PdfA2b) && p.color != ColorMode::Gray => {
+                Some(o.name.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    if pdf_a.is_empty() {
+        return;
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (doc, src) in documents.iter().zip(sources) {
+        for img in doc.images() {
+            let cmyk = images.get(&img.path).is_some_and(crate::images::is_cmyk);
+            if cmyk && seen.insert(&img.path) {
+                diags.push(
+                    Diagnostic::error(
+                        Some(Location::at(&doc.path, src, img.src_at)),
+                        format!(
+                            "image `{}` is CMYK, which cannot go into the PDF/A output `{}`",
+                            img.src,
+                            pdf_a.join("`, `")
+                        ),
+                    )
+                    .with_hint("convert it to RGB (e.g. `convert in.jpg -colorspace sRGB out.jpg`), or set color = \"gray\" for that output"),
+                );
+            }
+        }
     }
 }

@@ -129,7 +129,7 @@ pub fn build_project(
 /// [`build_project`] on the current thread pool.
 fn build_project_on(
     project: &Project,
-    mut diags: Diagnostics,
+    diags: Diagnostics,
     opts: &BuildOptions,
     progress: &dyn Progress,
 ) -> Result<(Report, Diagnostics), Diagnostics> {
@@ -175,7 +175,24 @@ fn build_project_on(
         stem: stem.as_deref(),
         date: build_date(&project.book),
     };
-    let built = matrix::run(project, &plan, progress)?;
+    // A build that fails leaves no empty output folder of its own making behind.
+    let made_out_dir = !out_dir.exists();
+    let result = write_outputs(project, &plan, progress, diags, opts);
+    if result.is_err() && made_out_dir {
+        let _ = std::fs::remove_dir(&out_dir);
+    }
+    result
+}
+
+/// Lays out, writes and commits the outputs of `plan`.
+fn write_outputs(
+    project: &Project,
+    plan: &matrix::Plan<'_>,
+    progress: &dyn Progress,
+    mut diags: Diagnostics,
+    opts: &BuildOptions,
+) -> Result<(Report, Diagnostics), Diagnostics> {
+    let built = matrix::run(project, plan, progress)?;
     diags.extend(built.warnings);
     let (files, notes) = (built.files, built.notes);
 

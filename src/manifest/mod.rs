@@ -476,7 +476,17 @@ pub fn single_file(md: &Path) -> Settings {
 /// Reads `path` (a `book.toml`) and calls [`parse`] with the file's folder as
 /// root. A file that cannot be read or is not UTF-8 gives one diagnostic naming it.
 pub fn load(path: &Path) -> Result<(Settings, Diagnostics), Diagnostics> {
-    let fail = |d: Diagnostic| Err(Diagnostics(vec![d]));
+    match load_partial(path) {
+        (Some(settings), diags) if !diags.has_errors() => Ok((settings, diags)),
+        (_, diags) => Err(diags),
+    }
+}
+
+/// [`load`], but the settings come back whenever the manifest could be read
+/// as TOML, even with errors in it, so that the sources it names can be checked
+/// in the same run and every problem reported at once.
+pub fn load_partial(path: &Path) -> (Option<Settings>, Diagnostics) {
+    let fail = |d: Diagnostic| (None, Diagnostics(vec![d]));
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => {
@@ -506,7 +516,7 @@ pub fn load(path: &Path) -> Result<(Settings, Diagnostics), Diagnostics> {
     };
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let root = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
-    parse(&text, path, &root)
+    parse_partial(&text, path, &root)
 }
 
 /// Parses and resolves manifest text. `path` names the file in diagnostics;
@@ -515,6 +525,15 @@ pub fn load(path: &Path) -> Result<(Settings, Diagnostics), Diagnostics> {
 /// the TOML parses; returns `Err` with them if any is an error, else the settings
 /// with any warnings. Diagnostics are sorted by position.
 pub fn parse(text: &str, path: &Path, root: &Path) -> Result<(Settings, Diagnostics), Diagnostics> {
+    match parse_partial(text, path, root) {
+        (Some(settings), diags) if !diags.has_errors() => Ok((settings, diags)),
+        (_, diags) => Err(diags),
+    }
+}
+
+/// [`parse`], with the settings as far as they could be resolved even when
+/// there are errors (`None` only when the text is not TOML at all).
+fn parse_partial(text: &str, path: &Path, root: &Path) -> (Option<Settings>, Diagnostics) {
     let src = Source { path, text };
     let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     let mut diags = Diagnostics::new();
@@ -522,7 +541,7 @@ pub fn parse(text: &str, path: &Path, root: &Path) -> Result<(Settings, Diagnost
         Ok(doc) => doc,
         Err(e) => {
             diags.push(syntax_error(&e, src));
-            return Err(diags);
+            return (None, diags);
         }
     };
     let removed = raw::check(doc.get_mut(), src, &mut diags);
@@ -563,10 +582,7 @@ pub fn parse(text: &str, path: &Path, root: &Path) -> Result<(Settings, Diagnost
         }
     });
     diags.0.sort_by(|a, b| a.location.cmp(&b.location));
-    match settings {
-        Some(settings) if !diags.has_errors() => Ok((settings, diags)),
-        _ => Err(diags),
-    }
+    (settings, diags)
 }
 
 /// The manifest text and its name, to turn byte spans into diagnostics.
@@ -641,6 +657,10 @@ fn show_mm(p: Pt) -> String {
 fn show_pt(p: Pt) -> String {
     format!("{}pt", (p.get() * 100.0).round() / 100.0)
 }
+
+/// Longest output name, in bytes: it becomes part of file names (with a
+/// statement's slug and a suffix), which file systems limit to 255 bytes.
+const MAX_OUTPUT_NAME_BYTES: usize = 100;
 
 /// Step 3: raw structs to settings, reporting into `diags`.
 struct Resolver<'a, 'd> {
@@ -923,6 +943,12 @@ impl Resolver<'_, '_> {
             self.diags.push(
                 src.error(span.clone(), format!("output name `{name}` cannot be used in a file name"))
                     .with_hint("use letters, digits, `-`, `_` and `.`, as in [output.print]"),
+            );
+        } else if name.len() > MAX_OUTPUT_NAME_BYTES {
+            let shown: String = name.chars().take(20).collect();
+            self.diags.push(
+                src.error(span.clone(), format!("output name `{shown}…` is {} bytes long, more than {MAX_OUTPUT_NAME_BYTES}", name.len()))
+                    .with_hint("file names are limited to 255 bytes and the name goes into each of its files: choose a short name such as [output.print]"),
             );
         }
         let format = match &o.format {
