@@ -854,3 +854,42 @@ fn font_files_of_other_kinds() {
     book.write("book.toml", manifest_with_fonts(&format!("mono = \"{}\"\n", stray.display())));
     book.cmd(["check", "--allow-outside-root"]).run().success();
 }
+
+// A `**` glob walks each real folder once: symbolic links back up the tree
+// (`self -> .`, `up -> ..`) end nowhere and give no error; a glob that matches
+// a file also listed by name takes it once, where it was listed.
+#[test]
+fn globs_survive_link_loops_and_repeats() {
+    let book = Book::empty("glob-loops");
+    book.write(
+        "book.toml",
+        "[book]\ntitle = \"Т\"\ndocuments = [\"content/intro.md\", \"content/**/*.md\"]\n",
+    );
+    for name in ["intro", "a", "sub/b"] {
+        book.write(format!("content/{name}.md"), format!("# {name}\n\nТекст {name}.\n"));
+    }
+    std::os::unix::fs::symlink(".", book.path("content/self")).expect("link");
+    std::os::unix::fs::symlink("..", book.path("content/sub/up")).expect("link");
+    let run = book.cmd(["check"]).timeout(std::time::Duration::from_secs(20)).run();
+    run.success().stderr_lacks("listed twice").stderr_has("checked 3 statement(s)");
+}
+
+// Bounds on what one command asks of the machine: a huge `--jobs` builds as
+// usual, `fit-pages` has a ceiling, and `watch` on a path that does not exist
+// ends at once with an error.
+#[test]
+fn resource_bounds() {
+    let book = Book::fixture("minimal");
+    book.cmd(["build", "--jobs", "65535"]).timeout(std::time::Duration::from_secs(60)).run().success();
+    let manifest = String::from_utf8(book.read("book.toml")).expect("UTF-8");
+    book.write(
+        "book.toml",
+        format!("{manifest}\n[output.leaflet]\nformat = \"pdf\"\nfit-pages = 10000000\n"),
+    );
+    book.run(["check"]).code(1).stderr_has("fit-pages = 10000000 is more than 96 pages");
+    book.cmd(["watch", "/nonexistent/book"])
+        .timeout(std::time::Duration::from_secs(20))
+        .run()
+        .code(1)
+        .stderr_has("no such file or folder");
+}

@@ -108,6 +108,10 @@ pub fn build_with_progress(
 
 /// The threads for `--jobs`: one per core when `None`.
 fn thread_pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, Diagnostics> {
+    // More threads than a few per core only cost memory and start-up time
+    // (`--jobs 65535` spent its time starting threads): at most four per core.
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let jobs = jobs.map(|j| j.min(cores * 4));
     rayon::ThreadPoolBuilder::new().num_threads(jobs.unwrap_or(0)).build().map_err(|e| {
         Diagnostics(vec![
             Diagnostic::error(None, format!("cannot start the build threads: {e}"))

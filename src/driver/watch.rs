@@ -49,6 +49,11 @@ pub fn watch(
         Diagnostic::error(Some(Location::file(path)), format!("cannot watch for changes: {e}"))
             .with_hint("on Linux, raise fs.inotify.max_user_watches, or use `samizdat build`")
     };
+    // Nothing to watch for: a path that does not exist would wait for ever.
+    if !path.exists() {
+        return Err(Diagnostic::error(Some(Location::file(path)), "no such file or folder")
+            .with_hint("give the folder of book.toml, the manifest itself, or a Markdown file"));
+    }
     let (tx, rx) = mpsc::channel();
     let mut watcher = notify::recommended_watcher(tx).map_err(fail)?;
     let mut watched: BTreeSet<PathBuf> = BTreeSet::new();

@@ -63,6 +63,11 @@ pub(super) fn expand(
         for path in files {
             let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
             let display = path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.clone());
+            // A glob that takes a file again (listed by name before, or matched by
+            // an earlier glob) takes it once, where it came first.
+            if is_glob && seen.contains_key(&key) {
+                continue;
+            }
             if let Some((first, offset)) = seen.get(&key) {
                 let (line, _) = line_col(src.text, *offset);
                 diags.push(
@@ -110,8 +115,8 @@ fn glob(item: &Item<'_>, root: &Path, src: Source<'_>, diags: &mut Diagnostics) 
     } else {
         format!("{}/{written}", Pattern::escape(&root.to_string_lossy()))
     };
-    let paths = match glob::glob_with(&pattern, MATCH) {
-        Ok(paths) => paths,
+    let compiled = match Pattern::new(&pattern) {
+        Ok(p) => p,
         Err(e) => {
             diags.push(
                 src.error(item.span.clone(), format!("invalid glob `{written}`: {}", e.msg)).with_hint(
@@ -121,20 +126,35 @@ fn glob(item: &Item<'_>, root: &Path, src: Source<'_>, diags: &mut Diagnostics) 
             return Vec::new();
         }
     };
+    // The folders are walked from the pattern's fixed beginning, each real folder
+    // once: a symbolic link back to a folder already walked (`self -> .`, a loop
+    // under `**`) is passed over, so the walk ends and each file comes once.
+    let base: PathBuf = Path::new(&pattern)
+        .components()
+        .take_while(|c| !c.as_os_str().to_string_lossy().contains(['*', '?', '[']))
+        .collect();
+    let depth = if pattern.contains("**") {
+        MAX_GLOB_DEPTH
+    } else {
+        Path::new(&pattern).components().count().saturating_sub(base.components().count())
+    };
     let mut files = Vec::new();
-    for result in paths {
-        match result {
-            Ok(path) if path.is_file() => files.push(path),
-            Ok(_) => {}
-            Err(e) => {
-                let message = format!(
-                    "cannot read `{}` while expanding `{written}`: {}",
-                    e.path().display(),
-                    e.error()
-                );
-                diags.push(src.error(item.span.clone(), message));
+    let mut seen = std::collections::BTreeSet::new();
+    let mut unreadable = Vec::new();
+    walk(
+        &base,
+        depth,
+        &mut seen,
+        &mut |path| {
+            if compiled.matches_path_with(path, MATCH) {
+                files.push(path.to_path_buf());
             }
-        }
+        },
+        &mut unreadable,
+    );
+    for (dir, e) in unreadable {
+        let message = format!("cannot read `{}` while expanding `{written}`: {e}", dir.display());
+        diags.push(src.error(item.span.clone(), message));
     }
     files.sort();
     if files.is_empty() {
@@ -144,4 +164,38 @@ fn glob(item: &Item<'_>, root: &Path, src: Source<'_>, diags: &mut Diagnostics) 
         )));
     }
     files
+}
+
+/// Deepest folder a `**` glob descends into.
+const MAX_GLOB_DEPTH: usize = 32;
+
+/// Calls `found` on every file under `dir` down to `depth` folders, entering each
+/// real folder once (by its canonical path).
+fn walk(
+    dir: &Path,
+    depth: usize,
+    seen: &mut std::collections::BTreeSet<PathBuf>,
+    found: &mut dyn FnMut(&Path),
+    unreadable: &mut Vec<(PathBuf, std::io::Error)>,
+) {
+    let Ok(real) = std::fs::canonicalize(dir) else { return };
+    if !seen.insert(real) {
+        return;
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            unreadable.push((dir.to_path_buf(), e));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_file() {
+            found(&path);
+        } else if path.is_dir() && depth > 0 {
+            walk(&path, depth - 1, seen, found, unreadable);
+        }
+    }
 }

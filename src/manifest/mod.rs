@@ -658,6 +658,10 @@ fn show_pt(p: Pt) -> String {
     format!("{}pt", (p.get() * 100.0).round() / 100.0)
 }
 
+/// Most pages `fit-pages` copyfits to: a long pamphlet. Copyfitting lays the
+/// text out a dozen times, which is for a few pages, not a book.
+const MAX_FIT_PAGES: usize = 96;
+
 /// Longest output name, in bytes: it becomes part of file names (with a
 /// statement's slug and a suffix), which file systems limit to 255 bytes.
 const MAX_OUTPUT_NAME_BYTES: usize = 100;
@@ -1181,6 +1185,15 @@ impl Resolver<'_, '_> {
             );
             return;
         };
+        if pages > MAX_FIT_PAGES {
+            self.diags.push(
+                src.error(f.span(), format!("fit-pages = {pages} is more than {MAX_FIT_PAGES} pages"))
+                    .with_hint(
+                        "copyfitting is for leaflets and pamphlets; leave `fit-pages` out for a longer book",
+                    ),
+            );
+            return;
+        }
         let min = min.unwrap_or(Pt::new(DEFAULT_FIT_MIN_PT));
         // Without `font-size-max`, a size written for the output is the largest wanted.
         let max =
