@@ -187,6 +187,57 @@ impl Diagnostics {
     }
 }
 
+/// How many diagnostics of one kind in one file are shown before the rest are counted.
+pub const SHOWN_PER_KIND: usize = 10;
+
+impl Diagnostics {
+    /// The diagnostics as they are shown: at most [`SHOWN_PER_KIND`] of one kind
+    /// (severity and message with its quoted parts left out) in one file, then one
+    /// line counting the rest. A paragraph of a thousand stray markers gives ten
+    /// warnings and a count, not a thousand warnings.
+    pub fn shown(&self) -> Vec<String> {
+        // File, error or not, and the message's kind.
+        type Kind = (Option<PathBuf>, bool, String);
+        let mut counts: std::collections::BTreeMap<Kind, usize> = std::collections::BTreeMap::new();
+        let mut out = Vec::new();
+        let mut hidden: Vec<(Kind, &Diagnostic)> = Vec::new();
+        for d in &self.0 {
+            let key = (d.location.as_ref().map(|l| l.file.clone()), d.is_error(), kind(&d.message));
+            let n = counts.entry(key.clone()).or_default();
+            *n += 1;
+            if *n <= SHOWN_PER_KIND {
+                out.push(d.to_string());
+            } else if *n == SHOWN_PER_KIND + 1 {
+                hidden.push((key, d));
+            }
+        }
+        for (key, d) in hidden {
+            let more = counts[&key] - SHOWN_PER_KIND;
+            let label = if d.is_error() { "error" } else { "warning" };
+            let place = d.location.as_ref().map(|l| format!("{}: ", l.file.display())).unwrap_or_default();
+            out.push(format!("{label}: {place}{more} more like `{}` not shown", kind(&d.message)));
+        }
+        out
+    }
+}
+
+/// A message with what it quotes left out: messages of one kind differ only there.
+fn kind(message: &str) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    for c in message.chars() {
+        if c == '`' {
+            quoted = !quoted;
+            if quoted {
+                out.push('…');
+            }
+        } else if !quoted {
+            out.push(c);
+        }
+    }
+    out
+}
+
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for d in &self.0 {
@@ -208,6 +259,26 @@ mod tests {
         assert_eq!(line_col(src, off), (2, 8));
         assert_eq!(line_col(src, 0), (1, 1));
         assert_eq!(line_col(src, src.len() + 10), (3, 1));
+    }
+
+    // Repeats of one kind in one file are shown ten times, then counted; other
+    // kinds and other files are not affected.
+    #[test]
+    fn repeats_are_capped_per_kind_and_file() {
+        let mut d = Diagnostics::new();
+        for i in 0..1000 {
+            d.push(Diagnostic::warning(
+                Some(Location::at("a.md", "x", 0)),
+                format!("unmatched `*{i}` is printed"),
+            ));
+        }
+        d.push(Diagnostic::warning(Some(Location::at("b.md", "x", 0)), "unmatched `*` is printed"));
+        d.push(Diagnostic::error(Some(Location::at("a.md", "x", 0)), "image `a.png` is missing"));
+        let shown = d.shown();
+        assert_eq!(shown.len(), SHOWN_PER_KIND + 3, "{shown:#?}");
+        assert!(shown.iter().any(|l| l == "warning: a.md: 990 more like `unmatched … is printed` not shown"));
+        assert!(shown.iter().any(|l| l.contains("b.md:1:1")));
+        assert!(shown.iter().any(|l| l.contains("image `a.png` is missing")));
     }
 
     // The printed form names file:line:column and the hint.

@@ -193,8 +193,8 @@ fn report(diags: &Diagnostics) {
 
 /// Appends the diagnostics to `out`, one after the other.
 fn render_into(diags: &Diagnostics, out: &mut String) {
-    for d in diags.iter() {
-        let _ = writeln!(out, "{d}");
+    for line in diags.shown() {
+        let _ = writeln!(out, "{line}");
     }
 }
 

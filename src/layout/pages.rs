@@ -138,6 +138,10 @@ pub fn paginate(
     p.run();
 }
 
+/// Longest paragraph, in lines, that is set again to keep a hyphen off a page's
+/// last line (about four A5 pages).
+const MAX_REBREAK_LINES: usize = 150;
+
 impl Paginator<'_> {
     /// A paragraph identity for lines that are not part of the flow's numbered paragraphs.
     fn fresh_id(&mut self) -> usize {
@@ -161,6 +165,12 @@ impl Paginator<'_> {
                 _ => None,
             })
             .collect();
+        // Setting a paragraph again costs its whole length, and asking for a given
+        // number of lines costs that times its lines: a very long paragraph keeps
+        // its hyphen at the page turn rather than take time that grows as its square.
+        if old.len() > MAX_REBREAK_LINES {
+            return None;
+        }
         let mut new = paragraph::set_avoiding(inlines, style, self.fonts, Some(line));
         if new.len() != old.len() {
             // The best setting without that hyphen is a line longer or shorter: ask for one
@@ -275,12 +285,33 @@ impl Paginator<'_> {
                 Elem::Line { para, .. } => {
                     let para = *para;
                     let base = self.doc_base;
-                    let rebroken = self.rebroken.get(&para).cloned();
+                    // Only the lines this page could take, with room for the widow and
+                    // orphan rules, are looked at: a paragraph of thousands of lines would
+                    // otherwise be gathered (and its reset lines copied) on each of its pages.
+                    let first_leading = match &elems[i] {
+                        Elem::Line { line, .. } => line.leading,
+                        _ => self.opts.leading(),
+                    };
+                    let page_lines =
+                        (self.opts.text_height() / first_leading.max(Pt::new(1.0))).ceil() as usize;
+                    let window = page_lines * 2 + MIN_LINES + 2;
+                    let rebroken: Option<Vec<LineBox>> = self.rebroken.get(&para).map(|r| {
+                        let from = match &elems[i] {
+                            Elem::Line { index, .. } => *index,
+                            _ => 0,
+                        };
+                        r.iter().skip(from).take(window).cloned().collect()
+                    });
+                    let first_index = match &elems[i] {
+                        Elem::Line { index, .. } => *index,
+                        _ => 0,
+                    };
                     let owned: Vec<(std::borrow::Cow<'_, LineBox>, Pt, Tag)> = elems[i..]
                         .iter()
+                        .take(window)
                         .map_while(|e| match e {
                             Elem::Line { line, x, para: p, index, count } if *p == para => {
-                                let line = match rebroken.as_ref().and_then(|r| r.get(*index)) {
+                                let line = match rebroken.as_ref().and_then(|r| r.get(*index - first_index)) {
                                     Some(l) => std::borrow::Cow::Owned(l.clone()),
                                     None => std::borrow::Cow::Borrowed(line),
                                 };
