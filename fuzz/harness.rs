@@ -54,6 +54,8 @@ pub fn pipeline(data: &[u8]) -> Option<Outputs> {
 pub fn render(text: &str) -> Option<Outputs> {
     let base = Path::new("/fuzz");
     let info = markdown::SourceInfo::new(Path::new("fuzz.md"), base);
+    // As the driver reads a statement: in composed form.
+    let text = &markdown::composed(text.to_owned());
     let (mut doc, diags) = markdown::parse(text, &info);
     if diags.has_errors() {
         return None;

@@ -63,6 +63,18 @@ pub struct FrontMatter {
     pub lang: Option<Lang>,
 }
 
+/// The text in Unicode's composed form (NFC). macOS and some web exports write
+/// Cyrillic decomposed (`и` + U+0306 for `й`): fonts, hyphenation and searches
+/// expect the composed letter, and the combining mark alone would be reported
+/// as a character no font can draw.
+pub fn composed(text: String) -> String {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    match is_nfc_quick(text.chars()) {
+        IsNormalized::Yes => text,
+        _ => text.nfc().collect(),
+    }
+}
+
 /// Parses one statement. Always returns a document (the title falls back to
 /// the file stem); problems are reported in the diagnostics.
 pub fn parse(source: &str, info: &SourceInfo<'_>) -> (Document, Diagnostics) {

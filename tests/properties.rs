@@ -65,6 +65,61 @@ fn worded_markdown() -> impl Strategy<Value = String> {
     prop::collection::vec(block, 1..8).prop_map(|bs| format!("# Заявление\n\n{}\n", bs.join("\n\n")))
 }
 
+/// A word as exports write it: sometimes decomposed (`й` as `и` + U+0306, `ё`
+/// as `е` + U+0308), sometimes followed by an invisible character (a soft
+/// hyphen, zero-width space, word joiner or BOM before the next space).
+fn export_word() -> impl Strategy<Value = String> {
+    (word(), 0..8u8).prop_map(|(w, mark)| match mark {
+        0 if w.contains(['й', 'ё']) => w.replace('й', "и\u{306}").replace('ё', "е\u{308}"),
+        // A stress mark, as Russian texts for learners write it (on Cyrillic: no
+        // precomposed letter exists, so it stays a combining mark).
+        0 if !w.is_ascii() => format!("{w}\u{301}"),
+        1 => format!("{w}\u{ad}"),
+        2 => format!("{w}\u{200b}"),
+        3 => format!("{w}\u{2060}"),
+        4 => format!("{w}\u{feff}"),
+        5 => format!("`{w}`"),
+        _ => w,
+    })
+}
+
+/// Markdown of every block and inline kind, nested in each other: lists in
+/// quotes and quotes in lists, tables, notes called from text, from table cells
+/// and from other notes, links and code, with decomposed and invisible characters.
+fn nested_markdown() -> impl Strategy<Value = String> {
+    fn sentence() -> impl Strategy<Value = String> {
+        let inline = (export_word(), 0..5u8).prop_map(|(w, style)| match style {
+            0 => format!("*{w}*"),
+            1 => format!("**{w}**"),
+            2 => format!("[{w}](https://example.org/{})", w.len()),
+            _ => w,
+        });
+        prop::collection::vec(inline, 1..12).prop_map(|ws| ws.join(" "))
+    }
+    let block = (sentence(), sentence(), 0..9u8).prop_map(|(s, t, kind)| match kind {
+        0 => format!("## {s}"),
+        1 => format!("- {s}\n  > {t}"),
+        2 => format!("> {s}\n>\n> - {t}"),
+        3 => format!("1. {s}\n   1. {t}"),
+        4 => format!("| {s} | {t}[^t] |\n|---|---|\n| {t} | {s} |"),
+        5 => format!("{s}[^a] {t}"),
+        6 => format!("```\n{s}\n    {t}\n```"),
+        _ => format!("{s} {t}"),
+    });
+    (prop::collection::vec(block, 1..7), word(), word(), word()).prop_map(|(bs, a, b, t)| {
+        let body = bs.join("\n\n");
+        // Notes for the calls made (a note nobody calls is left out, with a warning).
+        let mut notes = String::new();
+        if body.contains("[^a]") {
+            notes.push_str(&format!("[^a]: {a} со ссылкой[^n].\n[^n]: {b} в сноске.\n"));
+        }
+        if body.contains("[^t]") {
+            notes.push_str(&format!("[^t]: {t} из таблицы.\n"));
+        }
+        format!("# Заявление\n\n{body}\n\n{notes}")
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: CASES,
@@ -91,6 +146,23 @@ proptest! {
         let missing: BTreeSet<String> =
             common::validate::markdown_words(&text).into_iter().filter(|w| !got.contains(w)).collect();
         prop_assert!(missing.is_empty(), "missing {missing:?} from:\n{extracted}");
+    }
+
+    // Nothing is lost on the way: every word of Markdown of all kinds, nested,
+    // with decomposed and invisible characters, comes back from the PDF's text
+    // and from the EPUB's (the source taken in composed form, invisible
+    // characters being nothing a reader sees).
+    #[test]
+    fn every_word_survives_in_both_outputs(text in nested_markdown()) {
+        let out = harness::render(&text).expect("this Markdown is always accepted");
+        let source = source_words(&text);
+        let epub = common::validate::words(&epub_text(&out.epub));
+        let lost: BTreeSet<&String> = source.iter().filter(|w| !epub.contains(*w)).collect();
+        prop_assert!(lost.is_empty(), "missing {lost:?} from the EPUB of:\n{text}");
+        let Some(extracted) = pdf_text(&out.pdf) else { return Ok(()) };
+        let got = common::validate::pdf_words(&extracted);
+        let lost: BTreeSet<&String> = source.iter().filter(|w| !got.contains(*w)).collect();
+        prop_assert!(lost.is_empty(), "missing {lost:?} from the PDF text:\n{extracted}\nof:\n{text}");
     }
 
     // The layout sets no line wider than the measure when every word fits in it.
@@ -155,6 +227,48 @@ proptest! {
             prop_assert!(width.get() <= measure.get() + 1e-6, "line {line:?} is {width} wide, measure {measure}");
         }
     }
+}
+
+/// The words of Markdown as the outputs must show them: composed (NFC), with
+/// invisible characters left out and link targets (printed after the text in
+/// parentheses, split differently) not counted.
+fn source_words(md: &str) -> BTreeSet<String> {
+    let composed = samizdat::markdown::composed(md.to_owned());
+    let visible: String = composed.chars().filter(|c| !samizdat::fonts::is_invisible(*c)).collect();
+    // Note labels (`[^a]`) are not text: the calls print numbers.
+    let visible = ["[^a]", "[^n]", "[^t]"].iter().fold(visible, |t, label| t.replace(label, " "));
+    let no_targets = visible.split("](").enumerate().map(|(i, part)| {
+        if i == 0 {
+            part.to_owned()
+        } else {
+            part.split_once(')').map_or(String::new(), |(_, rest)| rest.to_owned())
+        }
+    });
+    common::validate::markdown_words(&no_targets.collect::<Vec<_>>().join(" "))
+}
+
+/// The text of every XHTML file of an EPUB, tags left out.
+fn epub_text(epub: &[u8]) -> String {
+    let mut text = String::new();
+    for (name, xml) in harness::epub_xml_files(epub) {
+        if !name.ends_with(".xhtml") {
+            continue;
+        }
+        let mut inside = false;
+        for c in xml.chars() {
+            match c {
+                '<' => inside = true,
+                '>' => {
+                    inside = false;
+                    text.push(' ');
+                }
+                c if !inside => text.push(c),
+                _ => {}
+            }
+        }
+        text.push(' ');
+    }
+    text
 }
 
 /// `pdftotext -layout` of PDF bytes, or `None` (a skip, or a failure under CI) without poppler.

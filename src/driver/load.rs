@@ -222,7 +222,7 @@ fn read_source(path: &Path, display: &Path, diags: &mut Diagnostics) -> Option<S
     };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
     match String::from_utf8(bytes) {
-        Ok(s) => Some(nfc(s)),
+        Ok(s) => Some(markdown::composed(s)),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
@@ -254,18 +254,6 @@ pub(crate) fn io_reason(e: &std::io::Error) -> String {
         ErrorKind::FileTooLarge => "the file is larger than the file system allows".into(),
         ErrorKind::NotADirectory => "a part of the path is a file, not a folder".into(),
         _ => e.to_string(),
-    }
-}
-
-/// The text in Unicode's composed form (NFC). macOS and some web exports write
-/// Cyrillic decomposed (`и` + U+0306 for `й`): fonts, hyphenation and searches
-/// expect the composed letter, and the combining mark alone would be reported
-/// as a character no font can draw.
-fn nfc(text: String) -> String {
-    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
-    match is_nfc_quick(text.chars()) {
-        IsNormalized::Yes => text,
-        _ => text.nfc().collect(),
     }
 }
 
