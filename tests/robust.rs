@@ -893,3 +893,23 @@ fn resource_bounds() {
         .code(1)
         .stderr_has("no such file or folder");
 }
+
+// Hebrew and Arabic set through a fallback font keep their words in the text
+// layer: right-to-left glyphs come in visual order, and each still maps to its
+// own letters.
+#[test]
+fn right_to_left_text_is_searchable() {
+    let Some(dejavu) = system_font(&[DEJAVU_SANS]) else { return };
+    let book = Book::empty("rtl");
+    book.write(
+        "book.toml",
+        format!("[book]\ntitle = \"Т\"\ndocuments = [\"one.md\"]\n[fonts]\nfallback = \"{dejavu}\"\n"),
+    );
+    book.write("one.md", "# Заявление\n\nСлово שלום עולם и ещё مرحبا بالعالم конец.\n");
+    book.run(["build"]).success();
+    let Some(text) = validate::pdf_text(&book.path("out/pdf.pdf")) else { return };
+    let words = validate::words(&text);
+    for w in ["שלום", "עולם", "مرحبا", "بالعالم", "слово", "конец"] {
+        assert!(words.contains(w), "{w} missing from:\n{text}");
+    }
+}

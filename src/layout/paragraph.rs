@@ -455,12 +455,28 @@ fn place(lb: &mut LineBox, frag: &Drawn<'_>, x: Pt, fonts: &FontSet, glue_less: 
     let shift = run.text.len();
     run.text.push_str(text);
     let first = run.glyphs.len();
+    // A glyph's text runs from its cluster to the next cluster of the text. Left to
+    // right the next glyph has it; right to left (Hebrew, Arabic) the glyphs come in
+    // visual order, their clusters descending, and the next cluster is the previous
+    // glyph's: it is looked up among all of them.
+    let rtl = shaped.windows(2).any(|w| w[1].cluster < w[0].cluster);
+    let mut clusters: Vec<usize> = Vec::new();
+    if rtl {
+        clusters =
+            shaped.iter().map(|g| (g.cluster as usize).saturating_sub(frag.base).min(text.len())).collect();
+        clusters.sort_unstable();
+        clusters.dedup();
+    }
     for (k, g) in shaped.iter().enumerate() {
         let start = (g.cluster as usize).saturating_sub(frag.base).min(text.len());
-        let mut end = shaped
-            .get(k + 1)
-            .map_or(text.len(), |n| (n.cluster as usize).saturating_sub(frag.base).min(text.len()))
-            .max(start);
+        let mut end = if rtl {
+            clusters.iter().copied().find(|&c| c > start).unwrap_or(text.len())
+        } else {
+            shaped
+                .get(k + 1)
+                .map_or(text.len(), |n| (n.cluster as usize).saturating_sub(frag.base).min(text.len()))
+                .max(start)
+        };
         // Invisible characters have no glyph (see `Face::shape`): the glyph before
         // them does not take their text either.
         while let Some(c) =
@@ -475,12 +491,16 @@ fn place(lb: &mut LineBox, frag: &Drawn<'_>, x: Pt, fonts: &FontSet, glue_less: 
         lb.last_run_ems += f64::from(advance.get());
         let mut range = (start + shift) as u32..(end + shift) as u32;
         // Glyphs of a ligature share a cluster: only the first keeps the text range.
+        // (Right to left, the next glyph's text comes before the previous one's.)
         if run.glyphs.len() > first
             && let Some(prev) = run.glyphs.last()
-            && range.start < prev.range().end
+            && if rtl { range.start == prev.start } else { range.start < prev.range().end }
         {
-            let end = prev.range().end;
+            let end = if rtl { range.start } else { prev.range().end };
             range = end..end.max(range.end);
+            if rtl {
+                range = end..end;
+            }
         }
         if g.x_offset != 0 || g.y_offset != 0 {
             let index = run.glyphs.len() as u32;
