@@ -187,8 +187,15 @@ fn jpeg_end(b: &[u8]) -> Result<usize, ImageError> {
             break;
         }
     }
-    // Entropy-coded data: 0xFF is followed by 0x00 (a stuffed byte) or a restart
-    // marker inside a scan; any other marker ends the scan.
+    // Nearly every file ends with its end-of-image marker (perhaps zero padding
+    // after it, as some cameras write): no need to walk the scan data then.
+    let tail = b.iter().rposition(|&x| x != 0).map_or(0, |p| p + 1);
+    if tail >= i + 2 && b[tail - 2..tail] == [0xFF, 0xD9] {
+        return Ok(tail);
+    }
+    // Otherwise the scans are walked to find where the image ends. Entropy-coded
+    // data: 0xFF is followed by 0x00 (a stuffed byte) or a restart marker inside
+    // a scan; any other marker ends the scan.
     loop {
         let at = b[i..].iter().position(|&x| x == 0xFF).map(|p| i + p).ok_or(ImageError::Truncated)?;
         match b.get(at + 1) {

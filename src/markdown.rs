@@ -69,6 +69,14 @@ pub struct FrontMatter {
 /// as a character no font can draw.
 pub fn composed(text: String) -> String {
     use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    // Text of letters that never compose (ASCII, Latin-1, Cyrillic, general
+    // punctuation), as nearly every statement is, is composed already; the
+    // general check costs a table lookup per character.
+    let plain =
+        |c: char| matches!(c as u32, 0..=0x2FF | 0x400..=0x482 | 0x48A..=0x4FF | 0x2000..=0x206F | 0x2116);
+    if text.chars().all(plain) {
+        return text;
+    }
     match is_nfc_quick(text.chars()) {
         IsNormalized::Yes => text,
         _ => text.nfc().collect(),
