@@ -913,3 +913,43 @@ fn right_to_left_text_is_searchable() {
         assert!(words.contains(w), "{w} missing from:\n{text}");
     }
 }
+
+// A statement saved in a legacy Cyrillic encoding is an error naming the likely
+// encoding and the way out; with `encoding` in the manifest (per document or
+// for the book) it is converted on reading and its words reach the outputs.
+#[test]
+fn legacy_encodings_named_and_converted() {
+    let text = "# Заявление\n\nЖильцы дома просят отремонтировать крышу до начала осенних дождей.\n";
+    for (label, shown) in [("cp1251", "Windows-1251 (cp1251)"), ("koi8-r", "KOI8-R")] {
+        let encoding = encoding_rs::Encoding::for_label(label.as_bytes()).expect("a known label");
+        let (bytes, _, lossy) = encoding.encode(text);
+        assert!(!lossy);
+        let book = Book::empty("legacy");
+        book.write("one.md", &bytes);
+        book.write("book.toml", "[book]\ntitle = \"Т\"\ndocuments = [\"one.md\"]\n");
+        book.run(["build"])
+            .code(1)
+            .stderr_has(&format!("it looks like {shown}"))
+            .stderr_has(&format!("encoding = \"{label}\""));
+        book.write(
+            "book.toml",
+            format!("[book]\ntitle = \"Т\"\ndocuments = [{{ file = \"one.md\", encoding = \"{label}\" }}]\n"),
+        );
+        book.run(["build"]).success();
+        if let Some(pdf) = validate::pdf_text(&book.path("out/pdf.pdf")) {
+            let words = validate::words(&pdf);
+            for w in ["жильцы", "отремонтировать", "дождей"] {
+                assert!(words.contains(w), "{label}: {w} missing from:\n{pdf}");
+            }
+        }
+        book.write(
+            "book.toml",
+            format!("[book]\ntitle = \"Т\"\nencoding = \"{label}\"\ndocuments = [\"one.md\"]\n"),
+        );
+        book.run(["build"]).success();
+    }
+    let book = Book::empty("legacy-label");
+    book.write("one.md", "# Т\n\nТекст.\n");
+    book.write("book.toml", "[book]\ntitle = \"Т\"\nencoding = \"cp-1251x\"\ndocuments = [\"one.md\"]\n");
+    book.run(["check"]).code(1).located("book.toml", "3:12").stderr_has("unknown encoding `cp-1251x`");
+}

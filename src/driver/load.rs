@@ -131,7 +131,9 @@ fn read_document(
         diags.push(outside_document(settings, entry, &why));
         return (None, diags);
     }
-    let Some(text) = read_source(&entry.path, &entry.display, &mut diags) else { return (None, diags) };
+    let Some(text) = read_source(&entry.path, &entry.display, entry.encoding, &mut diags) else {
+        return (None, diags);
+    };
     let base_dir = entry.path.parent().unwrap_or(Path::new(".")).to_path_buf();
     let info = SourceInfo {
         display: &entry.display,
@@ -172,7 +174,12 @@ fn read_document(
 
 /// Reads a Markdown source: UTF-8 checked with the byte offset of the first bad
 /// byte, a BOM dropped, CRLF accepted.
-fn read_source(path: &Path, display: &Path, diags: &mut Diagnostics) -> Option<String> {
+fn read_source(
+    path: &Path,
+    display: &Path,
+    encoding: Option<&'static encoding_rs::Encoding>,
+    diags: &mut Diagnostics,
+) -> Option<String> {
     if path.is_dir() {
         diags.push(
             Diagnostic::error(Some(Location::file(display)), "this is a folder, not a Markdown file")
@@ -220,6 +227,11 @@ fn read_source(path: &Path, display: &Path, diags: &mut Diagnostics) -> Option<S
             return None;
         }
     };
+    // A legacy encoding the manifest names: converted (a UTF-8 byte order mark still wins).
+    if let Some(encoding) = encoding {
+        let (text, _, _) = encoding.decode(&bytes);
+        return Some(markdown::composed(text.into_owned()));
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
     match String::from_utf8(bytes) {
         Ok(s) => Some(markdown::composed(s)),
@@ -227,16 +239,54 @@ fn read_source(path: &Path, display: &Path, diags: &mut Diagnostics) -> Option<S
             let at = e.utf8_error().valid_up_to();
             let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
             let loc = Location::at(display, &valid, at);
-            diags.push(
-                Diagnostic::error(
-                    Some(loc),
+            let name = display.display();
+            let (message, hint) = match likely_encoding(e.as_bytes()) {
+                Some((label, shown)) => (
+                    format!("the file is not UTF-8; it looks like {shown} (bad byte at offset {at})"),
+                    format!(
+                        "say so in book.toml, and samizdat converts it: documents = [{{ file = \"{name}\", encoding = \"{label}\" }}] \
+                         (or `encoding = \"{label}\"` in [book] for every statement); or convert it: `iconv -f {label} -t utf-8`"
+                    ),
+                ),
+                None => (
                     format!("the file is not valid UTF-8 (bad byte at offset {at})"),
-                )
-                .with_hint("save the file as UTF-8; for a Windows-1251 file: `iconv -f cp1251 -t utf-8`"),
-            );
+                    "the bytes here are in another encoding (a fragment pasted from a cp1251 or KOI8-R text?): \
+                     retype them, or convert that part with `iconv -f cp1251 -t utf-8`, and save the file as UTF-8"
+                        .to_owned(),
+                ),
+            };
+            diags.push(Diagnostic::error(Some(loc), message).with_hint(hint));
             None
         }
     }
+}
+
+/// The legacy Cyrillic encoding `bytes` are most likely in, with its label and
+/// its name for messages: each candidate decodes the text, and the one whose
+/// letters are most often the common Russian and Kazakh lowercase letters wins
+/// (decoded in the wrong one, Cyrillic comes out as capitals and box symbols).
+fn likely_encoding(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    const COMMON: &str = "оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъёәғқңөұүһі";
+    // Mostly valid UTF-8 with a few bad bytes is a damaged UTF-8 file (a pasted
+    // fragment), not a legacy one: converting all of it would garble the rest.
+    let lossy = String::from_utf8_lossy(bytes);
+    let bad = lossy.chars().filter(|&c| c == char::REPLACEMENT_CHARACTER).count();
+    let good = lossy.chars().filter(|&c| !c.is_ascii() && c != char::REPLACEMENT_CHARACTER).count();
+    if good > bad {
+        return None;
+    }
+    let candidates = [
+        ("cp1251", "Windows-1251 (cp1251)", encoding_rs::WINDOWS_1251),
+        ("koi8-r", "KOI8-R", encoding_rs::KOI8_R),
+    ];
+    let score = |e: &'static encoding_rs::Encoding| {
+        let (text, _, _) = e.decode(bytes);
+        text.chars().filter(|c| COMMON.contains(*c)).count()
+    };
+    let (label, shown, best) =
+        candidates.iter().map(|(l, s, e)| (*l, *s, score(e))).max_by_key(|(_, _, n)| *n)?;
+    // Too few Cyrillic letters to tell: not a Cyrillic text in a legacy encoding.
+    (best >= 8).then_some((label, shown))
 }
 
 /// Largest statement accepted, in bytes. 4 MB of Cyrillic is about two

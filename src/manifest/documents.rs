@@ -10,7 +10,7 @@ use glob::{MatchOptions, Pattern};
 use toml::Spanned;
 
 use super::raw::{RawDocument, StrOrTable};
-use super::{DocumentEntry, Source, resolve_lang, text_value};
+use super::{DocumentEntry, Source, resolve_encoding, resolve_lang, text_value};
 use crate::diag::{Diagnostics, line_col};
 
 /// `*` and `?` stay within one folder and do not match hidden files; `**` crosses folders.
@@ -23,6 +23,7 @@ struct Item<'a> {
     written: &'a str,
     title: Option<String>,
     lang: Option<crate::model::Lang>,
+    encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 /// The files of `entries` in reading order, each once. Problems go to `diags`.
@@ -40,11 +41,15 @@ pub(super) fn expand(
         let (item, is_glob) = match entry.get_ref() {
             StrOrTable::Str(s) => {
                 let is_glob = s.contains(['*', '?', '[']);
-                (Item { span: span.clone(), written: s.trim(), title: None, lang: None }, is_glob)
+                (
+                    Item { span: span.clone(), written: s.trim(), title: None, lang: None, encoding: None },
+                    is_glob,
+                )
             }
             StrOrTable::Table(doc) => {
                 let title = text_value(doc.title.as_ref(), "title", src, diags);
                 let lang = doc.lang.as_ref().and_then(|l| resolve_lang(l, src, diags));
+                let encoding = doc.encoding.as_ref().and_then(|e| resolve_encoding(e, src, diags));
                 let Some(file) = &doc.file else {
                     diags.push(
                         src.error(span, "missing `file` in a `documents` entry")
@@ -52,7 +57,7 @@ pub(super) fn expand(
                     );
                     continue;
                 };
-                (Item { span: file.span(), written: file.get_ref().trim(), title, lang }, false)
+                (Item { span: file.span(), written: file.get_ref().trim(), title, lang, encoding }, false)
             }
         };
         if item.written.is_empty() {
@@ -80,7 +85,14 @@ pub(super) fn expand(
             }
             seen.insert(key, (item.written.to_owned(), item.span.start));
             let at = Some(line_col(src.text, item.span.start));
-            out.push(DocumentEntry { path, display, title: item.title.clone(), lang: item.lang, at });
+            out.push(DocumentEntry {
+                path,
+                display,
+                title: item.title.clone(),
+                lang: item.lang,
+                at,
+                encoding: item.encoding,
+            });
         }
     }
     out

@@ -286,6 +286,9 @@ pub struct DocumentEntry {
     /// Line and column of the entry in book.toml that lists the file (the glob
     /// for a file a glob found); `None` for a file built without a manifest.
     pub at: Option<(usize, usize)>,
+    /// The file's character encoding when it is not UTF-8 (the entry's
+    /// `encoding`, else the book's); the text is converted on reading.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 /// A font file named in `[fonts]`.
@@ -463,7 +466,7 @@ pub fn single_file(md: &Path) -> Settings {
         root,
         manifest: None,
         meta: BookMeta { title, lang: Lang::Ru, identifier, ..BookMeta::default() },
-        documents: vec![DocumentEntry { path, display, title: None, lang: None, at: None }],
+        documents: vec![DocumentEntry { path, display, title: None, lang: None, at: None, encoding: None }],
         preface: false,
         parts: Vec::new(),
         group_by: None,
@@ -559,7 +562,11 @@ fn parse_partial(text: &str, path: &Path, root: &Path) -> (Option<Settings>, Dia
             }
         };
         let (group_by, sort) = (arrangement.group_by.as_ref().map(|g| g.0), arrangement.sort);
-        let (documents, preface, parts) = resolver.volume(documents, arrangement, parts);
+        let book_encoding = arrangement.encoding;
+        let (mut documents, preface, parts) = resolver.volume(documents, arrangement, parts);
+        for d in &mut documents {
+            d.encoding = d.encoding.or(book_encoding);
+        }
         let outputs = match raw.output {
             Some(outputs) if !outputs.is_empty() => {
                 outputs.into_iter().filter_map(|(name, output)| resolver.output(name, output)).collect()
@@ -634,6 +641,27 @@ fn text_value(
     Some(text.to_owned())
 }
 
+/// An `encoding` value: a label the WHATWG Encoding Standard knows (`cp1251`,
+/// `windows-1251`, `koi8-r`, `utf-8`…); UTF-8 is `None`, the default.
+fn resolve_encoding(
+    value: &Spanned<String>,
+    src: Source<'_>,
+    diags: &mut Diagnostics,
+) -> Option<&'static encoding_rs::Encoding> {
+    let written = value.get_ref().trim();
+    match encoding_rs::Encoding::for_label(written.as_bytes()) {
+        Some(e) if e == encoding_rs::UTF_8 => None,
+        Some(e) => Some(e),
+        None => {
+            diags.push(
+                src.error(value.span(), format!("unknown encoding `{written}`"))
+                    .with_hint("use \"utf-8\", \"cp1251\" (Windows-1251) or \"koi8-r\""),
+            );
+            None
+        }
+    }
+}
+
 /// A language tag as a [`Lang`]; `None` and an error when samizdat does not know it.
 fn resolve_lang(tag: &Spanned<String>, src: Source<'_>, diags: &mut Diagnostics) -> Option<Lang> {
     let written = tag.get_ref().trim();
@@ -686,6 +714,8 @@ struct Arrangement {
     group_by: Option<(GroupBy, Range<usize>)>,
     /// `sort`.
     sort: Sort,
+    /// `encoding`, for the statements that name none.
+    encoding: Option<&'static encoding_rs::Encoding>,
 }
 
 impl Resolver<'_, '_> {
@@ -828,7 +858,8 @@ impl Resolver<'_, '_> {
             self.keyword(o, "sort order", &orders, None)
         });
         let sort = sort.unwrap_or(Sort::Manifest);
-        Arrangement { preface, group_by, sort }
+        let encoding = b.encoding.as_ref().and_then(|e| resolve_encoding(e, src, self.diags));
+        Arrangement { preface, group_by, sort, encoding }
     }
 
     /// The reading order of the volume: the preface, the statements of

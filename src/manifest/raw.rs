@@ -91,6 +91,8 @@ pub(super) struct RawBook {
     pub group_by: Option<Spanned<String>>,
     /// Order of the statements within each part: `manifest`, `date`, `title` or `path`.
     pub sort: Option<Spanned<String>>,
+    /// Character encoding of the statements when it is not UTF-8 (`cp1251`, `koi8-r`).
+    pub encoding: Option<Spanned<String>>,
 }
 
 /// A `{ file = "…", title = "…", lang = "…" }` entry of `documents`.
@@ -103,6 +105,8 @@ pub(super) struct RawDocument {
     pub title: Option<Spanned<String>>,
     /// Language overriding the book's.
     pub lang: Option<Spanned<String>>,
+    /// Character encoding of this file when it is not UTF-8.
+    pub encoding: Option<Spanned<String>>,
 }
 
 /// `[output.NAME]`.
@@ -391,6 +395,7 @@ pub(super) static BOOK_FIELDS: &[Field] = &[
     field("preface", &[Type::String], "preface = \"content/preface.md\""),
     field("group-by", &[Type::String], "group-by = \"year\""),
     field("sort", &[Type::String], "sort = \"date\""),
+    field("encoding", &[Type::String], "encoding = \"cp1251\""),
 ];
 
 static DOCUMENT: Schema = Schema::Fields(DOCUMENT_FIELDS);
@@ -398,6 +403,7 @@ static DOCUMENT_FIELDS: &[Field] = &[
     field("file", &[Type::String], "file = \"extra/x.md\""),
     field("title", &[Type::String], "title = \"…\""),
     field("lang", &[Type::String], "lang = \"kk\""),
+    field("encoding", &[Type::String], "encoding = \"cp1251\""),
 ];
 
 static OUTPUTS: Schema =
