@@ -45,12 +45,34 @@ struct BuildArgs {
     /// Also read documents and images outside the book's folder.
     #[arg(long)]
     allow_outside_root: bool,
+    /// What a missing image is: an error (nothing is written) or a warning (it is left out)
+    /// [default: `missing-images` in book.toml, else error].
+    #[arg(long, value_enum, value_name = "POLICY")]
+    missing_images: Option<Missing>,
     /// Build with at most N threads [default: one per core].
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
     /// Print nothing but errors.
     #[arg(short = 'q', long)]
     quiet: bool,
+}
+
+/// `--missing-images`.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Missing {
+    /// Each missing image is an error; nothing is written.
+    Error,
+    /// Each missing image is a warning; it is left out of the outputs.
+    Warn,
+}
+
+impl Missing {
+    fn policy(self) -> samizdat::manifest::MissingImages {
+        match self {
+            Missing::Error => samizdat::manifest::MissingImages::Error,
+            Missing::Warn => samizdat::manifest::MissingImages::Warn,
+        }
+    }
 }
 
 impl BuildArgs {
@@ -61,6 +83,7 @@ impl BuildArgs {
             output: self.output.clone(),
             deny_warnings: self.deny_warnings,
             allow_outside_root: self.allow_outside_root,
+            missing_images: self.missing_images.map(Missing::policy),
             jobs: self.jobs.map(usize::from),
         }
     }
@@ -165,6 +188,9 @@ enum Command {
         /// Also read documents and images outside the book's folder.
         #[arg(long)]
         allow_outside_root: bool,
+        /// What a missing image is: an error or a warning [default: book.toml's, else error].
+        #[arg(long, value_enum, value_name = "POLICY")]
+        missing_images: Option<Missing>,
         /// Also lay out the PDF outputs and check print readiness (image resolution,
         /// text size, bleed, booklet page count).
         #[arg(long)]
@@ -249,9 +275,10 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Check { path, deny_warnings, allow_outside_root, print } => {
+        Command::Check { path, deny_warnings, allow_outside_root, missing_images, print } => {
             let path = path.unwrap_or_else(|| PathBuf::from("."));
-            match driver::load_with(&path, &LoadOptions { allow_outside_root }) {
+            let missing_images = missing_images.map(Missing::policy);
+            match driver::load_with(&path, &LoadOptions { allow_outside_root, missing_images }) {
                 Ok((p, mut w)) => {
                     if print {
                         for f in driver::preflight(&p) {

@@ -670,8 +670,10 @@ impl<'s> Builder<'s> {
             .get(span.clone())
             .and_then(|s| s.find(&format!("]({src}")))
             .map_or(span.start, |i| span.start + i + 2);
-        self.pending_images
-            .push(Block::new(BlockKind::Image(ImageRef { src, path, alt, title, src_at }), span));
+        self.pending_images.push(Block::new(
+            BlockKind::Image(ImageRef { src, path, alt, title, src_at, missing: false }),
+            span,
+        ));
     }
 
     fn front_matter(&mut self, kind: MetadataBlockKind, text: &str, range: Span) {

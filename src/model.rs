@@ -211,6 +211,9 @@ pub struct ImageRef {
     pub title: Option<String>,
     /// Byte offset of the path in the document's source, for messages about the file.
     pub src_at: usize,
+    /// The file was not found and the book allows that (`missing-images = "warn"`):
+    /// the PDF leaves the image out, the EPUB shows its description as a line.
+    pub missing: bool,
 }
 
 /// Horizontal alignment of a table column.

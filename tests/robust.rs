@@ -953,3 +953,29 @@ fn legacy_encodings_named_and_converted() {
     book.write("book.toml", "[book]\ntitle = \"Т\"\nencoding = \"cp-1251x\"\ndocuments = [\"one.md\"]\n");
     book.run(["check"]).code(1).located("book.toml", "3:12").stderr_has("unknown encoding `cp-1251x`");
 }
+
+// A website export often lacks some images. By default each is an error; with
+// `--missing-images warn` (or `missing-images = "warn"` in [book]) the build
+// completes, each missing image is a warning at its reference, the PDF leaves it
+// out and the EPUB shows its description as a line.
+#[test]
+fn missing_images_may_be_warnings() {
+    let book = Book::fixture("robust/image-missing");
+    book.run(["build"]).code(1).stderr_has("image `img/nope.png`");
+    let run = book.run(["build", "--missing-images", "warn"]);
+    run.success()
+        .located("content/one.md", "1:16")
+        .stderr_has("image `img/nope.png` is missing; it is left out");
+    let epub = book.read("out/epub.epub");
+    let xhtml = epub_xhtml(&epub);
+    assert!(xhtml.contains("<p class=\"missing-image\">[Схема двора]</p>"), "{xhtml}");
+    assert!(!xhtml.contains("<img"), "{xhtml}");
+    if let Some(images) = validate::pdf_images(&book.path("out/pdf.pdf")) {
+        assert!(images.is_empty(), "{images:?}");
+    }
+    book.run(["check", "--missing-images", "warn"]).success();
+    let manifest = String::from_utf8(book.read("book.toml")).expect("UTF-8");
+    book.write("book.toml", manifest.replace("[book]\n", "[book]\nmissing-images = \"warn\"\n"));
+    book.run(["build"]).success().stderr_has("is missing; it is left out");
+    book.run(["build", "--missing-images", "error"]).code(1);
+}

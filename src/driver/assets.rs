@@ -8,7 +8,7 @@ use super::load::io_reason;
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::fonts::{FALLBACK_SLOT, FontError, FontSet};
 use crate::images;
-use crate::manifest::{self, OutputKind, Settings};
+use crate::manifest::{self, MissingImages, OutputKind, Settings};
 use crate::model::{Block, Document, Images};
 
 /// The error for an image address that names no file of the book: a web address
@@ -94,6 +94,13 @@ pub(super) fn load_images(
                     }
                     Err(e) => diags.push(Diagnostic::error(Some(loc), format!("image `{}`: {e}", img.src))),
                 }
+            }
+            // A file not there, where the book allows it: a warning, and the image left out.
+            Err((msg, _)) if settings.missing_images == MissingImages::Warn && !img.path.exists() => {
+                diags.push(
+                    Diagnostic::warning(Some(loc), format!("image `{}` is missing; it is left out", img.src))
+                        .with_hint(format!("{msg}; the EPUB shows its description instead")),
+                );
             }
             Err((msg, hint)) => {
                 diags.push(

@@ -22,7 +22,7 @@ pub fn load(path: &Path) -> Result<(Project, Diagnostics), Diagnostics> {
 pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostics), Diagnostics> {
     let mut diags = Diagnostics::new();
     let input = resolve_input(path).map_err(|d| Diagnostics(vec![d]))?;
-    let (settings, single) = match input {
+    let (mut settings, single) = match input {
         // A manifest with errors still names its statements: they are read and
         // checked too, and every problem is reported in this one run.
         Input::Manifest(p) => match manifest::load_partial(&absolute(&p)) {
@@ -104,7 +104,17 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostic
         }
     }
 
+    if let Some(policy) = opts.missing_images {
+        settings.missing_images = policy;
+    }
     let images = load_images(&documents, &sources, &settings, confine.as_ref(), &mut diags);
+    // Images allowed to be missing are marked so, for both writers.
+    for doc in &mut documents {
+        mark_missing(&mut doc.blocks, &images);
+        for note in &mut doc.footnotes {
+            mark_missing(&mut note.blocks, &images);
+        }
+    }
     if fonts_ok {
         check_coverage(&documents, &sources, &fonts, &mut diags);
     }
@@ -304,6 +314,19 @@ pub(crate) fn io_reason(e: &std::io::Error) -> String {
         ErrorKind::FileTooLarge => "the file is larger than the file system allows".into(),
         ErrorKind::NotADirectory => "a part of the path is a file, not a folder".into(),
         _ => e.to_string(),
+    }
+}
+
+/// Marks the images of `blocks` that were not loaded (only those allowed to be
+/// missing are not: any other problem stopped the build).
+fn mark_missing(blocks: &mut [crate::model::Block], images: &crate::model::Images) {
+    for b in blocks {
+        match &mut b.kind {
+            BlockKind::Image(img) => img.missing = !images.contains_key(&img.path),
+            BlockKind::List { items, .. } => items.iter_mut().for_each(|item| mark_missing(item, images)),
+            BlockKind::Quote(inner) => mark_missing(inner, images),
+            _ => {}
+        }
     }
 }
 

@@ -44,6 +44,8 @@ pub struct BuildOptions {
     pub deny_warnings: bool,
     /// Read documents and images outside the book's folder too.
     pub allow_outside_root: bool,
+    /// What a missing image is, instead of the manifest's `missing-images`.
+    pub missing_images: Option<crate::manifest::MissingImages>,
     /// Threads laying out and writing the outputs; `None`: one per core.
     pub jobs: Option<usize>,
 }
@@ -56,6 +58,8 @@ pub struct LoadOptions {
     /// book received from someone else cannot pull `../../.ssh/id_rsa` or
     /// `/etc/passwd` into its outputs.
     pub allow_outside_root: bool,
+    /// What a missing image is, instead of the manifest's `missing-images`.
+    pub missing_images: Option<crate::manifest::MissingImages>,
 }
 
 /// A loaded project: settings, parsed statements and their images.
@@ -98,7 +102,8 @@ pub fn build_with_progress(
     opts: &BuildOptions,
     progress: &dyn Progress,
 ) -> Result<(Report, Diagnostics), Diagnostics> {
-    let load = LoadOptions { allow_outside_root: opts.allow_outside_root };
+    let load =
+        LoadOptions { allow_outside_root: opts.allow_outside_root, missing_images: opts.missing_images };
     // One pool for loading and building.
     thread_pool(opts.jobs)?.install(|| {
         let (project, diags) = load_with(path, &load)?;

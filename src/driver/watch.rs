@@ -117,7 +117,8 @@ fn build_once(
         absolute(path).parent().map(Path::to_path_buf).unwrap_or_default()
     };
     folders.insert(base);
-    let load = LoadOptions { allow_outside_root: opts.allow_outside_root };
+    let load =
+        LoadOptions { allow_outside_root: opts.allow_outside_root, missing_images: opts.missing_images };
     let loaded = super::thread_pool(opts.jobs).and_then(|pool| pool.install(|| load_with(path, &load)));
     let (project, diags) = match loaded {
         Ok(loaded) => loaded,

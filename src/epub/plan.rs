@@ -162,7 +162,7 @@ impl<'a> Plan<'a> {
         }
         let mut files = BTreeSet::new();
         for (i, doc) in book.documents.iter().enumerate() {
-            for img in doc.images() {
+            for img in doc.images().into_iter().filter(|i| !i.missing) {
                 plan.add_image(images, &img.path)?;
             }
             let file = unique_file(&doc.slug, i, &mut files);

@@ -77,6 +77,7 @@ fn heading(level: u8, s: &str, id: Option<&str>, lang: Option<Lang>) -> Block {
 fn image(path: &str, alt: &str, title: Option<&str>) -> Block {
     block(BlockKind::Image(ImageRef {
         src_at: 0,
+        missing: false,
         src: path.to_string(),
         path: PathBuf::from(path),
         alt: alt.to_string(),
@@ -801,6 +802,7 @@ impl Rng {
                     6 => BlockKind::Rule,
                     _ => BlockKind::Image(ImageRef {
                         src_at: 0,
+                        missing: false,
                         src: self.string(),
                         path: PathBuf::from(if self.below(2) == 0 {
                             "book/img/dot.png"

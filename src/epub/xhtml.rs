@@ -345,6 +345,21 @@ impl Renderer<'_, '_> {
     }
 
     fn figure(&mut self, img: &ImageRef, lang: Lang) {
+        if img.missing {
+            // The picture was not exported with the text: its description stands in.
+            let text = [img.alt.trim(), img.title.as_deref().unwrap_or("").trim()]
+                .into_iter()
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(". ");
+            if !text.is_empty() {
+                self.x.raw("<p class=\"missing-image\"");
+                let parent = self.open_lang(lang);
+                self.x.raw(">[").text(&text).raw("]</p>\n");
+                self.close_lang(parent);
+            }
+            return;
+        }
         let Some(stored) = self.plan.image(&img.path) else {
             // Unreachable: `Plan::new` fails on images that were not loaded.
             return;

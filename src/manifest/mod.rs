@@ -195,6 +195,18 @@ pub enum Start {
     Recto,
 }
 
+/// What a build does about an image file that is not there (a website export
+/// often lacks some): `missing-images` in `[book]`, `--missing-images` on the
+/// command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MissingImages {
+    /// Each is an error; nothing is written.
+    #[default]
+    Error,
+    /// Each is a warning at its reference; the outputs are written without it.
+    Warn,
+}
+
 /// The order of statements within each part (and of those outside parts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
@@ -369,6 +381,8 @@ pub struct Settings {
     pub outputs: Vec<Output>,
     /// Font files from `[fonts]`; all `None` for the embedded faces.
     pub fonts: FontPaths,
+    /// What a missing image is (`missing-images`).
+    pub missing_images: MissingImages,
 }
 
 /// Default font size: 10.5 pt, a common body size for A5 pamphlets.
@@ -473,6 +487,7 @@ pub fn single_file(md: &Path) -> Settings {
         sort: Sort::Manifest,
         outputs: default_outputs(),
         fonts: FontPaths::default(),
+        missing_images: MissingImages::Error,
     }
 }
 
@@ -563,6 +578,7 @@ fn parse_partial(text: &str, path: &Path, root: &Path) -> (Option<Settings>, Dia
         };
         let (group_by, sort) = (arrangement.group_by.as_ref().map(|g| g.0), arrangement.sort);
         let book_encoding = arrangement.encoding;
+        let missing_images = arrangement.missing_images;
         let (mut documents, preface, parts) = resolver.volume(documents, arrangement, parts);
         for d in &mut documents {
             d.encoding = d.encoding.or(book_encoding);
@@ -586,6 +602,7 @@ fn parse_partial(text: &str, path: &Path, root: &Path) -> (Option<Settings>, Dia
             sort,
             outputs,
             fonts,
+            missing_images,
         }
     });
     diags.0.sort_by(|a, b| a.location.cmp(&b.location));
@@ -716,6 +733,8 @@ struct Arrangement {
     sort: Sort,
     /// `encoding`, for the statements that name none.
     encoding: Option<&'static encoding_rs::Encoding>,
+    /// `missing-images`.
+    missing_images: MissingImages,
 }
 
 impl Resolver<'_, '_> {
@@ -859,7 +878,11 @@ impl Resolver<'_, '_> {
         });
         let sort = sort.unwrap_or(Sort::Manifest);
         let encoding = b.encoding.as_ref().and_then(|e| resolve_encoding(e, src, self.diags));
-        Arrangement { preface, group_by, sort, encoding }
+        let missing_images = b.missing_images.as_ref().map_or(MissingImages::Error, |m| {
+            let choices = [("error", MissingImages::Error), ("warn", MissingImages::Warn)];
+            self.keyword(m, "missing-images value", &choices, None).unwrap_or_default()
+        });
+        Arrangement { preface, group_by, sort, encoding, missing_images }
     }
 
     /// The reading order of the volume: the preface, the statements of

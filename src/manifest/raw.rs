@@ -93,6 +93,8 @@ pub(super) struct RawBook {
     pub sort: Option<Spanned<String>>,
     /// Character encoding of the statements when it is not UTF-8 (`cp1251`, `koi8-r`).
     pub encoding: Option<Spanned<String>>,
+    /// What a missing image is: `error` (the default) or `warn`.
+    pub missing_images: Option<Spanned<String>>,
 }
 
 /// A `{ file = "…", title = "…", lang = "…" }` entry of `documents`.
@@ -396,6 +398,7 @@ pub(super) static BOOK_FIELDS: &[Field] = &[
     field("group-by", &[Type::String], "group-by = \"year\""),
     field("sort", &[Type::String], "sort = \"date\""),
     field("encoding", &[Type::String], "encoding = \"cp1251\""),
+    field("missing-images", &[Type::String], "missing-images = \"warn\""),
 ];
 
 static DOCUMENT: Schema = Schema::Fields(DOCUMENT_FIELDS);

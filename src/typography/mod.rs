@@ -303,6 +303,7 @@ mod tests {
                 Block::new(
                     BlockKind::Image(ImageRef {
                         src_at: 0,
+                        missing: false,
                         src: "a.jpg".into(),
                         path: PathBuf::from("a.jpg"),
                         alt: "\"фото\"".into(),
