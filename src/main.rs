@@ -201,6 +201,13 @@ enum Command {
         /// The folder to create.
         dir: PathBuf,
     },
+    /// Print a shell completion script: `source <(samizdat completions bash)`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `samizdat man | man -l -`.
+    Man,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -306,6 +313,21 @@ fn main() -> ExitCode {
                     ExitCode::from(INPUT_ERROR)
                 }
             }
+        }
+        // Made in memory, then written: a reader that stops early (`| head`) is no error.
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "samizdat", &mut script);
+            let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), &script);
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            let mut page = Vec::new();
+            let _ = clap_mangen::Man::new(command).render(&mut page);
+            let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), &page);
+            ExitCode::SUCCESS
         }
         Command::New { dir } => match driver::new_project(&dir) {
             Ok(files) => {

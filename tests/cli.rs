@@ -313,3 +313,23 @@ fn accents_and_ligatures_copy_as_text() {
         assert!(text.contains(word), "`{word}` is not in the PDF's text: {text}");
     }
 }
+
+// Shell completions load in bash, zsh and fish scripts are produced, and the
+// manual page renders with man.
+#[test]
+fn completions_and_manual_page() {
+    let book = Book::empty("completions");
+    for shell in ["bash", "zsh", "fish"] {
+        book.run(["completions", shell]).success();
+    }
+    if validate::have("bash") {
+        let script = format!("source <({} completions bash) && complete -p samizdat", common::BIN);
+        let out = std::process::Command::new("bash").args(["-c", &script]).output().expect("bash runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("_samizdat"));
+    }
+    let man = std::process::Command::new(common::BIN).arg("man").output().expect("runs");
+    let page = String::from_utf8_lossy(&man.stdout);
+    assert!(page.starts_with(".ie") || page.contains(".TH samizdat"), "{page}");
+    assert!(page.contains("completions") && page.contains("build"), "{page}");
+}
