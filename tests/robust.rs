@@ -979,3 +979,18 @@ fn missing_images_may_be_warnings() {
     book.run(["build"]).success().stderr_has("is missing; it is left out");
     book.run(["build", "--missing-images", "error"]).code(1);
 }
+
+// A named pipe given as the manifest or as a statement is refused at once, never read.
+#[test]
+fn pipes_as_manifest_or_statement_refused() {
+    let book = Book::empty("pipes");
+    let made = |p: std::path::PathBuf| {
+        std::process::Command::new("mkfifo").arg(p).status().is_ok_and(|s| s.success())
+    };
+    if !made(book.path("book.toml")) || !made(book.path("piped.md")) {
+        return;
+    }
+    let quick = std::time::Duration::from_secs(20);
+    book.cmd(["check", "book.toml"]).timeout(quick).run().code(1).stderr_has("it is not a regular file");
+    book.cmd(["check", "piped.md"]).timeout(quick).run().code(1).stderr_has("not a regular file");
+}

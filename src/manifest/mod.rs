@@ -505,6 +505,16 @@ pub fn load(path: &Path) -> Result<(Settings, Diagnostics), Diagnostics> {
 /// in the same run and every problem reported at once.
 pub fn load_partial(path: &Path) -> (Option<Settings>, Diagnostics) {
     let fail = |d: Diagnostic| (None, Diagnostics(vec![d]));
+    // A pipe or a device would block the read or never end it; no manifest is megabytes long.
+    if let Ok(meta) = std::fs::metadata(path)
+        && (!meta.is_file() || meta.len() > MAX_MANIFEST_BYTES)
+    {
+        let why = if meta.is_file() { "it is larger than any manifest" } else { "it is not a regular file" };
+        return fail(
+            Diagnostic::error(Some(Location::file(path)), format!("cannot read `{}`: {why}", path.display()))
+                .with_hint("give the path of a book.toml saved on disk"),
+        );
+    }
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => {
@@ -702,6 +712,9 @@ fn show_mm(p: Pt) -> String {
 fn show_pt(p: Pt) -> String {
     format!("{}pt", (p.get() * 100.0).round() / 100.0)
 }
+
+/// Largest manifest read, in bytes: a book.toml listing thousands of statements is a few hundred KB.
+const MAX_MANIFEST_BYTES: u64 = 16 << 20;
 
 /// Most pages `fit-pages` copyfits to: a long pamphlet. Copyfitting lays the
 /// text out a dozen times, which is for a few pages, not a book.
