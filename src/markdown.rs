@@ -204,6 +204,12 @@ impl<'s> Builder<'s> {
         }
     }
 
+    /// An error at `offset` with its hint.
+    fn error(&mut self, offset: usize, message: impl Into<String>, hint: impl Into<String>) {
+        let d = self.diags.error_at(self.info.display, self.source, offset, message);
+        d.hint = Some(hint.into());
+    }
+
     fn warn(&mut self, offset: usize, message: impl Into<String>, hint: Option<&str>) {
         let d = self.diags.warn_at(self.info.display, self.source, offset, message);
         if let Some(h) = hint {
@@ -410,13 +416,11 @@ impl<'s> Builder<'s> {
             Tag::BlockQuote(_) | Tag::List(_) if self.depth() >= MAX_DEPTH => {
                 if !self.depth_error {
                     self.depth_error = true;
-                    let d = self.diags.error_at(
-                        self.info.display,
-                        self.source,
+                    self.error(
                         range.start,
                         format!("lists and block quotes are nested more than {MAX_DEPTH} levels deep"),
+                        "flatten the structure; deeper nesting cannot be printed legibly",
                     );
-                    d.hint = Some("flatten the structure; deeper nesting cannot be printed legibly".into());
                 }
                 self.skipping = 1;
             }
@@ -690,8 +694,7 @@ impl<'s> Builder<'s> {
                 "date" => match Date::parse(&value) {
                     Ok(date) => fm.date = Some(date),
                     Err(e) => {
-                        let d = self.diags.error_at(self.info.display, self.source, at, e.message);
-                        d.hint = Some(e.hint);
+                        self.error(at, e.message, e.hint);
                     }
                 },
                 "author" | "authors" => fm.author = Some(value),
@@ -735,13 +738,11 @@ impl<'s> Builder<'s> {
                 continue;
             }
             let Some((key, value)) = line_trim.split_once(':') else {
-                let d = self.diags.error_at(
-                    self.info.display,
-                    self.source,
+                self.error(
                     here,
                     format!("front matter line `{line_trim}` is not `key: value`"),
+                    "front matter lines look like `title: My statement`",
                 );
-                d.hint = Some("front matter lines look like `title: My statement`".into());
                 continue;
             };
             let at = here + line.find(value.trim()).unwrap_or(0);
@@ -759,13 +760,7 @@ impl<'s> Builder<'s> {
             Err(e) => {
                 let at = body_start + e.span().map_or(0, |s| s.start);
                 let first = e.message().lines().next().unwrap_or("invalid TOML").to_owned();
-                let d = self.diags.error_at(
-                    self.info.display,
-                    self.source,
-                    at,
-                    format!("the `+++` front matter is not valid TOML: {first}"),
-                );
-                d.hint = Some("write `key = \"value\"` lines, e.g. `title = \"Заявление\"`, or use `---` with `key: value`".into());
+                self.error(at, format!("the `+++` front matter is not valid TOML: {first}"), "write `key = \"value\"` lines, e.g. `title = \"Заявление\"`, or use `---` with `key: value`");
                 return Vec::new();
             }
         };
@@ -776,13 +771,11 @@ impl<'s> Builder<'s> {
                 DeValue::String(s) => s.to_string(),
                 DeValue::Datetime(d) => d.to_string(),
                 _ => {
-                    let d = self.diags.error_at(
-                        self.info.display,
-                        self.source,
+                    self.error(
                         at,
                         format!("front matter `{}` must be text", key.get_ref()),
+                        format!("write it in quotes: {} = \"…\"", key.get_ref()),
                     );
-                    d.hint = Some(format!("write it in quotes: {} = \"…\"", key.get_ref()));
                     continue;
                 }
             };
@@ -809,13 +802,11 @@ impl<'s> Builder<'s> {
             l.split_once(sep).is_some_and(|(k, _)| !k.trim().is_empty() && !k.trim().contains(' '))
         });
         if looks_like_keys && !self.source.lines().skip(1).any(|l| l.trim_end() == fence) {
-            let d = self.diags.error_at(
-                self.info.display,
-                self.source,
+            self.error(
                 0,
                 format!("the front matter opened by `{fence}` on line 1 is never closed"),
+                format!("end it with a line `{fence}` after its last `key{sep} value` line"),
             );
-            d.hint = Some(format!("end it with a line `{fence}` after its last `key{sep} value` line"));
         }
     }
 

@@ -282,30 +282,19 @@ impl Paginator<'_> {
                     }
                     i += 1;
                 }
-                Elem::Line { para, .. } => {
-                    let para = *para;
+                Elem::Line { para, line: first_line, index: first_index, .. } => {
+                    let (para, first_index) = (*para, *first_index);
                     let base = self.doc_base;
                     // Only the lines this page could take, with room for the widow and
                     // orphan rules, are looked at: a paragraph of thousands of lines would
                     // otherwise be gathered (and its reset lines copied) on each of its pages.
-                    let first_leading = match &elems[i] {
-                        Elem::Line { line, .. } => line.leading,
-                        _ => self.opts.leading(),
-                    };
                     let page_lines =
-                        (self.opts.text_height() / first_leading.max(Pt::new(1.0))).ceil() as usize;
+                        (self.opts.text_height() / first_line.leading.max(Pt::new(1.0))).ceil() as usize;
                     let window = page_lines * 2 + MIN_LINES + 2;
-                    let rebroken: Option<Vec<LineBox>> = self.rebroken.get(&para).map(|r| {
-                        let from = match &elems[i] {
-                            Elem::Line { index, .. } => *index,
-                            _ => 0,
-                        };
-                        r.iter().skip(from).take(window).cloned().collect()
-                    });
-                    let first_index = match &elems[i] {
-                        Elem::Line { index, .. } => *index,
-                        _ => 0,
-                    };
+                    let rebroken: Option<Vec<LineBox>> = self
+                        .rebroken
+                        .get(&para)
+                        .map(|r| r.iter().skip(first_index).take(window).cloned().collect());
                     let owned: Vec<(std::borrow::Cow<'_, LineBox>, Pt, Tag)> = elems[i..]
                         .iter()
                         .take(window)

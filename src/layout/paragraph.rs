@@ -496,11 +496,12 @@ fn place(lb: &mut LineBox, frag: &Drawn<'_>, x: Pt, fonts: &FontSet, glue_less: 
             && let Some(prev) = run.glyphs.last()
             && if rtl { range.start == prev.start } else { range.start < prev.range().end }
         {
-            let end = if rtl { range.start } else { prev.range().end };
-            range = end..end.max(range.end);
-            if rtl {
-                range = end..end;
-            }
+            range = if rtl {
+                range.start..range.start
+            } else {
+                let end = prev.range().end;
+                end..end.max(range.end)
+            };
         }
         if g.x_offset != 0 || g.y_offset != 0 {
             let index = run.glyphs.len() as u32;
