@@ -15,6 +15,8 @@ use pulldown_cmark::{
 };
 
 use crate::diag::{Diagnostic, Diagnostics, Location};
+
+mod html;
 use crate::model::{
     Align, Block, BlockKind, Cell, Date, Document, Footnote, ImageRef, Inline, Lang, Span, Table,
 };
@@ -142,12 +144,26 @@ enum BlockFrame {
 /// A container of inlines being filled.
 enum InlineFrame {
     Paragraph,
-    Heading { level: u8, id: Option<String>, lang: Option<Lang> },
+    Heading {
+        level: u8,
+        id: Option<String>,
+        lang: Option<Lang>,
+    },
     Emph,
     Strong,
     Strike,
+    Sup,
+    Sub,
+    /// An element of inline HTML (`<b>`, `<sup>`, `<a href>`); `name` is its tag.
+    Html {
+        name: String,
+        kind: html::HtmlInline,
+    },
     Link(String),
-    Image { src: String, title: String },
+    Image {
+        src: String,
+        title: String,
+    },
     Cell,
 }
 
@@ -164,7 +180,10 @@ struct Builder<'s> {
     pending_images: Vec<Block>,
     table: Option<TableState>,
     code: Option<String>,
-    html: Option<String>,
+    /// The pieces of an HTML block being read, each with its offset in the source.
+    html: Option<Vec<(String, usize)>>,
+    /// HTML across the statement: active content being dropped, what was dropped.
+    web: html::Web,
     metadata: Option<(MetadataBlockKind, String)>,
     /// A front matter block was read.
     front_seen: bool,
@@ -193,6 +212,7 @@ impl<'s> Builder<'s> {
             table: None,
             code: None,
             html: None,
+            web: html::Web::default(),
             metadata: None,
             front_seen: false,
             footnote_numbers: BTreeMap::new(),
@@ -220,9 +240,6 @@ impl<'s> Builder<'s> {
     fn push_inline(&mut self, inline: Inline) {
         if let Some((_, _, content)) = self.inlines.last_mut() {
             content.push(inline);
-        } else if let Some(html) = &mut self.html {
-            // Text inside an HTML block (never happens with pulldown-cmark, kept for safety).
-            Inline::plain_text_into(&[inline], html);
         } else {
             // Loose inline outside any paragraph (e.g. in a tight list item): wrap it.
             self.inlines.push((InlineFrame::Paragraph, 0, vec![inline]));
@@ -272,6 +289,24 @@ impl<'s> Builder<'s> {
             }
             return;
         }
+        // Inside a script or other active content left open by inline HTML, running
+        // text is the script's: it is dropped until the element's end tag.
+        if self.web.dropping()
+            && matches!(
+                event,
+                Event::Text(_)
+                    | Event::Code(_)
+                    | Event::SoftBreak
+                    | Event::HardBreak
+                    | Event::FootnoteReference(_)
+                    | Event::InlineMath(_)
+                    | Event::DisplayMath(_)
+                    | Event::TaskListMarker(_)
+            )
+            && self.html.is_none()
+        {
+            return;
+        }
         if !matches!(event, Event::Text(_)) {
             self.flush_markers();
         }
@@ -283,8 +318,8 @@ impl<'s> Builder<'s> {
                     code.push_str(&text);
                 } else if let Some((_, buf)) = &mut self.metadata {
                     buf.push_str(&text);
-                } else if let Some(html) = &mut self.html {
-                    html.push_str(&text);
+                } else if let Some(pieces) = &mut self.html {
+                    pieces.push((text.to_string(), range.start));
                 } else {
                     match self.text_ranges.last_mut() {
                         Some(last) if last.end == range.start => last.end = range.end,
@@ -296,18 +331,11 @@ impl<'s> Builder<'s> {
             Event::Code(code) => self.push_inline(Inline::Code(code.to_string())),
             Event::InlineMath(m) | Event::DisplayMath(m) => self.push_inline(Inline::Text(m.to_string())),
             Event::Html(html) => {
-                if let Some(buf) = &mut self.html {
-                    buf.push_str(&html);
+                if let Some(pieces) = &mut self.html {
+                    pieces.push((html.to_string(), range.start));
                 }
             }
-            Event::InlineHtml(html) => {
-                self.warn(
-                    range.start,
-                    format!("raw HTML `{}` is printed as text", html.trim()),
-                    Some("write Markdown instead of HTML, or escape the `<` as `\\<`"),
-                );
-                self.push_inline(Inline::Text(html.to_string()));
-            }
+            Event::InlineHtml(html) => self.html(&html, html::Context::Inline, &|o| range.start + o),
             Event::FootnoteReference(label) => {
                 let next = self.footnote_numbers.len() as u32 + 1;
                 let n = *self.footnote_numbers.entry(label.to_string()).or_insert(next);
@@ -440,7 +468,7 @@ impl<'s> Builder<'s> {
                 let _ = matches!(kind, CodeBlockKind::Fenced(_));
                 self.code = Some(String::new());
             }
-            Tag::HtmlBlock => self.html = Some(String::new()),
+            Tag::HtmlBlock => self.html = Some(Vec::new()),
             Tag::MetadataBlock(kind) => self.metadata = Some((kind, String::new())),
             Tag::Table(aligns) => {
                 let aligns = aligns
@@ -467,9 +495,9 @@ impl<'s> Builder<'s> {
             Tag::TableCell => self.inlines.push((InlineFrame::Cell, range.start, Vec::new())),
             Tag::Emphasis => self.inlines.push((InlineFrame::Emph, range.start, Vec::new())),
             Tag::Strong => self.inlines.push((InlineFrame::Strong, range.start, Vec::new())),
-            Tag::Strikethrough | Tag::Superscript | Tag::Subscript => {
-                self.inlines.push((InlineFrame::Strike, range.start, Vec::new()))
-            }
+            Tag::Strikethrough => self.inlines.push((InlineFrame::Strike, range.start, Vec::new())),
+            Tag::Superscript => self.inlines.push((InlineFrame::Sup, range.start, Vec::new())),
+            Tag::Subscript => self.inlines.push((InlineFrame::Sub, range.start, Vec::new())),
             Tag::Link { dest_url, .. } => {
                 self.inlines.push((InlineFrame::Link(dest_url.to_string()), range.start, Vec::new()))
             }
@@ -483,6 +511,8 @@ impl<'s> Builder<'s> {
     }
 
     fn end(&mut self, tag: TagEnd, range: Span) {
+        // HTML elements still open when a Markdown element ends end with it.
+        self.fold_html_inlines();
         match tag {
             TagEnd::Paragraph => {
                 if let Some((_, start, content)) = self.inlines.pop() {
@@ -541,18 +571,20 @@ impl<'s> Builder<'s> {
                 }
             }
             TagEnd::HtmlBlock => {
-                if let Some(html) = self.html.take() {
-                    let text = html.trim().to_string();
-                    if !text.is_empty() {
-                        self.warn(
-                            range.start,
-                            "raw HTML block is printed as text, not as markup",
-                            Some(
-                                "write Markdown instead of HTML; samizdat never copies HTML into its outputs",
-                            ),
-                        );
-                        self.push_block(Block::new(BlockKind::Paragraph(vec![Inline::Text(text)]), range));
+                if let Some(pieces) = self.html.take() {
+                    // The block's lines as one text, each piece's place in the source kept.
+                    let mut text = String::new();
+                    let mut starts = Vec::with_capacity(pieces.len());
+                    for (piece, at) in &pieces {
+                        starts.push((text.len(), *at));
+                        text.push_str(piece);
                     }
+                    let offset = |o: usize| {
+                        let k = starts.partition_point(|&(from, _)| from <= o).saturating_sub(1);
+                        starts.get(k).map_or(range.start, |&(from, at)| at + (o - from))
+                    };
+                    self.html(&text, html::Context::Block, &offset);
+                    self.html_block_end(range.end);
                 }
             }
             TagEnd::MetadataBlock(_) => {
@@ -606,6 +638,8 @@ impl<'s> Builder<'s> {
                     match frame {
                         InlineFrame::Emph => self.push_inline(Inline::Emph(content)),
                         InlineFrame::Strong => self.push_inline(Inline::Strong(content)),
+                        InlineFrame::Sup => self.push_inline(Inline::Sup(content)),
+                        InlineFrame::Sub => self.push_inline(Inline::Sub(content)),
                         _ => {
                             for i in content {
                                 self.push_inline(i);
@@ -813,6 +847,8 @@ impl<'s> Builder<'s> {
     fn finish(mut self) -> (Document, Diagnostics) {
         self.unclosed_front_matter();
         self.flush_markers();
+        self.fold_html_inlines();
+        self.html_report();
         let end = self.source.len();
         self.flush_loose(end);
         // Close anything left open by malformed input (pulldown-cmark always balances, this is a guard).
@@ -1022,21 +1058,66 @@ mod tests {
         );
     }
 
-    // Raw HTML becomes escaped text plus a warning, never markup.
+    // The HTML of a web export becomes formatting; scripts and their text are
+    // dropped with one warning per kind naming every line; no tag is ever text.
     #[test]
-    fn raw_html_becomes_text() {
-        let (doc, diags) = parse_str("# T\n\n<script>alert(1)</script>\n\nsome <b>bold</b>\n");
-        assert!(diags.warnings() >= 2);
-        let text: String = doc
-            .blocks
-            .iter()
-            .filter_map(|b| match &b.kind {
-                BlockKind::Paragraph(p) => Some(Inline::plain_text(p)),
-                _ => None,
-            })
-            .collect();
-        assert!(text.contains("<script>alert(1)</script>"));
-        assert!(text.contains("<b>bold</b>"));
+    fn web_html_mapped_and_active_content_dropped() {
+        let src = "# T\n\n<script>alert(1)</script>\n\nsome <b>bold</b> x<sup>2</sup> <i onclick=\"f()\">it</i><br>\nnext <a href=\"https://e.org\">link</a>\n\n<p class=\"x\">Para &laquo;q&raquo;&nbsp;<blink>b</blink></p>\n\nend <script>var a = \"*x*\";</script> tail\n";
+        let (doc, diags) = parse_str(src);
+        let all: String = diags.iter().map(|d| format!("{d}\n")).collect();
+        assert!(all.contains("s.md:3:1: `<script>` dropped (2 times, lines 3, 10)"), "{all}");
+        assert!(all.contains("s.md:5:32: event attribute `onclick` dropped"), "{all}");
+        assert!(all.contains("s.md:8:40: HTML tag `<blink>` is not understood"), "{all}");
+        let mut text = String::new();
+        Block::plain_text_into(&doc.blocks, &mut text);
+        assert!(!text.contains('<') && !text.contains("alert") && !text.contains("var a"), "{text}");
+        assert!(text.contains("Para «q»\u{a0}b"), "{text:?}");
+        assert!(text.split_whitespace().collect::<Vec<_>>().join(" ").contains("end tail"), "{text}");
+        let BlockKind::Paragraph(p) = &doc.blocks[1].kind else { panic!("{:?}", doc.blocks) };
+        assert!(p.contains(&Inline::Strong(vec![Inline::Text("bold".into())])), "{p:?}");
+        assert!(p.contains(&Inline::Sup(vec![Inline::Text("2".into())])), "{p:?}");
+        assert!(p.contains(&Inline::Emph(vec![Inline::Text("it".into())])), "{p:?}");
+        assert!(p.contains(&Inline::LineBreak), "{p:?}");
+        assert!(p.iter().any(|i| matches!(i, Inline::Link { url, .. } if url == "https://e.org")), "{p:?}");
+    }
+
+    // Block HTML keeps its structure: headings, lists, quotes, tables, code.
+    #[test]
+    fn html_blocks_become_blocks() {
+        let src = "# T\n\n<div>\n<h2>Раздел</h2>\n<ol start=\"3\"><li>один<li>два</ol>\n<blockquote><p>цитата</p></blockquote>\n<table><tr><th>A</th><th>B</th></tr><tr><td>1</td></tr></table>\n<pre>a  b\n c</pre>\n<hr>\n</div>\n";
+        let (doc, diags) = parse_str(src);
+        assert!(diags.is_empty(), "{diags}");
+        let kinds: Vec<&BlockKind> = doc.blocks.iter().map(|b| &b.kind).collect();
+        assert!(matches!(kinds[1], BlockKind::Heading { level: 2, .. }), "{kinds:?}");
+        assert!(
+            matches!(kinds[2], BlockKind::List { start: Some(3), items } if items.len() == 2),
+            "{kinds:?}"
+        );
+        assert!(matches!(kinds[3], BlockKind::Quote(q) if q.len() == 1), "{kinds:?}");
+        assert!(
+            matches!(kinds[4], BlockKind::Table(t) if t.header.len() == 2 && t.rows.len() == 1 && t.rows[0].len() == 2),
+            "{kinds:?}"
+        );
+        assert!(matches!(kinds[5], BlockKind::Code(c) if c == "a  b\n c"), "{kinds:?}");
+        assert!(matches!(kinds[6], BlockKind::Rule), "{kinds:?}");
+        assert_eq!(kinds.len(), 7, "{kinds:?}");
+    }
+
+    // Misnested and unclosed tags never lose text or leave a tag behind.
+    #[test]
+    fn misnested_html_keeps_text() {
+        for src in [
+            "# T\n\n*a <b>b* c</b> d\n",
+            "# T\n\n<b>a *b</b> c* d\n",
+            "# T\n\n<b><i>a b c d\n",
+            "# T\n\n</b></i>a b c d</p>\n",
+        ] {
+            let (doc, _) = parse_str(src);
+            let mut text = String::new();
+            Block::plain_text_into(&doc.blocks[1..], &mut text);
+            let words: Vec<&str> = text.split_whitespace().collect();
+            assert_eq!(words.join(" ").replace('*', ""), "a b c d", "{src:?} → {:?}", doc.blocks);
+        }
     }
 
     // Front matter gives title, date and language; a Kazakh body is detected otherwise.

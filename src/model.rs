@@ -287,6 +287,18 @@ pub enum Inline {
         /// Link text.
         content: Vec<Inline>,
     },
+    /// Superscript (`<sup>` in a web export, `^x^`): set smaller and raised.
+    Sup(Vec<Inline>),
+    /// Subscript (`<sub>`, `~x~`): set smaller and lowered.
+    Sub(Vec<Inline>),
+    /// A passage in another language (`[текст]{lang=kk}`, `<span lang="kk">`):
+    /// hyphenated by its own rules, marked with `xml:lang` in the EPUB.
+    Span {
+        /// The passage's language.
+        lang: Lang,
+        /// Its text.
+        content: Vec<Inline>,
+    },
     /// A call to footnote `number` of this document.
     FootnoteRef(u32),
     /// A hard line break (two trailing spaces or a backslash at line end).
@@ -294,16 +306,40 @@ pub enum Inline {
 }
 
 impl Inline {
+    /// The inlines an inline contains (emphasis, links, spans and the like), if any.
+    pub fn children(&self) -> Option<&[Inline]> {
+        match self {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Sup(c)
+            | Inline::Sub(c)
+            | Inline::Span { content: c, .. }
+            | Inline::Link { content: c, .. } => Some(c),
+            Inline::Text(_) | Inline::Code(_) | Inline::FootnoteRef(_) | Inline::LineBreak => None,
+        }
+    }
+
+    /// The inlines an inline contains, mutable.
+    pub fn children_mut(&mut self) -> Option<&mut Vec<Inline>> {
+        match self {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Sup(c)
+            | Inline::Sub(c)
+            | Inline::Span { content: c, .. }
+            | Inline::Link { content: c, .. } => Some(c),
+            Inline::Text(_) | Inline::Code(_) | Inline::FootnoteRef(_) | Inline::LineBreak => None,
+        }
+    }
+
     /// Appends the plain text of inlines to `out` (footnote calls become their number).
     pub fn plain_text_into(inlines: &[Inline], out: &mut String) {
         for i in inlines {
             match i {
                 Inline::Text(t) | Inline::Code(t) => out.push_str(t),
-                Inline::Emph(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => {
-                    Inline::plain_text_into(c, out)
-                }
                 Inline::FootnoteRef(n) => out.push_str(&n.to_string()),
                 Inline::LineBreak => out.push(' '),
+                _ => Inline::plain_text_into(i.children().unwrap_or_default(), out),
             }
         }
     }

@@ -360,8 +360,7 @@ fn collect_calls(block: &Block, out: &mut BTreeSet<u32>) {
                 Inline::FootnoteRef(n) => {
                     out.insert(*n);
                 }
-                Inline::Emph(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => walk(c, out),
-                Inline::Text(_) | Inline::Code(_) | Inline::LineBreak => {}
+                _ => walk(i.children().unwrap_or_default(), out),
             }
         }
     }
@@ -382,9 +381,9 @@ pub(crate) fn plain_text(inlines: &[Inline]) -> String {
         for i in inlines {
             match i {
                 Inline::Text(t) | Inline::Code(t) => out.push_str(t),
-                Inline::Emph(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => walk(c, out),
                 Inline::FootnoteRef(_) => {}
                 Inline::LineBreak => out.push(' '),
+                _ => walk(i.children().unwrap_or_default(), out),
             }
         }
     }

@@ -486,6 +486,17 @@ impl Renderer<'_, '_> {
                 self.inlines(c);
                 self.x.raw("</strong>");
             }
+            Inline::Sup(c) | Inline::Sub(c) => {
+                let tag = if matches!(inline, Inline::Sup(_)) { "sup" } else { "sub" };
+                self.x.raw("<").raw(tag).raw(">");
+                self.inlines(c);
+                self.x.raw("</").raw(tag).raw(">");
+            }
+            Inline::Span { lang, content } => {
+                self.x.raw("<span").attr("xml:lang", lang.tag()).attr("lang", lang.tag()).raw(">");
+                self.inlines(content);
+                self.x.raw("</span>");
+            }
             Inline::Code(t) => self.counted_text(t, true),
             Inline::Link { url, content } => self.link(url, content),
             Inline::FootnoteRef(n) => self.call(*n),

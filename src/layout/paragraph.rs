@@ -104,6 +104,8 @@ struct FragStyle {
     rise: Pt,
     link: Option<Arc<str>>,
     note: Option<u32>,
+    /// The language of a passage marked as another (`Inline::Span`); the paragraph's otherwise.
+    lang: Option<Lang>,
 }
 
 /// A run of text in one style, before breaking into words.
@@ -520,14 +522,18 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
         style: Style,
         family: Family,
         link: Option<Arc<str>>,
+        /// Size and rise relative to the paragraph's: superscripts and subscripts.
+        script: Option<(f64, f64)>,
+        lang: Option<Lang>,
     }
     fn walk(inlines: &[Inline], ctx: &Ctx, ps: &ParaStyle, fonts: &FontSet, out: &mut Vec<Chunk>) {
         let style_of = |ctx: &Ctx| FragStyle {
             face: fonts.id(ctx.family, ctx.style),
-            size: ps.size,
-            rise: Pt::ZERO,
+            size: ctx.script.map_or(ps.size, |(scale, _)| ps.size * scale),
+            rise: ctx.script.map_or(Pt::ZERO, |(_, rise)| ps.size * rise),
             link: ctx.link.clone(),
             note: None,
+            lang: ctx.lang,
         };
         for i in inlines {
             match i {
@@ -545,6 +551,18 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
                 Inline::Strong(inner) => {
                     let c = Ctx { style: Style { bold: true, ..ctx.style }, ..ctx.clone() };
                     walk(inner, &c, ps, fonts, out);
+                }
+                Inline::Sup(inner) => {
+                    let c = Ctx { script: Some((style::CALL_SCALE, style::CALL_RISE)), ..ctx.clone() };
+                    walk(inner, &c, ps, fonts, out);
+                }
+                Inline::Sub(inner) => {
+                    let c = Ctx { script: Some((style::CALL_SCALE, style::SUB_DROP)), ..ctx.clone() };
+                    walk(inner, &c, ps, fonts, out);
+                }
+                Inline::Span { lang, content } => {
+                    let c = Ctx { lang: Some(*lang), ..ctx.clone() };
+                    walk(content, &c, ps, fonts, out);
                 }
                 Inline::Link { url, content } => {
                     let c = Ctx { link: Some(Arc::from(url.as_str())), ..ctx.clone() };
@@ -567,6 +585,7 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
                             rise: ps.size * style::CALL_RISE,
                             link: None,
                             note: Some(*n),
+                            lang: None,
                         },
                         counted: false,
                     });
@@ -578,7 +597,8 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
         }
     }
     let mut out = Vec::new();
-    walk(inlines, &Ctx { style: ps.style, family: ps.family, link: None }, ps, fonts, &mut out);
+    let ctx = Ctx { style: ps.style, family: ps.family, link: None, script: None, lang: None };
+    walk(inlines, &ctx, ps, fonts, &mut out);
     // Neighbours in one style are one text to shape and hyphenate: the parser splits
     // text at escapes and entities (`при\%мер`), which must not split a word.
     let mut merged: Vec<Chunk> = Vec::with_capacity(out.len());
@@ -795,7 +815,7 @@ impl ItemBuilder<'_> {
         // nine tenths of the measure take emergency breaks and are planned afresh.
         if style.note.is_none() && !is_url && ps.hyphenate {
             let done = PLANS.with_borrow_mut(|plans| {
-                let plan = plans.get(face, ps.lang, text, &mut self.breaks);
+                let plan = plans.get(face, style.lang.unwrap_or(ps.lang), text, &mut self.breaks);
                 let fits = face.to_pt(plan.units as f64, style.size) <= ps.width * 0.9;
                 if fits {
                     self.emit(plan, ci, &span, offset);
@@ -814,7 +834,7 @@ impl ItemBuilder<'_> {
             if is_url {
                 url_breaks(text, breaks);
             } else {
-                word_breaks(text, ps.hyphenate, ps.lang, breaks);
+                word_breaks(text, ps.hyphenate, style.lang.unwrap_or(ps.lang), breaks);
             }
             if width_all > ps.width * 0.9 {
                 // Wider than the measure: allow a break anywhere, at a high cost.

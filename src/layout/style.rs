@@ -111,6 +111,9 @@ pub const NOTE_SCALE: f64 = 0.8;
 pub const CALL_SCALE: f64 = 0.65;
 /// Rise of a note call above the baseline, in the size of its text.
 pub const CALL_RISE: f64 = 0.38;
+/// Drop of a subscript below the baseline (fraction of the body size), set at
+/// [`CALL_SCALE`] like a superscript: its descenders stay clear of the line below.
+pub const SUB_DROP: f64 = -0.12;
 
 /// Size of running heads and folios, in body sizes.
 pub const FOLIO_SCALE: f64 = 0.8;

@@ -73,8 +73,9 @@ fn letters(inlines: &[Inline]) -> LetterCount {
     for i in inlines {
         match i {
             Inline::Text(t) | Inline::Code(t) => count.add(LetterCount::of(t)),
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => count.add(letters(c)),
-            Inline::FootnoteRef(_) | Inline::LineBreak => {}
+            // A passage marked as another language does not tell the paragraph's.
+            Inline::Span { .. } | Inline::FootnoteRef(_) | Inline::LineBreak => {}
+            _ => count.add(letters(i.children().unwrap_or_default())),
         }
     }
     count
@@ -162,10 +163,8 @@ impl Walk {
                 Inline::FootnoteRef(n) => {
                     self.calls.entry(*n).or_insert(lang);
                 }
-                Inline::Emph(c) | Inline::Strong(c) | Inline::Link { content: c, .. } => {
-                    self.calls_in(c, lang)
-                }
-                Inline::Text(_) | Inline::Code(_) | Inline::LineBreak => {}
+                Inline::Span { lang, content } => self.calls_in(content, *lang),
+                _ => self.calls_in(inline.children().unwrap_or_default(), lang),
             }
         }
     }

@@ -112,11 +112,13 @@ fn collect<'a>(inlines: &'a mut [Inline], texts: &mut Vec<&'a mut String>, cells
                 cells.extend(text.chars().map(|ch| Cell { ch, owner }));
                 texts.push(text);
             }
-            Inline::Emph(inner) | Inline::Strong(inner) | Inline::Link { content: inner, .. } => {
-                collect(inner, texts, cells)
-            }
             Inline::Code(_) | Inline::FootnoteRef(_) => cells.push(Cell { ch: ATOM, owner: None }),
             Inline::LineBreak => cells.push(Cell { ch: LINE_BREAK, owner: None }),
+            _ => {
+                if let Some(inner) = inline.children_mut() {
+                    collect(inner, texts, cells)
+                }
+            }
         }
     }
 }
@@ -125,7 +127,7 @@ fn collect<'a>(inlines: &'a mut [Inline], texts: &mut Vec<&'a mut String>, cells
 fn drop_empty_texts(inlines: &mut Vec<Inline>) {
     inlines.retain(|i| !matches!(i, Inline::Text(t) if t.is_empty()));
     for inline in inlines {
-        if let Inline::Emph(inner) | Inline::Strong(inner) | Inline::Link { content: inner, .. } = inline {
+        if let Some(inner) = inline.children_mut() {
             drop_empty_texts(inner);
         }
     }
