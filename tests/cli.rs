@@ -183,7 +183,8 @@ fn exit_codes() {
     book.run(["--version"]).code(0);
 }
 
-// The warnings fixture reports the unmatched `**`, the missing alt text and raw HTML at file:line:col, and still builds.
+// The warnings fixture reports the unmatched `**`, the missing alt text, the dropped
+// script and an unknown tag at file:line:col, and still builds.
 #[test]
 fn warnings_are_located() {
     let book = Book::fixture("warnings");
@@ -194,9 +195,9 @@ fn warnings_are_located() {
         .located("content/w.md", "6:1")
         .stderr_has("has no alt text")
         .located("content/w.md", "8:1")
-        .stderr_has("raw HTML block is printed as text")
-        .located("content/w.md", "10:30")
-        .stderr_has("raw HTML `<b>`");
+        .stderr_has("`<script>` dropped: active web content is never printed")
+        .located("content/w.md", "10:44")
+        .stderr_has("HTML tag `<blink>` is not understood");
     book.assert_file("out/pdf.pdf");
     book.assert_file("out/epub.epub");
 }

@@ -242,14 +242,20 @@ fn source_deep_quote() {
     run.located("content/one.md", "37").stderr_has("nested more than 32 levels deep");
 }
 
-// Raw HTML, `<script>` included, is escaped text in the EPUB and a warning at its place.
+// Hostile HTML: the script and the event handler are dropped with warnings at
+// their places, never copied as markup nor printed as text; the words around stay.
 #[test]
-fn source_raw_html_escaped() {
+fn source_raw_html_dropped() {
     let (book, run) = accepted("source-raw-html");
-    run.located("content/one.md", "5:1").stderr_has("raw HTML block").located("content/one.md", "7:9");
+    run.located("content/one.md", "5:1")
+        .stderr_has("`<script>` dropped")
+        .located("content/one.md", "7:9")
+        .stderr_has("event attribute `onerror` dropped");
     let xhtml = epub_xhtml(&book.read("out/epub.epub"));
-    assert!(!xhtml.contains("<script") && !xhtml.contains("<img src=x"), "HTML copied as markup:\n{xhtml}");
-    assert!(xhtml.contains("&lt;script&gt;"), "the script tag is shown as text:\n{xhtml}");
+    for banned in ["<script", "&lt;script", "alert", "onerror", "<img src=\"x"] {
+        assert!(!xhtml.contains(banned), "`{banned}` in the EPUB:\n{xhtml}");
+    }
+    assert!(xhtml.contains("Текст с") && xhtml.contains("внутри."), "{xhtml}");
 }
 
 // Characters no font can draw (emoji, CJK) are listed in one warning with file:line.
