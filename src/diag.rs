@@ -103,6 +103,34 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// A stable name of the diagnostic's kind, for filtering in scripts and CI:
+    /// `E` or `W` and six hexadecimal digits of a hash of the message with what it
+    /// quotes left out (`unknown key `…``), so every unknown key shares one code.
+    pub fn code(&self) -> String {
+        let mut hash: u32 = 0x811c_9dc5;
+        for b in kind(&self.message).bytes() {
+            hash = (hash ^ u32::from(b)).wrapping_mul(0x0100_0193);
+        }
+        let letter = if self.is_error() { 'E' } else { 'W' };
+        format!("{letter}{:06X}", hash & 0xFF_FFFF)
+    }
+
+    /// The diagnostic as one JSON object: `severity`, `code`, `file`, `line`,
+    /// `column` (0 when unknown), `message`, `hint` (`null` when none).
+    pub fn to_json(&self) -> serde_json::Value {
+        let severity = if self.is_error() { "error" } else { "warning" };
+        let loc = self.location.as_ref();
+        serde_json::json!({
+            "severity": severity,
+            "code": self.code(),
+            "file": loc.map(|l| l.file.display().to_string()),
+            "line": loc.map_or(0, |l| l.line),
+            "column": loc.map_or(0, |l| l.column),
+            "message": self.message,
+            "hint": self.hint,
+        })
+    }
 }
 
 impl fmt::Display for Diagnostic {
@@ -279,6 +307,20 @@ mod tests {
         assert!(shown.iter().any(|l| l == "warning: a.md: 990 more like `unmatched … is printed` not shown"));
         assert!(shown.iter().any(|l| l.contains("b.md:1:1")));
         assert!(shown.iter().any(|l| l.contains("image `a.png` is missing")));
+    }
+
+    // Codes name a kind: the same for messages differing in what they quote only.
+    #[test]
+    fn codes_name_kinds() {
+        let w = |m: &str| Diagnostic::warning(None, m);
+        assert_eq!(w("unknown key `a`").code(), w("unknown key `bbb`").code());
+        assert_ne!(w("unknown key `a`").code(), w("missing key `a`").code());
+        assert_ne!(w("x").code(), Diagnostic::error(None, "x").code());
+        let json = Diagnostic::error(Some(Location::at("a.md", "ab\ncd", 4)), "bad `x`").to_json();
+        assert_eq!(json["file"], "a.md");
+        assert_eq!((json["line"].as_u64(), json["column"].as_u64()), (Some(2), Some(2)));
+        assert_eq!(json["severity"], "error");
+        assert!(json["hint"].is_null());
     }
 
     // The printed form names file:line:column and the hint.

@@ -25,6 +25,19 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How warnings and errors are printed on stderr: `human`, or `json` (one JSON
+    /// object per line: each diagnostic, each file written).
+    #[arg(long, global = true, value_enum, value_name = "FORMAT", default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
+}
+
+/// `--message-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum MessageFormat {
+    /// `warning: file:line:column: message` and a hint line.
+    Human,
+    /// One JSON object per line, for editors and CI.
+    Json,
 }
 
 /// What `build` and `watch` build.
@@ -52,6 +65,14 @@ struct BuildArgs {
     /// Build with at most N threads [default: one per core].
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
+    /// Build only the I-th of N disjoint slices of the files (e.g. `2/8`); the N
+    /// shards together make exactly the files of the whole build.
+    #[arg(long, value_name = "I/N")]
+    shard: Option<driver::Shard>,
+    /// Write a JSON record of the build: every file with its size and SHA-256,
+    /// every warning and error with its place and code.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(short = 'q', long)]
     quiet: bool,
@@ -85,32 +106,55 @@ impl BuildArgs {
             allow_outside_root: self.allow_outside_root,
             missing_images: self.missing_images.map(Missing::policy),
             jobs: self.jobs.map(usize::from),
+            shard: self.shard,
         }
     }
 }
 
 /// Prints what a build gave: notes, warnings and written files unless `quiet`, errors always.
-fn report_build(result: &Result<(driver::Report, Diagnostics), Diagnostics>, quiet: bool) -> ExitCode {
+fn report_build(
+    result: &Result<(driver::Report, Diagnostics), Diagnostics>,
+    quiet: bool,
+    format: MessageFormat,
+) -> ExitCode {
     match result {
         Ok((rep, warnings)) => {
             if !quiet {
                 let mut out = String::new();
                 for n in &rep.notes {
-                    let _ = writeln!(out, "{n}");
+                    line_into(
+                        &mut out,
+                        format,
+                        &n.to_string(),
+                        || serde_json::json!({ "severity": "note", "message": n.diagnostic.message }),
+                    );
                 }
-                render_into(warnings, &mut out);
+                render_into(warnings, &mut out, format);
                 for f in &rep.written {
-                    let _ = writeln!(out, "wrote {}", f.display());
+                    line_into(
+                        &mut out,
+                        format,
+                        &format!("wrote {}", f.display()),
+                        || serde_json::json!({ "written": f.display().to_string() }),
+                    );
                 }
                 print_err(&out);
             }
             ExitCode::SUCCESS
         }
         Err(d) => {
-            report(d);
+            report(d, format);
             ExitCode::from(INPUT_ERROR)
         }
     }
+}
+
+/// Appends one line to `out`: `human` as it is, or the JSON object `json` makes.
+fn line_into(out: &mut String, format: MessageFormat, human: &str, json: impl FnOnce() -> serde_json::Value) {
+    let _ = match format {
+        MessageFormat::Human => writeln!(out, "{human}"),
+        MessageFormat::Json => writeln!(out, "{}", json()),
+    };
 }
 
 /// A progress bar on stderr, shown only on a terminal and only once the build
@@ -218,16 +262,26 @@ fn parse_format(s: &str) -> Result<Format, String> {
     }
 }
 
-fn report(diags: &Diagnostics) {
+fn report(diags: &Diagnostics, format: MessageFormat) {
     let mut out = String::new();
-    render_into(diags, &mut out);
+    render_into(diags, &mut out, format);
     print_err(&out);
 }
 
-/// Appends the diagnostics to `out`, one after the other.
-fn render_into(diags: &Diagnostics, out: &mut String) {
-    for line in diags.shown() {
-        let _ = writeln!(out, "{line}");
+/// Appends the diagnostics to `out`, one after the other: as shown to a person
+/// (repeats of a kind counted after ten), or every one as a JSON object.
+fn render_into(diags: &Diagnostics, out: &mut String, format: MessageFormat) {
+    match format {
+        MessageFormat::Human => {
+            for line in diags.shown() {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+        MessageFormat::Json => {
+            for d in diags.iter() {
+                let _ = writeln!(out, "{}", d.to_json());
+            }
+        }
     }
 }
 
@@ -243,6 +297,7 @@ const INPUT_ERROR: u8 = 1;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let format = cli.message_format;
     // Interrupted (Ctrl-C, SIGTERM, SIGHUP), a build removes its half-written
     // outputs before it exits; the previous outputs stay as they were.
     let _ = ctrlc::set_handler(|| {
@@ -254,16 +309,24 @@ fn main() -> ExitCode {
             let path = path.unwrap_or_else(|| PathBuf::from("."));
             // Under `--deny-warnings` the driver checks every warning (layout ones
             // included) before writing, so a failing build writes nothing.
-            let bar = Bar::new(args.quiet);
+            let bar = Bar::new(args.quiet || format == MessageFormat::Json);
             let result = driver::build_with_progress(&path, &args.options(), &bar);
             bar.finish();
-            report_build(&result, args.quiet)
+            let code = report_build(&result, args.quiet, format);
+            // The record is written whatever the outcome: a failed shard's errors are news too.
+            if let Some(file) = &args.report
+                && let Err(d) = driver::write_report(file, &result, args.shard)
+            {
+                report(&Diagnostics(vec![d]), format);
+                return ExitCode::from(INPUT_ERROR);
+            }
+            code
         }
         Command::Watch { path, args } => {
             let path = path.unwrap_or_else(|| PathBuf::from("."));
             let mut first = true;
             let mut on_build = |r: driver::watch::Rebuild| {
-                let _ = report_build(&r.result, args.quiet);
+                let _ = report_build(&r.result, args.quiet, format);
                 let verb = if std::mem::take(&mut first) { "built" } else { "rebuilt" };
                 let outcome = if r.result.is_ok() { "" } else { " with errors" };
                 let why = match r.changed.first() {
@@ -291,17 +354,33 @@ fn main() -> ExitCode {
                         for f in driver::preflight(&p) {
                             match f.level {
                                 Level::Warning => w.push(f.diagnostic),
-                                Level::Note => eprintln!("{f}"),
+                                Level::Note => {
+                                    let mut out = String::new();
+                                    line_into(
+                                        &mut out,
+                                        format,
+                                        &f.to_string(),
+                                        || serde_json::json!({ "severity": "note", "message": f.diagnostic.message }),
+                                    );
+                                    print_err(&out);
+                                }
                             }
                         }
                     }
-                    report(&w);
-                    eprintln!(
-                        "checked {} statement(s), {} image(s): {} warning(s)",
-                        p.book.documents.len(),
-                        p.images.len(),
-                        w.warnings()
+                    report(&w, format);
+                    let (statements, images, warnings) =
+                        (p.book.documents.len(), p.images.len(), w.warnings());
+                    let mut out = String::new();
+                    let human = format!(
+                        "checked {statements} statement(s), {images} image(s): {warnings} warning(s)"
                     );
+                    line_into(
+                        &mut out,
+                        format,
+                        &human,
+                        || serde_json::json!({ "checked": statements, "images": images, "warnings": warnings }),
+                    );
+                    print_err(&out);
                     if deny_warnings && !w.is_empty() {
                         ExitCode::from(INPUT_ERROR)
                     } else {
@@ -309,7 +388,7 @@ fn main() -> ExitCode {
                     }
                 }
                 Err(d) => {
-                    report(&d);
+                    report(&d, format);
                     ExitCode::from(INPUT_ERROR)
                 }
             }

@@ -639,6 +639,7 @@ impl<'s> Builder<'s> {
                         InlineFrame::Emph => self.push_inline(Inline::Emph(content)),
                         InlineFrame::Strong => self.push_inline(Inline::Strong(content)),
                         InlineFrame::Sup => self.push_inline(Inline::Sup(content)),
+                        InlineFrame::Strike => self.push_inline(Inline::Strike(content)),
                         InlineFrame::Sub => self.push_inline(Inline::Sub(content)),
                         _ => {
                             for i in content {

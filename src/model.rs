@@ -287,6 +287,8 @@ pub enum Inline {
         /// Link text.
         content: Vec<Inline>,
     },
+    /// Struck-out text (`~~x~~`, `<s>`, `<del>`): a correction the statement shows.
+    Strike(Vec<Inline>),
     /// Superscript (`<sup>` in a web export, `^x^`): set smaller and raised.
     Sup(Vec<Inline>),
     /// Subscript (`<sub>`, `~x~`): set smaller and lowered.
@@ -311,6 +313,7 @@ impl Inline {
         match self {
             Inline::Emph(c)
             | Inline::Strong(c)
+            | Inline::Strike(c)
             | Inline::Sup(c)
             | Inline::Sub(c)
             | Inline::Span { content: c, .. }
@@ -324,6 +327,7 @@ impl Inline {
         match self {
             Inline::Emph(c)
             | Inline::Strong(c)
+            | Inline::Strike(c)
             | Inline::Sup(c)
             | Inline::Sub(c)
             | Inline::Span { content: c, .. }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::validate;
-use common::{Book, Run, Snapshot};
+use common::{Book, Run, Snapshot, epub_xhtml};
 
 /// Copies `robust/<case>` and runs `samizdat ARGS` in it, expecting a refusal:
 /// exit code 1, no panic, and the folder exactly as it was.
@@ -35,19 +35,6 @@ fn accepted(case: &str) -> (Book, Run) {
     validate::qpdf_check(&pdf);
     validate::fonts_embedded(&pdf);
     (book, run)
-}
-
-/// The text of the first statement's XHTML in an EPUB.
-fn epub_xhtml(epub: &[u8]) -> String {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).expect("EPUB is a zip");
-    let names: Vec<String> =
-        (0..zip.len()).filter_map(|i| zip.name_for_index(i)?.ok().map(|n| n.into_owned())).collect();
-    let mut all = String::new();
-    for name in names.iter().filter(|n| n.ends_with(".xhtml") && !n.ends_with("nav.xhtml")) {
-        let mut f = zip.by_name(name).expect("entry");
-        std::io::Read::read_to_string(&mut f, &mut all).expect("UTF-8");
-    }
-    all
 }
 
 // ---- Manifest ----

@@ -72,6 +72,8 @@ pub(super) struct Plan<'a> {
     pub stem: Option<&'a str>,
     /// The date written into the files.
     pub date: Option<Stamp>,
+    /// Only the files of this slice.
+    pub shard: Option<super::Shard>,
 }
 
 /// Whole book (`None`) or one statement (its index in the book).
@@ -111,6 +113,9 @@ pub(super) fn run(project: &Project, plan: &Plan<'_>, progress: &dyn Progress) -
         } else {
             units.push(Unit { output: o, scope: None, name: base });
         }
+    }
+    if let Some(shard) = plan.shard {
+        units.retain(|u| shard.holds(&u.name));
     }
 
     // Phase 1: the layouts the units need, each once, keyed by (output name, scope).

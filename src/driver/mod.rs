@@ -4,6 +4,7 @@
 //! runs the pipeline for each output and writes the files atomically.
 
 mod assets;
+mod batch;
 mod disk;
 mod fit;
 mod input;
@@ -17,6 +18,7 @@ use input::{absolute, normalize_lexically};
 
 use std::path::{Path, PathBuf};
 
+pub use batch::{Shard, report_json, write_report};
 pub use disk::{remove_temporary_files, write_all_atomic, write_atomic};
 pub(crate) use load::io_reason;
 pub use load::{MAX_SOURCE_BYTES, load, load_with};
@@ -48,6 +50,8 @@ pub struct BuildOptions {
     pub missing_images: Option<crate::manifest::MissingImages>,
     /// Threads laying out and writing the outputs; `None`: one per core.
     pub jobs: Option<usize>,
+    /// Build only this slice of the files (`--shard I/N`).
+    pub shard: Option<Shard>,
 }
 
 /// How sources are read.
@@ -183,6 +187,7 @@ fn build_project_on(
         out_dir: &out_dir,
         stem: stem.as_deref(),
         date: build_date(&project.book),
+        shard: opts.shard,
     };
     // A build that fails leaves no empty output folder of its own making behind.
     let made_out_dir = !out_dir.exists();

@@ -486,8 +486,12 @@ impl Renderer<'_, '_> {
                 self.inlines(c);
                 self.x.raw("</strong>");
             }
-            Inline::Sup(c) | Inline::Sub(c) => {
-                let tag = if matches!(inline, Inline::Sup(_)) { "sup" } else { "sub" };
+            Inline::Sup(c) | Inline::Sub(c) | Inline::Strike(c) => {
+                let tag = match inline {
+                    Inline::Sup(_) => "sup",
+                    Inline::Sub(_) => "sub",
+                    _ => "s",
+                };
                 self.x.raw("<").raw(tag).raw(">");
                 self.inlines(c);
                 self.x.raw("</").raw(tag).raw(">");

@@ -570,6 +570,15 @@ impl Paginator<'_> {
             run.y = baseline + r.y;
             self.page.items.push(Item::Text(run));
         }
+        for &(x0, x1, size) in &l.strikes {
+            // Through the middle of the lowercase letters, as thick as a hyphen's stroke.
+            self.page.items.push(Item::Rule(Rect {
+                x: x + x0,
+                y: baseline - size * style::STRIKE_HEIGHT,
+                width: x1 - x0,
+                height: size * style::STRIKE_WEIGHT,
+            }));
+        }
         for (x0, x1, url) in &l.links {
             self.page.items.push(Item::Link(
                 Rect { x: x + *x0, y: baseline - l.ascent, width: *x1 - *x0, height: l.leading },

@@ -75,6 +75,8 @@ pub struct LineBox {
     pub links: Vec<(Pt, Pt, String)>,
     /// Footnotes called on this line.
     pub notes: Vec<u32>,
+    /// Struck-out stretches: x range on the line and the type size they are struck in.
+    pub strikes: Vec<(Pt, Pt, Pt)>,
     /// Text for dumps.
     pub text: String,
     /// Ends with an inserted hyphen.
@@ -94,6 +96,8 @@ pub struct LineBox {
     /// Sum of the last run's advances in ems, kept as glyphs are added so that
     /// placing a fragment does not add the whole run up again.
     last_run_ems: f64,
+    /// The struck-out passage the last of [`LineBox::strikes`] belongs to.
+    strike_id: Option<u32>,
 }
 
 /// Style of a fragment: face, size, vertical shift, link, footnote.
@@ -106,6 +110,9 @@ struct FragStyle {
     note: Option<u32>,
     /// The language of a passage marked as another (`Inline::Span`); the paragraph's otherwise.
     lang: Option<Lang>,
+    /// The struck-out passage (`Inline::Strike`) the text is in, numbered in the paragraph:
+    /// one rule runs through a passage's words and the spaces between them.
+    strike: Option<u32>,
 }
 
 /// A run of text in one style, before breaking into words.
@@ -388,6 +395,10 @@ pub fn set_loosened(
                 l.0 += shift;
                 l.1 += shift;
             }
+            for s in &mut lb.strikes {
+                s.0 += shift;
+                s.1 += shift;
+            }
         }
         let kept = lb.text.trim_end().len();
         lb.text.truncate(kept);
@@ -409,6 +420,13 @@ fn place(lb: &mut LineBox, frag: &Drawn<'_>, x: Pt, fonts: &FontSet, glue_less: 
             Some(last) if last.2 == link.as_ref() => last.1 = x + frag.width,
             _ => lb.links.push((x, x + frag.width, link.to_string())),
         }
+    }
+    if let Some(id) = frag.style.strike {
+        match lb.strikes.last_mut() {
+            Some(last) if lb.strike_id == Some(id) => last.1 = x + frag.width,
+            _ => lb.strikes.push((x, x + frag.width, frag.style.size)),
+        }
+        lb.strike_id = Some(id);
     }
     if let Some(n) = frag.style.note
         && !lb.notes.contains(&n)
@@ -525,8 +543,16 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
         /// Size and rise relative to the paragraph's: superscripts and subscripts.
         script: Option<(f64, f64)>,
         lang: Option<Lang>,
+        strike: Option<u32>,
     }
-    fn walk(inlines: &[Inline], ctx: &Ctx, ps: &ParaStyle, fonts: &FontSet, out: &mut Vec<Chunk>) {
+    fn walk(
+        inlines: &[Inline],
+        ctx: &Ctx,
+        ps: &ParaStyle,
+        fonts: &FontSet,
+        out: &mut Vec<Chunk>,
+        strikes: &mut u32,
+    ) {
         let style_of = |ctx: &Ctx| FragStyle {
             face: fonts.id(ctx.family, ctx.style),
             size: ctx.script.map_or(ps.size, |(scale, _)| ps.size * scale),
@@ -534,6 +560,7 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
             link: ctx.link.clone(),
             note: None,
             lang: ctx.lang,
+            strike: ctx.strike,
         };
         for i in inlines {
             match i {
@@ -546,27 +573,32 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
                 }
                 Inline::Emph(inner) => {
                     let c = Ctx { style: Style { italic: !ctx.style.italic, ..ctx.style }, ..ctx.clone() };
-                    walk(inner, &c, ps, fonts, out);
+                    walk(inner, &c, ps, fonts, out, strikes);
                 }
                 Inline::Strong(inner) => {
                     let c = Ctx { style: Style { bold: true, ..ctx.style }, ..ctx.clone() };
-                    walk(inner, &c, ps, fonts, out);
+                    walk(inner, &c, ps, fonts, out, strikes);
                 }
                 Inline::Sup(inner) => {
                     let c = Ctx { script: Some((style::CALL_SCALE, style::CALL_RISE)), ..ctx.clone() };
-                    walk(inner, &c, ps, fonts, out);
+                    walk(inner, &c, ps, fonts, out, strikes);
                 }
                 Inline::Sub(inner) => {
                     let c = Ctx { script: Some((style::CALL_SCALE, style::SUB_DROP)), ..ctx.clone() };
-                    walk(inner, &c, ps, fonts, out);
+                    walk(inner, &c, ps, fonts, out, strikes);
                 }
                 Inline::Span { lang, content } => {
                     let c = Ctx { lang: Some(*lang), ..ctx.clone() };
-                    walk(content, &c, ps, fonts, out);
+                    walk(content, &c, ps, fonts, out, strikes);
+                }
+                Inline::Strike(inner) => {
+                    *strikes += 1;
+                    let c = Ctx { strike: Some(*strikes), ..ctx.clone() };
+                    walk(inner, &c, ps, fonts, out, strikes);
                 }
                 Inline::Link { url, content } => {
                     let c = Ctx { link: Some(Arc::from(url.as_str())), ..ctx.clone() };
-                    walk(content, &c, ps, fonts, out);
+                    walk(content, &c, ps, fonts, out, strikes);
                     if let Some(shown) = Inline::shown_url(url, content) {
                         out.push(Chunk {
                             text: format!(" ({shown})").into(),
@@ -586,6 +618,7 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
                             link: None,
                             note: Some(*n),
                             lang: None,
+                            strike: None,
                         },
                         counted: false,
                     });
@@ -597,8 +630,8 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
         }
     }
     let mut out = Vec::new();
-    let ctx = Ctx { style: ps.style, family: ps.family, link: None, script: None, lang: None };
-    walk(inlines, &ctx, ps, fonts, &mut out);
+    let ctx = Ctx { style: ps.style, family: ps.family, link: None, script: None, lang: None, strike: None };
+    walk(inlines, &ctx, ps, fonts, &mut out, &mut 0);
     // Neighbours in one style are one text to shape and hyphenate: the parser splits
     // text at escapes and entities (`при\%мер`), which must not split a word.
     let mut merged: Vec<Chunk> = Vec::with_capacity(out.len());

@@ -111,6 +111,12 @@ pub const NOTE_SCALE: f64 = 0.8;
 pub const CALL_SCALE: f64 = 0.65;
 /// Rise of a note call above the baseline, in the size of its text.
 pub const CALL_RISE: f64 = 0.38;
+/// Height of the rule through struck-out text above the baseline, in its type
+/// size: the middle of PT Serif's lowercase letters (x-height 0.5 em).
+pub const STRIKE_HEIGHT: f64 = 0.27;
+/// Thickness of that rule, in the type size.
+pub const STRIKE_WEIGHT: f64 = 0.05;
+
 /// Drop of a subscript below the baseline (fraction of the body size), set at
 /// [`CALL_SCALE`] like a superscript: its descenders stay clear of the line below.
 pub const SUB_DROP: f64 = -0.12;

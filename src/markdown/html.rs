@@ -60,9 +60,9 @@ pub fn tokens(html: &str) -> Vec<Token> {
             continue;
         }
         let rest = &html[i..];
-        if rest.starts_with("<!--") {
+        if let Some(comment) = rest.strip_prefix("<!--") {
             flush(&mut out, text_from, i);
-            let end = rest[4..].find("-->").map_or(html.len(), |e| i + 4 + e + 3);
+            let end = comment.find("-->").map_or(html.len(), |e| i + 4 + e + 3);
             i = end;
             text_from = end;
             continue;
@@ -255,13 +255,14 @@ use crate::model::{Align, Block, BlockKind, Cell, Inline, Lang, Table};
 pub enum HtmlInline {
     Strong,
     Emph,
+    Strike,
     Sup,
     Sub,
     Code,
     Quote,
     Link(String),
     Span(Option<Lang>),
-    /// `u`, `s`, `del`, `small`, `abbr`, `ins`: the text kept, the look not.
+    /// `u`, `ins`, `small`, `abbr`, `mark`: the text kept, the look not.
     Plain,
 }
 
@@ -304,9 +305,8 @@ fn element(name: &str) -> Element {
         "q" => Element::Inline(HtmlInline::Quote),
         "a" => Element::Inline(HtmlInline::Link(String::new())),
         "span" => Element::Inline(HtmlInline::Span(None)),
-        "u" | "s" | "del" | "ins" | "small" | "abbr" | "mark" | "time" | "font" => {
-            Element::Inline(HtmlInline::Plain)
-        }
+        "s" | "del" | "strike" => Element::Inline(HtmlInline::Strike),
+        "u" | "ins" | "small" | "abbr" | "mark" | "time" | "font" => Element::Inline(HtmlInline::Plain),
         "br" => Element::Break,
         "img" => Element::Image,
         "p" | "figcaption" | "address" | "dt" | "dd" => Element::Para,
@@ -522,6 +522,14 @@ impl Builder<'_> {
                 }
                 let title = attr("title").unwrap_or_default();
                 self.image(src, title, attr("alt").unwrap_or_default(), at..at);
+                // Messages about the file point at its name in the tag.
+                let tag = self.source.get(at..).and_then(|s| s.get(..s.find('>').unwrap_or(s.len())));
+                if let Some(i) = tag.and_then(|t| t.find("src=")).map(|i| at + i + 4)
+                    && let Some(BlockKind::Image(img)) = self.pending_images.last_mut().map(|b| &mut b.kind)
+                {
+                    let quoted = self.source[i..].starts_with(['"', '\'']);
+                    img.src_at = i + usize::from(quoted);
+                }
                 if block && self.inlines.is_empty() {
                     for img in std::mem::take(&mut self.pending_images) {
                         self.push_block(img);
@@ -624,10 +632,8 @@ impl Builder<'_> {
             }
             Element::Unknown => {}
             _ if !block => {}
-            Element::Para | Element::Heading(_) | Element::Container => {
-                if self.web.table.is_none() {
-                    self.html_end_paragraph(at);
-                }
+            Element::Para | Element::Heading(_) | Element::Container if self.web.table.is_none() => {
+                self.html_end_paragraph(at);
             }
             Element::Quote | Element::List { .. } | Element::Item => {
                 self.html_end_paragraph(at);
@@ -661,6 +667,7 @@ impl Builder<'_> {
         match kind {
             HtmlInline::Strong => self.push_inline(Inline::Strong(content)),
             HtmlInline::Emph => self.push_inline(Inline::Emph(content)),
+            HtmlInline::Strike => self.push_inline(Inline::Strike(content)),
             HtmlInline::Sup => self.push_inline(Inline::Sup(content)),
             HtmlInline::Sub => self.push_inline(Inline::Sub(content)),
             HtmlInline::Code => self.push_inline(Inline::Code(Inline::plain_text(&content))),

@@ -405,3 +405,16 @@ pub fn typeset(path: &Path) -> samizdat::layout::Layout {
     );
     layout
 }
+
+/// The text of every XHTML file of an EPUB but its navigation, one after the other.
+pub fn epub_xhtml(epub: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).expect("EPUB is a zip");
+    let names: Vec<String> =
+        (0..zip.len()).filter_map(|i| zip.name_for_index(i)?.ok().map(|n| n.into_owned())).collect();
+    let mut all = String::new();
+    for name in names.iter().filter(|n| n.ends_with(".xhtml") && !n.ends_with("nav.xhtml")) {
+        let mut f = zip.by_name(name).expect("entry");
+        std::io::Read::read_to_string(&mut f, &mut all).expect("UTF-8");
+    }
+    all
+}
