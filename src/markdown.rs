@@ -17,6 +17,7 @@ use pulldown_cmark::{
 use crate::diag::{Diagnostic, Diagnostics, Location};
 
 mod html;
+mod pandoc;
 use crate::model::{
     Align, Block, BlockKind, Cell, Date, Document, Footnote, ImageRef, Inline, Lang, Span, Table,
 };
@@ -88,7 +89,12 @@ pub fn composed(text: String) -> String {
 /// Parses one statement. Always returns a document (the title falls back to
 /// the file stem); problems are reported in the diagnostics.
 pub fn parse(source: &str, info: &SourceInfo<'_>) -> (Document, Diagnostics) {
+    // Fenced divs are Pandoc's, not CommonMark's: their fence lines are found and
+    // blanked first (offsets unchanged), the blocks inside marked after parsing.
+    let (source, divs, unclosed) = pandoc::fenced_divs(source);
+    let source: &str = &source;
     let mut b = Builder::new(source, info);
+    b.divs = (divs, unclosed);
     let options = Options::ENABLE_FOOTNOTES
         | Options::ENABLE_TABLES
         | Options::ENABLE_HEADING_ATTRIBUTES
@@ -184,6 +190,12 @@ struct Builder<'s> {
     html: Option<Vec<(String, usize)>>,
     /// HTML across the statement: active content being dropped, what was dropped.
     web: html::Web,
+    /// Pandoc's fenced divs, and the offsets of those never closed.
+    divs: (Vec<pandoc::Div>, Vec<usize>),
+    /// Where the image that just ended ends: `{width=50%}` may follow it.
+    image_end: Option<usize>,
+    /// Notes written in place (`^[…]`) were read: notes are numbered again in reading order.
+    inline_notes: bool,
     metadata: Option<(MetadataBlockKind, String)>,
     /// A front matter block was read.
     front_seen: bool,
@@ -213,6 +225,9 @@ impl<'s> Builder<'s> {
             code: None,
             html: None,
             web: html::Web::default(),
+            divs: (Vec::new(), Vec::new()),
+            image_end: None,
+            inline_notes: false,
             metadata: None,
             front_seen: false,
             footnote_numbers: BTreeMap::new(),
@@ -325,7 +340,20 @@ impl<'s> Builder<'s> {
                         Some(last) if last.end == range.start => last.end = range.end,
                         _ => self.text_ranges.push(range.clone()),
                     }
-                    self.text(&text, range);
+                    let raw = self.source.get(range.clone()).unwrap_or("");
+                    let took = if self.image_end.take() == Some(range.start) && raw.starts_with('{') {
+                        self.image_attrs(raw, range.start)
+                    } else {
+                        0
+                    };
+                    match text.get(took..) {
+                        Some(rest) if took > 0 => {
+                            if !rest.is_empty() {
+                                self.text(rest, range.start + took..range.end);
+                            }
+                        }
+                        _ => self.text(&text, range),
+                    }
                 }
             }
             Event::Code(code) => self.push_inline(Inline::Code(code.to_string())),
@@ -657,6 +685,7 @@ impl<'s> Builder<'s> {
             TagEnd::Image => {
                 if let Some((InlineFrame::Image { src, title }, start, alt)) = self.inlines.pop() {
                     self.image(src, title, Inline::plain_text(&alt), start..range.end);
+                    self.image_end = Some(range.end);
                 }
             }
             TagEnd::DefinitionList | TagEnd::DefinitionListTitle | TagEnd::DefinitionListDefinition => {}
@@ -710,7 +739,7 @@ impl<'s> Builder<'s> {
             .and_then(|s| s.find(&format!("]({src}")))
             .map_or(span.start, |i| span.start + i + 2);
         self.pending_images.push(Block::new(
-            BlockKind::Image(ImageRef { src, path, alt, title, src_at, missing: false }),
+            BlockKind::Image(ImageRef { src, path, alt, title, width: None, src_at, missing: false }),
             span,
         ));
     }
@@ -861,7 +890,8 @@ impl<'s> Builder<'s> {
                 self.push_block(Block::new(BlockKind::Quote(children), start..end));
             }
         }
-        let body = self.blocks.pop().map(|(_, _, b)| b).unwrap_or_default();
+        let mut body = self.blocks.pop().map(|(_, _, b)| b).unwrap_or_default();
+        self.pandoc_inlines(&mut body);
 
         let mut numbered: Vec<(u32, String)> =
             self.footnote_numbers.iter().map(|(l, n)| (*n, l.clone())).collect();
@@ -909,11 +939,100 @@ impl<'s> Builder<'s> {
             footnotes,
         };
         let mut doc = doc;
+        let (divs, unclosed) = std::mem::take(&mut self.divs);
+        if !divs.is_empty() {
+            self.apply_divs(&divs, &mut doc.blocks);
+            for note in &mut doc.footnotes {
+                self.apply_divs(&divs, &mut note.blocks);
+            }
+        }
+        self.check_divs(&divs, &unclosed);
+        if self.inline_notes {
+            renumber_notes(&mut doc);
+        }
         set_title(&mut doc, &title);
         doc.number_blocks();
         doc.resolve_languages(self.front.lang.or(self.info.lang), self.info.book_lang);
         (doc, self.diags)
     }
+}
+
+/// Numbers the notes in the order of their first call (notes written in place
+/// were numbered after the others when read): the body's calls first, then
+/// calls made inside notes.
+fn renumber_notes(doc: &mut Document) {
+    /// Numbers in the order first called, without repeats.
+    #[derive(Default)]
+    struct Order(Vec<u32>, std::collections::BTreeSet<u32>);
+    fn calls(inlines: &[Inline], order: &mut Order) {
+        for i in inlines {
+            match i {
+                Inline::FootnoteRef(n) => {
+                    if order.1.insert(*n) {
+                        order.0.push(*n);
+                    }
+                }
+                _ => calls(i.children().unwrap_or_default(), order),
+            }
+        }
+    }
+    fn calls_in(blocks: &[Block], order: &mut Order) {
+        for b in blocks {
+            match &b.kind {
+                BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => calls(c, order),
+                BlockKind::List { items, .. } => items.iter().for_each(|i| calls_in(i, order)),
+                BlockKind::Quote(inner) => calls_in(inner, order),
+                BlockKind::Table(t) => t.cells().for_each(|cell| calls(&cell.content, order)),
+                BlockKind::Image(_) | BlockKind::Code(_) | BlockKind::Rule => {}
+            }
+        }
+    }
+    fn rewrite(inlines: &mut [Inline], new: &BTreeMap<u32, u32>) {
+        for i in inlines {
+            match i {
+                Inline::FootnoteRef(n) => *n = new.get(n).copied().unwrap_or(*n),
+                _ => {
+                    if let Some(c) = i.children_mut() {
+                        rewrite(c, new);
+                    }
+                }
+            }
+        }
+    }
+    fn rewrite_in(blocks: &mut [Block], new: &BTreeMap<u32, u32>) {
+        for b in blocks {
+            match &mut b.kind {
+                BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => rewrite(c, new),
+                BlockKind::List { items, .. } => items.iter_mut().for_each(|i| rewrite_in(i, new)),
+                BlockKind::Quote(inner) => rewrite_in(inner, new),
+                BlockKind::Table(t) => t.cells_mut().for_each(|cell| rewrite(&mut cell.content, new)),
+                BlockKind::Image(_) | BlockKind::Code(_) | BlockKind::Rule => {}
+            }
+        }
+    }
+    let mut order = Order::default();
+    calls_in(&doc.blocks, &mut order);
+    let by_number: BTreeMap<u32, usize> =
+        doc.footnotes.iter().enumerate().map(|(i, f)| (f.number, i)).collect();
+    let mut k = 0;
+    while k < order.0.len() {
+        if let Some(&i) = by_number.get(&order.0[k]) {
+            calls_in(&doc.footnotes[i].blocks, &mut order);
+        }
+        k += 1;
+    }
+    for note in &doc.footnotes {
+        if order.1.insert(note.number) {
+            order.0.push(note.number);
+        }
+    }
+    let new: BTreeMap<u32, u32> = order.0.iter().enumerate().map(|(i, &old)| (old, i as u32 + 1)).collect();
+    rewrite_in(&mut doc.blocks, &new);
+    for note in &mut doc.footnotes {
+        note.number = new.get(&note.number).copied().unwrap_or(note.number);
+        rewrite_in(&mut note.blocks, &new);
+    }
+    doc.footnotes.sort_by_key(|f| f.number);
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -1008,6 +1127,7 @@ pub const MAX_SLUG_BYTES: usize = 120;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Medium;
     use std::path::PathBuf;
 
     fn parse_str(src: &str) -> (Document, Diagnostics) {
@@ -1119,6 +1239,48 @@ mod tests {
             let words: Vec<&str> = text.split_whitespace().collect();
             assert_eq!(words.join(" ").replace('*', ""), "a b c d", "{src:?} → {:?}", doc.blocks);
         }
+    }
+
+    // Pandoc's extensions: spans with a language, notes written in place (numbered
+    // in reading order with the others), fenced divs with a language or a medium,
+    // image widths; brackets that are none of these stay text.
+    #[test]
+    fn pandoc_extensions() {
+        let src = "# T\n\nА^[первая] Б[^b] [қазақша]{lang=kk} [1] [x]{.note} В^[вторая [скобки]].\n\n[^b]: Сноска.\n\n::: {lang=kk}\nБіз бірге боламыз.\n:::\n\n::: only-print\nПечать.\n:::\n\n::: {.only-epub}\n- Экран.\n:::\n\n![Двор](a.png){width=40%}\n";
+        let (doc, diags) = parse_str(src);
+        assert!(diags.is_empty(), "{diags}");
+        let BlockKind::Paragraph(p) = &doc.blocks[1].kind else { panic!("{:?}", doc.blocks) };
+        let calls: Vec<u32> =
+            p.iter().filter_map(|i| if let Inline::FootnoteRef(n) = i { Some(*n) } else { None }).collect();
+        assert_eq!(calls, [1, 2, 3]);
+        let notes: Vec<String> = doc
+            .footnotes
+            .iter()
+            .map(|f| {
+                let mut t = String::new();
+                Block::plain_text_into(&f.blocks, &mut t);
+                t.trim().to_string()
+            })
+            .collect();
+        assert_eq!(notes, ["первая", "Сноска.", "вторая [скобки]"]);
+        assert!(
+            p.contains(&Inline::Span {
+                lang: Lang::Kk, content: vec![Inline::Text("қазақша".into())]
+            }),
+            "{p:?}"
+        );
+        assert!(Inline::plain_text(p).contains(" [1] x "), "{p:?}");
+        let kinds: Vec<(&BlockKind, Lang, Option<Medium>)> =
+            doc.blocks.iter().map(|b| (&b.kind, b.lang, b.only)).collect();
+        assert!(matches!(kinds[2], (BlockKind::Paragraph(_), Lang::Kk, None)), "{kinds:?}");
+        assert!(matches!(kinds[3], (BlockKind::Paragraph(_), Lang::Ru, Some(Medium::Print))), "{kinds:?}");
+        assert!(matches!(kinds[4], (BlockKind::List { .. }, _, Some(Medium::Epub))), "{kinds:?}");
+        assert!(matches!(kinds[5], (BlockKind::Image(i), _, None) if i.width == Some(0.4)), "{kinds:?}");
+        assert_eq!(doc.lang, Lang::Ru, "a div in another language does not make the statement's");
+        // Nothing of the fences is left as text.
+        let mut text = String::new();
+        Block::plain_text_into(&doc.blocks, &mut text);
+        assert!(!text.contains(":::") && !text.contains('{'), "{text}");
     }
 
     // Front matter gives title, date and language; a Kazakh body is detected otherwise.

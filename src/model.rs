@@ -128,12 +128,26 @@ pub struct Block {
     /// by [`Document::number_blocks`]: the PDF's page starts and the EPUB's
     /// page-list name blocks by it, so both must count alike.
     pub ordinal: usize,
+    /// The language the source declares for it (a fenced div's `{lang=kk}`):
+    /// it wins over detection in [`Document::resolve_languages`].
+    pub lang_attr: Option<Lang>,
+    /// The one output the block is for (a fenced div `.only-print`, `.only-epub`).
+    pub only: Option<Medium>,
+}
+
+/// Print (the PDF outputs) or screen (the EPUB outputs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Medium {
+    /// PDF outputs.
+    Print,
+    /// EPUB outputs.
+    Epub,
 }
 
 impl Block {
     /// A block whose language is not decided yet (the parser's; resolution follows).
     pub fn new(kind: BlockKind, span: Span) -> Block {
-        Block { kind, span, lang: Lang::default(), ordinal: 0 }
+        Block { kind, span, lang: Lang::default(), ordinal: 0, lang_attr: None, only: None }
     }
 
     /// Appends the plain text of blocks to `out`, one space after each block: paragraphs,
@@ -209,6 +223,8 @@ pub struct ImageRef {
     pub alt: String,
     /// Optional title, used as a caption.
     pub title: Option<String>,
+    /// Width as a share of the text's (`{width=50%}`), when the source gives one.
+    pub width: Option<f64>,
     /// Byte offset of the path in the document's source, for messages about the file.
     pub src_at: usize,
     /// The file was not found and the book allows that (`missing-images = "warn"`):
@@ -416,6 +432,47 @@ pub struct PageMark {
     pub block: usize,
     /// Characters of the paragraph's Text and Code inlines before the page's first word.
     pub offset: usize,
+}
+
+impl Book {
+    /// The book as one medium shows it: without the blocks meant only for the
+    /// other (`.only-print`, `.only-epub`). Blocks keep their ordinals, so print
+    /// pages still name the same blocks. Borrowed when no block is so marked.
+    pub fn for_medium(&self, medium: Medium) -> std::borrow::Cow<'_, Book> {
+        fn marked(blocks: &[Block]) -> bool {
+            blocks.iter().any(|b| {
+                b.only.is_some()
+                    || match &b.kind {
+                        BlockKind::List { items, .. } => items.iter().any(|i| marked(i)),
+                        BlockKind::Quote(inner) => marked(inner),
+                        _ => false,
+                    }
+            })
+        }
+        fn keep(blocks: &mut Vec<Block>, medium: Medium) {
+            blocks.retain(|b| b.only.is_none_or(|m| m == medium));
+            for b in blocks {
+                match &mut b.kind {
+                    BlockKind::List { items, .. } => items.iter_mut().for_each(|i| keep(i, medium)),
+                    BlockKind::Quote(inner) => keep(inner, medium),
+                    _ => {}
+                }
+            }
+        }
+        let any =
+            self.documents.iter().any(|d| marked(&d.blocks) || d.footnotes.iter().any(|f| marked(&f.blocks)));
+        if !any {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut book = self.clone();
+        for doc in &mut book.documents {
+            keep(&mut doc.blocks, medium);
+            for note in &mut doc.footnotes {
+                keep(&mut note.blocks, medium);
+            }
+        }
+        std::borrow::Cow::Owned(book)
+    }
 }
 
 /// A part of a collected volume: a title over a run of consecutive statements.

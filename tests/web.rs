@@ -267,3 +267,41 @@ fn report_of_a_failed_build() {
     assert_eq!(errors.len(), 1, "{report}");
     assert_eq!((errors[0]["line"].as_u64(), errors[0]["column"].as_u64()), (Some(1), Some(11)));
 }
+
+// Pandoc's extensions through both outputs: a fenced div for print only and one
+// for the e-book only, a Kazakh div and span marked in the EPUB, notes written in
+// place numbered with the others, an image at a share of the measure.
+#[test]
+fn pandoc_extensions_in_both_outputs() {
+    let book = Book::empty("pandoc");
+    book.write(
+        "book.toml",
+        "[book]\ntitle = \"Pandoc\"\ndocuments = [\"s.md\"]\n\n[output.pdf]\nformat = \"pdf\"\npage-size = \"A5\"\n\n[output.epub]\nformat = \"epub\"\n",
+    );
+    book.write(
+        "s.md",
+        "# Заявление\n\nМы требуем^[Принято собранием.] и настаиваем[^a], [біз біргеміз]{lang=kk}.\n\n\
+         [^a]: Обычная сноска.\n\n::: {lang=kk}\nБіз бірге боламыз және талап етеміз, бұл мәтін қазақ тілінде.\n:::\n\n\
+         ::: only-print\nАбзацдлябумаги только в печати.\n:::\n\n::: {.only-epub}\nАбзацдляэкрана только в книге.\n:::\n\n\
+         <!-- примечание редактора: убрать -->\n\nКонец^[Вторая встроенная.] текста.\n",
+    );
+    book.run(["build"]).success();
+    let pdf = book.assert_file("out/pdf.pdf");
+    let xhtml = epub_xhtml(&book.read("out/epub.epub"));
+    assert!(xhtml.contains("Абзацдляэкрана") && !xhtml.contains("Абзацдлябумаги"), "{xhtml}");
+    assert!(xhtml.contains("<span xml:lang=\"kk\" lang=\"kk\">біз біргеміз</span>"), "{xhtml}");
+    assert!(xhtml.contains("<p xml:lang=\"kk\" lang=\"kk\">Біз бірге"), "{xhtml}");
+    assert!(!xhtml.contains("примечание") && !xhtml.contains(":::"), "{xhtml}");
+    for (n, note) in [(1, "Принято собранием."), (2, "Обычная сноска."), (3, "Вторая встроенная.")]
+    {
+        let at = xhtml.find(note).unwrap_or_else(|| panic!("note `{note}` missing:\n{xhtml}"));
+        assert!(xhtml[..at].ends_with(&format!("{n}.</a> ")), "note {n} is not `{note}`:\n{xhtml}");
+    }
+    if let Some(text) = validate::pdf_text(&pdf) {
+        assert!(text.contains("Абзацдлябумаги") && !text.contains("Абзацдляэкрана"), "{text}");
+        assert!(!text.contains("примечание") && !text.contains(":::") && !text.contains("^["), "{text}");
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("1 Принято собранием.") && flat.contains("3 Вторая встроенная."), "{text}");
+    }
+    validate::epubcheck(&[book.path("out/epub.epub")]);
+}

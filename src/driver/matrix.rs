@@ -16,6 +16,7 @@
 //!    are not held next to the PDF being made. Each file is staged (written to a
 //!    temporary file) as soon as it is made; the driver renames them together.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -27,7 +28,7 @@ use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::epub::{self, EpubOptions, PackedImages};
 use crate::layout::{self, Layout};
 use crate::manifest::{self, Output, OutputKind, PdfSettings};
-use crate::model::{Book, BookMeta, PageMark};
+use crate::model::{Book, BookMeta, Medium, PageMark};
 use crate::pdf::{self, PdfOptions};
 use crate::preflight;
 
@@ -90,15 +91,27 @@ struct Unit<'a> {
 /// Builds every file of `plan` on the current rayon pool.
 pub(super) fn run(project: &Project, plan: &Plan<'_>, progress: &dyn Progress) -> Result<Built, Diagnostics> {
     let book = &project.book;
+    // What each medium shows: without the other's `.only-print` / `.only-epub` blocks
+    // (the same book, not a copy, when there are none).
+    let print = book.for_medium(Medium::Print);
+    let screen = book.for_medium(Medium::Epub);
     // A statement alone: the same document as a book of one, built once for all outputs.
     let any_per_document = plan.outputs.iter().any(|o| o.per_document);
     let statements: Vec<usize> = (usize::from(project.preface)..book.documents.len()).collect();
-    let singles: BTreeMap<usize, Book> = if any_per_document {
-        statements.iter().map(|&d| (d, single(book, d))).collect()
-    } else {
-        BTreeMap::new()
+    let singles_of = |book: &Book| -> BTreeMap<usize, Book> {
+        if any_per_document {
+            statements.iter().map(|&d| (d, single(book, d))).collect()
+        } else {
+            BTreeMap::new()
+        }
     };
-    let book_of = |scope: Scope| scope.map_or(book, |d| &singles[&d]);
+    let singles = singles_of(&print);
+    let screen_singles = matches!(screen, Cow::Owned(_)).then(|| singles_of(&screen));
+    let book_of = |scope: Scope| scope.map_or(&*print, |d| &singles[&d]);
+    let screen_of = |scope: Scope| match &screen_singles {
+        Some(own) => scope.map_or(&*screen, |d| &own[&d]),
+        None => book_of(scope),
+    };
 
     let mut outputs: Vec<&Output> = plan.outputs.to_vec();
     outputs.sort_by_key(|o| o.format() != manifest::Format::Pdf);
@@ -197,7 +210,7 @@ pub(super) fn run(project: &Project, plan: &Plan<'_>, progress: &dyn Progress) -
                 }
                 Job::Epub(u, e, pages) => {
                     let packed = &packed[&e.compress_images];
-                    (write_epub(project, book_of(u.scope), u, e, pages, packed, plan), u)
+                    (write_epub(project, screen_of(u.scope), u, e, pages, packed, plan), u)
                 }
             };
             progress.step(&step_name(u.output, u.scope, book));

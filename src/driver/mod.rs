@@ -267,7 +267,8 @@ pub fn preflight(project: &Project) -> Vec<preflight::Finding> {
     let mut out = Vec::new();
     for o in &project.settings.outputs {
         let OutputKind::Pdf(p) = &o.kind else { continue };
-        let lay = match fit::typeset_fitted(project, &project.book, p, &o.name) {
+        let print = project.book.for_medium(crate::model::Medium::Print);
+        let lay = match fit::typeset_fitted(project, &print, p, &o.name) {
             Ok((lay, _)) => lay,
             Err(unfit) => {
                 out.push(preflight::Finding { level: preflight::Level::Warning, diagnostic: unfit });
@@ -282,7 +283,7 @@ pub fn preflight(project: &Project) -> Vec<preflight::Finding> {
 /// Lays out the book for one PDF output. A book of several statements is a
 /// collected volume: title page, contents, each statement on a right-hand page.
 pub fn typeset(project: &Project, p: &PdfSettings) -> (layout::Layout, Vec<layout::Warning>) {
-    typeset_book(project, &project.book, p)
+    typeset_book(project, &project.book.for_medium(crate::model::Medium::Print), p)
 }
 
 /// Lays out `book` (the project's, or one of its statements alone) for one PDF

@@ -82,6 +82,7 @@ fn image(path: &str, alt: &str, title: Option<&str>) -> Block {
         path: PathBuf::from(path),
         alt: alt.to_string(),
         title: title.map(str::to_string),
+        width: None,
     }))
 }
 
@@ -811,6 +812,7 @@ impl Rng {
                         }),
                         alt: self.string(),
                         title: Some(self.string()),
+                        width: None,
                     }),
                 })
             })

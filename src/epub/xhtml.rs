@@ -367,7 +367,11 @@ impl Renderer<'_, '_> {
         let src = format!("../{}", stored.href);
         self.x.raw("<figure");
         let parent = self.open_lang(lang);
-        self.x.raw(">\n<img").attr("src", &src).attr("alt", img.alt.trim()).raw("/>\n");
+        self.x.raw(">\n<img").attr("src", &src).attr("alt", img.alt.trim());
+        if let Some(share) = img.width {
+            self.x.attr("style", &format!("width: {:.0}%", share * 100.0));
+        }
+        self.x.raw("/>\n");
         if let Some(title) = img.title.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             self.x.raw("<figcaption>").text(title).raw("</figcaption>\n");
         }

@@ -394,7 +394,8 @@ impl Ctx<'_> {
         let (px_w, px_h) = (asset.width.max(1) as f64, asset.height.max(1) as f64);
         let native_w = Pt::inch(px_w / MAX_DPI);
         let max_h = self.opts.text_height() * self.opts.pdf.image_max_height;
-        let mut w = width.min(native_w);
+        // A width the source asks for (`{width=50%}`) is a share of the measure.
+        let mut w = img.width.map_or(width.min(native_w), |share| width * share);
         let mut h = w * (px_h / px_w);
         if h > max_h {
             h = max_h;

@@ -50,7 +50,9 @@ impl Document {
 /// The letters of each passage of blocks, for detection: each paragraph,
 /// heading and image caption, and each table as one. Code is not prose and is left out.
 fn passages_of(blocks: &[Block], out: &mut Vec<LetterCount>) {
-    for b in blocks {
+    // A block declared to be in a language of its own (a fenced div's) is a
+    // passage in another language: it does not tell the surrounding text's.
+    for b in blocks.iter().filter(|b| b.lang_attr.is_none()) {
         match &b.kind {
             BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => out.push(letters(c)),
             BlockKind::List { items, .. } => items.iter().for_each(|item| passages_of(item, out)),
@@ -106,6 +108,8 @@ impl Walk {
     fn blocks(&mut self, blocks: &mut [Block], outer: Lang, top: bool) {
         for block in blocks {
             let section = if top { self.sections.last().map_or(outer, |s| s.1) } else { outer };
+            // A language the source declares for the block (a fenced div's) is not second-guessed.
+            let declared = block.lang_attr;
             block.lang = match &mut block.kind {
                 BlockKind::Heading { level, content, lang_attr, .. } => {
                     if top {
@@ -114,7 +118,7 @@ impl Walk {
                         }
                     }
                     let section = if top { self.sections.last().map_or(outer, |s| s.1) } else { outer };
-                    let lang = lang_attr.or_else(|| judge_inlines(content)).unwrap_or(section);
+                    let lang = lang_attr.or(declared).or_else(|| judge_inlines(content)).unwrap_or(section);
                     if top && let Some(l) = lang_attr {
                         self.sections.push((*level, *l));
                     }
@@ -122,36 +126,38 @@ impl Walk {
                     lang
                 }
                 BlockKind::Paragraph(content) => {
-                    let lang = judge_inlines(content).unwrap_or(section);
+                    let lang = declared.or_else(|| judge_inlines(content)).unwrap_or(section);
                     self.calls_in(content, lang);
                     lang
                 }
                 BlockKind::List { items, .. } => {
                     let mut passages = Vec::new();
                     items.iter().for_each(|item| passages_of(item, &mut passages));
-                    let lang = locale::judge(passages).unwrap_or(section);
+                    let lang = declared.or_else(|| locale::judge(passages)).unwrap_or(section);
                     for item in items {
                         self.blocks(item, lang, false);
                     }
                     lang
                 }
                 BlockKind::Quote(inner) => {
-                    let lang = judge_blocks(inner).unwrap_or(section);
+                    let lang = declared.or_else(|| judge_blocks(inner)).unwrap_or(section);
                     self.blocks(inner, lang, false);
                     lang
                 }
                 BlockKind::Table(table) => {
-                    let lang = locale::judge(table.cells().map(|c| letters(&c.content))).unwrap_or(section);
+                    let lang = declared
+                        .or_else(|| locale::judge(table.cells().map(|c| letters(&c.content))))
+                        .unwrap_or(section);
                     for cell in table.cells_mut() {
                         cell.lang = judge_inlines(&cell.content).unwrap_or(lang);
                         self.calls_in(&cell.content, cell.lang);
                     }
                     lang
                 }
-                BlockKind::Image(img) => {
-                    img.title.as_deref().and_then(|t| LetterCount::of(t).passage()).unwrap_or(section)
-                }
-                BlockKind::Code(_) | BlockKind::Rule => section,
+                BlockKind::Image(img) => declared
+                    .or_else(|| img.title.as_deref().and_then(|t| LetterCount::of(t).passage()))
+                    .unwrap_or(section),
+                BlockKind::Code(_) | BlockKind::Rule => declared.unwrap_or(section),
             };
         }
     }

@@ -310,6 +310,7 @@ mod tests {
                         path: PathBuf::from("a.jpg"),
                         alt: "\"фото\"".into(),
                         title: Some("Вид - сверху".into()),
+                        width: None,
                     }),
                     0..0,
                 ),
