@@ -1241,6 +1241,46 @@ mod tests {
         }
     }
 
+    // Tag soup nested thousands deep (and brackets, and blocks) is cut at the depth
+    // limit: the text is kept, the tree stays shallow for every later recursive pass.
+    #[test]
+    fn deep_html_and_brackets_are_bounded() {
+        let n = 20_000;
+        let src = format!(
+            "# T\n\n{}слово{}\n\n{}x{}\n\n<div>{}цитата\n",
+            "<b><i>".repeat(n),
+            "</i></b>".repeat(n),
+            "[".repeat(n),
+            "]{lang=kk}".repeat(n),
+            "<blockquote><ul><li>".repeat(n)
+        );
+        let (doc, diags) = parse_str(&src);
+        assert!(diags.iter().any(|d| d.message.contains("nested more than 32 levels")), "{diags}");
+        fn depth(inlines: &[Inline]) -> usize {
+            inlines.iter().map(|i| 1 + i.children().map_or(0, depth)).max().unwrap_or(0)
+        }
+        fn block_depth(blocks: &[Block]) -> usize {
+            blocks
+                .iter()
+                .map(|b| match &b.kind {
+                    BlockKind::Paragraph(c) => depth(c),
+                    BlockKind::Quote(inner) => 1 + block_depth(inner),
+                    BlockKind::List { items, .. } => {
+                        1 + items.iter().map(|i| block_depth(i)).max().unwrap_or(0)
+                    }
+                    _ => 0,
+                })
+                .max()
+                .unwrap_or(0)
+        }
+        assert!(block_depth(&doc.blocks) <= 2 * MAX_DEPTH + 2, "{}", block_depth(&doc.blocks));
+        let mut text = String::new();
+        Block::plain_text_into(&doc.blocks, &mut text);
+        for word in ["слово", "x", "цитата"] {
+            assert!(text.contains(word), "{word} lost: {:?}", text.get(text.len().saturating_sub(300)..));
+        }
+    }
+
     // Pandoc's extensions: spans with a language, notes written in place (numbered
     // in reading order with the others), fenced divs with a language or a medium,
     // image widths; brackets that are none of these stay text.

@@ -33,7 +33,11 @@ fn any_markdown() -> impl Strategy<Value = String> {
             "\n", "\n\n", "# ", "## ", "> ", "- ", "1. ", "*", "**", "_", "`", "```\n", "[", "](", ")", "![",
             "[^1]", "[^1]: ", "|", "|---|", "<", ">", "&", "&amp;", "\"", "'", "«", "»", "--", " - ", "{lang=kk}",
             "---\n", "+++\n", "\\", "<br>", "<script>", "]]>", "<![CDATA[", "\u{0}", "\u{1}", "\u{b}", "\u{c}",
-            "\u{fffe}", "\u{ffff}", "\r", "😀",
+            "\u{fffe}", "\u{ffff}", "\r", "😀", "<b>", "</b>", "<i>", "</i>", "<sup>", "</sub>", "<p>", "</p>",
+            "<div class=\"x\">", "</div>", "<ul><li>", "</li>", "<table><tr><td>", "</td>", "</table>", "<a href=\"",
+            "\">", "</a>", "<span lang=\"kk\">", "</span>", "<pre>", "</pre>", "<!--", "-->", "<style>", "&nbsp;",
+            "&#x41;", "<img src=\"a.png\" alt=\"", "\n:::", "::: {lang=kk}\n", "::: only-print\n", "^[", "]{lang=kk}",
+            "{width=50%}", "<blockquote>",
         ])
         .prop_map(String::from),
         1 => any::<char>().prop_map(String::from),
@@ -88,15 +92,21 @@ fn export_word() -> impl Strategy<Value = String> {
 /// and from other notes, links and code, with decomposed and invisible characters.
 fn nested_markdown() -> impl Strategy<Value = String> {
     fn sentence() -> impl Strategy<Value = String> {
-        let inline = (export_word(), 0..5u8).prop_map(|(w, style)| match style {
+        let inline = (export_word(), 0..11u8).prop_map(|(w, style)| match style {
             0 => format!("*{w}*"),
             1 => format!("**{w}**"),
             2 => format!("[{w}](https://example.org/{})", w.len()),
+            // A website's HTML and Pandoc's extensions.
+            3 => format!("<b>{w}</b>"),
+            4 => format!("<i>{w} <sup>{w}</sup></i>"),
+            5 => format!("<a href=\"https://example.org\" onclick=\"x()\">{w}</a>"),
+            6 => format!("[{w}]{{lang=kk}}"),
+            7 => format!("{w}^[{w} <s>{w}</s>]"),
             _ => w,
         });
         prop::collection::vec(inline, 1..12).prop_map(|ws| ws.join(" "))
     }
-    let block = (sentence(), sentence(), 0..9u8).prop_map(|(s, t, kind)| match kind {
+    let block = (sentence(), sentence(), 0..11u8).prop_map(|(s, t, kind)| match kind {
         0 => format!("## {s}"),
         1 => format!("- {s}\n  > {t}"),
         2 => format!("> {s}\n>\n> - {t}"),
@@ -104,6 +114,8 @@ fn nested_markdown() -> impl Strategy<Value = String> {
         4 => format!("| {s} | {t}[^t] |\n|---|---|\n| {t} | {s} |"),
         5 => format!("{s}[^a] {t}"),
         6 => format!("```\n{s}\n    {t}\n```"),
+        7 => format!("<div class=\"post\">\n<p>{s}<br>\n{t}</p>\n<script>var x = 1;</script>\n</div>"),
+        8 => format!("::: {{lang=kk}}\n{s}\n\n> {t}\n:::"),
         _ => format!("{s} {t}"),
     });
     (prop::collection::vec(block, 1..7), word(), word(), word()).prop_map(|(bs, a, b, t)| {
@@ -237,6 +249,23 @@ fn source_words(md: &str) -> BTreeSet<String> {
     let visible: String = composed.chars().filter(|c| !samizdat::fonts::is_invisible(*c)).collect();
     // Note labels (`[^a]`) are not text: the calls print numbers.
     let visible = ["[^a]", "[^n]", "[^t]"].iter().fold(visible, |t, label| t.replace(label, " "));
+    // Tags, their attributes and Pandoc's `{…}` are markup, not text; a script's text is never printed.
+    let visible = visible.replace("<script>var x = 1;</script>", " ");
+    let mut text = String::with_capacity(visible.len());
+    let mut markup = None;
+    for c in visible.chars() {
+        match (markup, c) {
+            (None, '<') => markup = Some('>'),
+            (None, '{') => markup = Some('}'),
+            (Some(end), c) if c == end => {
+                markup = None;
+                text.push(' ');
+            }
+            (Some(_), _) => {}
+            (None, c) => text.push(c),
+        }
+    }
+    let visible = text;
     let no_targets = visible.split("](").enumerate().map(|(i, part)| {
         if i == 0 {
             part.to_owned()
@@ -278,5 +307,13 @@ fn pdf_text(pdf: &[u8]) -> Option<String> {
     }
     let dir = common::Book::empty("prop-pdf");
     let path = dir.write("t.pdf", pdf);
-    common::validate::pdf_text(&path)
+    let layout = common::validate::pdf_text(&path)?;
+    // pdftotext's layout analysis reads a line of one-letter words (`а б в г`, bound
+    // by no-break spaces as Russian requires) as one letter-spaced word; the text
+    // in content order (`-raw`) has the spaces the PDF draws. A word must be in one
+    // of the two.
+    let raw =
+        std::process::Command::new("pdftotext").args(["-raw", "-enc", "UTF-8"]).arg(&path).arg("-").output();
+    let raw = raw.map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
+    Some(format!("{layout}\n{raw}"))
 }

@@ -349,6 +349,8 @@ pub struct Web {
     unknown: BTreeMap<String, Vec<usize>>,
     /// The last inline pushed by HTML was a line break: the next text's leading space goes.
     after_break: bool,
+    /// Where tags were first nested too deep to be kept.
+    too_deep: Option<usize>,
 }
 
 #[derive(Default)]
@@ -475,6 +477,21 @@ impl Builder<'_> {
         let attr = |key: &str| attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
         let element = element(&name);
         let block = context == Context::Block;
+        // Nesting is bounded like Markdown's (see `MAX_DEPTH`): deeper tags are dropped, their text kept.
+        let too_deep = match element {
+            Element::Inline(_) => self.inlines.len() >= super::MAX_DEPTH,
+            Element::Quote | Element::List { .. } => self.depth() >= super::MAX_DEPTH,
+            // An item of an open list is always taken: its list was within the limit.
+            Element::Item => {
+                !matches!(self.blocks.last(), Some((BlockFrame::List { .. } | BlockFrame::Item, _, _)))
+                    && self.depth() >= super::MAX_DEPTH
+            }
+            _ => false,
+        };
+        if too_deep {
+            self.web.too_deep.get_or_insert(at);
+            return;
+        }
         match element {
             Element::Active => {
                 self.web.dropped.entry(format!("`<{name}>`")).or_default().push(at);
@@ -741,7 +758,11 @@ impl Builder<'_> {
         let Some((frame, start, children)) = self.blocks.pop() else { return };
         match frame {
             BlockFrame::Quote => self.push_block(Block::new(BlockKind::Quote(children), start..at)),
-            BlockFrame::List { start: first, items } => {
+            BlockFrame::List { start: first, mut items } => {
+                // Blocks met in a list outside any item (text between `<ul>` and `<li>`) are an item.
+                if !children.is_empty() {
+                    items.push(children);
+                }
                 if !items.is_empty() {
                     self.push_block(Block::new(BlockKind::List { start: first, items }, start..at));
                 }
@@ -842,6 +863,13 @@ impl Builder<'_> {
             }
         };
         let mut found = Vec::new();
+        if let Some(at) = self.web.too_deep.take() {
+            found.push((
+                at,
+                format!("HTML tags are nested more than {} levels deep: the deeper ones are dropped, their text kept", super::MAX_DEPTH),
+                "flatten the markup; nothing printed needs that depth",
+            ));
+        }
         for (kind, offsets) in std::mem::take(&mut self.web.dropped) {
             let seen = lines(self, &offsets);
             found.push((

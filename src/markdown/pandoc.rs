@@ -260,11 +260,17 @@ impl Builder<'_> {
             let mut rest = text.as_str();
             while let Some(i) = rest.find(['[', ']']) {
                 let bracket = rest.as_bytes()[i];
-                if bracket == b'[' {
+                if bracket == b'[' && frames.len() < super::MAX_DEPTH {
                     let note = rest[..i].ends_with('^');
                     let before = if note { &rest[..i - 1] } else { &rest[..i] };
                     push_text(target(&mut frames, &mut base), before);
                     frames.push((note, Vec::new()));
+                    rest = &rest[i + 1..];
+                    continue;
+                }
+                if bracket == b'[' {
+                    // Deeper brackets are text (nesting is bounded like Markdown's).
+                    push_text(target(&mut frames, &mut base), &rest[..=i]);
                     rest = &rest[i + 1..];
                     continue;
                 }
