@@ -195,7 +195,7 @@ proptest! {
             };
             for item in &page.items {
                 if let layout::Item::Text(run) = item {
-                    let width = run.glyphs.iter().fold(Pt::ZERO, |w, g| w + g.advance.at(run.size));
+                    let width = run.width();
                     prop_assert!(run.x >= left - run.size, "run {:?} starts at {} left of {}", run.text, run.x, left);
                     prop_assert!(
                         run.x + width <= right + run.size,

@@ -269,7 +269,8 @@ class Converter:
         tag = el.tag.replace(XHTML, "")
         lang = el.get(XML_LANG) or el.get("lang")
         if lang:
-            out.append(f"#[#set text(lang: {string(self.lang(lang))})")
+            # The line end closes the set rule: a `#` right after it would still be code.
+            out.append(f"#[#set text(lang: {string(self.lang(lang))})\n")
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             level = int(tag[1])
             out.append(f"#heading(level: {level})[{self.inline(el).strip()}]\n\n")

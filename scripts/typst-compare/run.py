@@ -86,7 +86,8 @@ def sample_book(work):
     if os.path.isdir(root):
         shutil.rmtree(root)
     os.makedirs(root)
-    os.symlink(os.path.join(REPO, "content"), os.path.join(root, "content"))
+    # A copy, not a link: samizdat refuses sources that lead out of the book's folder.
+    shutil.copytree(os.path.join(REPO, "content"), os.path.join(root, "content"))
     lines = ["[book]"] + [f"{k} = {toml_value(v)}" for k, v in data["book"].items()]
     lines += ["", f"[output.{pdf}]"] + [f"{k} = {toml_value(v)}" for k, v in outs[pdf].items()]
     lines += ["", "[output.ebook]", 'format = "epub"', ""]

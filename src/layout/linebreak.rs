@@ -98,6 +98,14 @@ pub struct Params {
     /// that line would otherwise end a page with a word broken across the page turn.
     /// Ignored by the last (overfull) pass.
     pub no_hyphen_line: Option<usize>,
+    /// Font expansion (pdfTeX's `\pdfadjustspacing`): how far boxes may be widened or
+    /// narrowed, as a share of their width (0.02 = ±2 %). Their widths then count as
+    /// stretch and shrink of the line (times this share) beside the glue's; [`setting`]
+    /// splits a line's adjustment between the two. 0 turns it off.
+    pub expansion: f64,
+    /// Added when the last line is only the tail of a hyphenated word (a runt, "обла-/стей.");
+    /// while positive, only [`Pass::Overfull`] sets such a line. 0 allows runts.
+    pub runt_demerits: f64,
 }
 
 impl Default for Params {
@@ -129,8 +137,59 @@ impl Default for Params {
             emergency_stretch: Pt::new(30.0),
             looseness: 0,
             no_hyphen_line: None,
+            expansion: 0.0,
+            runt_demerits: RUNT_DEMERITS,
         }
     }
+}
+
+/// What a runt costs: more than any line within the loose tolerance (a line at ratio 2
+/// costs about 6.6·10⁵), so a paragraph ends on a tail only when nothing else sets it.
+pub const RUNT_DEMERITS: f64 = 1.0e7;
+
+/// What an overfull line costs in [`Pass::Overfull`]: more than a runt or a hyphen ladder.
+const OVERFLOW_DEMERITS: f64 = 1.0e9;
+
+/// Steps of font expansion, as a share of the width: a line's glyphs are set at whole
+/// steps (0.25 %), so that a page holds a handful of distinct widths of each glyph, as
+/// pdfTeX's `\pdffontexpand … step` does; the glue takes up the rest exactly.
+pub const EXPANSION_STEP: f64 = 0.0025;
+
+/// How a line is set: its glue at `ratio` (as [`set_width`] takes it) and its boxes
+/// widened by `scale` (1 = as designed).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Setting {
+    /// The glue's adjustment ratio.
+    pub ratio: f64,
+    /// The boxes' width factor, from the font expansion.
+    pub scale: f64,
+}
+
+/// How `items[start..end]` (plus the width of a penalty at `end`) is set to fill
+/// `width` with font expansion `expansion` (see [`Params::expansion`]): the line's
+/// adjustment ratio over glue and glyphs together gives the glyphs' share, rounded to
+/// [`EXPANSION_STEP`] and never beyond `expansion`; the glue then fills the line exactly.
+pub fn setting(items: &[Item], start: usize, end: usize, width: Pt, expansion: f64) -> Setting {
+    let end = end.min(items.len());
+    let start = start.min(end);
+    let m = measure(items, start, end);
+    let mut boxes = m.boxes;
+    if let Some(Item::Penalty { width, .. }) = items.get(end) {
+        boxes += width.get().max(0.0);
+    }
+    let e = if expansion.is_finite() { expansion.max(0.0) } else { 0.0 };
+    let font = e * boxes;
+    let shortfall = width.get() - m.width;
+    let r = adjustment(shortfall, m.stretch + font, m.shrink + font);
+    let r = if r.is_finite() { r.max(-1.0) } else { 0.0 };
+    // A line that must shrink takes the step at or beyond its share, so that its glue never
+    // has to shrink past its limit; one that stretches takes the nearest step.
+    let steps = e * r.clamp(-1.0, 1.0) / EXPANSION_STEP;
+    let steps = if steps < 0.0 { (steps - 1e-9).floor() } else { steps.round() };
+    let share = if e > 0.0 { (steps * EXPANSION_STEP).clamp(-e, e) } else { 0.0 };
+    let glue = adjustment(shortfall - boxes * share, m.stretch, m.shrink);
+    let ratio = if glue.is_finite() { glue.max(-1.0) } else { 0.0 };
+    Setting { ratio, scale: 1.0 + share }
 }
 
 impl Params {
@@ -150,6 +209,8 @@ impl Params {
             emergency_stretch: self.emergency_stretch.max(Pt::ZERO),
             looseness: self.looseness,
             no_hyphen_line: self.no_hyphen_line,
+            expansion: finite(self.expansion, d.expansion).clamp(0.0, 0.1),
+            runt_demerits: finite(self.runt_demerits, d.runt_demerits),
         }
     }
 }
@@ -162,8 +223,11 @@ pub struct Line {
     /// The breakpoint: index of the glue or penalty ending the line, or the number of items for the end
     /// of a paragraph that [`finish_paragraph`] did not end.
     pub end: usize,
-    /// Adjustment ratio for [`set_width`]: from −1 (all shrink used) up; 0 when the line cannot stretch.
+    /// Adjustment ratio of the glue for [`set_width`], after the font expansion took its
+    /// share: from −1 (all shrink used) up; 0 when the line cannot stretch.
     pub ratio: f64,
+    /// Width factor of the line's boxes (font expansion, see [`setting`]); 1 without it.
+    pub scale: f64,
     /// The line ends at a flagged penalty (a hyphen break).
     pub hyphenated: bool,
     /// How far the line sticks out past the measure with all its shrink used; zero unless
@@ -256,7 +320,8 @@ pub fn break_lines(items: &[Item], line_width: &dyn Fn(usize) -> Pt, params: &Pa
         Cow::Owned(owned)
     };
     let params = params.sanitized();
-    let para = Paragraph::new(&work, line_width, params.looseness, params.no_hyphen_line);
+    let mut para = Paragraph::new(&work, line_width, params.looseness, params.no_hyphen_line);
+    para.expansion = params.expansion;
     if params.looseness != 0 {
         // With a looseness, a pass's setting may be passed over for a later pass's: the plain order.
         return para.passes(&[Pass::First, Pass::Second, Pass::Emergency], &params, end);
@@ -291,22 +356,29 @@ const LOOSE: u8 = 1; // 0.5 < r <= 1
 const DECENT: u8 = 2; // -0.5 <= r <= 0.5
 const TIGHT: u8 = 3; // r < -0.5
 
-/// Natural width, stretch and shrink of a run of items.
+/// Natural width, stretch and shrink of a run of items, the width of its boxes (what
+/// font expansion widens) and how many glues it holds.
 #[derive(Debug, Clone, Copy, Default)]
 struct Sum {
     width: f64,
     stretch: f64,
     shrink: f64,
+    boxes: f64,
+    glues: f64,
 }
 
 impl Sum {
     fn add(&mut self, item: &Item) {
         match *item {
-            Item::Box { width } => self.width += width.get(),
+            Item::Box { width } => {
+                self.width += width.get();
+                self.boxes += width.get().max(0.0);
+            }
             Item::Glue { width, stretch, shrink } => {
                 self.width += width.get();
                 self.stretch += stretch.get().max(0.0);
                 self.shrink += shrink.get().max(0.0);
+                self.glues += 1.0;
             }
             Item::Penalty { .. } => {}
         }
@@ -363,6 +435,8 @@ struct Paragraph<'a> {
     /// Lines from this index on have the same measure, so active nodes need not tell their line
     /// numbers apart (TeX's `easy_line`, §848).
     easy_line: usize,
+    /// [`Params::expansion`].
+    expansion: f64,
 }
 
 /// A feasible break remembered for backtracking.
@@ -444,7 +518,7 @@ impl<'a> Paragraph<'a> {
         if let Some(n) = no_hyphen {
             easy_line = easy_line.max((n + 1).min(widths.len() - 1));
         }
-        Paragraph { items, sums, breaks, widths, easy_line }
+        Paragraph { items, sums, breaks, widths, easy_line, expansion: 0.0 }
     }
 
     fn width(&self, line: usize) -> f64 {
@@ -483,7 +557,8 @@ impl<'a> Paragraph<'a> {
                 Some(found) => self.assemble(&found, Pass::Overfull, end),
                 // Unreachable: the overfull pass always ends a line somewhere. Kept so no input panics.
                 None => {
-                    let line = Line { start: 0, end, ratio: 0.0, hyphenated: false, overflow: Pt::ZERO };
+                    let line =
+                        Line { start: 0, end, ratio: 0.0, scale: 1.0, hyphenated: false, overflow: Pt::ZERO };
                     Breaking { lines: vec![line], pass: Pass::Overfull, demerits: f64::INFINITY }
                 }
             },
@@ -516,10 +591,13 @@ impl<'a> Paragraph<'a> {
         // line from `start` is too loose at a breakpoint whenever the shortfall exceeds the
         // tolerance times the stretch, emergency stretch included, by a margin far above the
         // rounding of these sums: `reach(b) < ready`, with all of `b`'s terms on one side.
+        // Stretch of a run from the paragraph start: the glue's and the glyphs' (font expansion).
+        let e = self.expansion;
+        let flex = |s: &Sum| s.stretch + e * s.boxes;
         let ready = |start: usize, line: usize| {
             let from = self.sums[start];
             if tolerance.is_finite() {
-                self.width(line) + from.width + tolerance * (from.stretch - extra) - SKIP_MARGIN
+                self.width(line) + from.width + tolerance * (flex(&from) - extra) - SKIP_MARGIN
             } else {
                 f64::NEG_INFINITY
             }
@@ -547,7 +625,7 @@ impl<'a> Paragraph<'a> {
             let at_end = b == last;
             let here = self.sums[b];
             let reach = if tolerance.is_finite() {
-                here.width + pen_width + tolerance * here.stretch
+                here.width + pen_width + tolerance * flex(&here)
             } else {
                 f64::INFINITY
             };
@@ -566,11 +644,17 @@ impl<'a> Paragraph<'a> {
                 // Emergency stretch helps lines that can stretch at all; one without glue stays
                 // infeasible rather than look perfect (a departure from TeX, which adds it to every line).
                 let stretch = if stretch > 0.0 { stretch + extra } else { stretch };
-                let shrink = here.shrink - from.shrink;
+                let font = e * (here.boxes - from.boxes);
+                let (stretch, shrink) = (stretch + font, here.shrink - from.shrink + font);
                 let r = adjustment(self.width(a.line) - natural, stretch, shrink);
                 let overfull = r < -1.0;
                 let hyphens = if flagged { a.hyphens + 1 } else { 0 };
                 let banned = flagged && pass != Pass::Overfull && p.no_hyphen_line == Some(a.line);
+                // The last line holds one word (its only glue is the paragraph's fill) after a
+                // hyphen: the tail of the word, a runt. Only the last pass sets one, at a price;
+                // otherwise an earlier pass could settle for it where a later one avoids it.
+                let runt = at_end && a.hyphens > 0 && here.glues - from.glues <= 1.0;
+                let banned = banned || (runt && pass != Pass::Overfull && p.runt_demerits > 0.0);
                 if !overfull && r <= tolerance && hyphens <= limit && !banned {
                     let fit = fitness(r);
                     // Demerits (TeX §859): (l + b)² ± p², plus hyphen and fitness extras.
@@ -591,6 +675,9 @@ impl<'a> Paragraph<'a> {
                     }
                     if fit.abs_diff(a.fitness) > 1 {
                         d += p.fitness_demerits;
+                    }
+                    if runt {
+                        d += p.runt_demerits;
                     }
                     if p.max_consecutive_hyphens > 0 && hyphens > p.max_consecutive_hyphens {
                         // Only the overfull pass gets here: a hyphen ladder is allowed when nothing
@@ -641,12 +728,14 @@ impl<'a> Paragraph<'a> {
                     (Pass::Overfull, Some(a)) => a,
                     _ => return None,
                 };
+                // At a price above any other line's (a runt's included), so that a setting
+                // with no overfull line wins wherever this pass also finds one.
                 candidates.push(Candidate {
                     prev: a.record,
                     line: a.line + 1,
                     fitness: TIGHT,
                     hyphens: if flagged { (a.hyphens + 1).min(cap) } else { 0 },
-                    total: a.total,
+                    total: a.total + OVERFLOW_DEMERITS,
                     loosest: f64::INFINITY,
                 });
             }
@@ -727,10 +816,12 @@ impl<'a> Paragraph<'a> {
             let overflow = m.width - m.shrink - width.get();
             let overflow = if overflow > EPSILON { overflow } else { 0.0 };
             let end = if pos == last { end } else { pos };
+            let set = setting(self.items, start, pos, width, self.expansion);
             lines.push(Line {
                 start: start.min(end),
                 end,
-                ratio: ratio_of(self.items, start, pos, width),
+                ratio: set.ratio,
+                scale: set.scale,
                 hyphenated: matches!(self.items[pos], Item::Penalty { flagged: true, .. }),
                 overflow: Pt::new(overflow).max(Pt::ZERO),
             });
@@ -818,6 +909,11 @@ mod tests {
             };
             let at_end = b == items.len() - 1;
             if r < -1.0 || r > p.tolerance || (flagged && run + 1 > p.max_consecutive_hyphens) {
+                return None;
+            }
+            // A last line of one word after a hyphen (its only glue the paragraph's fill) is a runt.
+            let glues = items[start..b].iter().filter(|i| matches!(i, Item::Glue { .. })).count();
+            if at_end && run > 0 && glues <= 1 && p.runt_demerits > 0.0 {
                 return None;
             }
             let fit = fitness(r);
@@ -1115,12 +1211,62 @@ mod tests {
     #[test]
     fn no_hyphen_on_penultimate_line() {
         let p = para("aaa b ccc-ccc ddd ee-eee fff-ff");
-        let no_final = Params { final_hyphen_demerits: 0.0, ..Params::default() };
+        let no_final = Params { final_hyphen_demerits: 0.0, runt_demerits: 0.0, ..Params::default() };
         let without = p.break_at(14.0, &no_final);
         assert_eq!(p.render(&without), ["aaa b cccccc", "ddd eeeee fff-", "ff"], "setup");
         let with = p.break_at(14.0, &Params::default());
         assert_eq!(p.render(&with), ["aaa b ccc-", "ccc ddd eeeee", "fffff"]);
         assert_eq!(with.pass, Pass::First);
+    }
+
+    // A paragraph never ends on the tail of a hyphenated word while another breaking
+    // exists, even a looser one; with nothing else, the last pass sets the tail.
+    #[test]
+    fn no_runt_when_avoidable() {
+        let p = para("aaa b ccc-ccc ddd ee-eee fff-ff");
+        let no_final = Params { final_hyphen_demerits: 0.0, ..Params::default() };
+        let allowed = p.break_at(14.0, &Params { runt_demerits: 0.0, ..no_final.clone() });
+        assert_eq!(
+            p.render(&allowed).last().map(String::as_str),
+            Some("ff"),
+            "setup: a runt without the rule"
+        );
+        let b = p.break_at(14.0, &no_final);
+        let lines = p.render(&b);
+        let n = lines.len();
+        assert!(!lines[n - 2].ends_with('-') || lines[n - 1].contains(' '), "{lines:?}");
+        assert_ne!(b.pass, Pass::Overfull, "{lines:?}");
+        // One word, hyphenated to fit: only the tail can end it.
+        let forced = para("xxxxxxx-xx");
+        let b = forced.break_at(7.0, &Params::default());
+        assert_eq!(forced.render(&b), ["xxxxxxx-", "xx"]);
+        assert_eq!(b.pass, Pass::Overfull);
+    }
+
+    // Font expansion takes its share of a line's adjustment in whole steps, never beyond the
+    // limit, and the glue fills the rest exactly.
+    #[test]
+    fn expansion_shares_the_adjustment() {
+        let items = para("aaaaa bbbbb ccccc").items;
+        let end = items.len() - 1;
+        // 15 pt of boxes and two spaces of 2 pt (stretch 1, shrink 1); measure 20 pt: 1 pt short.
+        let s = setting(&items, 0, end - 3, Pt::new(20.0), 0.02);
+        assert!((s.scale - 1.0).abs() <= 0.02 + 1e-12 && s.scale > 1.0, "{s:?}");
+        let steps = (s.scale - 1.0) / EXPANSION_STEP;
+        assert!((steps - steps.round()).abs() < 1e-9, "{s:?}");
+        let set: f64 = items[..end - 3]
+            .iter()
+            .map(|i| match i {
+                Item::Box { width } => width.get() * s.scale,
+                other => set_width(other, s.ratio).get(),
+            })
+            .sum();
+        assert!((set - 20.0).abs() < 1e-9, "{set}");
+        // Far too short: the glyphs stop at +2 %, the glue stretches the rest.
+        let s = setting(&items, 0, end - 3, Pt::new(30.0), 0.02);
+        assert!((s.scale - 1.02).abs() < 1e-12 && s.ratio > 5.0, "{s:?}");
+        // Without expansion, nothing changes.
+        assert_eq!(setting(&items, 0, end - 3, Pt::new(20.0), 0.0).scale, 1.0);
     }
 
     // A box wider than the measure gives an overfull pass whose lines still cover every item.

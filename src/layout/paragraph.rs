@@ -17,8 +17,11 @@ use crate::model::{Inline, Lang};
 use crate::typography;
 use crate::units::{Em, Pt};
 
-/// Cost of breaking at a hyphenation point (TeX's `\hyphenpenalty` 50).
-const HYPHEN_PENALTY: f64 = 50.0;
+/// Cost of breaking at a hyphenation point: four times TeX's `\hyphenpenalty` (50). With
+/// font expansion the breaker has room enough to set most lines evenly without breaking a
+/// word; on generated and real statements it sets a quarter to a third fewer hyphens than
+/// 50 at no cost in loose lines, and fewer than Typst does.
+const HYPHEN_PENALTY: f64 = 200.0;
 /// Cost of breaking after an explicit hyphen or dash (TeX's `\exhyphenpenalty` 50).
 const EX_HYPHEN_PENALTY: f64 = 50.0;
 /// Cost of breaking inside a URL after `/`, `.` or `-`: allowed, but a space is preferred.
@@ -283,7 +286,13 @@ pub fn set_loosened(
     let rag = if ragged { ps.size * 6.0 } else { Pt::ZERO };
     let width = ps.width;
     let params = Params { emergency_stretch: ps.size * 1.5, no_hyphen_line, looseness, ..Params::default() };
-    let params = if ragged { Params { tolerance: 10_000.0, ..params } } else { params };
+    let params = if ragged {
+        Params { tolerance: 10_000.0, ..params }
+    } else {
+        // Justified lines may widen or narrow their glyphs a little before their spaces
+        // grow or shrink much (font expansion; the EPUB reflows and has none).
+        Params { expansion: style::EXPANSION, ..params }
+    };
     let breaking = if ragged {
         // Give every line the rag as stretch by widening the break glue's stretch.
         let mut ragged_items = items.clone();
@@ -304,6 +313,7 @@ pub fn set_loosened(
     let count = breaking.lines.len();
     for (li, line) in breaking.lines.iter().enumerate() {
         let ratio = if ragged { 0.0 } else { line.ratio };
+        let mut scale = if ragged { 1.0 } else { line.scale };
         let mut lb = LineBox { leading: ps.leading, ascent: ps.size * 0.75, ratio, ..LineBox::default() };
         let mut x = Pt::ZERO;
         let mut start = line.start;
@@ -333,14 +343,15 @@ pub fn set_loosened(
         if li > 0
             && let Some(Payload::Repeat(ci, w)) = payloads.get(breaking.lines[li - 1].end)
         {
-            place(&mut lb, &Drawn::hyphen(&chunks[*ci].style, fonts, *w), x, fonts, true, room);
-            x += *w;
-            last_was_space = false;
             if !ragged {
                 // The breaker did not know about the repeated hyphen: re-justify the line without its width.
-                ratio = linebreak::ratio_of(&items, start, line.end, width - *w).max(-1.0);
+                let set = linebreak::setting(&items, start, line.end, width - *w * scale, style::EXPANSION);
+                (ratio, scale) = (set.ratio, set.scale);
                 lb.ratio = ratio;
             }
+            place(&mut lb, &Drawn::hyphen(&chunks[*ci].style, fonts, *w), x, fonts, true, room, scale);
+            x += *w * scale;
+            last_was_space = false;
         }
         for i in start..line.end {
             match (&items[i], &payloads[i]) {
@@ -349,11 +360,19 @@ pub fn set_loosened(
                         offset_set = true;
                         lb.offset = frags[*fi].offset;
                     }
-                    place(&mut lb, &frags[*fi].drawn(&chunks, &glyphs), x, fonts, !last_was_space, room);
-                    x += *width;
+                    place(
+                        &mut lb,
+                        &frags[*fi].drawn(&chunks, &glyphs),
+                        x,
+                        fonts,
+                        !last_was_space,
+                        room,
+                        scale,
+                    );
+                    x += *width * scale;
                     last_was_space = false;
                 }
-                (KpItem::Box { width }, _) => x += *width,
+                (KpItem::Box { width }, _) => x += *width * scale,
                 (KpItem::Glue { width, stretch, shrink }, _) => {
                     let adj = if ratio >= 0.0 { *stretch * ratio } else { *shrink * ratio };
                     x += *width + adj;
@@ -370,8 +389,8 @@ pub fn set_loosened(
             && let Payload::Hyphen(ci, w) = &payloads[line.end]
             && *width > Pt::ZERO
         {
-            place(&mut lb, &Drawn::hyphen(&chunks[*ci].style, fonts, *w), x, fonts, true, room);
-            x += *w;
+            place(&mut lb, &Drawn::hyphen(&chunks[*ci].style, fonts, *w), x, fonts, true, room, scale);
+            x += *w * scale;
             lb.hyphenated = true;
         } else if let Some(KpItem::Penalty { flagged: true, .. }) = items.get(line.end) {
             // Break after an explicit hyphen: the hyphen is already in the text.
@@ -380,9 +399,11 @@ pub fn set_loosened(
         if spaces.1 > 0 {
             lb.space_em = spaces.0 / ps.size / spaces.1 as f64;
         }
+        // A hyphen is drawn at the line's scale, and so is the share of it that hangs; a
+        // punctuation mark hangs by the (unscaled) width its penalty takes back.
         let hang = match payloads.get(line.end) {
             Some(Payload::Hang(p)) => *p,
-            Some(Payload::Hyphen(_, w)) => *w * hang_share('-'),
+            Some(Payload::Hyphen(_, w)) => *w * hang_share('-') * scale,
             _ => Pt::ZERO,
         };
         lb.overfull = x.get() > (width + hang).get() + 0.01 && (overfull_pass || li + 1 < count);
@@ -410,21 +431,31 @@ pub fn set_loosened(
 /// Appends a fragment to the line at `x`, merging it with the previous run when
 /// it continues it (same face, size and shift, no space between). A new run
 /// gets `room` (glyphs, bytes): what the whole line holds.
-fn place(lb: &mut LineBox, frag: &Drawn<'_>, x: Pt, fonts: &FontSet, glue_less: bool, room: (usize, usize)) {
+/// `scale` widens the glyphs (font expansion): the run draws them at that horizontal scale.
+fn place(
+    lb: &mut LineBox,
+    frag: &Drawn<'_>,
+    x: Pt,
+    fonts: &FontSet,
+    glue_less: bool,
+    room: (usize, usize),
+    scale: f64,
+) {
     let face = fonts.face(frag.style.face);
     let size = frag.style.size;
     let y = -frag.style.rise;
     let (text, shaped) = (frag.text, frag.glyphs);
+    let end = x + frag.width * scale;
     if let Some(link) = &frag.style.link {
         match lb.links.last_mut() {
-            Some(last) if last.2 == link.as_ref() => last.1 = x + frag.width,
-            _ => lb.links.push((x, x + frag.width, link.to_string())),
+            Some(last) if last.2 == link.as_ref() => last.1 = end,
+            _ => lb.links.push((x, end, link.to_string())),
         }
     }
     if let Some(id) = frag.style.strike {
         match lb.strikes.last_mut() {
-            Some(last) if lb.strike_id == Some(id) => last.1 = x + frag.width,
-            _ => lb.strikes.push((x, x + frag.width, frag.style.size)),
+            Some(last) if lb.strike_id == Some(id) => last.1 = end,
+            _ => lb.strikes.push((x, end, frag.style.size)),
         }
         lb.strike_id = Some(id);
     }
@@ -444,8 +475,9 @@ fn place(lb: &mut LineBox, frag: &Drawn<'_>, x: Pt, fonts: &FontSet, glue_less: 
         && prev.face == frag.style.face
         && prev.size == size
         && prev.y == y
+        && prev.scale == scale
     {
-        let end = prev.x + size * lb.last_run_ems;
+        let end = prev.x + size * (lb.last_run_ems * scale);
         let gap = x - end;
         let joined = glue_less && gap.abs().get() < 0.01;
         let space = face.space().first().map(|g| g.id).filter(|&id| id != 0);
@@ -453,7 +485,8 @@ fn place(lb: &mut LineBox, frag: &Drawn<'_>, x: Pt, fonts: &FontSet, glue_less: 
         if let (true, Some(id)) = (spaced, space) {
             let at = prev.text.len() as u32;
             prev.text.push(' ');
-            let advance = Em::of(gap, size);
+            // The run's glyphs are drawn `scale` wide: so is this space.
+            let advance = Em::of(gap / scale, size);
             lb.last_run_ems += f64::from(advance.get());
             prev.glyphs.push(Glyph { id, len: 1, advance, start: at });
         }
@@ -468,6 +501,7 @@ fn place(lb: &mut LineBox, frag: &Drawn<'_>, x: Pt, fonts: &FontSet, glue_less: 
             text: String::with_capacity(room.1.max(text.len())),
             glyphs: Vec::with_capacity(room.0.max(shaped.len())),
             offsets: Vec::new(),
+            scale,
         });
         lb.last_run_ems = 0.0;
     }

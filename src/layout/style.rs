@@ -117,6 +117,11 @@ pub const STRIKE_HEIGHT: f64 = 0.27;
 /// Thickness of that rule, in the type size.
 pub const STRIKE_WEIGHT: f64 = 0.05;
 
+/// Font expansion of justified lines (see `linebreak::Params::expansion`): glyphs may be
+/// set up to 2 % wider or narrower, pdfTeX's usual `\pdffontexpand` stretch and shrink of 20.
+/// A reader does not see it; the spaces it saves are what make the colour even.
+pub const EXPANSION: f64 = 0.02;
+
 /// Drop of a subscript below the baseline (fraction of the body size), set at
 /// [`CALL_SCALE`] like a superscript: its descenders stay clear of the line below.
 pub const SUB_DROP: f64 = -0.12;

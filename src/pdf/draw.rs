@@ -175,6 +175,9 @@ fn draw_cell(
 /// pen (a mark placed by the shaper) gets a text matrix of its own.
 fn draw_run(c: &mut Content, run: &TextRun, subset: &Subset) {
     let size = run.size.get();
+    // Font expansion: the text matrix widens the glyphs and their advances alike, so the
+    // text stays one searchable string (what `Tz` would do, without a state to reset).
+    let scale = run.scale;
     let (x0, y0) = (run.x.get(), run.y.get());
     let mut pen = 0.0_f64;
     let mut open = false;
@@ -183,7 +186,7 @@ fn draw_run(c: &mut Content, run: &TextRun, subset: &Subset) {
             c.end_shown();
             *open = false;
         }
-        c.text_matrix([1.0, 0.0, 0.0, -1.0, x, y]);
+        c.text_matrix([scale, 0.0, 0.0, -1.0, x, y]);
     };
     at(c, x0, y0, &mut open);
     let mut offsets = run.offsets.iter().peekable();
@@ -196,12 +199,12 @@ fn draw_run(c: &mut Content, run: &TextRun, subset: &Subset) {
         let width = f64::from(subset.width(g.id));
         let cid = subset.cid(g.id);
         if dx != 0.0 || dy != 0.0 {
-            at(c, x0 + (pen + dx) * size, y0 - dy * size, &mut open);
+            at(c, x0 + (pen + dx) * size * scale, y0 - dy * size, &mut open);
             c.start_shown();
             c.shown_glyph(cid, 0.0);
             c.end_shown();
             pen += advance;
-            at(c, x0 + pen * size, y0, &mut open);
+            at(c, x0 + pen * size * scale, y0, &mut open);
             continue;
         }
         if !open {

@@ -218,6 +218,7 @@ fn run_of(text: &str, glyphs: &[(u16, std::ops::Range<u32>)]) -> TextRun {
             })
             .collect(),
         offsets: Vec::new(),
+        scale: 1.0,
     }
 }
 
