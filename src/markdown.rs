@@ -196,6 +196,11 @@ struct Builder<'s> {
     image_end: Option<usize>,
     /// Notes written in place (`^[…]`) were read: notes are numbered again in reading order.
     inline_notes: bool,
+    /// The code block being read was indented, not fenced.
+    code_indented: bool,
+    /// Markdown containers opened inside dropped content (a script's `* {…}`), whose ends
+    /// are dropped too.
+    dropped_open: usize,
     metadata: Option<(MetadataBlockKind, String)>,
     /// A front matter block was read.
     front_seen: bool,
@@ -228,6 +233,8 @@ impl<'s> Builder<'s> {
             divs: (Vec::new(), Vec::new()),
             image_end: None,
             inline_notes: false,
+            dropped_open: 0,
+            code_indented: false,
             metadata: None,
             front_seen: false,
             footnote_numbers: BTreeMap::new(),
@@ -304,23 +311,38 @@ impl<'s> Builder<'s> {
             }
             return;
         }
-        // Inside a script or other active content left open by inline HTML, running
-        // text is the script's: it is dropped until the element's end tag.
-        if self.web.dropping()
-            && matches!(
-                event,
-                Event::Text(_)
-                    | Event::Code(_)
-                    | Event::SoftBreak
-                    | Event::HardBreak
-                    | Event::FootnoteReference(_)
-                    | Event::InlineMath(_)
-                    | Event::DisplayMath(_)
-                    | Event::TaskListMarker(_)
-            )
-            && self.html.is_none()
-        {
-            return;
+        // Inside a script, a style or a comment left open by HTML, what follows is theirs
+        // up to the element's end tag (or `-->`), blank lines and Markdown syntax included:
+        // its text is dropped, and so are the lists, quotes, links and code it would make
+        // (their ends too, counted). Paragraphs and headings stay, empty, to keep the
+        // structure around; empty ones are never set.
+        let dropping = self.web.dropping();
+        if dropping || self.dropped_open > 0 {
+            match &event {
+                Event::Start(Tag::HtmlBlock | Tag::Paragraph | Tag::Heading { .. })
+                | Event::End(TagEnd::HtmlBlock | TagEnd::Paragraph | TagEnd::Heading(_))
+                | Event::Html(_)
+                | Event::InlineHtml(_) => {}
+                Event::Start(_) if dropping => {
+                    self.dropped_open += 1;
+                    return;
+                }
+                Event::End(_) if self.dropped_open > 0 => {
+                    self.dropped_open -= 1;
+                    return;
+                }
+                Event::Start(_) | Event::End(_) => {}
+                Event::Text(text) if self.web.in_comment() && self.html.is_none() => {
+                    if let Some(rest) = self.after_comment(text).map(str::to_owned)
+                        && !rest.is_empty()
+                    {
+                        self.push_inline(Inline::Text(rest));
+                    }
+                    return;
+                }
+                _ if dropping && self.html.is_none() => return,
+                _ => {}
+            }
         }
         if !matches!(event, Event::Text(_)) {
             self.flush_markers();
@@ -445,6 +467,18 @@ impl<'s> Builder<'s> {
     }
 
     fn start(&mut self, tag: Tag<'_>, range: Span) {
+        if matches!(
+            tag,
+            Tag::Paragraph
+                | Tag::Heading { .. }
+                | Tag::BlockQuote(_)
+                | Tag::List(_)
+                | Tag::CodeBlock(_)
+                | Tag::Table(_)
+                | Tag::FootnoteDefinition(_)
+        ) {
+            self.html_before_markdown_block();
+        }
         match tag {
             Tag::Paragraph => self.inlines.push((InlineFrame::Paragraph, range.start, Vec::new())),
             Tag::Heading { level, id, attrs, classes: _ } => {
@@ -493,7 +527,7 @@ impl<'s> Builder<'s> {
                 self.blocks.push((BlockFrame::Root(Some(label.to_string())), range.start, Vec::new()))
             }
             Tag::CodeBlock(kind) => {
-                let _ = matches!(kind, CodeBlockKind::Fenced(_));
+                self.code_indented = matches!(kind, CodeBlockKind::Indented);
                 self.code = Some(String::new());
             }
             Tag::HtmlBlock => self.html = Some(Vec::new()),
@@ -541,6 +575,10 @@ impl<'s> Builder<'s> {
     fn end(&mut self, tag: TagEnd, range: Span) {
         // HTML elements still open when a Markdown element ends end with it.
         self.fold_html_inlines();
+        if matches!(tag, TagEnd::BlockQuote(_) | TagEnd::Item | TagEnd::List(_) | TagEnd::FootnoteDefinition)
+        {
+            self.html_close_inner_blocks(range.end);
+        }
         match tag {
             TagEnd::Paragraph => {
                 if let Some((_, start, content)) = self.inlines.pop() {
@@ -548,12 +586,26 @@ impl<'s> Builder<'s> {
                 }
             }
             TagEnd::Heading(_) => {
-                if let Some((InlineFrame::Heading { level, id, lang }, start, content)) = self.inlines.pop() {
+                if let Some((InlineFrame::Heading { level, mut id, mut lang }, start, mut content)) =
+                    self.inlines.pop()
+                {
+                    // `## Призыв [біз біргеміз]{lang=kk}`: braces right after a bracket are the
+                    // span's attributes, as in Pandoc, not the heading's.
+                    let source = self.source.get(start..range.end).unwrap_or("").trim_end();
+                    if source.ends_with('}')
+                        && let Some(open) = source.rfind('{')
+                        && source[..open].ends_with(']')
+                    {
+                        content.push(Inline::Text(source[open..].to_string()));
+                        (id, lang) = (None, None);
+                    }
                     let content = trim_inlines(content);
-                    self.push_block(Block::new(
-                        BlockKind::Heading { level, content, id, lang_attr: lang },
-                        start..range.end,
-                    ));
+                    if !content.is_empty() {
+                        self.push_block(Block::new(
+                            BlockKind::Heading { level, content, id, lang_attr: lang },
+                            start..range.end,
+                        ));
+                    }
                     for img in std::mem::take(&mut self.pending_images) {
                         self.push_block(img);
                     }
@@ -594,6 +646,14 @@ impl<'s> Builder<'s> {
             }
             TagEnd::CodeBlock => {
                 if let Some(code) = self.code.take() {
+                    // In a web export, HTML indented by its pretty-printer after a blank line
+                    // is no code sample: CommonMark reads it as an indented code block.
+                    if self.code_indented && self.web.seen_block_html() && html::starts_with_element(&code) {
+                        let start = range.start;
+                        self.html(&code, html::Context::Block, &|o| start + o);
+                        self.html_block_end(range.end);
+                        return;
+                    }
                     let code = code.trim_end_matches('\n').to_string();
                     self.push_block(Block::new(BlockKind::Code(code), range));
                 }
@@ -611,6 +671,7 @@ impl<'s> Builder<'s> {
                         let k = starts.partition_point(|&(from, _)| from <= o).saturating_sub(1);
                         starts.get(k).map_or(range.start, |&(from, at)| at + (o - from))
                     };
+                    self.web.block_html_seen();
                     self.html(&text, html::Context::Block, &offset);
                     self.html_block_end(range.end);
                 }
@@ -679,7 +740,13 @@ impl<'s> Builder<'s> {
             }
             TagEnd::Link => {
                 if let Some((InlineFrame::Link(url), _, content)) = self.inlines.pop() {
-                    self.push_inline(Inline::Link { url, content });
+                    // A linked image (`[![…](a.jpg)](big.jpg)`) leaves the link with no text:
+                    // the image is set on its own, and the address would be a stray line.
+                    if Inline::plain_text(&content).trim().is_empty() && !self.pending_images.is_empty() {
+                        content.into_iter().for_each(|i| self.push_inline(i));
+                    } else {
+                        self.push_inline(Inline::Link { url, content });
+                    }
                 }
             }
             TagEnd::Image => {
@@ -878,6 +945,7 @@ impl<'s> Builder<'s> {
         self.unclosed_front_matter();
         self.flush_markers();
         self.fold_html_inlines();
+        self.html_close_all(self.source.len());
         self.html_report();
         let end = self.source.len();
         self.flush_loose(end);
@@ -948,91 +1016,13 @@ impl<'s> Builder<'s> {
         }
         self.check_divs(&divs, &unclosed);
         if self.inline_notes {
-            renumber_notes(&mut doc);
+            doc.renumber_notes(false);
         }
         set_title(&mut doc, &title);
         doc.number_blocks();
         doc.resolve_languages(self.front.lang.or(self.info.lang), self.info.book_lang);
         (doc, self.diags)
     }
-}
-
-/// Numbers the notes in the order of their first call (notes written in place
-/// were numbered after the others when read): the body's calls first, then
-/// calls made inside notes.
-fn renumber_notes(doc: &mut Document) {
-    /// Numbers in the order first called, without repeats.
-    #[derive(Default)]
-    struct Order(Vec<u32>, std::collections::BTreeSet<u32>);
-    fn calls(inlines: &[Inline], order: &mut Order) {
-        for i in inlines {
-            match i {
-                Inline::FootnoteRef(n) => {
-                    if order.1.insert(*n) {
-                        order.0.push(*n);
-                    }
-                }
-                _ => calls(i.children().unwrap_or_default(), order),
-            }
-        }
-    }
-    fn calls_in(blocks: &[Block], order: &mut Order) {
-        for b in blocks {
-            match &b.kind {
-                BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => calls(c, order),
-                BlockKind::List { items, .. } => items.iter().for_each(|i| calls_in(i, order)),
-                BlockKind::Quote(inner) => calls_in(inner, order),
-                BlockKind::Table(t) => t.cells().for_each(|cell| calls(&cell.content, order)),
-                BlockKind::Image(_) | BlockKind::Code(_) | BlockKind::Rule => {}
-            }
-        }
-    }
-    fn rewrite(inlines: &mut [Inline], new: &BTreeMap<u32, u32>) {
-        for i in inlines {
-            match i {
-                Inline::FootnoteRef(n) => *n = new.get(n).copied().unwrap_or(*n),
-                _ => {
-                    if let Some(c) = i.children_mut() {
-                        rewrite(c, new);
-                    }
-                }
-            }
-        }
-    }
-    fn rewrite_in(blocks: &mut [Block], new: &BTreeMap<u32, u32>) {
-        for b in blocks {
-            match &mut b.kind {
-                BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => rewrite(c, new),
-                BlockKind::List { items, .. } => items.iter_mut().for_each(|i| rewrite_in(i, new)),
-                BlockKind::Quote(inner) => rewrite_in(inner, new),
-                BlockKind::Table(t) => t.cells_mut().for_each(|cell| rewrite(&mut cell.content, new)),
-                BlockKind::Image(_) | BlockKind::Code(_) | BlockKind::Rule => {}
-            }
-        }
-    }
-    let mut order = Order::default();
-    calls_in(&doc.blocks, &mut order);
-    let by_number: BTreeMap<u32, usize> =
-        doc.footnotes.iter().enumerate().map(|(i, f)| (f.number, i)).collect();
-    let mut k = 0;
-    while k < order.0.len() {
-        if let Some(&i) = by_number.get(&order.0[k]) {
-            calls_in(&doc.footnotes[i].blocks, &mut order);
-        }
-        k += 1;
-    }
-    for note in &doc.footnotes {
-        if order.1.insert(note.number) {
-            order.0.push(note.number);
-        }
-    }
-    let new: BTreeMap<u32, u32> = order.0.iter().enumerate().map(|(i, &old)| (old, i as u32 + 1)).collect();
-    rewrite_in(&mut doc.blocks, &new);
-    for note in &mut doc.footnotes {
-        note.number = new.get(&note.number).copied().unwrap_or(note.number);
-        rewrite_in(&mut note.blocks, &new);
-    }
-    doc.footnotes.sort_by_key(|f| f.number);
 }
 
 fn heading_level(level: HeadingLevel) -> u8 {
@@ -1127,7 +1117,7 @@ pub const MAX_SLUG_BYTES: usize = 120;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Medium;
+    use crate::model::{Medium, Table};
     use std::path::PathBuf;
 
     fn parse_str(src: &str) -> (Document, Diagnostics) {
@@ -1200,6 +1190,75 @@ mod tests {
         assert!(p.contains(&Inline::Emph(vec![Inline::Text("it".into())])), "{p:?}");
         assert!(p.contains(&Inline::LineBreak), "{p:?}");
         assert!(p.iter().any(|i| matches!(i, Inline::Link { url, .. } if url == "https://e.org")), "{p:?}");
+    }
+
+    // Shapes real exports take: pretty-printed HTML after a blank line, Markdown
+    // syntax inside a script or style, structures cut by blank lines, block tags
+    // inside paragraphs and cells, linked images, figure captions, a comment over a
+    // blank line, old entities without `;`, spacer tables and empty formatting.
+    #[test]
+    fn web_export_shapes() {
+        let src = "# T\n\n<div class=\"post\">\n    <p>Один.</p>\n\n    <script>var t = \"UA-1\";</script>\n    <p>Два <b>жирный</b>.</p>\n</div>\n\n\
+            Ещё <script>f[0](http://evil.example/y)</script> три.\n\n<div><style>\n.a {}\n\n* { margin: 0 }\n> .b {}\n</style></div>\n\n\
+            <blockquote><p>А</p>\n\n<p>Б</p></blockquote>\n\n<table><tr><th>Год</th><th>Число</th></tr>\n\n<tr><td>2024</td><td>41</td></tr></table>\n\n\
+            Первый.</p><p>Второй.</p><div>Третий</div>\n\n<table><tr><td><p>о</p><p>д</p></td><td><ul><li>а</li><li>б</li></ul></td></tr></table>\n\n\
+            <p><a href=\"https://e.org/big.jpg\"><img src=\"img/x.jpg\" alt=\"Двор\"></a> и <a href=\"https://vk.com/s\"><i class=\"fa\"></i></a>.</p>\n\n\
+            <figure><img src=\"img/y.jpg\" alt=\"Сад\" title=\"y.jpg\"><figcaption>Подпись</figcaption></figure>\n\n\
+            <p>До</p><!-- начало\n\nСКРЫТО\n\nконец --> после.\n\n<p>&laquoДвор&raquo, 5&nbspкм</p>\n\n<table><tr><td>&nbsp;</td></tr></table>\n\n<p><b> </b></p>\n";
+        let (doc, _) = parse_str(src);
+        let mut text = String::new();
+        Block::plain_text_into(&doc.blocks, &mut text);
+        for gone in
+            ["UA-1", "evil", "margin", ".b", "СКРЫТО", "начало", "конец", "https://e.org", "vk.com", "<", "&"]
+        {
+            assert!(!text.contains(gone), "`{gone}` in {text:?}");
+        }
+        let kinds: Vec<&BlockKind> = doc.blocks.iter().map(|b| &b.kind).collect();
+        assert!(
+            !kinds.iter().any(|k| matches!(k, BlockKind::Code(_) | BlockKind::List { .. })),
+            "{kinds:#?}"
+        );
+        assert!(kinds.iter().any(|k| matches!(k, BlockKind::Quote(q) if q.len() == 2)), "{kinds:#?}");
+        let tables: Vec<&Table> =
+            kinds.iter().filter_map(|k| if let BlockKind::Table(t) = k { Some(t) } else { None }).collect();
+        assert_eq!(tables.len(), 2, "the spacer table is left out: {kinds:#?}");
+        assert_eq!((tables[0].header.len(), tables[0].rows.len()), (2, 1));
+        for cell in &tables[1].rows[0] {
+            assert!(cell.content.contains(&Inline::LineBreak), "{:?}", tables[1]);
+        }
+        let para = |needle: &str| {
+            doc.blocks.iter().find_map(|b| match &b.kind {
+                BlockKind::Paragraph(p) if Inline::plain_text(p).contains(needle) => Some(p.clone()),
+                _ => None,
+            })
+        };
+        let glued = para("Первый.").expect("the paragraph");
+        assert_eq!(glued.iter().filter(|i| **i == Inline::LineBreak).count(), 2, "{glued:?}");
+        assert!(!text.contains("жирный.Второй") && text.contains("До") && text.contains("после."));
+        assert!(text.contains("«Двор», 5\u{a0}км"), "{text:?}");
+        let images: Vec<&ImageRef> = doc.images();
+        assert_eq!(images.len(), 2);
+        assert_eq!(images[1].title.as_deref(), Some("Подпись"), "the figure's caption is its image's");
+        assert!(para("Подпись").is_none());
+        assert!(!kinds.iter().any(|k| matches!(k, BlockKind::Heading { content, .. } if content.is_empty())));
+    }
+
+    // A span at the end of a heading is the span's, not the heading's attributes.
+    #[test]
+    fn heading_ending_in_a_span() {
+        let (doc, _) = parse_str(
+            "# T\n\n## Призыв [біз біргеміз]{lang=kk}\n\nТекст абзаца на русском языке для проверки.\n",
+        );
+        let BlockKind::Heading { content, lang_attr, .. } = &doc.blocks[1].kind else { panic!() };
+        assert_eq!(*lang_attr, None);
+        assert!(
+            content.contains(&Inline::Span {
+                lang: Lang::Kk,
+                content: vec![Inline::Text("біз біргеміз".into())]
+            }),
+            "{content:?}"
+        );
+        assert_eq!(doc.blocks[1].lang, Lang::Ru);
     }
 
     // Block HTML keeps its structure: headings, lists, quotes, tables, code.

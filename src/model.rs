@@ -78,6 +78,90 @@ impl Document {
         out
     }
 
+    /// Numbers the notes in the order of their first call (notes written in place
+    /// are numbered after the others when read): the body's calls first, then
+    /// calls made inside notes. With `drop_uncalled`, a note no text calls any more
+    /// (its call was in a block the medium leaves out) goes.
+    pub fn renumber_notes(&mut self, drop_uncalled: bool) {
+        let doc = self;
+        /// Numbers in the order first called, without repeats.
+        #[derive(Default)]
+        struct Order(Vec<u32>, std::collections::BTreeSet<u32>);
+        fn calls(inlines: &[Inline], order: &mut Order) {
+            for i in inlines {
+                match i {
+                    Inline::FootnoteRef(n) => {
+                        if order.1.insert(*n) {
+                            order.0.push(*n);
+                        }
+                    }
+                    _ => calls(i.children().unwrap_or_default(), order),
+                }
+            }
+        }
+        fn calls_in(blocks: &[Block], order: &mut Order) {
+            for b in blocks {
+                match &b.kind {
+                    BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => calls(c, order),
+                    BlockKind::List { items, .. } => items.iter().for_each(|i| calls_in(i, order)),
+                    BlockKind::Quote(inner) => calls_in(inner, order),
+                    BlockKind::Table(t) => t.cells().for_each(|cell| calls(&cell.content, order)),
+                    BlockKind::Image(_) | BlockKind::Code(_) | BlockKind::Rule => {}
+                }
+            }
+        }
+        fn rewrite(inlines: &mut [Inline], new: &std::collections::BTreeMap<u32, u32>) {
+            for i in inlines {
+                match i {
+                    Inline::FootnoteRef(n) => *n = new.get(n).copied().unwrap_or(*n),
+                    _ => {
+                        if let Some(c) = i.children_mut() {
+                            rewrite(c, new);
+                        }
+                    }
+                }
+            }
+        }
+        fn rewrite_in(blocks: &mut [Block], new: &std::collections::BTreeMap<u32, u32>) {
+            for b in blocks {
+                match &mut b.kind {
+                    BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => rewrite(c, new),
+                    BlockKind::List { items, .. } => items.iter_mut().for_each(|i| rewrite_in(i, new)),
+                    BlockKind::Quote(inner) => rewrite_in(inner, new),
+                    BlockKind::Table(t) => t.cells_mut().for_each(|cell| rewrite(&mut cell.content, new)),
+                    BlockKind::Image(_) | BlockKind::Code(_) | BlockKind::Rule => {}
+                }
+            }
+        }
+        let mut order = Order::default();
+        calls_in(&doc.blocks, &mut order);
+        let by_number: std::collections::BTreeMap<u32, usize> =
+            doc.footnotes.iter().enumerate().map(|(i, f)| (f.number, i)).collect();
+        let mut k = 0;
+        while k < order.0.len() {
+            if let Some(&i) = by_number.get(&order.0[k]) {
+                calls_in(&doc.footnotes[i].blocks, &mut order);
+            }
+            k += 1;
+        }
+        if drop_uncalled {
+            doc.footnotes.retain(|f| order.1.contains(&f.number));
+        }
+        for note in &doc.footnotes {
+            if order.1.insert(note.number) {
+                order.0.push(note.number);
+            }
+        }
+        let new: std::collections::BTreeMap<u32, u32> =
+            order.0.iter().enumerate().map(|(i, &old)| (old, i as u32 + 1)).collect();
+        rewrite_in(&mut doc.blocks, &new);
+        for note in &mut doc.footnotes {
+            note.number = new.get(&note.number).copied().unwrap_or(note.number);
+            rewrite_in(&mut note.blocks, &new);
+        }
+        doc.footnotes.sort_by_key(|f| f.number);
+    }
+
     /// Numbers every block in reading order ([`Block::ordinal`]): the body's
     /// first, pre-order (a list, then the blocks of its items), then the notes'.
     pub fn number_blocks(&mut self) {
@@ -470,6 +554,8 @@ impl Book {
             for note in &mut doc.footnotes {
                 keep(&mut note.blocks, medium);
             }
+            // The notes called only from the blocks left out go too; the rest are numbered afresh.
+            doc.renumber_notes(true);
         }
         std::borrow::Cow::Owned(book)
     }
@@ -540,6 +626,59 @@ mod tests {
         assert_eq!(Inline::shown_url("https://e.org/a", &text("e.org/a")), None);
         assert_eq!(Inline::shown_url("mailto:a@e.org", &text("напишите")), Some("a@e.org"));
         assert_eq!(Inline::shown_url("chapter2.md", &text("глава")), None);
+    }
+
+    // A medium's view leaves out the other's blocks and the notes only they call, and
+    // numbers the remaining notes without a gap.
+    #[test]
+    fn a_medium_keeps_its_own_notes() {
+        let para = |inlines: Vec<Inline>| Block::new(BlockKind::Paragraph(inlines), 0..0);
+        let call = |n| vec![Inline::Text("а".into()), Inline::FootnoteRef(n)];
+        let mut print_only = para(call(2));
+        print_only.only = Some(Medium::Print);
+        let note = |n: u32| Footnote {
+            number: n,
+            label: n.to_string(),
+            blocks: vec![para(vec![Inline::Text(format!("n{n}"))])],
+            lang: Lang::Ru,
+        };
+        let doc = Document {
+            path: PathBuf::from("a.md"),
+            title: String::new(),
+            lang: Lang::Ru,
+            date: None,
+            author: None,
+            place: None,
+            slug: "a".into(),
+            blocks: vec![para(call(1)), print_only, para(call(3))],
+            footnotes: vec![note(1), note(2), note(3)],
+        };
+        let book = Book { documents: vec![doc], ..Book::default() };
+        assert!(matches!(book.for_medium(Medium::Print), std::borrow::Cow::Owned(_)));
+        let screen = book.for_medium(Medium::Epub);
+        let doc = &screen.documents[0];
+        assert_eq!(doc.blocks.len(), 2);
+        let texts: Vec<(u32, String)> = doc
+            .footnotes
+            .iter()
+            .map(|f| {
+                (
+                    f.number,
+                    Inline::plain_text(match &f.blocks[0].kind {
+                        BlockKind::Paragraph(p) => p,
+                        _ => panic!(),
+                    }),
+                )
+            })
+            .collect();
+        assert_eq!(texts, [(1, "n1".to_string()), (2, "n3".to_string())]);
+        assert_eq!(doc.blocks[1].kind, BlockKind::Paragraph(call(2)));
+        // Nothing marked: the book itself.
+        let plain = Book {
+            documents: vec![Document { blocks: vec![para(call(1))], ..screen.documents[0].clone() }],
+            ..Book::default()
+        };
+        assert!(matches!(plain.for_medium(Medium::Print), std::borrow::Cow::Borrowed(_)));
     }
 
     // Blocks are numbered once, pre-order, the body before the notes.

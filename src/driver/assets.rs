@@ -55,7 +55,15 @@ pub(super) fn load_images(
             }
             let loc = Location::at(&doc.path, src, offset);
             if let Some((message, hint)) = not_a_file(&img.src) {
-                diags.push(Diagnostic::error(Some(loc), message).with_hint(hint));
+                // An export whose images stayed on the site (or inline, as lazy-load
+                // placeholders) is what `missing-images = "warn"` is for.
+                let d = match settings.missing_images {
+                    MissingImages::Warn => {
+                        Diagnostic::warning(Some(loc), format!("{message}; it is left out"))
+                    }
+                    MissingImages::Error => Diagnostic::error(Some(loc), message),
+                };
+                diags.push(d.with_hint(hint));
                 continue;
             }
             if let Some(c) = confine

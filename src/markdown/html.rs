@@ -15,6 +15,8 @@ pub enum Token {
     Close { name: String, at: usize },
     /// Text with its character references decoded.
     Text { text: String, at: usize },
+    /// `<!--` never closed in this text: what follows, in later text too, is comment up to `-->`.
+    OpenComment { at: usize },
 }
 
 /// Elements that have no content and no end tag.
@@ -62,9 +64,12 @@ pub fn tokens(html: &str) -> Vec<Token> {
         let rest = &html[i..];
         if let Some(comment) = rest.strip_prefix("<!--") {
             flush(&mut out, text_from, i);
-            let end = comment.find("-->").map_or(html.len(), |e| i + 4 + e + 3);
-            i = end;
-            text_from = end;
+            let Some(e) = comment.find("-->") else {
+                out.push(Token::OpenComment { at: i });
+                return out;
+            };
+            i += 4 + e + 3;
+            text_from = i;
             continue;
         }
         if rest.starts_with("<!") || rest.starts_with("<?") {
@@ -177,6 +182,10 @@ pub fn decode(text: &str) -> String {
         {
             out.push_str(&decoded);
             rest = &rest[len + 2..];
+        } else if let Some((name, decoded)) = legacy(&rest[1..]) {
+            // As browsers do, the old Latin-1 names count without their `;` too.
+            out.push_str(decoded);
+            rest = &rest[1 + name.len()..];
         } else {
             out.push('&');
             rest = &rest[1..];
@@ -184,6 +193,33 @@ pub fn decode(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The character references HTML accepts without a final `;` (the common part of the
+/// HTML 4 Latin-1 set that statements use), when `after` (the text after `&`) starts
+/// with one and no letter or digit follows it.
+fn legacy(after: &str) -> Option<(&'static str, &'static str)> {
+    const NAMES: [(&str, &str); 16] = [
+        ("nbsp", "\u{a0}"),
+        ("laquo", "«"),
+        ("raquo", "»"),
+        ("copy", "©"),
+        ("reg", "®"),
+        ("deg", "°"),
+        ("sect", "§"),
+        ("middot", "·"),
+        ("plusmn", "±"),
+        ("times", "×"),
+        ("shy", "\u{ad}"),
+        ("amp", "&"),
+        ("quot", "\""),
+        ("lt", "<"),
+        ("gt", ">"),
+        ("para", "¶"),
+    ];
+    NAMES.into_iter().find(|(name, _)| {
+        after.starts_with(name) && !after[name.len()..].starts_with(|c: char| c.is_ascii_alphanumeric())
+    })
 }
 
 /// One character reference (`&…;`) decoded. The table is CommonMark's (all of
@@ -211,6 +247,9 @@ mod tests {
         assert_eq!(decode("&laquo;да&raquo;&nbsp;&mdash; 5&#37; &#xAB;"), "«да»\u{a0}— 5% «");
         assert_eq!(decode("A & B &nosuch; &amp;"), "A & B &nosuch; &");
         assert_eq!(decode("&#0;"), "\u{FFFD}");
+        // Old names without `;`, as browsers read them; not inside a longer word.
+        assert_eq!(decode("&laquoДвор&raquo, 5&nbspкм, &copy 2024"), "«Двор», 5\u{a0}км, © 2024");
+        assert_eq!(decode("&copyright &ampersand"), "&copyright &ampersand");
     }
 
     // Tags, attributes in every quoting, comments and raw text.
@@ -225,6 +264,7 @@ mod tests {
                 Token::Open { name, .. } => format!("<{name}>"),
                 Token::Close { name, .. } => format!("</{name}>"),
                 Token::Text { text, .. } => text.clone(),
+                Token::OpenComment { .. } => "<!--".into(),
             })
             .collect();
         assert_eq!(names, ["<p>", "Да ", "<b>", "нет", "</b>", "<br>", "<img>", "</p>"]);
@@ -351,6 +391,25 @@ pub struct Web {
     after_break: bool,
     /// Where tags were first nested too deep to be kept.
     too_deep: Option<usize>,
+    /// Where a comment left open began (see [`Token::OpenComment`]).
+    comment: Option<usize>,
+    /// An HTML block was read.
+    seen_block_html: bool,
+    /// The paragraph open is a `<figcaption>`.
+    figcaption: bool,
+}
+
+/// Whether `text` begins (after white space) with a tag of an element samizdat knows.
+pub fn starts_with_element(text: &str) -> bool {
+    let text = text.trim_start();
+    text.starts_with('<')
+        && match tokens(text.get(..text.find('>').map_or(text.len(), |e| e + 1)).unwrap_or(text)).first() {
+            Some(Token::Open { name, .. } | Token::Close { name, .. }) => {
+                !matches!(element(name), Element::Unknown)
+            }
+            Some(Token::OpenComment { .. }) => true,
+            _ => false,
+        }
 }
 
 #[derive(Default)]
@@ -372,9 +431,24 @@ pub enum Context {
 }
 
 impl Web {
-    /// Active content is being dropped: running text is not the statement's.
+    /// Active content or a comment is being dropped: running text is not the statement's.
     pub fn dropping(&self) -> bool {
-        self.dropping.is_some()
+        self.dropping.is_some() || self.comment.is_some()
+    }
+
+    /// An HTML block was read: the statement comes from a website.
+    pub fn block_html_seen(&mut self) {
+        self.seen_block_html = true;
+    }
+
+    /// Whether an HTML block was read.
+    pub fn seen_block_html(&self) -> bool {
+        self.seen_block_html
+    }
+
+    /// A comment left open by earlier HTML (`<!--` with its `-->` in a later paragraph).
+    pub fn in_comment(&self) -> bool {
+        self.comment.is_some()
     }
 }
 
@@ -382,9 +456,25 @@ impl Builder<'_> {
     /// Reads the HTML `html`, found at `base` in the source (`offset` maps a token's
     /// offset to the source's), into the model.
     pub(super) fn html(&mut self, html: &str, context: Context, offset: &dyn Fn(usize) -> usize) {
-        for token in tokens(html) {
-            self.html_token(token, context, offset);
+        let mut html = html;
+        let mut base = 0;
+        if self.web.comment.is_some() {
+            // Inside a comment opened earlier: nothing counts before its `-->`.
+            let Some(end) = html.find("-->") else { return };
+            self.web.comment = None;
+            base = end + 3;
+            html = &html[base..];
         }
+        for token in tokens(html) {
+            self.html_token(token, context, &|o| offset(base + o));
+        }
+    }
+
+    /// Running text while a comment is open: the part after its `-->`, if any.
+    pub(super) fn after_comment<'t>(&mut self, text: &'t str) -> Option<&'t str> {
+        let end = text.find("-->")?;
+        self.web.comment = None;
+        Some(&text[end + 3..])
     }
 
     fn html_token(&mut self, token: Token, context: Context, offset: &dyn Fn(usize) -> usize) {
@@ -423,6 +513,7 @@ impl Builder<'_> {
             }
         }
         match token {
+            Token::OpenComment { at } => self.web.comment = Some(offset(at)),
             Token::Text { text, at } => self.html_text(&text, offset(at), context),
             Token::Open { name, attrs, at } => self.html_open(name, attrs, offset(at), context),
             Token::Close { name, at } => self.html_close(&name, offset(at), context),
@@ -553,15 +644,26 @@ impl Builder<'_> {
                     }
                 }
             }
-            // Inside a Markdown paragraph, block tags cannot open blocks: the
-            // Markdown decides the structure, the tag is dropped.
-            _ if !block => {}
+            // Inside a Markdown paragraph, block tags cannot open blocks: the Markdown
+            // decides the structure; the boundary they mark becomes a line break.
+            _ if !block => self.html_boundary(),
+            // Inside a table cell, paragraphs, lists and quotes are lines of the cell's text.
+            Element::Para
+            | Element::Heading(_)
+            | Element::Container
+            | Element::Rule
+            | Element::Quote
+            | Element::List { .. }
+            | Element::Item
+                if self.web.table.is_some() =>
+            {
+                self.html_boundary()
+            }
             Element::Para | Element::Heading(_) | Element::Container | Element::Rule => {
-                if self.web.table.is_some() {
-                    // Inside a table, paragraphs and rules are parts of the cell's text.
-                    return;
-                }
                 self.html_end_paragraph(at);
+                if name == "figcaption" {
+                    self.web.figcaption = true;
+                }
                 match element {
                     Element::Para => self.inlines.push((InlineFrame::Paragraph, at, Vec::new())),
                     Element::Heading(level) => self.inlines.push((
@@ -648,10 +750,18 @@ impl Builder<'_> {
                 }
             }
             Element::Unknown => {}
-            _ if !block => {}
-            Element::Para | Element::Heading(_) | Element::Container if self.web.table.is_none() => {
-                self.html_end_paragraph(at);
+            Element::Para
+            | Element::Heading(_)
+            | Element::Container
+            | Element::Item
+            | Element::Quote
+            | Element::List { .. }
+                if !block || self.web.table.is_some() =>
+            {
+                self.html_boundary()
             }
+            _ if !block => {}
+            Element::Para | Element::Heading(_) | Element::Container => self.html_end_paragraph(at),
             Element::Quote | Element::List { .. } | Element::Item => {
                 self.html_end_paragraph(at);
                 self.html_close_block(name, at);
@@ -681,6 +791,14 @@ impl Builder<'_> {
     /// Folds the innermost open HTML inline element into its parent.
     pub(super) fn fold_html_inline(&mut self) {
         let Some((InlineFrame::Html { kind, .. }, _, content)) = self.inlines.pop() else { return };
+        // An element with no text (an icon's `<i class="fa">`, a share link, `<b> </b>`)
+        // formats nothing: what it holds, spaces and images, goes on unformatted.
+        let blank = Inline::plain_text(&content).trim().is_empty()
+            && !content.iter().any(|i| matches!(i, Inline::FootnoteRef(_)));
+        if blank {
+            content.into_iter().for_each(|i| self.push_inline(i));
+            return;
+        }
         match kind {
             HtmlInline::Strong => self.push_inline(Inline::Strong(content)),
             HtmlInline::Emph => self.push_inline(Inline::Emph(content)),
@@ -709,11 +827,34 @@ impl Builder<'_> {
         }
     }
 
+    /// A block boundary where no block can begin (inside a Markdown paragraph or a
+    /// table cell): a line break, once, after some text.
+    fn html_boundary(&mut self) {
+        let Some((_, _, content)) = self.inlines.last() else { return };
+        if !content.is_empty() && !matches!(content.last(), Some(Inline::LineBreak)) {
+            self.push_inline(Inline::LineBreak);
+            self.web.after_break = true;
+        }
+    }
+
     /// Ends the paragraph or heading an HTML block has open.
     fn html_end_paragraph(&mut self, at: usize) {
         self.fold_html_inlines();
         self.web.after_break = false;
+        let figcaption = std::mem::take(&mut self.web.figcaption) && self.last_image_mut().is_some();
         match self.inlines.last() {
+            Some((InlineFrame::Paragraph, _, _)) if figcaption => {
+                // A figure's caption is its image's: set under it, never parted from it.
+                if let Some((_, _, content)) = self.inlines.pop() {
+                    let caption =
+                        Inline::plain_text(&content).split_whitespace().collect::<Vec<_>>().join(" ");
+                    if let Some(img) = self.last_image_mut()
+                        && !caption.is_empty()
+                    {
+                        img.title = Some(caption);
+                    }
+                }
+            }
             Some((InlineFrame::Paragraph, _, _)) => {
                 if let Some((_, start, content)) = self.inlines.pop() {
                     self.finish_paragraph(content, start..at.max(start));
@@ -742,9 +883,26 @@ impl Builder<'_> {
         }
     }
 
+    /// The image just read: waiting to be set after its paragraph, or the last block set.
+    fn last_image_mut(&mut self) -> Option<&mut crate::model::ImageRef> {
+        if let Some(Block { kind: BlockKind::Image(img), .. }) = self.pending_images.last_mut() {
+            return Some(img);
+        }
+        match self.blocks.last_mut().and_then(|(_, _, children)| children.last_mut()) {
+            Some(Block { kind: BlockKind::Image(img), .. }) => Some(img),
+            _ => None,
+        }
+    }
+
     /// Closes the block frame opened by the last `<name>` and every frame above it.
     fn html_close_block(&mut self, name: &str, at: usize) {
         let Some(k) = self.web.blocks.iter().rposition(|(n, _)| n == name) else { return };
+        // Only HTML's own frames may lie above it: a Markdown list item opened since
+        // is closed by Markdown, and the end tag inside it closes nothing.
+        let above = self.blocks.len() - 1 - self.web.blocks[k].1;
+        if self.web.blocks.len() - 1 - k != above {
+            return;
+        }
         while self.web.blocks.len() > k {
             let Some((_, index)) = self.web.blocks.pop() else { break };
             while self.blocks.len() > index {
@@ -817,6 +975,11 @@ impl Builder<'_> {
             row.resize_with(cols, Cell::default);
             row
         };
+        let blank = |cell: &Cell| Inline::plain_text(&cell.content).trim().is_empty();
+        if t.header.iter().chain(t.rows.iter().flatten()).all(blank) {
+            // A layout table of spacers (`<td>&nbsp;</td>`): nothing to set.
+            return;
+        }
         let header = if t.header.is_empty() { Vec::new() } else { pad(t.header) };
         let rows: Vec<Vec<Cell>> = t.rows.into_iter().map(pad).collect();
         let table = Table { aligns: vec![Align::None; cols], header, rows };
@@ -826,15 +989,42 @@ impl Builder<'_> {
         }
     }
 
-    /// The end of an HTML block: what its tags left open is closed.
+    /// The end of an HTML block (a blank line, for most): its paragraph ends; a quote,
+    /// list or table it opened stays open for the HTML blocks after it, as in a browser.
     pub(super) fn html_block_end(&mut self, at: usize) {
         self.html_end_paragraph(at);
-        self.html_end_table();
         if let Some((code, start)) = self.web.pre.take()
             && !code.trim().is_empty()
         {
             self.push_block(Block::new(BlockKind::Code(code.trim_matches('\n').to_string()), start..at));
         }
+    }
+
+    /// Markdown begins a block: a table HTML left open ends before it.
+    pub(super) fn html_before_markdown_block(&mut self) {
+        if self.web.table.is_some() {
+            self.html_end_table();
+        }
+    }
+
+    /// A Markdown container ends: the quotes and lists HTML opened inside it end first.
+    pub(super) fn html_close_inner_blocks(&mut self, at: usize) {
+        self.html_end_table();
+        while let Some(&(_, index)) = self.web.blocks.last() {
+            if index + 1 < self.blocks.len() {
+                break;
+            }
+            self.web.blocks.pop();
+            while self.blocks.len() > index {
+                self.html_pop_block(at);
+            }
+        }
+    }
+
+    /// The statement ends: whatever HTML left open ends with it.
+    pub(super) fn html_close_all(&mut self, at: usize) {
+        self.html_end_paragraph(at);
+        self.html_end_table();
         while let Some((_, index)) = self.web.blocks.pop() {
             while self.blocks.len() > index {
                 self.html_pop_block(at);
@@ -844,6 +1034,13 @@ impl Builder<'_> {
 
     /// One warning per kind of dropped content and per unknown tag, naming every line.
     pub(super) fn html_report(&mut self) {
+        if let Some(at) = self.web.comment.take() {
+            self.warn(
+                at,
+                "this HTML comment (`<!--`) is never closed: everything after it was left out",
+                Some("close it with `-->`, or delete it"),
+            );
+        }
         if let Some((name, _, at)) = self.web.dropping.take() {
             self.warn(
                 at,
