@@ -130,7 +130,7 @@ pub fn build(
             style: Style::default(),
             size: note_size,
             leading: note_size * style::SMALL_LEADING,
-            align: Align::Justify,
+            align: if opts.pdf.ragged(width, note_size) { Align::Left } else { Align::Justify },
             indent: Pt::ZERO,
             width,
             lang: note.lang,
@@ -165,7 +165,12 @@ impl Ctx<'_> {
             style: Style::default(),
             size: self.opts.font_size(),
             leading: self.opts.leading(),
-            align: Align::Justify,
+            // Narrow columns are set ragged right (see `PdfSettings::ragged`).
+            align: if self.opts.pdf.ragged(self.opts.column_width(), self.opts.font_size()) {
+                Align::Left
+            } else {
+                Align::Justify
+            },
             indent,
             width,
             lang: self.lang,

@@ -22,6 +22,8 @@ use crate::units::{Em, Pt};
 /// word; on generated and real statements it sets a quarter to a third fewer hyphens than
 /// 50 at no cost in loose lines, and fewer than Typst does.
 const HYPHEN_PENALTY: f64 = 200.0;
+/// Cost of breaking at a hyphenation point in ragged-right text: TeX's `\hyphenpenalty`.
+const RAGGED_HYPHEN_PENALTY: f64 = 50.0;
 /// Cost of breaking after an explicit hyphen or dash (TeX's `\exhyphenpenalty` 50).
 const EX_HYPHEN_PENALTY: f64 = 50.0;
 /// Cost of breaking inside a URL after `/`, `.` or `-`: allowed, but a space is preferred.
@@ -283,7 +285,10 @@ pub fn set_loosened(
     let n_before = items.len();
     linebreak::finish_paragraph(&mut items);
     payloads.extend((n_before..items.len()).map(|_| Payload::None));
-    let rag = if ragged { ps.size * 6.0 } else { Pt::ZERO };
+    // The rag: how far a line may fall short of the measure at badness 100. Two ems,
+    // as ragged2e's `\RaggedRight`, so that a short line costs more than a hyphen and
+    // the right edge stays full, with words broken as in justified text.
+    let rag = if ragged { ps.size * style::RAG } else { Pt::ZERO };
     let width = ps.width;
     let params = Params { emergency_stretch: ps.size * 1.5, no_hyphen_line, looseness, ..Params::default() };
     let params = if ragged {
@@ -294,9 +299,15 @@ pub fn set_loosened(
         Params { expansion: style::EXPANSION, ..params }
     };
     let breaking = if ragged {
-        // Give every line the rag as stretch by widening the break glue's stretch.
+        // Give every line the rag as stretch by widening the break glue's stretch; a hyphen
+        // costs what TeX asks of it (a ragged line has no spaces to even out).
         let mut ragged_items = items.clone();
         for it in ragged_items.iter_mut() {
+            if let KpItem::Penalty { cost, flagged: true, .. } = it
+                && *cost > 0.0
+            {
+                *cost = (*cost).min(RAGGED_HYPHEN_PENALTY);
+            }
             if let KpItem::Glue { stretch, .. } = it
                 && *stretch < linebreak::FIL
             {
@@ -304,6 +315,18 @@ pub fn set_loosened(
             }
         }
         linebreak::break_lines(&ragged_items, &|_| width, &params)
+    } else if crate::manifest::line_chars(width, ps.size) < style::NARROW_JUSTIFIED_CHARS {
+        // A narrow justified column has few spaces to take up the slack: there a hyphen
+        // costs what TeX asks, and words are broken rather than spaces opened.
+        let mut narrow = items.clone();
+        for it in narrow.iter_mut() {
+            if let KpItem::Penalty { cost, flagged: true, .. } = it
+                && *cost > 0.0
+            {
+                *cost = (*cost).min(RAGGED_HYPHEN_PENALTY);
+            }
+        }
+        linebreak::break_lines(&narrow, &|_| width, &params)
     } else {
         linebreak::break_lines(&items, &|_| width, &params)
     };

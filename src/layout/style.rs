@@ -122,6 +122,13 @@ pub const STRIKE_WEIGHT: f64 = 0.05;
 /// A reader does not see it; the spaces it saves are what make the colour even.
 pub const EXPANSION: f64 = 0.02;
 
+/// Lines of fewer characters than this, justified, hyphenate as readily as TeX does
+/// (a quarter of the usual price): a narrow column has few spaces to even out.
+pub const NARROW_JUSTIFIED_CHARS: f64 = 55.0;
+
+/// The rag of ragged-right text, in ems: how short a line may fall at badness 100.
+pub const RAG: f64 = 2.0;
+
 /// Drop of a subscript below the baseline (fraction of the body size), set at
 /// [`CALL_SCALE`] like a superscript: its descenders stay clear of the line below.
 pub const SUB_DROP: f64 = -0.12;

@@ -170,6 +170,45 @@ pub struct PdfSettings {
     pub gutter: Pt,
     /// Copyfitting: set the text at the largest size that fits this many pages.
     pub fit: Option<Fit>,
+    /// How running text is set: justified or ragged right; `None`: by the measure
+    /// (see [`PdfSettings::ragged`]).
+    pub align: Option<TextAlign>,
+}
+
+/// `align` of a PDF output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextAlign {
+    /// Both edges straight.
+    Justify,
+    /// Ragged right, hyphenated.
+    Left,
+}
+
+/// Shortest line, in characters of running text, that is set justified when the
+/// manifest does not say: below it a justified line has too few spaces to take up
+/// the slack, and Russian practice sets narrow columns ragged right.
+pub const MIN_JUSTIFIED_CHARS: f64 = 40.0;
+
+/// Mean advance of a character of running text in PT Serif, in ems (Cyrillic
+/// and Latin prose, spaces included): turns a measure into characters.
+const MEAN_CHAR_EM: f64 = 0.47;
+
+impl PdfSettings {
+    /// Whether running text is set ragged right at `font_size` in a column of
+    /// `width`: as `align` says, else when the line holds fewer than
+    /// [`MIN_JUSTIFIED_CHARS`] characters.
+    pub fn ragged(&self, width: Pt, font_size: Pt) -> bool {
+        match self.align {
+            Some(TextAlign::Justify) => false,
+            Some(TextAlign::Left) => true,
+            None => line_chars(width, font_size) < MIN_JUSTIFIED_CHARS,
+        }
+    }
+}
+
+/// About how many characters of running text a line of `width` holds at `font_size`.
+pub fn line_chars(width: Pt, font_size: Pt) -> f64 {
+    width / (font_size * MEAN_CHAR_EM)
 }
 
 /// `fit-pages` and its bounds, resolved.
@@ -450,7 +489,23 @@ pub fn default_pdf() -> PdfSettings {
         columns: 1,
         gutter: Pt::mm(DEFAULT_GUTTER_MM),
         fit: None,
+        align: None,
     }
+}
+
+/// Type size and margins for a page smaller than A5 (A6, A7, a tri-fold's panel)
+/// when the manifest gives none: A5's scaled with the page's shorter side, the
+/// type less than the margins (a small page is read closer), on a half-point grid.
+fn small_page_defaults(page: PageSize) -> Option<(Pt, Margins)> {
+    let k = (page.width.min(page.height) / Pt::mm(148.0)).min(1.0);
+    if k >= 0.95 {
+        return None;
+    }
+    let size = ((DEFAULT_FONT_SIZE_PT * (0.55 + 0.45 * k)) * 2.0).round() / 2.0;
+    let a5 = default_pdf().margins;
+    let m = |v: Pt| Pt::mm((v / Pt::mm(1.0) * k).round().max(5.0));
+    let margins = Margins { top: m(a5.top), bottom: m(a5.bottom), inner: m(a5.inner), outer: m(a5.outer) };
+    Some((Pt::new(size.max(7.0)), margins))
 }
 
 /// The outputs of a manifest without `[output.*]`: `epub` and `pdf` with defaults.
@@ -1117,8 +1172,29 @@ impl Resolver<'_, '_> {
             }
         }
         let tri = self.fold(o, &mut s);
+        if let Some((size, margins)) = small_page_defaults(s.page) {
+            if o.margins.is_none() {
+                s.margins = margins;
+            }
+            // The leading keeps its ratio to the type, unless given as a length.
+            let absolute = matches!(o.line_height.as_ref().map(Spanned::get_ref), Some(StrOrNum::Str(_)));
+            if o.font_size.is_none() && !absolute {
+                s.line_height = size * (s.line_height / s.font_size);
+                s.font_size = size;
+            }
+        }
         if let Some(m) = &o.margins {
             self.margins(m, &mut s);
+        }
+        if let Some(a) = &o.align {
+            let aligns = [
+                ("justify", TextAlign::Justify),
+                ("justified", TextAlign::Justify),
+                ("left", TextAlign::Left),
+                ("ragged", TextAlign::Left),
+            ];
+            let hint = "use \"justify\" (both edges straight) or \"left\" (ragged right)";
+            s.align = self.keyword(a, "align", &aligns, Some(hint));
         }
         let inner = s.margins.inner + s.binding_offset;
         if s.binding_offset > Pt::ZERO

@@ -167,13 +167,15 @@ pub(super) struct RawOutput {
     pub font_size_min: Option<Spanned<StrOrNum>>,
     /// PDF with `fit-pages`: largest font size to try.
     pub font_size_max: Option<Spanned<StrOrNum>>,
+    /// PDF: `justify` or `left` (ragged right); default: by the measure.
+    pub align: Option<Spanned<String>>,
 }
 
 impl RawOutput {
     /// Every key of the table with its span when it was written, in the order of
     /// [`OUTPUT_FIELDS`] (a test keeps the two alike), so checks that depend on a
     /// key's scope read it from the schema instead of listing keys again.
-    pub(super) fn key_spans(&self) -> [(&'static str, Option<Range<usize>>); 26] {
+    pub(super) fn key_spans(&self) -> [(&'static str, Option<Range<usize>>); 27] {
         [
             ("format", self.format.as_ref().map(Spanned::span)),
             ("page-size", self.page_size.as_ref().map(Spanned::span)),
@@ -201,6 +203,7 @@ impl RawOutput {
             ("fit-pages", self.fit_pages.as_ref().map(Spanned::span)),
             ("font-size-min", self.font_size_min.as_ref().map(Spanned::span)),
             ("font-size-max", self.font_size_max.as_ref().map(Spanned::span)),
+            ("align", self.align.as_ref().map(Spanned::span)),
         ]
     }
 }
@@ -440,6 +443,7 @@ pub(super) static OUTPUT_FIELDS: &[Field] = &[
     pdf_field("fit-pages", &[Type::Number], "fit-pages = 2"),
     pdf_field("font-size-min", &[Type::String, Type::Number], "font-size-min = \"8pt\""),
     pdf_field("font-size-max", &[Type::String, Type::Number], "font-size-max = \"12pt\""),
+    pdf_field("align", &[Type::String], "align = \"left\""),
 ];
 
 static MARGINS: Schema = Schema::Fields(MARGIN_FIELDS);

@@ -160,8 +160,9 @@ cover = "content/img/cover.jpg"
     close(small.page.width, 340.16);
     close(small.page.height, 481.89);
     close(small.margins.outer, 28.35);
-    close(small.font_size, 10.5);
-    close(small.line_height, 15.75);
+    // A page smaller than A5 takes smaller type when none is given (see the next test).
+    close(small.font_size, 9.5);
+    close(small.line_height, 14.25);
 
     let ebook = s.outputs.iter().find(|o| o.name == "ebook").unwrap();
     assert_eq!(ebook.format(), Format::Epub);
@@ -834,6 +835,36 @@ fn bad_leaflet_keys() {
 }
 
 // Running heads can be turned off and the image height share set; a share out of range is an error.
+// Small pages get type and margins in proportion when the manifest gives none; what it
+// gives is kept. A narrow measure is set ragged right unless `align` says otherwise.
+#[test]
+fn small_pages_and_narrow_measures() {
+    let book = TempBook::with(&["a.md"]);
+    let text = with_book(
+        "[output.a6]\nformat = \"pdf\"\npage-size = \"A6\"\n\n[output.a7]\nformat = \"pdf\"\npage-size = \"A7\"\n\n\
+         [output.given]\nformat = \"pdf\"\npage-size = \"A6\"\nfont-size = \"10pt\"\nmargins = \"8mm\"\n\n\
+         [output.col]\nformat = \"pdf\"\npage-size = \"A5\"\ncolumns = 2\n\n[output.just]\nformat = \"pdf\"\npage-size = \"A5\"\ncolumns = 2\nalign = \"justify\"\n",
+    );
+    let s = ok(&text, book.path());
+    let (a5, a6, a7) = (default_pdf(), pdf(&s, "a6"), pdf(&s, "a7"));
+    assert!(a6.font_size < a5.font_size && a7.font_size < a6.font_size, "{} {}", a6.font_size, a7.font_size);
+    assert!(a6.margins.outer < a5.margins.outer && a7.margins.outer < a6.margins.outer);
+    assert!((a6.line_height / a6.font_size - 1.3).abs() < 1e-9);
+    let given = pdf(&s, "given");
+    close(given.font_size, 10.0);
+    close(given.margins.top, 22.68);
+    // A5's measure is justified; a column of half of it is ragged, unless told.
+    let width = |p: &PdfSettings| (p.page.width - p.margins.inner - p.margins.outer - p.gutter) / 2.0;
+    assert!(!a5.ragged(a5.page.width - a5.margins.inner - a5.margins.outer, a5.font_size));
+    let col = pdf(&s, "col");
+    assert!(col.ragged(width(&col), col.font_size));
+    let just = pdf(&s, "just");
+    assert!(!just.ragged(width(&just), just.font_size));
+    let bad = with_book("[output.p]\nformat = \"pdf\"\nalign = \"centre\"\n");
+    let d = fails(&bad, book.path());
+    assert!(d.iter().any(|d| d.message.contains("align")), "{d}");
+}
+
 #[test]
 fn running_heads_and_image_height() {
     let book = TempBook::with(&["a.md"]);
