@@ -95,9 +95,14 @@ struct Paginator<'a> {
     foot: Vec<LineBox>,
     /// Lines of a long footnote that continue at the foot of the next page.
     carry: Vec<LineBox>,
-    /// Tops of the places where vertical space may grow to align page bottoms.
-    gaps: Vec<Pt>,
+    /// The places where vertical space may grow or shrink to align page bottoms:
+    /// where each gap ends (from the page top) and how large it is.
+    gaps: Vec<(Pt, Pt)>,
     first_page_of_doc: bool,
+    /// Pages (by number) set a line short, so that they end on the baseline of a
+    /// facing page that the rules (widows, orphans, a hyphen at the page turn) left
+    /// a line short.
+    short: std::collections::BTreeSet<usize>,
 }
 
 /// Sets one statement's vertical list onto new pages appended to `layout`.
@@ -108,6 +113,69 @@ pub fn paginate(
     flow: Flow,
     fonts: &FontSet,
     opts: &LayoutOptions,
+) {
+    // Set once; where a spread ends on two baselines a line apart, set again with the
+    // fuller page a line short, a few times at most (each retry only adds pages to shorten).
+    let before = (layout.pages.len(), layout.outline.len(), layout.page_starts.len(), layout.next_id);
+    let mut short = std::collections::BTreeSet::new();
+    for attempt in 0..=SPREAD_RETRIES {
+        paginate_once(layout, book_title, (doc_index, doc), &flow, fonts, opts, short.clone());
+        let found = uneven_spreads(&layout.pages[before.0..], opts.leading(), &short);
+        if found.is_empty() || attempt == SPREAD_RETRIES {
+            break;
+        }
+        short.extend(found);
+        layout.pages.truncate(before.0);
+        layout.outline.truncate(before.1);
+        layout.page_starts.truncate(before.2);
+        layout.next_id = before.3;
+    }
+}
+
+/// How many times a statement is set again to even its spreads.
+const SPREAD_RETRIES: usize = 3;
+
+/// The pages to set a line short so that facing pages end on one baseline: of each
+/// spread (a left-hand page and the right-hand page after it) whose last body lines
+/// are one line apart, the fuller page, unless it is already short. The last page
+/// of a statement and pages with footnotes (whose text ends above the notes) are
+/// left as they are.
+fn uneven_spreads(pages: &[Page], leading: Pt, short: &std::collections::BTreeSet<usize>) -> Vec<usize> {
+    let foot = |p: &Page| {
+        if p.lines.iter().any(|l| l.kind == LineKind::Note) {
+            return None;
+        }
+        p.lines.iter().rev().find(|l| l.kind == LineKind::Body).map(|l| l.y)
+    };
+    let mut found = Vec::new();
+    let count = pages.len();
+    for (i, pair) in pages.windows(2).enumerate() {
+        let (left, right) = (&pair[0], &pair[1]);
+        if left.number % 2 != 0 || i + 2 >= count {
+            continue;
+        }
+        let (Some(a), Some(b)) = (foot(left), foot(right)) else { continue };
+        let apart = (a - b).abs();
+        if (apart - leading).abs() > Pt::new(0.5) {
+            continue;
+        }
+        let fuller = if a > b { left.number } else { right.number };
+        if !short.contains(&fuller) {
+            found.push(fuller);
+        }
+    }
+    found
+}
+
+/// One setting of a statement's pages, the pages in `short` a line short.
+fn paginate_once(
+    layout: &mut Layout,
+    book_title: &str,
+    (doc_index, doc): (usize, &Document),
+    flow: &Flow,
+    fonts: &FontSet,
+    opts: &LayoutOptions,
+    short: std::collections::BTreeSet<usize>,
 ) {
     let number = layout.pages.len() + 1;
     // Flow paragraphs are numbered from 1 per statement; shift them past every id used so far.
@@ -124,7 +192,7 @@ pub fn paginate(
         fonts,
         book_title,
         doc_title: doc.title.clone(),
-        flow: &flow,
+        flow,
         column: 0,
         column_start: (0, 0),
         cursor: Pt::ZERO,
@@ -134,6 +202,7 @@ pub fn paginate(
         carry: Vec::new(),
         gaps: Vec::new(),
         first_page_of_doc: true,
+        short,
     };
     p.run();
 }
@@ -205,8 +274,29 @@ impl Paginator<'_> {
         });
     }
 
+    /// Where a gap of `g` starting at `cursor` ends on the baseline grid: what follows a
+    /// gap starts on a line of the body text, so that headings, lists, quotes, images
+    /// and tables, whatever their own heights, take whole lines, and every full page
+    /// ends on one baseline. The gap goes to the nearer grid line, keeping at least
+    /// half its size.
+    fn snap(&self, cursor: Pt, g: Pt) -> Pt {
+        let leading = self.opts.leading();
+        let at = cursor + g;
+        let down = leading * ((at / leading) + 1e-6).floor();
+        let up = leading * ((at / leading) - 1e-6).ceil();
+        let keeps_half = down - cursor >= g * 0.5;
+        if keeps_half && at - down <= up - at { down } else { up }
+    }
+
     fn avail(&self) -> Pt {
-        self.opts.text_height() - self.cursor - self.notes_height
+        self.room() - self.cursor
+    }
+
+    /// Height of the text block left for body text: less the footnotes, and a line
+    /// less on a page set short (see [`Paginator::short`]).
+    fn room(&self) -> Pt {
+        let short = if self.short.contains(&self.page.number) { self.opts.leading() } else { Pt::ZERO };
+        self.opts.text_height() - self.notes_height - short
     }
 
     /// Left edge of the text block.
@@ -250,14 +340,16 @@ impl Paginator<'_> {
             match &elems[i] {
                 Elem::Gap(g) => {
                     if self.cursor > Pt::ZERO {
-                        self.cursor += *g;
-                        self.gaps.push(self.opts.pdf.margins.top + self.cursor);
+                        let snapped = self.snap(self.cursor, *g);
+                        let gap = snapped - self.cursor;
+                        self.cursor = snapped;
+                        self.gaps.push((self.opts.pdf.margins.top + self.cursor, gap));
                     }
                     i += 1;
                 }
                 Elem::Heading { lines, x, level, title } => {
                     let own: Pt = lines.iter().map(|l| l.leading).sum();
-                    let need = own + self.following_height(i + 1);
+                    let need = own + self.following_height(i + 1, self.cursor + own);
                     if need > self.avail() && self.cursor > Pt::ZERO {
                         self.new_page();
                         continue;
@@ -329,7 +421,7 @@ impl Paginator<'_> {
                         let can_carry = k > MIN_LINES
                             && run.len() - (k - 1) >= MIN_LINES
                             && !run[k - 2].0.hyphenated
-                            && self.gaps.iter().any(|g| *g <= top);
+                            && self.gaps.iter().any(|g| g.0 <= top);
                         let leaf =
                             self.page.number % 2 == 1 && self.column + 1 >= self.opts.pdf.columns.max(1);
                         let looser = (leaf && !can_carry).then_some(LEAF_REBREAK_RATIO);
@@ -463,12 +555,14 @@ impl Paginator<'_> {
 
     /// Height that must follow a heading on the same page: the gap, then two
     /// lines of the next paragraph, or the next image or heading.
-    fn following_height(&self, from: usize) -> Pt {
+    /// `at` is where element `from` would begin: the gaps on the way are snapped to the
+    /// grid as [`Paginator::snap`] will snap them.
+    fn following_height(&self, from: usize, at: Pt) -> Pt {
         let mut h = Pt::ZERO;
         let mut lines = 0;
         for e in &self.flow.elems[from..] {
             match e {
-                Elem::Gap(g) => h += *g,
+                Elem::Gap(g) => h = self.snap(at + h, *g) - at,
                 Elem::Line { line, .. } => {
                     h += line.leading;
                     lines += 1;
@@ -639,24 +733,38 @@ impl Paginator<'_> {
         }
     }
 
-    /// Aligns the page bottom: when the text stops short of the foot by a little
-    /// (a heading or a paragraph moved on), the leftover is shared among the
-    /// vertical gaps of the page (around headings, lists, quotes, images), as
-    /// TeX's `\flushbottom` does. The last page of a statement stays ragged.
+    /// Aligns the page bottom on the baseline grid: a page of plain text ends on the
+    /// last line slot the text block holds (its grid foot); a page whose headings,
+    /// lists, quotes or images put its last line off that slot has the difference
+    /// shared among its vertical gaps, which grow (by at most a line and a half
+    /// each) or shrink (by at most half of each), so that facing pages end on one
+    /// baseline. The last page of a statement stays ragged.
     fn justify_vertically(&mut self, last: bool) {
-        let leftover = self.avail();
+        let leading = self.opts.leading();
+        let grid = leading * ((self.room() / leading) + 1e-6).floor();
         let bottom_of_text = self.opts.pdf.margins.top + self.cursor;
-        let gaps: Vec<Pt> =
-            self.gaps.iter().copied().filter(|g| *g < bottom_of_text - Pt::new(0.01)).collect();
-        if last || gaps.is_empty() || leftover < Pt::new(0.5) {
+        let gaps: Vec<(Pt, Pt)> =
+            self.gaps.iter().copied().filter(|g| g.0 < bottom_of_text - Pt::new(0.01)).collect();
+        if last || gaps.is_empty() {
             return;
         }
-        let extra = leftover / gaps.len() as f64;
+        // Past the grid foot (the gaps are not whole lines), the text moves up to it when
+        // the gaps can give that much; else down to the text block's foot, as before.
+        let to_grid = grid - self.cursor;
+        let shrinkable: Pt = gaps.iter().map(|g| g.1 * 0.5).fold(Pt::ZERO, |a, b| a + b);
+        let delta = if to_grid >= Pt::ZERO || -to_grid <= shrinkable { to_grid } else { self.avail() };
+        if delta.abs() < Pt::new(0.05) {
+            return;
+        }
+        let extra = delta / gaps.len() as f64;
         // More than one and a half lines per gap would look like a hole: leave the page ragged.
-        if extra > self.opts.leading() * 1.5 {
+        if extra > leading * 1.5 {
             return;
         }
-        let shift = |y: Pt| extra * gaps.iter().filter(|g| y > **g - Pt::new(0.01)).count() as f64;
+        // Growing: the same for every gap; shrinking: in proportion to each gap's size.
+        let part = |g: &(Pt, Pt)| if delta >= Pt::ZERO { extra } else { delta * (g.1 * 0.5 / shrinkable) };
+        let shift =
+            |y: Pt| gaps.iter().filter(|g| y > g.0 - Pt::new(0.01)).fold(Pt::ZERO, |a, g| a + part(g));
         let (first_item, first_line) = self.column_start;
         for item in &mut self.page.items[first_item..] {
             match item {
