@@ -637,7 +637,7 @@ impl Paginator<'_> {
                 self.notes_height += self.separator();
             }
             // Lines of the note that fit under the text set so far; the rest continues overleaf.
-            let room = self.opts.text_height() - self.cursor - self.notes_height;
+            let room = self.avail();
             let mut used = Pt::ZERO;
             let mut k = 0;
             while k < lines.len() && used + lines[k].leading <= room + Pt::new(0.01) {
@@ -742,7 +742,12 @@ impl Paginator<'_> {
     fn justify_vertically(&mut self, last: bool) {
         let leading = self.opts.leading();
         let grid = leading * ((self.room() / leading) + 1e-6).floor();
-        let bottom_of_text = self.opts.pdf.margins.top + self.cursor;
+        // Where the text ends: a gap after the last line (before a heading that went
+        // overleaf) is no text.
+        let top = self.opts.pdf.margins.top;
+        let trailing = self.gaps.iter().rev().find(|g| (g.0 - (top + self.cursor)).abs() < Pt::new(0.01));
+        let end = self.cursor - trailing.map_or(Pt::ZERO, |g| g.1);
+        let bottom_of_text = top + end;
         let gaps: Vec<(Pt, Pt)> =
             self.gaps.iter().copied().filter(|g| g.0 < bottom_of_text - Pt::new(0.01)).collect();
         if last || gaps.is_empty() {
@@ -750,9 +755,9 @@ impl Paginator<'_> {
         }
         // Past the grid foot (the gaps are not whole lines), the text moves up to it when
         // the gaps can give that much; else down to the text block's foot, as before.
-        let to_grid = grid - self.cursor;
+        let to_grid = grid - end;
         let shrinkable: Pt = gaps.iter().map(|g| g.1 * 0.5).fold(Pt::ZERO, |a, b| a + b);
-        let delta = if to_grid >= Pt::ZERO || -to_grid <= shrinkable { to_grid } else { self.avail() };
+        let delta = if to_grid >= Pt::ZERO || -to_grid <= shrinkable { to_grid } else { self.room() - end };
         if delta.abs() < Pt::new(0.05) {
             return;
         }

@@ -390,3 +390,68 @@ mod tests {
         assert!(w.contains("обращаются"), "{w:?}");
     }
 }
+
+/// A line of text on a PDF page as poppler finds it: its box and its words' boxes.
+#[derive(Debug, Clone)]
+pub struct PdfLine {
+    /// Left, top, right, bottom, in points from the page's top left.
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub y1: f64,
+    /// The words with their left and right edges.
+    pub words: Vec<(String, f64, f64)>,
+}
+
+impl PdfLine {
+    /// Height of the line box (about the type size).
+    pub fn height(&self) -> f64 {
+        self.y1 - self.y0
+    }
+}
+
+/// The lines of each page of a PDF (`pdftotext -bbox-layout`), or `None` when
+/// poppler is missing.
+#[track_caller]
+pub fn pdf_lines(pdf: &Path) -> Option<Vec<Vec<PdfLine>>> {
+    if !have("pdftotext") {
+        return None;
+    }
+    let xml = output(Command::new("pdftotext").args(["-bbox-layout", "-enc", "UTF-8"]).arg(pdf).arg("-"));
+    let attr = |tag: &str, name: &str| -> f64 {
+        let key = format!("{name}=\"");
+        tag.find(&key)
+            .and_then(|i| tag[i + key.len()..].split('"').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0)
+    };
+    let mut pages = Vec::new();
+    for page in xml.split("<page ").skip(1) {
+        let mut lines = Vec::new();
+        for line in page.split("<line ").skip(1) {
+            let head = line.split('>').next().unwrap_or("");
+            let mut l = PdfLine {
+                x0: attr(head, "xMin"),
+                y0: attr(head, "yMin"),
+                x1: attr(head, "xMax"),
+                y1: attr(head, "yMax"),
+                words: Vec::new(),
+            };
+            for word in line.split("<word ").skip(1) {
+                let head = word.split('>').next().unwrap_or("");
+                let text = word.split('>').nth(1).and_then(|t| t.split('<').next()).unwrap_or("");
+                let text = text
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&quot;", "\"")
+                    .replace("&amp;", "&");
+                l.words.push((text, attr(head, "xMin"), attr(head, "xMax")));
+            }
+            if !l.words.is_empty() {
+                lines.push(l);
+            }
+        }
+        pages.push(lines);
+    }
+    Some(pages)
+}

@@ -1,0 +1,195 @@
+//! Type colour and page rhythm, read back from the PDFs (`pdftotext -bbox-layout`):
+//! even word spacing with font expansion, no paragraph ending on a word's tail,
+//! ragged right for narrow columns, and facing pages ending on one baseline.
+
+mod common;
+
+#[path = "../benches/build/corpus.rs"]
+#[allow(dead_code)]
+mod corpus;
+
+use std::collections::BTreeMap;
+
+use common::validate::{self, PdfLine};
+use common::{Book, typeset};
+
+/// The body lines of each page: lines of the most common height (running text),
+/// without running heads, folios and footnotes.
+fn body(pages: &[Vec<PdfLine>]) -> Vec<Vec<PdfLine>> {
+    let mut heights: BTreeMap<i64, usize> = BTreeMap::new();
+    for l in pages.iter().flatten() {
+        *heights.entry((l.height() * 10.0).round() as i64).or_default() += 1;
+    }
+    let body_h = heights.iter().max_by_key(|(_, n)| **n).map_or(10.0, |(h, _)| *h as f64 / 10.0);
+    pages
+        .iter()
+        .map(|p| p.iter().filter(|l| (l.height() - body_h).abs() <= 0.15 * body_h).cloned().collect())
+        .collect()
+}
+
+/// Where a page's (or a column's) lines end flush: the most common right end, so that
+/// punctuation hanging into the margin does not move it.
+fn flush_edge(ends: impl Iterator<Item = f64>) -> f64 {
+    let mut counts: BTreeMap<i64, usize> = BTreeMap::new();
+    for e in ends {
+        *counts.entry((e * 2.0).round() as i64).or_default() += 1;
+    }
+    counts.iter().max_by_key(|(_, n)| **n).map_or(0.0, |(e, _)| *e as f64 / 2.0)
+}
+
+/// Mean space between the words of a line, in ems of its height's type size.
+fn mean_space_em(l: &PdfLine) -> Option<f64> {
+    let gaps: Vec<f64> = l.words.windows(2).map(|w| w[1].1 - w[0].2).filter(|g| *g > 0.2).collect();
+    // pdftotext's line box is about 1.2 times the type size.
+    (gaps.len() >= 2).then(|| gaps.iter().sum::<f64>() / gaps.len() as f64 / (l.height() / 1.2))
+}
+
+/// Runts: a paragraph's last line holding only the tail of a word hyphenated above it.
+fn runts(pages: &[Vec<PdfLine>]) -> Vec<String> {
+    let mut found = Vec::new();
+    for page in pages {
+        for pair in page.windows(2) {
+            let (above, last) = (&pair[0], &pair[1]);
+            let right = flush_edge(page.iter().map(|l| l.x1));
+            let hyphenated = above.words.last().is_some_and(|w| w.0.ends_with('-') && w.0.len() > 1);
+            if hyphenated && last.words.len() == 1 && last.x1 < right - 20.0 {
+                found.push(format!("{} / {}", above.words.last().unwrap().0, last.words[0].0));
+            }
+        }
+    }
+    found
+}
+
+// The sample book at its A5 settings: spaces even (few lines with a mean space
+// over half an em, where Typst sets about one in seven on the same text), no runt,
+// and no more hyphens than good Russian practice needs.
+#[test]
+fn even_colour_on_a5() {
+    let book = Book::sample();
+    book.run(["build", "--output", "book", "-q"]).success();
+    let Some(pages) = validate::pdf_lines(&book.path("out/book.pdf")) else { return };
+    let body = body(&pages);
+    let full: Vec<&PdfLine> = body
+        .iter()
+        .flat_map(|p| {
+            let edge = flush_edge(p.iter().map(|l| l.x1));
+            p.iter().filter(move |l| l.x1 > edge - 1.0)
+        })
+        .collect();
+    assert!(full.len() > 100, "too few full lines to judge: {}", full.len());
+    let loose = full.iter().filter(|l| mean_space_em(l).is_some_and(|m| m > 0.5)).count();
+    assert!(loose * 100 <= full.len() * 3, "{loose} loose lines of {}", full.len());
+    assert_eq!(runts(&body), Vec::<String>::new());
+    let lines: usize = body.iter().map(Vec::len).sum();
+    let hyphens =
+        body.iter().flatten().filter(|l| l.words.last().is_some_and(|w| w.0.ends_with('-'))).count();
+    assert!(hyphens * 100 <= lines * 25, "{hyphens} hyphens in {lines} lines");
+    validate::words_present(&book.path("out/book.pdf"), &sample_sources(&book));
+}
+
+fn sample_sources(book: &Book) -> Vec<std::path::PathBuf> {
+    let mut v: Vec<_> = std::fs::read_dir(book.path("content"))
+        .expect("content")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    v.sort();
+    v
+}
+
+// Font expansion widens or narrows a justified line's glyphs by at most 2 %, in steps,
+// and only justified lines; the text stays the same string (searched above).
+#[test]
+fn expansion_is_bounded_and_only_in_justified_text() {
+    let layout = typeset(&common::repo());
+    let scales: Vec<f64> = layout
+        .pages
+        .iter()
+        .flat_map(|p| p.items.iter())
+        .filter_map(|i| if let samizdat::layout::Item::Text(r) = i { Some(r.scale) } else { None })
+        .collect();
+    assert!(scales.iter().all(|s| (0.98 - 1e-9..=1.02 + 1e-9).contains(s)), "{scales:?}");
+    assert!(scales.iter().any(|s| *s != 1.0), "no line was expanded or condensed");
+    for s in &scales {
+        let steps = (s - 1.0) / samizdat::layout::linebreak::EXPANSION_STEP;
+        assert!((steps - steps.round()).abs() < 1e-6, "{s} is not a whole step");
+    }
+}
+
+// A narrow column (about 36 characters) is set ragged right: its lines end at
+// many different places, and no line is stretched.
+#[test]
+fn narrow_columns_are_ragged() {
+    let book = Book::fixture("leaflet/fit");
+    book.write(
+        "book.toml",
+        "[book]\ntitle = \"Зарплата\"\nlanguage = \"ru\"\ndocuments = [\"content/*.md\"]\n\n\
+         [output.narrow]\nformat = \"pdf\"\npage-size = \"A5\"\ncolumns = 2\nmargins = \"12mm\"\nfont-size = \"10pt\"\n\n\
+         [output.wide]\nformat = \"pdf\"\npage-size = \"A5\"\ncolumns = 2\nmargins = \"12mm\"\nfont-size = \"10pt\"\nalign = \"justify\"\n",
+    );
+    book.run(["build", "-q"]).success();
+    let mut flush_share = BTreeMap::new();
+    for name in ["narrow", "wide"] {
+        let Some(pages) = validate::pdf_lines(&book.path(format!("out/{name}.pdf"))) else { return };
+        let body = body(&pages);
+        // Lines of the left column of each page, by their right ends.
+        let left: Vec<&PdfLine> = body
+            .iter()
+            .flat_map(|p| {
+                let mid = p.iter().map(|l| l.x1).fold(0.0, f64::max) / 2.0 + 20.0;
+                p.iter().filter(move |l| l.x1 < mid)
+            })
+            .collect();
+        assert!(left.len() > 20, "{name}: too few lines: {}", left.len());
+        let edge = flush_edge(left.iter().map(|l| l.x1));
+        // Hanging punctuation and hyphens move a flush line's end by a few points.
+        let flush = left.iter().filter(|l| (l.x1 - edge).abs() < 4.0).count();
+        flush_share.insert(name, flush as f64 / left.len() as f64);
+        if name == "narrow" {
+            // Ragged lines keep their spaces as designed: none is stretched.
+            let widest = left.iter().filter_map(|l| mean_space_em(l)).fold(0.0, f64::max);
+            assert!(widest < 0.5, "{name}: a space of {widest:.2} em");
+        }
+    }
+    assert!(flush_share["narrow"] + 0.2 < flush_share["wide"], "{flush_share:?}");
+}
+
+// A generated volume of twenty statements: on every spread where both pages run to
+// the foot, the last lines share one baseline (the baseline grid, and a page set a
+// line short where the rules leave its facing page short); no runt anywhere.
+#[test]
+fn facing_pages_share_a_baseline() {
+    let book = Book::empty("spreads");
+    corpus::write(&book.root, &corpus::Spec { images: false, statements: 30, ..corpus::Spec::default() })
+        .expect("write the corpus");
+    book.run(["build", "--format", "pdf", "-q"]).success();
+    let pdf = std::fs::read_dir(book.path("out"))
+        .expect("out")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .expect("a PDF");
+    let Some(pages) = validate::pdf_lines(&pdf) else { return };
+    let body = body(&pages);
+    let feet: Vec<Option<f64>> = body.iter().map(|p| p.last().map(|l| l.y1)).collect();
+    let mut counts: BTreeMap<i64, usize> = BTreeMap::new();
+    for y in feet.iter().flatten() {
+        *counts.entry((y * 10.0).round() as i64).or_default() += 1;
+    }
+    let foot = counts.iter().max_by_key(|(_, n)| **n).map_or(0.0, |(y, _)| *y as f64 / 10.0);
+    let pitch = 14.0;
+    let (mut spreads, mut uneven) = (0, Vec::new());
+    for left in (1..pages.len().saturating_sub(1)).step_by(2) {
+        if let (Some(a), Some(b)) = (feet[left], feet[left + 1])
+            && a >= foot - 1.5 * pitch
+            && b >= foot - 1.5 * pitch
+        {
+            spreads += 1;
+            if (a - b).abs() > 1.0 {
+                uneven.push((left + 1, a, b));
+            }
+        }
+    }
+    assert!(spreads > 20, "too few full spreads to judge: {spreads}");
+    assert!(uneven.is_empty(), "spreads (left page, feet) on two baselines: {uneven:?}");
+    assert_eq!(runts(&body), Vec::<String>::new());
+}
