@@ -135,6 +135,7 @@ pub fn build(
             width,
             lang: note.lang,
             hyphenate: true,
+            expansion: opts.pdf.expansion,
         };
         for (k, b) in note.blocks.iter().enumerate() {
             let ps = ParaStyle { lang: b.lang, ..ps };
@@ -175,6 +176,7 @@ impl Ctx<'_> {
             width,
             lang: self.lang,
             hyphenate: true,
+            expansion: self.opts.pdf.expansion,
         }
     }
 
@@ -244,6 +246,7 @@ impl Ctx<'_> {
                     width,
                     lang: self.lang,
                     hyphenate: false,
+                    expansion: 0.0,
                 };
                 let lines = paragraph::set(content, &ps, self.fonts);
                 if before > 0.0 {
@@ -314,6 +317,7 @@ impl Ctx<'_> {
                     width: width - code_indent,
                     lang: self.lang,
                     hyphenate: false,
+                    expansion: 0.0,
                 };
                 for line in text.lines() {
                     let content = [Inline::Text(code_line(line))];
@@ -377,6 +381,7 @@ impl Ctx<'_> {
             width: indent,
             lang: self.lang,
             hyphenate: false,
+            expansion: 0.0,
         };
         let mut set = paragraph::set(&[Inline::Text(marker.to_string())], &ps, self.fonts);
         let Some(mline) = set.pop() else { return };
@@ -428,6 +433,7 @@ impl Ctx<'_> {
                     width,
                     lang: self.lang,
                     hyphenate: true,
+                    expansion: 0.0,
                 };
                 paragraph::set(&[Inline::Text(t.clone())], &ps, self.fonts)
             }
@@ -471,6 +477,7 @@ impl Ctx<'_> {
                 width: w,
                 lang,
                 hyphenate: !bold || hyphenate_headers,
+                expansion: 0.0,
             };
         let line_width = |l: &LineBox| -> Pt { l.runs.iter().map(TextRun::width).sum() };
         // Per column, its natural width (the widest cell on one line) and its

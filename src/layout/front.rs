@@ -46,6 +46,7 @@ fn set(
         width,
         lang: Lang::Ru,
         hyphenate: false,
+        expansion: 0.0,
     };
     paragraph::set(&[Inline::Text(text.to_string())], &ps, fonts)
 }

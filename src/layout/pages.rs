@@ -828,6 +828,7 @@ impl Paginator<'_> {
                 width,
                 lang: Lang::En,
                 hyphenate: false,
+                expansion: 0.0,
             };
             paragraph::set(&[Inline::Text(text.to_string())], &ps, fonts).into_iter().next()
         };

@@ -69,6 +69,9 @@ pub struct ParaStyle {
     pub lang: Lang,
     /// Hyphenate at all (off for headings).
     pub hyphenate: bool,
+    /// Font expansion of justified lines (`expansion` of the output; see
+    /// `linebreak::Params::expansion`).
+    pub expansion: f64,
 }
 
 /// A set line: runs relative to the line's left edge and baseline.
@@ -296,7 +299,7 @@ pub fn set_loosened(
     } else {
         // Justified lines may widen or narrow their glyphs a little before their spaces
         // grow or shrink much (font expansion; the EPUB reflows and has none).
-        Params { expansion: style::EXPANSION, ..params }
+        Params { expansion: ps.expansion, ..params }
     };
     let breaking = if ragged {
         // Give every line the rag as stretch by widening the break glue's stretch; a hyphen
@@ -368,7 +371,7 @@ pub fn set_loosened(
         {
             if !ragged {
                 // The breaker did not know about the repeated hyphen: re-justify the line without its width.
-                let set = linebreak::setting(&items, start, line.end, width - *w * scale, style::EXPANSION);
+                let set = linebreak::setting(&items, start, line.end, width - *w * scale, ps.expansion);
                 (ratio, scale) = (set.ratio, set.scale);
                 lb.ratio = ratio;
             }
@@ -1166,6 +1169,7 @@ mod tests {
             width: Pt::new(width),
             lang: Lang::Ru,
             hyphenate: true,
+            expansion: 0.0,
         }
     }
 

@@ -117,11 +117,6 @@ pub const STRIKE_HEIGHT: f64 = 0.27;
 /// Thickness of that rule, in the type size.
 pub const STRIKE_WEIGHT: f64 = 0.05;
 
-/// Font expansion of justified lines (see `linebreak::Params::expansion`): glyphs may be
-/// set up to 2 % wider or narrower, pdfTeX's usual `\pdffontexpand` stretch and shrink of 20.
-/// A reader does not see it; the spaces it saves are what make the colour even.
-pub const EXPANSION: f64 = 0.02;
-
 /// Lines of fewer characters than this, justified, hyphenate as readily as TeX does
 /// (a quarter of the usual price): a narrow column has few spaces to even out.
 pub const NARROW_JUSTIFIED_CHARS: f64 = 55.0;

@@ -173,7 +173,17 @@ pub struct PdfSettings {
     /// How running text is set: justified or ragged right; `None`: by the measure
     /// (see [`PdfSettings::ragged`]).
     pub align: Option<TextAlign>,
+    /// Font expansion of justified lines: how far glyphs may be set wider or
+    /// narrower, as a share of their width (0.02 = ±2 %); 0 turns it off.
+    pub expansion: f64,
 }
+
+/// Default font expansion: ±2 %, pdfTeX's usual `\pdffontexpand` stretch and shrink
+/// of 20. A reader does not see it; the spaces it saves make the colour even.
+pub const DEFAULT_EXPANSION: f64 = 0.02;
+
+/// Largest font expansion accepted: beyond 5 % letters visibly change shape.
+const MAX_EXPANSION: f64 = 0.05;
 
 /// `align` of a PDF output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -490,6 +500,7 @@ pub fn default_pdf() -> PdfSettings {
         gutter: Pt::mm(DEFAULT_GUTTER_MM),
         fit: None,
         align: None,
+        expansion: DEFAULT_EXPANSION,
     }
 }
 
@@ -1185,6 +1196,18 @@ impl Resolver<'_, '_> {
         }
         if let Some(m) = &o.margins {
             self.margins(m, &mut s);
+        }
+        if let Some(e) = &o.expansion {
+            let text = e.get_ref().trim();
+            let percent = text.strip_suffix('%').and_then(|p| p.trim().parse::<f64>().ok());
+            match percent {
+                Some(p) if (0.0..=MAX_EXPANSION * 100.0).contains(&p) => s.expansion = p / 100.0,
+                _ => self.diags.push(
+                    self.src
+                        .error(e.span(), format!("font expansion `{text}` is not a percentage from 0% to 5%"))
+                        .with_hint("write expansion = \"2%\" (the default), or \"0%\" to turn it off"),
+                ),
+            }
         }
         if let Some(a) = &o.align {
             let aligns = [

@@ -169,13 +169,15 @@ pub(super) struct RawOutput {
     pub font_size_max: Option<Spanned<StrOrNum>>,
     /// PDF: `justify` or `left` (ragged right); default: by the measure.
     pub align: Option<Spanned<String>>,
+    /// PDF: font expansion of justified lines, a percentage (`"2%"`; `"0%"` turns it off).
+    pub expansion: Option<Spanned<String>>,
 }
 
 impl RawOutput {
     /// Every key of the table with its span when it was written, in the order of
     /// [`OUTPUT_FIELDS`] (a test keeps the two alike), so checks that depend on a
     /// key's scope read it from the schema instead of listing keys again.
-    pub(super) fn key_spans(&self) -> [(&'static str, Option<Range<usize>>); 27] {
+    pub(super) fn key_spans(&self) -> [(&'static str, Option<Range<usize>>); 28] {
         [
             ("format", self.format.as_ref().map(Spanned::span)),
             ("page-size", self.page_size.as_ref().map(Spanned::span)),
@@ -204,6 +206,7 @@ impl RawOutput {
             ("font-size-min", self.font_size_min.as_ref().map(Spanned::span)),
             ("font-size-max", self.font_size_max.as_ref().map(Spanned::span)),
             ("align", self.align.as_ref().map(Spanned::span)),
+            ("expansion", self.expansion.as_ref().map(Spanned::span)),
         ]
     }
 }
@@ -444,6 +447,7 @@ pub(super) static OUTPUT_FIELDS: &[Field] = &[
     pdf_field("font-size-min", &[Type::String, Type::Number], "font-size-min = \"8pt\""),
     pdf_field("font-size-max", &[Type::String, Type::Number], "font-size-max = \"12pt\""),
     pdf_field("align", &[Type::String], "align = \"left\""),
+    pdf_field("expansion", &[Type::String], "expansion = \"2%\""),
 ];
 
 static MARGINS: Schema = Schema::Fields(MARGIN_FIELDS);

@@ -863,6 +863,14 @@ fn small_pages_and_narrow_measures() {
     let bad = with_book("[output.p]\nformat = \"pdf\"\nalign = \"centre\"\n");
     let d = fails(&bad, book.path());
     assert!(d.iter().any(|d| d.message.contains("align")), "{d}");
+    // Font expansion: 2 % unless the output says otherwise, in percent, at most 5 %.
+    assert!((a5.expansion - 0.02).abs() < 1e-12);
+    let one = ok(&with_book("[output.p]\nformat = \"pdf\"\nexpansion = \"1.5%\"\n"), book.path());
+    assert!((pdf(&one, "p").expansion - 0.015).abs() < 1e-12);
+    for bad in ["\"9%\"", "\"2\"", "\"-1%\""] {
+        let d = fails(&with_book(&format!("[output.p]\nformat = \"pdf\"\nexpansion = {bad}\n")), book.path());
+        assert!(d.iter().any(|d| d.message.contains("font expansion")), "{bad}: {d}");
+    }
 }
 
 #[test]
