@@ -133,7 +133,7 @@ pub fn paginate(
 }
 
 /// How many times a statement is set again to even its spreads.
-const SPREAD_RETRIES: usize = 3;
+const SPREAD_RETRIES: usize = 2;
 
 /// The pages to set a line short so that facing pages end on one baseline: of each
 /// spread (a left-hand page and the right-hand page after it) whose last body lines
