@@ -1243,6 +1243,18 @@ mod tests {
         assert!(!kinds.iter().any(|k| matches!(k, BlockKind::Heading { content, .. } if content.is_empty())));
     }
 
+    // Cells spanning columns or rows leave the others in their columns.
+    #[test]
+    fn html_table_spans() {
+        let src = "# T\n\n<table><tr><th colspan=\"2\">Объединённый</th><th>Третий</th></tr>\n<tr><td rowspan=\"2\">A</td><td>B1</td><td>C1</td></tr>\n<tr><td>B2</td><td>C2</td></tr></table>\n";
+        let (doc, _) = parse_str(src);
+        let BlockKind::Table(t) = &doc.blocks[1].kind else { panic!("{:?}", doc.blocks) };
+        let text = |row: &[Cell]| row.iter().map(|c| Inline::plain_text(&c.content)).collect::<Vec<_>>();
+        assert_eq!(text(&t.header), ["Объединённый", "", "Третий"]);
+        assert_eq!(text(&t.rows[0]), ["A", "B1", "C1"]);
+        assert_eq!(text(&t.rows[1]), ["", "B2", "C2"]);
+    }
+
     // A span at the end of a heading is the span's, not the heading's attributes.
     #[test]
     fn heading_ending_in_a_span() {

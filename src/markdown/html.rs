@@ -421,7 +421,25 @@ struct HtmlTable {
     row: Vec<Cell>,
     row_all_th: bool,
     cell: Option<bool>,
+    /// The open cell's `colspan` and `rowspan`.
+    span: (usize, usize),
+    /// Rows still covered by a cell above, by column (`rowspan`).
+    covered: Vec<usize>,
 }
+
+impl HtmlTable {
+    /// Empty cells where cells of rows above reach down into this row, from its current end.
+    fn fill_covered(&mut self) {
+        while self.covered.get(self.row.len()).is_some_and(|n| *n > 0) {
+            let col = self.row.len();
+            self.covered[col] -= 1;
+            self.row.push(Cell::default());
+        }
+    }
+}
+
+/// Most columns or rows one cell may span: more is a layout table's spacer.
+const MAX_SPAN: usize = 50;
 
 /// Where HTML tokens are met: inside a Markdown paragraph (inline HTML), or as an HTML block.
 #[derive(Clone, Copy, PartialEq)]
@@ -715,12 +733,18 @@ impl Builder<'_> {
                     return;
                 }
                 self.html_end_cell();
+                let span = |key: &str| {
+                    attr(key).and_then(|v| v.trim().parse::<usize>().ok()).unwrap_or(1).clamp(1, MAX_SPAN)
+                };
+                let spans = (span("colspan"), span("rowspan"));
                 if let Some(t) = &mut self.web.table {
                     if t.row.is_empty() {
                         t.row_all_th = true;
                     }
+                    t.fill_covered();
                     t.row_all_th &= header;
                     t.cell = Some(header);
+                    t.span = spans;
                 }
                 self.inlines.push((InlineFrame::Cell, at, Vec::new()));
             }
@@ -944,7 +968,18 @@ impl Builder<'_> {
             let content = super::trim_inlines(content.clone());
             self.inlines.pop();
             if let Some(t) = &mut self.web.table {
+                // A cell spanning columns or rows keeps the cells after and below it in
+                // their columns: the columns it covers are left empty.
+                let (cols, rows) = std::mem::replace(&mut t.span, (1, 1));
+                let first = t.row.len();
                 t.row.push(Cell::new(content));
+                t.row.extend((1..cols).map(|_| Cell::default()));
+                if rows > 1 {
+                    if t.covered.len() < first + cols {
+                        t.covered.resize(first + cols, 0);
+                    }
+                    t.covered[first..first + cols].iter_mut().for_each(|n| *n = (*n).max(rows - 1));
+                }
             }
         }
     }
@@ -955,6 +990,7 @@ impl Builder<'_> {
         if t.row.is_empty() {
             return;
         }
+        t.fill_covered();
         let row = std::mem::take(&mut t.row);
         if (t.in_head || t.row_all_th) && t.header.is_empty() && t.rows.is_empty() {
             t.header = row;
