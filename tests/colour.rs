@@ -193,3 +193,33 @@ fn facing_pages_share_a_baseline() {
     assert!(uneven.is_empty(), "spreads (left page, feet) on two baselines: {uneven:?}");
     assert_eq!(runts(&body), Vec::<String>::new());
 }
+
+// A statement's last line or two never stand alone on a page: the spread before takes
+// them, a line long. (Sixty generated statements: one such page without the rule.)
+#[test]
+fn no_lonely_last_lines() {
+    let book = Book::empty("tails");
+    corpus::write(&book.root, &corpus::Spec { images: false, statements: 60, ..corpus::Spec::default() })
+        .expect("write the corpus");
+    book.run(["build", "--format", "pdf", "-q"]).success();
+    let pdf = std::fs::read_dir(book.path("out"))
+        .expect("out")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "pdf"))
+        .expect("a PDF");
+    let Some(pages) = validate::pdf_lines(&pdf) else { return };
+    let body = body(&pages);
+    // The front matter (title page, contents) is no statement's.
+    let text_starts = body.iter().position(|p| p.len() >= 10).unwrap_or(0);
+    let lonely: Vec<(usize, String)> = body
+        .iter()
+        .enumerate()
+        .skip(text_starts)
+        .filter(|(_, p)| (1..=2).contains(&p.len()))
+        .map(|(i, p)| {
+            (i + 1, p.iter().flat_map(|l| l.words.iter().map(|w| w.0.clone())).collect::<Vec<_>>().join(" "))
+        })
+        .collect();
+    assert!(pages.len() > 300, "too few pages to judge: {}", pages.len());
+    assert!(lonely.is_empty(), "pages holding a statement's last line or two: {lonely:?}");
+}

@@ -99,10 +99,11 @@ struct Paginator<'a> {
     /// where each gap ends (from the page top) and how large it is.
     gaps: Vec<(Pt, Pt)>,
     first_page_of_doc: bool,
-    /// Pages (by number) set a line short, so that they end on the baseline of a
-    /// facing page that the rules (widows, orphans, a hyphen at the page turn) left
-    /// a line short.
-    short: std::collections::BTreeSet<usize>,
+    /// Pages (by number) set a line short (−1), so that they end on the baseline of
+    /// a facing page that the rules (widows, orphans, a hyphen at the page turn) left
+    /// a line short, or a line long (+1), to take up the last line or two of a
+    /// statement that would otherwise stand alone on a page.
+    lines: Rhythm,
 }
 
 /// Sets one statement's vertical list onto new pages appended to `layout`.
@@ -115,21 +116,58 @@ pub fn paginate(
     opts: &LayoutOptions,
 ) {
     // Set once; where a spread ends on two baselines a line apart, set again with the
-    // fuller page a line short, a few times at most (each retry only adds pages to shorten).
+    // fuller page a line short, and where the statement's last page would hold a line
+    // or two, with the spread before it a line long: a few times at most (each retry
+    // only adds pages to change).
     let before = (layout.pages.len(), layout.outline.len(), layout.page_starts.len(), layout.next_id);
-    let mut short = std::collections::BTreeSet::new();
-    for attempt in 0..=SPREAD_RETRIES {
-        paginate_once(layout, book_title, (doc_index, doc), &flow, fonts, opts, short.clone());
-        let found = uneven_spreads(&layout.pages[before.0..], opts.leading(), &short);
-        if found.is_empty() || attempt == SPREAD_RETRIES {
+    let mut lines = Rhythm::new();
+    // A lonely tail, taken up, costs one setting more of its own.
+    let mut retries = SPREAD_RETRIES;
+    for attempt in 0.. {
+        paginate_once(layout, book_title, (doc_index, doc), &flow, fonts, opts, lines.clone());
+        let pages = &layout.pages[before.0..];
+        let mut changes: Vec<(usize, i8)> =
+            uneven_spreads(pages, opts.leading(), &lines).into_iter().map(|n| (n, -1)).collect();
+        let tail = lonely_tail(pages, &lines);
+        if !tail.is_empty() {
+            retries += 1;
+        }
+        changes.extend(tail.into_iter().map(|n| (n, 1)));
+        if changes.is_empty() || attempt >= retries {
             break;
         }
-        short.extend(found);
+        lines.extend(changes);
         layout.pages.truncate(before.0);
         layout.outline.truncate(before.1);
         layout.page_starts.truncate(before.2);
         layout.next_id = before.3;
     }
+}
+
+/// Pages set a line short (−1) or long (+1), by number.
+type Rhythm = std::collections::BTreeMap<usize, i8>;
+
+/// The pages to set a line long so that a statement's last line or two do not stand
+/// alone on its last page (with no picture there): the spread before that page, or,
+/// when that page is a left-hand one and the tail is one line, that page alone. None
+/// when those pages are already set otherwise.
+fn lonely_tail(pages: &[Page], set: &Rhythm) -> Vec<usize> {
+    let n = pages.len();
+    let Some(last) = pages.last().filter(|_| n >= 3) else { return Vec::new() };
+    let held = last.lines.iter().filter(|l| l.kind != LineKind::Note).count();
+    let pictured = last.items.iter().any(|i| matches!(i, Item::Image(_)));
+    if held == 0 || held > 2 || pictured {
+        return Vec::new();
+    }
+    let (before, earlier) = (&pages[n - 2], &pages[n - 3]);
+    let wanted = if before.number % 2 == 1 {
+        vec![earlier.number, before.number]
+    } else if held == 1 {
+        vec![before.number]
+    } else {
+        Vec::new()
+    };
+    if wanted.iter().any(|p| set.contains_key(p)) { Vec::new() } else { wanted }
 }
 
 /// How many times a statement is set again to even its spreads.
@@ -140,7 +178,7 @@ const SPREAD_RETRIES: usize = 2;
 /// are one line apart, the fuller page, unless it is already short. The last page
 /// of a statement and pages with footnotes (whose text ends above the notes) are
 /// left as they are.
-fn uneven_spreads(pages: &[Page], leading: Pt, short: &std::collections::BTreeSet<usize>) -> Vec<usize> {
+fn uneven_spreads(pages: &[Page], leading: Pt, set: &Rhythm) -> Vec<usize> {
     let foot = |p: &Page| {
         if p.lines.iter().any(|l| l.kind == LineKind::Note) {
             return None;
@@ -160,14 +198,14 @@ fn uneven_spreads(pages: &[Page], leading: Pt, short: &std::collections::BTreeSe
             continue;
         }
         let fuller = if a > b { left.number } else { right.number };
-        if !short.contains(&fuller) {
+        if !set.contains_key(&fuller) {
             found.push(fuller);
         }
     }
     found
 }
 
-/// One setting of a statement's pages, the pages in `short` a line short.
+/// One setting of a statement's pages, those in `lines` a line short or long.
 fn paginate_once(
     layout: &mut Layout,
     book_title: &str,
@@ -175,7 +213,7 @@ fn paginate_once(
     flow: &Flow,
     fonts: &FontSet,
     opts: &LayoutOptions,
-    short: std::collections::BTreeSet<usize>,
+    lines: Rhythm,
 ) {
     let number = layout.pages.len() + 1;
     // Flow paragraphs are numbered from 1 per statement; shift them past every id used so far.
@@ -202,7 +240,7 @@ fn paginate_once(
         carry: Vec::new(),
         gaps: Vec::new(),
         first_page_of_doc: true,
-        short,
+        lines,
     };
     p.run();
 }
@@ -288,15 +326,21 @@ impl Paginator<'_> {
         if keeps_half && at - down <= up - at { down } else { up }
     }
 
+    /// How much lower than the text block a page set a line long runs (its folio and
+    /// footnotes move down with it).
+    fn long_by(&self) -> Pt {
+        if self.lines.get(&self.page.number).is_some_and(|c| *c > 0) { self.opts.leading() } else { Pt::ZERO }
+    }
+
     fn avail(&self) -> Pt {
         self.room() - self.cursor
     }
 
     /// Height of the text block left for body text: less the footnotes, and a line
-    /// less on a page set short (see [`Paginator::short`]).
+    /// less on a page set short, a line more on one set long (see [`Paginator::lines`]).
     fn room(&self) -> Pt {
-        let short = if self.short.contains(&self.page.number) { self.opts.leading() } else { Pt::ZERO };
-        self.opts.text_height() - self.notes_height - short
+        let change = self.lines.get(&self.page.number).copied().unwrap_or(0);
+        self.opts.text_height() - self.notes_height + self.opts.leading() * f64::from(change)
     }
 
     /// Left edge of the text block.
@@ -794,7 +838,7 @@ impl Paginator<'_> {
         let left = self.left();
         let width = self.opts.column_width();
         if !self.foot.is_empty() {
-            let bottom = self.opts.pdf.margins.top + self.opts.text_height();
+            let bottom = self.opts.pdf.margins.top + self.opts.text_height() + self.long_by();
             let mut y = bottom - self.notes_height;
             let rule_y = y + self.separator() * 0.5;
             self.page.items.push(Item::Rule(Rect {
@@ -846,6 +890,7 @@ impl Paginator<'_> {
         if let Some(line) = furniture(&self.page.number.to_string(), false, self.fonts) {
             let top = self.opts.pdf.margins.top
                 + self.opts.text_height()
+                + self.long_by()
                 + self.opts.leading() * style::FOLIO_BELOW;
             self.draw_line(&line, left, top, None);
         }
