@@ -154,13 +154,11 @@ fn narrow_columns_are_ragged() {
     assert!(flush_share["narrow"] + 0.2 < flush_share["wide"], "{flush_share:?}");
 }
 
-// A generated volume of twenty statements: on every spread where both pages run to
-// the foot, the last lines share one baseline (the baseline grid, and a page set a
-// line short where the rules leave its facing page short); no runt anywhere.
-#[test]
-fn facing_pages_share_a_baseline() {
-    let book = Book::empty("spreads");
-    corpus::write(&book.root, &corpus::Spec { images: false, statements: 30, ..corpus::Spec::default() })
+/// The lines of the volume of `statements` generated statements (no pictures), or
+/// `None` when poppler is missing.
+fn volume_pages(label: &str, statements: usize) -> Option<Vec<Vec<PdfLine>>> {
+    let book = Book::empty(label);
+    corpus::write(&book.root, &corpus::Spec { images: false, statements, ..corpus::Spec::default() })
         .expect("write the corpus");
     book.run(["build", "--format", "pdf", "-q"]).success();
     let pdf = std::fs::read_dir(book.path("out"))
@@ -168,7 +166,15 @@ fn facing_pages_share_a_baseline() {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.extension().is_some_and(|x| x == "pdf"))
         .expect("a PDF");
-    let Some(pages) = validate::pdf_lines(&pdf) else { return };
+    validate::pdf_lines(&pdf)
+}
+
+// A generated volume of thirty statements: on every spread where both pages run to
+// the foot, the last lines share one baseline (the baseline grid, and a page set a
+// line short where the rules leave its facing page short); no runt anywhere.
+#[test]
+fn facing_pages_share_a_baseline() {
+    let Some(pages) = volume_pages("spreads", 30) else { return };
     let body = body(&pages);
     let feet: Vec<Option<f64>> = body.iter().map(|p| p.last().map(|l| l.y1)).collect();
     let mut counts: BTreeMap<i64, usize> = BTreeMap::new();
@@ -198,16 +204,7 @@ fn facing_pages_share_a_baseline() {
 // them, a line long. (Sixty generated statements: one such page without the rule.)
 #[test]
 fn no_lonely_last_lines() {
-    let book = Book::empty("tails");
-    corpus::write(&book.root, &corpus::Spec { images: false, statements: 60, ..corpus::Spec::default() })
-        .expect("write the corpus");
-    book.run(["build", "--format", "pdf", "-q"]).success();
-    let pdf = std::fs::read_dir(book.path("out"))
-        .expect("out")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.extension().is_some_and(|x| x == "pdf"))
-        .expect("a PDF");
-    let Some(pages) = validate::pdf_lines(&pdf) else { return };
+    let Some(pages) = volume_pages("tails", 60) else { return };
     let body = body(&pages);
     // The front matter (title page, contents) is no statement's.
     let text_starts = body.iter().position(|p| p.len() >= 10).unwrap_or(0);
