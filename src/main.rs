@@ -122,12 +122,7 @@ fn report_build(
             if !quiet {
                 let mut out = String::new();
                 for n in &rep.notes {
-                    line_into(
-                        &mut out,
-                        format,
-                        &n.to_string(),
-                        || serde_json::json!({ "severity": "note", "message": n.diagnostic.message }),
-                    );
+                    line_into(&mut out, format, &n.to_string(), || note_json(&n.diagnostic));
                 }
                 render_into(warnings, &mut out, format);
                 for f in &rep.written {
@@ -147,6 +142,13 @@ fn report_build(
             ExitCode::from(INPUT_ERROR)
         }
     }
+}
+
+/// A preflight note as JSON: a diagnostic's fields (its place included), severity `note`.
+fn note_json(d: &samizdat::diag::Diagnostic) -> serde_json::Value {
+    let mut v = d.to_json();
+    v["severity"] = serde_json::Value::from("note");
+    v
 }
 
 /// Appends one line to `out`: `human` as it is, or the JSON object `json` makes.
@@ -356,12 +358,7 @@ fn main() -> ExitCode {
                                 Level::Warning => w.push(f.diagnostic),
                                 Level::Note => {
                                     let mut out = String::new();
-                                    line_into(
-                                        &mut out,
-                                        format,
-                                        &f.to_string(),
-                                        || serde_json::json!({ "severity": "note", "message": f.diagnostic.message }),
-                                    );
+                                    line_into(&mut out, format, &f.to_string(), || note_json(&f.diagnostic));
                                     print_err(&out);
                                 }
                             }

@@ -105,7 +105,8 @@ pub fn write_report(
     shard: Option<Shard>,
 ) -> Result<PathBuf, Diagnostic> {
     let text = report_json(result, shard)?;
-    super::write_atomic(path, text.as_bytes())?;
+    super::write_atomic(path, text.as_bytes())
+        .map_err(|d| d.with_hint("choose another path for `--report`, in a folder you can write to"))?;
     Ok(path.to_path_buf())
 }
 
