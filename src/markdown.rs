@@ -147,6 +147,29 @@ enum BlockFrame {
     Item,
 }
 
+/// The inline styles Markdown and HTML share (`*x*` and `<i>`, `~~x~~` and `<s>`, …).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Styled {
+    Emph,
+    Strong,
+    Strike,
+    Sup,
+    Sub,
+}
+
+impl Styled {
+    /// The inline of this style around `content`.
+    fn wrap(self, content: Vec<Inline>) -> Inline {
+        match self {
+            Styled::Emph => Inline::Emph(content),
+            Styled::Strong => Inline::Strong(content),
+            Styled::Strike => Inline::Strike(content),
+            Styled::Sup => Inline::Sup(content),
+            Styled::Sub => Inline::Sub(content),
+        }
+    }
+}
+
 /// A container of inlines being filled.
 enum InlineFrame {
     Paragraph,
@@ -155,11 +178,7 @@ enum InlineFrame {
         id: Option<String>,
         lang: Option<Lang>,
     },
-    Emph,
-    Strong,
-    Strike,
-    Sup,
-    Sub,
+    Styled(Styled),
     /// An element of inline HTML (`<b>`, `<sup>`, `<a href>`); `name` is its tag.
     Html {
         name: String,
@@ -290,6 +309,27 @@ impl<'s> Builder<'s> {
         if !content.is_empty() {
             self.push_block(Block::new(BlockKind::Paragraph(content), span));
         }
+        self.flush_pending_images();
+    }
+
+    /// A heading ends: set unless empty, with the images found in it after it.
+    fn finish_heading(
+        &mut self,
+        level: u8,
+        content: Vec<Inline>,
+        id: Option<String>,
+        lang_attr: Option<Lang>,
+        span: Span,
+    ) {
+        let content = trim_inlines(content);
+        if !content.is_empty() {
+            self.push_block(Block::new(BlockKind::Heading { level, content, id, lang_attr }, span));
+        }
+        self.flush_pending_images();
+    }
+
+    /// The images found inside a paragraph, heading or table, set as blocks after it.
+    fn flush_pending_images(&mut self) {
         for img in std::mem::take(&mut self.pending_images) {
             self.push_block(img);
         }
@@ -555,11 +595,16 @@ impl<'s> Builder<'s> {
                 }
             }
             Tag::TableCell => self.inlines.push((InlineFrame::Cell, range.start, Vec::new())),
-            Tag::Emphasis => self.inlines.push((InlineFrame::Emph, range.start, Vec::new())),
-            Tag::Strong => self.inlines.push((InlineFrame::Strong, range.start, Vec::new())),
-            Tag::Strikethrough => self.inlines.push((InlineFrame::Strike, range.start, Vec::new())),
-            Tag::Superscript => self.inlines.push((InlineFrame::Sup, range.start, Vec::new())),
-            Tag::Subscript => self.inlines.push((InlineFrame::Sub, range.start, Vec::new())),
+            Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Superscript | Tag::Subscript => {
+                let style = match tag {
+                    Tag::Emphasis => Styled::Emph,
+                    Tag::Strong => Styled::Strong,
+                    Tag::Strikethrough => Styled::Strike,
+                    Tag::Superscript => Styled::Sup,
+                    _ => Styled::Sub,
+                };
+                self.inlines.push((InlineFrame::Styled(style), range.start, Vec::new()))
+            }
             Tag::Link { dest_url, .. } => {
                 self.inlines.push((InlineFrame::Link(dest_url.to_string()), range.start, Vec::new()))
             }
@@ -599,16 +644,7 @@ impl<'s> Builder<'s> {
                         content.push(Inline::Text(source[open..].to_string()));
                         (id, lang) = (None, None);
                     }
-                    let content = trim_inlines(content);
-                    if !content.is_empty() {
-                        self.push_block(Block::new(
-                            BlockKind::Heading { level, content, id, lang_attr: lang },
-                            start..range.end,
-                        ));
-                    }
-                    for img in std::mem::take(&mut self.pending_images) {
-                        self.push_block(img);
-                    }
+                    self.finish_heading(level, content, id, lang, start..range.end);
                 }
             }
             TagEnd::BlockQuote(_) => {
@@ -725,16 +761,8 @@ impl<'s> Builder<'s> {
             | TagEnd::Subscript => {
                 if let Some((frame, _, content)) = self.inlines.pop() {
                     match frame {
-                        InlineFrame::Emph => self.push_inline(Inline::Emph(content)),
-                        InlineFrame::Strong => self.push_inline(Inline::Strong(content)),
-                        InlineFrame::Sup => self.push_inline(Inline::Sup(content)),
-                        InlineFrame::Strike => self.push_inline(Inline::Strike(content)),
-                        InlineFrame::Sub => self.push_inline(Inline::Sub(content)),
-                        _ => {
-                            for i in content {
-                                self.push_inline(i);
-                            }
-                        }
+                        InlineFrame::Styled(style) => self.push_inline(style.wrap(content)),
+                        _ => content.into_iter().for_each(|i| self.push_inline(i)),
                     }
                 }
             }

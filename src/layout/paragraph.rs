@@ -301,35 +301,23 @@ pub fn set_loosened(
         // grow or shrink much (font expansion; the EPUB reflows and has none).
         Params { expansion: ps.expansion, ..params }
     };
-    let breaking = if ragged {
-        // Give every line the rag as stretch by widening the break glue's stretch; a hyphen
-        // costs what TeX asks of it (a ragged line has no spaces to even out).
-        let mut ragged_items = items.clone();
-        for it in ragged_items.iter_mut() {
-            if let KpItem::Penalty { cost, flagged: true, .. } = it
-                && *cost > 0.0
-            {
-                *cost = (*cost).min(RAGGED_HYPHEN_PENALTY);
-            }
-            if let KpItem::Glue { stretch, .. } = it
-                && *stretch < linebreak::FIL
-            {
-                *stretch = rag;
-            }
-        }
-        linebreak::break_lines(&ragged_items, &|_| width, &params)
-    } else if crate::manifest::line_chars(width, ps.size) < style::NARROW_JUSTIFIED_CHARS {
-        // A narrow justified column has few spaces to take up the slack: there a hyphen
-        // costs what TeX asks, and words are broken rather than spaces opened.
-        let mut narrow = items.clone();
-        for it in narrow.iter_mut() {
-            if let KpItem::Penalty { cost, flagged: true, .. } = it
-                && *cost > 0.0
-            {
-                *cost = (*cost).min(RAGGED_HYPHEN_PENALTY);
+    // A hyphen costs what TeX asks of it where there are few spaces to take up the slack:
+    // in ragged text and in a narrow justified column words are broken rather than spaces
+    // opened. (The items keep the usual price: they are set from below.)
+    let cheap_hyphens = ragged || crate::manifest::line_chars(width, ps.size) < style::NARROW_JUSTIFIED_CHARS;
+    let breaking = if cheap_hyphens {
+        let mut adjusted = items.clone();
+        for it in adjusted.iter_mut() {
+            match it {
+                KpItem::Penalty { cost, flagged: true, .. } if *cost > 0.0 => {
+                    *cost = (*cost).min(RAGGED_HYPHEN_PENALTY)
+                }
+                // Ragged: every line gets the rag as stretch at its break glue.
+                KpItem::Glue { stretch, .. } if ragged && *stretch < linebreak::FIL => *stretch = rag,
+                _ => {}
             }
         }
-        linebreak::break_lines(&narrow, &|_| width, &params)
+        linebreak::break_lines(&adjusted, &|_| width, &params)
     } else {
         linebreak::break_lines(&items, &|_| width, &params)
     };

@@ -287,17 +287,13 @@ mod tests {
 
 use std::collections::BTreeMap;
 
-use super::{BlockFrame, Builder, InlineFrame};
+use super::{BlockFrame, Builder, InlineFrame, Styled};
 use crate::model::{Align, Block, BlockKind, Cell, Inline, Lang, Table};
 
 /// Inline elements of the safe subset, as open frames.
 #[derive(Debug, Clone, PartialEq)]
 pub enum HtmlInline {
-    Strong,
-    Emph,
-    Strike,
-    Sup,
-    Sub,
+    Styled(Styled),
     Code,
     Quote,
     Link(String),
@@ -337,15 +333,15 @@ enum Element {
 
 fn element(name: &str) -> Element {
     match name {
-        "b" | "strong" => Element::Inline(HtmlInline::Strong),
-        "i" | "em" | "cite" | "var" | "dfn" => Element::Inline(HtmlInline::Emph),
-        "sup" => Element::Inline(HtmlInline::Sup),
-        "sub" => Element::Inline(HtmlInline::Sub),
+        "b" | "strong" => Element::Inline(HtmlInline::Styled(Styled::Strong)),
+        "i" | "em" | "cite" | "var" | "dfn" => Element::Inline(HtmlInline::Styled(Styled::Emph)),
+        "sup" => Element::Inline(HtmlInline::Styled(Styled::Sup)),
+        "sub" => Element::Inline(HtmlInline::Styled(Styled::Sub)),
         "code" | "kbd" | "samp" | "tt" => Element::Inline(HtmlInline::Code),
         "q" => Element::Inline(HtmlInline::Quote),
         "a" => Element::Inline(HtmlInline::Link(String::new())),
         "span" => Element::Inline(HtmlInline::Span(None)),
-        "s" | "del" | "strike" => Element::Inline(HtmlInline::Strike),
+        "s" | "del" | "strike" => Element::Inline(HtmlInline::Styled(Styled::Strike)),
         "u" | "ins" | "small" | "abbr" | "mark" | "time" | "font" => Element::Inline(HtmlInline::Plain),
         "br" => Element::Break,
         "img" => Element::Image,
@@ -657,9 +653,7 @@ impl Builder<'_> {
                     img.src_at = i + usize::from(quoted);
                 }
                 if block && self.inlines.is_empty() {
-                    for img in std::mem::take(&mut self.pending_images) {
-                        self.push_block(img);
-                    }
+                    self.flush_pending_images();
                 }
             }
             // Inside a Markdown paragraph, block tags cannot open blocks: the Markdown
@@ -824,11 +818,7 @@ impl Builder<'_> {
             return;
         }
         match kind {
-            HtmlInline::Strong => self.push_inline(Inline::Strong(content)),
-            HtmlInline::Emph => self.push_inline(Inline::Emph(content)),
-            HtmlInline::Strike => self.push_inline(Inline::Strike(content)),
-            HtmlInline::Sup => self.push_inline(Inline::Sup(content)),
-            HtmlInline::Sub => self.push_inline(Inline::Sub(content)),
+            HtmlInline::Styled(style) => self.push_inline(style.wrap(content)),
             HtmlInline::Code => self.push_inline(Inline::Code(Inline::plain_text(&content))),
             HtmlInline::Link(url) => self.push_inline(Inline::Link { url, content }),
             HtmlInline::Span(Some(lang)) => self.push_inline(Inline::Span { lang, content }),
@@ -884,26 +874,12 @@ impl Builder<'_> {
                     self.finish_paragraph(content, start..at.max(start));
                 }
             }
-            Some((InlineFrame::Heading { level, .. }, _, _)) => {
-                let level = *level;
-                if let Some((InlineFrame::Heading { id, lang, .. }, start, content)) = self.inlines.pop() {
-                    let content = super::trim_inlines(content);
-                    if !content.is_empty() {
-                        self.push_block(Block::new(
-                            BlockKind::Heading { level, content, id, lang_attr: lang },
-                            start..at.max(start),
-                        ));
-                    }
-                    for img in std::mem::take(&mut self.pending_images) {
-                        self.push_block(img);
-                    }
+            Some((InlineFrame::Heading { .. }, _, _)) => {
+                if let Some((InlineFrame::Heading { level, id, lang }, start, content)) = self.inlines.pop() {
+                    self.finish_heading(level, content, id, lang, start..at.max(start));
                 }
             }
-            _ => {
-                for img in std::mem::take(&mut self.pending_images) {
-                    self.push_block(img);
-                }
-            }
+            _ => self.flush_pending_images(),
         }
     }
 
@@ -1020,9 +996,7 @@ impl Builder<'_> {
         let rows: Vec<Vec<Cell>> = t.rows.into_iter().map(pad).collect();
         let table = Table { aligns: vec![Align::None; cols], header, rows };
         self.push_block(Block::new(BlockKind::Table(table), t.at..t.at));
-        for img in std::mem::take(&mut self.pending_images) {
-            self.push_block(img);
-        }
+        self.flush_pending_images();
     }
 
     /// The end of an HTML block (a blank line, for most): its paragraph ends; a quote,
