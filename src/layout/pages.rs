@@ -329,7 +329,12 @@ impl Paginator<'_> {
     /// How much lower than the text block a page set a line long runs (its folio and
     /// footnotes move down with it).
     fn long_by(&self) -> Pt {
-        if self.lines.get(&self.page.number).is_some_and(|c| *c > 0) { self.opts.leading() } else { Pt::ZERO }
+        self.opts.leading() * f64::from(self.line_change().max(0))
+    }
+
+    /// Lines this page is set short (−1) or long (+1) by, see [`Paginator::lines`].
+    fn line_change(&self) -> i8 {
+        self.lines.get(&self.page.number).copied().unwrap_or(0)
     }
 
     fn avail(&self) -> Pt {
@@ -339,8 +344,7 @@ impl Paginator<'_> {
     /// Height of the text block left for body text: less the footnotes, and a line
     /// less on a page set short, a line more on one set long (see [`Paginator::lines`]).
     fn room(&self) -> Pt {
-        let change = self.lines.get(&self.page.number).copied().unwrap_or(0);
-        self.opts.text_height() - self.notes_height + self.opts.leading() * f64::from(change)
+        self.opts.text_height() - self.notes_height + self.opts.leading() * f64::from(self.line_change())
     }
 
     /// Left edge of the text block.
