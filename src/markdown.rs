@@ -37,6 +37,8 @@ pub struct SourceInfo<'a> {
     pub base_dir: &'a Path,
     /// The manifest entry's `title`, which overrides the statement's own.
     pub title: Option<&'a str>,
+    /// The manifest entry's `running-head`, which overrides the front matter's `short-title`.
+    pub running_head: Option<&'a str>,
     /// The manifest entry's `lang`, used when the front matter names none.
     pub lang: Option<Lang>,
     /// The book's `language`: the statement's when neither names one and its
@@ -47,7 +49,7 @@ pub struct SourceInfo<'a> {
 impl<'a> SourceInfo<'a> {
     /// A statement the manifest says nothing about, in a Russian book.
     pub fn new(display: &'a Path, base_dir: &'a Path) -> SourceInfo<'a> {
-        SourceInfo { display, base_dir, title: None, lang: None, book_lang: Lang::default() }
+        SourceInfo { display, base_dir, title: None, running_head: None, lang: None, book_lang: Lang::default() }
     }
 }
 
@@ -56,6 +58,8 @@ impl<'a> SourceInfo<'a> {
 pub struct FrontMatter {
     /// `title`
     pub title: Option<String>,
+    /// `short-title` (or `running-head`): the running head
+    pub short_title: Option<String>,
     /// `date`, checked
     pub date: Option<Date>,
     /// `author`
@@ -850,6 +854,7 @@ impl<'s> Builder<'s> {
         for (key, value, at) in entries {
             match key.as_str() {
                 "title" => fm.title = Some(value),
+                "short-title" | "short_title" | "running-head" | "running_head" => fm.short_title = Some(value),
                 "date" => match Date::parse(&value) {
                     Ok(date) => fm.date = Some(date),
                     Err(e) => {
@@ -1023,9 +1028,13 @@ impl<'s> Builder<'s> {
             .or(first_h1)
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| stem.clone());
+        let running_head = (self.info.running_head.map(str::to_owned))
+            .or(self.front.short_title.clone())
+            .filter(|t| !t.trim().is_empty());
         let doc = Document {
             path: self.info.display.to_path_buf(),
             title: title.clone(),
+            running_head,
             lang: self.info.book_lang,
             date: self.front.date,
             author: self.front.author.clone(),

@@ -23,6 +23,9 @@ pub struct Document {
     pub path: PathBuf,
     /// Plain-text title: the manifest override, the front matter, or the first `#` heading.
     pub title: String,
+    /// A shorter title for running heads: the manifest entry's `running-head`, else
+    /// the front matter's `short-title`; `None`: the title is shortened to fit.
+    pub running_head: Option<String>,
     /// Language of the statement as a whole, decided by [`Document::resolve_languages`]:
     /// front matter `lang`, else the manifest entry's `lang`, else detection, else the
     /// book's `language`. Each block carries its own ([`Block::lang`]).

@@ -14,7 +14,8 @@ use std::path::PathBuf;
 
 use crate::diag::{Diagnostic, Location};
 use crate::layout::{Item, Layout};
-use crate::manifest::{Imposition, PdfSettings};
+use crate::layout::style::MIN_TEXT;
+use crate::manifest::{Fit, FitTarget, Imposition, PdfSettings};
 use crate::model::Images;
 use crate::pdf;
 use crate::units::Pt;
@@ -24,9 +25,6 @@ use crate::units::Pt;
 pub const GOOD_DPI: f64 = 300.0;
 /// Below this resolution pixels show even on an office laser printer.
 pub const MIN_DPI: f64 = 150.0;
-/// Smallest legible text: 6 pt is the floor of legal small print and of most
-/// style guides for printed matter; smaller text breaks up in toner and offset.
-pub const MIN_TEXT: Pt = Pt::new(6.0);
 /// How far from the trim an edge must stay unless it bleeds: 3 mm, the usual
 /// cutting tolerance of a guillotine. Closer, a white sliver or a cut-off edge
 /// shows after trimming.
@@ -75,18 +73,26 @@ pub fn check(layout: &Layout, images: &Images, settings: &PdfSettings, output: &
     bleed(layout, settings, output, &mut out);
     if settings.imposition == Some(Imposition::Booklet) && !layout.pages.len().is_multiple_of(4) {
         let n = layout.pages.len();
-        let blanks = pdf::booklet_pages(n).len() - n;
+        let blanks = pdf::booklet_pages(n, settings.back_cover).len() - n;
+        let place = if settings.back_cover { "before the back cover" } else { "after the text" };
         out.push(finding(
             Level::Note,
             None,
             format!(
                 "output `{output}`: the booklet has {n} pages, not a multiple of 4; \
-                 {blanks} blank page(s) go before the back cover"
+                 {blanks} blank page(s) go {place}"
             ),
-            "shorten or lengthen the text to fill the booklet, or accept the blank pages",
+            match settings.fit {
+                Some(Fit { target: FitTarget::Booklet, .. }) => {
+                    "no size between font-size-min and font-size-max fills whole sheets; widen them, or accept the blank pages"
+                }
+                _ => "set fit-pages = \"booklet\" to copyfit it to whole sheets, or accept the blank pages",
+            },
         ));
     }
-    if let Some(fit) = &settings.fit {
+    if let Some(fit) = &settings.fit
+        && (fit.target != FitTarget::Booklet || layout.pages.len().is_multiple_of(4))
+    {
         out.push(fitted(layout, fit, output));
     }
     if settings.imposition == Some(Imposition::TriFold) && layout.pages.len() > pdf::TRIFOLD_PANELS {
@@ -331,7 +337,10 @@ mod tests {
         let f = run(layout((1..=6).map(|n| page(n, Vec::new())).collect()), &Images::new(), &settings);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].level, Level::Note);
-        assert!(f[0].diagnostic.message.contains("6 pages, not a multiple of 4; 2 blank page(s)"));
+        assert!(f[0].diagnostic.message.contains("6 pages, not a multiple of 4; 2 blank page(s) go after the text"));
+        let back = PdfSettings { back_cover: true, ..settings.clone() };
+        let f = run(layout((1..=6).map(|n| page(n, Vec::new())).collect()), &Images::new(), &back);
+        assert!(f[0].diagnostic.message.ends_with("2 blank page(s) go before the back cover"));
         let f = run(layout((1..=8).map(|n| page(n, Vec::new())).collect()), &Images::new(), &settings);
         assert!(f.is_empty());
     }

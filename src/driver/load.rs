@@ -149,6 +149,7 @@ fn read_document(
         display: &entry.display,
         base_dir: &base_dir,
         title: entry.title.as_deref(),
+        running_head: entry.running_head.as_deref(),
         lang: entry.lang,
         book_lang: settings.meta.lang,
     };

@@ -119,6 +119,7 @@ mod tests {
             index,
             count,
             space_em: 0.3,
+            column: 0,
         }
     }
 

@@ -73,7 +73,9 @@ struct Ctx<'a> {
     para: usize,
     /// Language of the block being set (the model's [`Block::lang`]).
     lang: Lang,
-    /// The next paragraph follows a heading, image or list start: no indent.
+    /// The next paragraph opens a statement, a section (after a heading or a
+    /// rule), a list item or a quote: no indent. After a list, quote, table, code
+    /// or image the text goes on, and Russian book practice indents it.
     no_indent: bool,
 }
 
@@ -122,7 +124,7 @@ pub fn build(
     };
     let width = opts.column_width();
     cx.blocks(&doc.blocks, Pt::ZERO, width, true);
-    let note_size = opts.font_size() * style::NOTE_SCALE;
+    let note_size = style::note_size(opts.font_size());
     for note in &doc.footnotes {
         let mut lines = Vec::new();
         let ps = ParaStyle {
@@ -293,7 +295,7 @@ impl Ctx<'_> {
                     self.add_marker(first_elem, &marker, indent);
                 }
                 self.gap(leading * style::LIST_SPACE);
-                self.no_indent = true;
+                self.no_indent = false;
             }
             BlockKind::Quote(inner) => {
                 self.gap(leading * style::QUOTE_SPACE);
@@ -302,7 +304,7 @@ impl Ctx<'_> {
                 let right = if indent > Pt::ZERO { size * style::QUOTE_RIGHT_INDENT } else { Pt::ZERO };
                 self.blocks(inner, x + indent, width - indent - right, false);
                 self.gap(leading * style::QUOTE_SPACE);
-                self.no_indent = true;
+                self.no_indent = false;
             }
             BlockKind::Code(text) => {
                 self.gap(leading * style::CODE_SPACE);
@@ -325,13 +327,13 @@ impl Ctx<'_> {
                     self.lines(lines, x + code_indent, b.span.start);
                 }
                 self.gap(leading * style::CODE_SPACE);
-                self.no_indent = true;
+                self.no_indent = false;
             }
             BlockKind::Table(t) => {
                 self.gap(leading * style::TABLE_SPACE);
                 self.table(t, x, width, b.span.start);
                 self.gap(leading * style::TABLE_SPACE);
-                self.no_indent = true;
+                self.no_indent = false;
             }
             BlockKind::Rule => {
                 self.gap(leading * style::RULE_SPACE);
@@ -449,7 +451,7 @@ impl Ctx<'_> {
             caption_x: x,
         });
         self.gap(self.opts.leading() * style::IMAGE_SPACE);
-        self.no_indent = true;
+        self.no_indent = false;
     }
 
     fn table(&mut self, t: &Table, x: Pt, width: Pt, span_start: usize) {

@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod fit;
 mod flow;
+mod furniture;
 pub mod front;
 pub mod linebreak;
 mod pages;
@@ -69,7 +70,7 @@ impl LayoutOptions {
     /// With one column it is the text block's width.
     pub fn column_width(&self) -> Pt {
         let n = self.pdf.columns.max(1);
-        (self.text_width() - self.pdf.gutter * (n - 1) as f64) / n as f64
+        (self.text_width() - self.pdf.gutter() * (n - 1) as f64) / n as f64
     }
 
     /// Height of the text block.
@@ -180,6 +181,8 @@ pub struct LineRecord {
     pub count: usize,
     /// Mean interword space in ems.
     pub space_em: f64,
+    /// Column of the page the line is in, from 0.
+    pub column: usize,
 }
 
 /// The role of a set line.

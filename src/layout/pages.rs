@@ -76,8 +76,8 @@ struct Paginator<'a> {
     layout: &'a mut Layout,
     opts: &'a LayoutOptions,
     fonts: &'a FontSet,
-    book_title: &'a str,
-    doc_title: String,
+    /// Running heads of left- and right-hand pages, set once; `None` when there are none.
+    heads: (Option<LineBox>, Option<LineBox>),
     flow: &'a Flow,
     page: Page,
     /// The column being filled, from 0 (always 0 with one column).
@@ -142,6 +142,65 @@ pub fn paginate(
         layout.page_starts.truncate(before.2);
         layout.next_id = before.3;
     }
+    if opts.pdf.columns > 1 {
+        balance_last_page(layout, before, book_title, (doc_index, doc), &flow, fonts, opts, lines);
+    }
+}
+
+/// Sets the last page of text in columns short by as many lines as makes its
+/// columns end at one height: the deepest shortening that keeps the page count
+/// (keeps and widow rules may refuse some), found by halving. A leaflet's last
+/// page then reads as a block, not one full column beside an empty one.
+#[allow(clippy::too_many_arguments)]
+fn balance_last_page(
+    layout: &mut Layout,
+    before: (usize, usize, usize, usize),
+    book_title: &str,
+    doc: (usize, &Document),
+    flow: &Flow,
+    fonts: &FontSet,
+    opts: &LayoutOptions,
+    lines: Rhythm,
+) {
+    let columns = opts.pdf.columns;
+    let count = layout.pages.len() - before.0;
+    let Some(last) = layout.pages.last().filter(|_| count > 0) else { return };
+    if lines.contains_key(&last.number) {
+        return;
+    }
+    // Depth of each column's text below the top of the text block, in lines.
+    let top = opts.pdf.margins.top;
+    let mut depth = vec![0.0_f64; columns];
+    for l in last.lines.iter().filter(|l| l.kind != LineKind::Note) {
+        let d = &mut depth[l.column.min(columns - 1)];
+        *d = d.max(((l.y - top) / opts.leading()).ceil());
+    }
+    let full = (opts.text_height() / opts.leading()).floor();
+    let balanced = (depth.iter().sum::<f64>() / columns as f64).ceil();
+    let most = (full - balanced).min(f64::from(i8::MAX)) as i8;
+    if most <= 0 || depth.iter().filter(|&&d| d > 0.0).count() == 0 {
+        return;
+    }
+    let number = last.number;
+    let set_short = |k: i8, layout: &mut Layout| {
+        layout.pages.truncate(before.0);
+        layout.outline.truncate(before.1);
+        layout.page_starts.truncate(before.2);
+        layout.next_id = before.3;
+        let mut shorter = lines.clone();
+        if k > 0 {
+            shorter.insert(number, -k);
+        }
+        paginate_once(layout, book_title, doc, flow, fonts, opts, shorter);
+        layout.pages.len() - before.0 == count
+    };
+    // Invariant: `lo` lines short keeps the page count, `hi` does not (or is past the most).
+    let (mut lo, mut hi) = (0_i8, most + 1);
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if set_short(mid, layout) { lo = mid } else { hi = mid }
+    }
+    set_short(lo, layout);
 }
 
 /// Pages set a line short (−1) or long (+1), by number.
@@ -228,8 +287,13 @@ fn paginate_once(
         layout,
         opts,
         fonts,
-        book_title,
-        doc_title: doc.title.clone(),
+        heads: if opts.pdf.running_heads {
+            let size = opts.font_size() * style::FOLIO_SCALE;
+            let head = |text: &str| super::furniture::running_head(text, size, opts.text_width(), doc.lang, fonts);
+            (head(book_title), head(doc.running_head.as_deref().unwrap_or(&doc.title)))
+        } else {
+            (None, None)
+        },
         flow,
         column: 0,
         column_start: (0, 0),
@@ -355,7 +419,7 @@ impl Paginator<'_> {
 
     /// Left edge of the current column.
     fn left(&self) -> Pt {
-        self.page_left() + (self.opts.column_width() + self.opts.pdf.gutter) * self.column as f64
+        self.page_left() + (self.opts.column_width() + self.opts.pdf.gutter()) * self.column as f64
     }
 
     /// Extra height that calling `notes` on a new line needs at the foot of this page:
@@ -741,6 +805,7 @@ impl Paginator<'_> {
                 index: tag.index,
                 count: tag.count,
                 space_em: l.space_em,
+                column: self.column,
             });
         }
     }
@@ -865,10 +930,10 @@ impl Paginator<'_> {
         let left = self.page_left();
         let width = self.opts.text_width();
         let small = self.opts.font_size() * style::FOLIO_SCALE;
-        let furniture = |text: &str, italic: bool, fonts: &FontSet| {
+        let folio = |text: &str, fonts: &FontSet| {
             let ps = ParaStyle {
                 family: Family::Serif,
-                style: Style { bold: false, italic },
+                style: Style::default(),
                 size: small,
                 leading: small * style::HEADING_LEADING,
                 align: Align::Center,
@@ -880,18 +945,14 @@ impl Paginator<'_> {
             };
             paragraph::set(&[Inline::Text(text.to_string())], &ps, fonts).into_iter().next()
         };
-        if self.opts.pdf.running_heads && !self.first_page_of_doc {
-            let text = if self.page.number.is_multiple_of(2) {
-                self.book_title.to_string()
-            } else {
-                self.doc_title.clone()
-            };
-            if let Some(line) = furniture(&text, true, self.fonts) {
-                let top = self.opts.pdf.margins.top - self.opts.leading() * style::HEAD_ABOVE;
-                self.draw_line(&line, left, top, None);
-            }
+        let head = if self.page.number.is_multiple_of(2) { &self.heads.0 } else { &self.heads.1 };
+        if let Some(line) = head.clone().filter(|_| !self.first_page_of_doc) {
+            let top = self.opts.pdf.margins.top - self.opts.leading() * style::HEAD_ABOVE;
+            self.draw_line(&line, left, top, None);
         }
-        if let Some(line) = furniture(&self.page.number.to_string(), false, self.fonts) {
+        if self.opts.pdf.folios
+            && let Some(line) = folio(&self.page.number.to_string(), self.fonts)
+        {
             let top = self.opts.pdf.margins.top
                 + self.opts.text_height()
                 + self.long_by()

@@ -588,8 +588,8 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
         style: Style,
         family: Family,
         link: Option<Arc<str>>,
-        /// Size and rise relative to the paragraph's: superscripts and subscripts.
-        script: Option<(f64, f64)>,
+        /// Rise relative to the paragraph's size of superscripts and subscripts (set at [`style::script_size`]).
+        script: Option<f64>,
         lang: Option<Lang>,
         strike: Option<u32>,
     }
@@ -603,8 +603,8 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
     ) {
         let style_of = |ctx: &Ctx| FragStyle {
             face: fonts.id(ctx.family, ctx.style),
-            size: ctx.script.map_or(ps.size, |(scale, _)| ps.size * scale),
-            rise: ctx.script.map_or(Pt::ZERO, |(_, rise)| ps.size * rise),
+            size: ctx.script.map_or(ps.size, |_| style::script_size(ps.size)),
+            rise: ctx.script.map_or(Pt::ZERO, |rise| ps.size * rise),
             link: ctx.link.clone(),
             note: None,
             lang: ctx.lang,
@@ -628,11 +628,11 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
                     walk(inner, &c, ps, fonts, out, strikes);
                 }
                 Inline::Sup(inner) => {
-                    let c = Ctx { script: Some((style::CALL_SCALE, style::CALL_RISE)), ..ctx.clone() };
+                    let c = Ctx { script: Some(style::CALL_RISE), ..ctx.clone() };
                     walk(inner, &c, ps, fonts, out, strikes);
                 }
                 Inline::Sub(inner) => {
-                    let c = Ctx { script: Some((style::CALL_SCALE, style::SUB_DROP)), ..ctx.clone() };
+                    let c = Ctx { script: Some(style::SUB_DROP), ..ctx.clone() };
                     walk(inner, &c, ps, fonts, out, strikes);
                 }
                 Inline::Span { lang, content } => {
@@ -661,7 +661,7 @@ fn collect(inlines: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Vec<Chunk> {
                         text: n.to_string().into(),
                         style: FragStyle {
                             face,
-                            size: ps.size * style::CALL_SCALE,
+                            size: style::script_size(ps.size),
                             rise: ps.size * style::CALL_RISE,
                             link: None,
                             note: Some(*n),

@@ -4,6 +4,8 @@
 //! body leading (one line), indents multiples of the size of the text they
 //! indent (ems). Layout code names these values and never writes a bare factor.
 
+use crate::units::Pt;
+
 /// A heading level's size and the space around it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Heading {
@@ -105,8 +107,25 @@ pub const CAPTION_SCALE: f64 = 0.85;
 /// Leading of captions and footnotes, in their size.
 pub const SMALL_LEADING: f64 = 1.25;
 
+/// Smallest legible text: 6 pt is the floor of legal small print and of most
+/// style guides for printed matter; smaller text breaks up in toner and offset.
+/// Sizes derived from the body's (notes, calls) stop here when the body is set
+/// small, as copyfitting may.
+pub const MIN_TEXT: Pt = Pt::new(6.0);
+
 /// Size of footnotes, in body sizes.
 pub const NOTE_SCALE: f64 = 0.8;
+
+/// The size of footnotes at body size `body`: [`NOTE_SCALE`] of it, not below [`MIN_TEXT`].
+pub fn note_size(body: Pt) -> Pt {
+    (body * NOTE_SCALE).max(MIN_TEXT.min(body))
+}
+
+/// The size of superscripts, subscripts and note calls in text of `size`:
+/// [`CALL_SCALE`] of it, not below [`MIN_TEXT`] (nor above the text itself).
+pub fn script_size(size: Pt) -> Pt {
+    (size * CALL_SCALE).max(MIN_TEXT.min(size))
+}
 /// Size of a note call (superscript), in the size of its text.
 pub const CALL_SCALE: f64 = 0.65;
 /// Rise of a note call above the baseline, in the size of its text.
@@ -130,6 +149,12 @@ pub const SUB_DROP: f64 = -0.12;
 
 /// Size of running heads and folios, in body sizes.
 pub const FOLIO_SCALE: f64 = 0.8;
+/// A running head in capitals, in the head's size: capitals stand as tall as a
+/// lowercase head's ascenders at about this size.
+pub const HEAD_CAPS_SCALE: f64 = 0.85;
+/// Letter-spacing of a running head in capitals, in ems: capitals set close
+/// read as a block; book practice spaces them by a tenth of an em or less.
+pub const HEAD_CAPS_TRACKING: f64 = 0.08;
 /// Baseline of the running head above the text area, in lines.
 pub const HEAD_ABOVE: f64 = 2.0;
 /// Baseline of the folio below the text area, in lines.

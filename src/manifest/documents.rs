@@ -22,6 +22,7 @@ struct Item<'a> {
     span: std::ops::Range<usize>,
     written: &'a str,
     title: Option<String>,
+    running_head: Option<String>,
     lang: Option<crate::model::Lang>,
     encoding: Option<&'static encoding_rs::Encoding>,
 }
@@ -42,12 +43,20 @@ pub(super) fn expand(
             StrOrTable::Str(s) => {
                 let is_glob = s.contains(['*', '?', '[']);
                 (
-                    Item { span: span.clone(), written: s.trim(), title: None, lang: None, encoding: None },
+                    Item {
+                        span: span.clone(),
+                        written: s.trim(),
+                        title: None,
+                        running_head: None,
+                        lang: None,
+                        encoding: None,
+                    },
                     is_glob,
                 )
             }
             StrOrTable::Table(doc) => {
                 let title = text_value(doc.title.as_ref(), "title", src, diags);
+                let running_head = text_value(doc.running_head.as_ref(), "running-head", src, diags);
                 let lang = doc.lang.as_ref().and_then(|l| resolve_lang(l, src, diags));
                 let encoding = doc.encoding.as_ref().and_then(|e| resolve_encoding(e, src, diags));
                 let Some(file) = &doc.file else {
@@ -57,7 +66,7 @@ pub(super) fn expand(
                     );
                     continue;
                 };
-                (Item { span: file.span(), written: file.get_ref().trim(), title, lang, encoding }, false)
+                (Item { span: file.span(), written: file.get_ref().trim(), title, running_head, lang, encoding }, false)
             }
         };
         if item.written.is_empty() {
@@ -89,6 +98,7 @@ pub(super) fn expand(
                 path,
                 display,
                 title: item.title.clone(),
+                running_head: item.running_head.clone(),
                 lang: item.lang,
                 at,
                 encoding: item.encoding,

@@ -160,14 +160,21 @@ pub struct PdfSettings {
     pub start: Option<Start>,
     /// Title page and contents in front; `None`: in a volume of several statements.
     pub contents: Option<bool>,
-    /// Running heads: book title on left pages, statement title on right pages.
+    /// Running heads: book title on left pages, statement title on right pages
+    /// (default on, off on leaflets: see [`PdfSettings::is_leaflet`]).
     pub running_heads: bool,
+    /// Page numbers at the foot (default on, off on leaflets).
+    pub folios: bool,
+    /// The last page is a back cover: a booklet's blank pages go before it
+    /// instead of after the text.
+    pub back_cover: bool,
     /// Largest share of the text block's height an image may take.
     pub image_max_height: f64,
     /// Columns of text per page (1 for books, 2 or 3 for leaflets).
     pub columns: usize,
-    /// Space between columns.
-    pub gutter: Pt,
+    /// Space between columns as the manifest gives it; `None`: [`DEFAULT_GUTTER_EM`]
+    /// of the type size (read it through [`PdfSettings::gutter`]).
+    pub gutter: Option<Pt>,
     /// Copyfitting: set the text at the largest size that fits this many pages.
     pub fit: Option<Fit>,
     /// How running text is set: justified or ragged right; `None`: by the measure
@@ -204,6 +211,20 @@ pub const MIN_JUSTIFIED_CHARS: f64 = 40.0;
 const MEAN_CHAR_EM: f64 = 0.47;
 
 impl PdfSettings {
+    /// A leaflet: text in columns, a folded sheet, or copyfitted to a page count;
+    /// it has no running heads or folios unless the manifest asks for them.
+    pub fn is_leaflet(&self) -> bool {
+        self.columns > 1
+            || self.imposition == Some(Imposition::TriFold)
+            || matches!(self.fit, Some(Fit { target: FitTarget::Pages(_), .. }))
+    }
+
+    /// Space between columns: as given, else [`DEFAULT_GUTTER_EM`] of the type size
+    /// (which copyfitting changes, so the gutter follows it).
+    pub fn gutter(&self) -> Pt {
+        self.gutter.unwrap_or(self.font_size * DEFAULT_GUTTER_EM)
+    }
+
     /// Whether running text is set ragged right at `font_size` in a column of
     /// `width`: as `align` says, else when the line holds fewer than
     /// [`MIN_JUSTIFIED_CHARS`] characters.
@@ -224,8 +245,8 @@ pub fn line_chars(width: Pt, font_size: Pt) -> f64 {
 /// `fit-pages` and its bounds, resolved.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Fit {
-    /// Pages (panels of a folded leaflet) the text must fill.
-    pub pages: usize,
+    /// What the text must fill.
+    pub target: FitTarget,
     /// Smallest font size tried.
     pub min: Pt,
     /// Largest font size tried.
@@ -234,6 +255,22 @@ pub struct Fit {
     /// does not fit even at the smallest size.
     pub at: (usize, usize),
 }
+
+/// What `fit-pages` copyfits to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FitTarget {
+    /// Exactly this many pages (panels of a folded leaflet): a leaflet.
+    Pages(usize),
+    /// A whole number of folded sheets (a multiple of four pages), the one whose
+    /// size is nearest the output's `font-size`: a pamphlet without blank pages.
+    Booklet,
+}
+
+/// Share of the output's `font-size` by which `fit-pages = "booklet"` may set
+/// the type smaller or larger when no bounds are given: a reader of a pamphlet
+/// does not notice 15 % either way, and it is enough to fill or save a sheet of
+/// a short text.
+pub const BOOKLET_FIT_RANGE: f64 = 0.15;
 
 /// Where a statement (or part) of a PDF output begins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -342,6 +379,8 @@ pub struct DocumentEntry {
     pub display: PathBuf,
     /// Title given in the manifest, overriding the document's own.
     pub title: Option<String>,
+    /// Running head given in the manifest, overriding the front matter's `short-title`.
+    pub running_head: Option<String>,
     /// Language given in the manifest, used when the statement names none.
     pub lang: Option<Lang>,
     /// Line and column of the entry in book.toml that lists the file (the glob
@@ -455,7 +494,9 @@ const MAX_CREEP_MM: f64 = 1.0;
 /// picture still carries text.
 const DEFAULT_IMAGE_MAX_HEIGHT: f64 = 0.5;
 
-const DEFAULT_GUTTER_MM: f64 = 5.0;
+/// Default space between columns, in ems of the body: a gutter narrower than
+/// one and a half ems lets the eye jump across it to the next column's line.
+pub const DEFAULT_GUTTER_EM: f64 = 1.5;
 /// Most columns on a page: on A4 a fourth column falls under 40 mm, too narrow
 /// for justified Russian or Kazakh text.
 const MAX_COLUMNS: usize = 3;
@@ -495,9 +536,11 @@ pub fn default_pdf() -> PdfSettings {
         start: None,
         contents: None,
         running_heads: true,
+        folios: true,
+        back_cover: false,
         image_max_height: DEFAULT_IMAGE_MAX_HEIGHT,
         columns: 1,
-        gutter: Pt::mm(DEFAULT_GUTTER_MM),
+        gutter: None,
         fit: None,
         align: None,
         expansion: DEFAULT_EXPANSION,
@@ -546,7 +589,7 @@ pub fn single_file(md: &Path) -> Settings {
         root,
         manifest: None,
         meta: BookMeta { title, lang: Lang::Ru, identifier, ..BookMeta::default() },
-        documents: vec![DocumentEntry { path, display, title: None, lang: None, at: None, encoding: None }],
+        documents: vec![DocumentEntry { path, display, title: None, running_head: None, lang: None, at: None, encoding: None }],
         preface: false,
         parts: Vec::new(),
         group_by: None,
@@ -1250,9 +1293,10 @@ impl Resolver<'_, '_> {
             }
         }
         s.contents = o.contents.as_ref().map(|c| *c.get_ref());
-        if let Some(r) = &o.running_heads {
-            s.running_heads = *r.get_ref();
-        }
+        let leaflet = s.is_leaflet();
+        s.running_heads = o.running_heads.as_ref().map_or(!leaflet, |r| *r.get_ref());
+        s.folios = o.folios.as_ref().map_or(!leaflet, |r| *r.get_ref());
+        s.back_cover = o.back_cover.as_ref().is_some_and(|r| *r.get_ref());
         if let Some(h) = &o.image_max_height {
             let v = *h.get_ref();
             if (0.1..=1.0).contains(&v) {
@@ -1313,13 +1357,13 @@ impl Resolver<'_, '_> {
         }
         if let Some(g) = &o.gutter {
             match length::length(g.get_ref()) {
-                Ok(v) => s.gutter = v,
+                Ok(v) => s.gutter = Some(v),
                 Err(problem) => self.diags.push(src.problem(g.span(), problem)),
             }
         }
         let text_width = s.page.width - s.margins.inner - s.binding_offset - s.margins.outer;
         let n = s.columns as f64;
-        let column = (text_width - s.gutter * (n - 1.0)) / n;
+        let column = (text_width - s.gutter() * (n - 1.0)) / n;
         if column.to_mm() < MIN_COLUMN_MM && text_width > Pt::ZERO {
             let span = o.columns.as_ref().map(Spanned::span).or_else(|| o.fold.as_ref().map(Spanned::span));
             if let Some(span) = span {
@@ -1344,14 +1388,25 @@ impl Resolver<'_, '_> {
             }
             return;
         };
-        let Some(pages) = whole(*f.get_ref()) else {
+        let target = match f.get_ref() {
+            StrOrNum::Num(n) => whole(*n).map(FitTarget::Pages),
+            StrOrNum::Str(t) if t.trim() == "booklet" => Some(FitTarget::Booklet),
+            StrOrNum::Str(_) => None,
+        };
+        let Some(target) = target else {
+            let shown = match f.get_ref() {
+                StrOrNum::Num(n) => n.to_string(),
+                StrOrNum::Str(t) => format!("\"{t}\""),
+            };
             self.diags.push(
-                src.error(f.span(), format!("cannot fit the text to {} pages", f.get_ref()))
-                    .with_hint("give a whole number of pages, e.g. fit-pages = 2"),
+                src.error(f.span(), format!("cannot fit the text to {shown} pages"))
+                    .with_hint("give a whole number of pages, e.g. fit-pages = 2, or fit-pages = \"booklet\""),
             );
             return;
         };
-        if pages > MAX_FIT_PAGES {
+        if let FitTarget::Pages(pages) = target
+            && pages > MAX_FIT_PAGES
+        {
             self.diags.push(
                 src.error(f.span(), format!("fit-pages = {pages} is more than {MAX_FIT_PAGES} pages"))
                     .with_hint(
@@ -1360,10 +1415,22 @@ impl Resolver<'_, '_> {
             );
             return;
         }
-        let min = min.unwrap_or(Pt::new(DEFAULT_FIT_MIN_PT));
-        // Without `font-size-max`, a size written for the output is the largest wanted.
-        let max =
-            max.unwrap_or(if o.font_size.is_some() { s.font_size } else { Pt::new(DEFAULT_FIT_MAX_PT) });
+        let (min, max) = match target {
+            // Around the size the output is set at, a few points either way.
+            FitTarget::Booklet => (
+                min.unwrap_or(s.font_size * (1.0 - BOOKLET_FIT_RANGE)),
+                max.unwrap_or(s.font_size * (1.0 + BOOKLET_FIT_RANGE)),
+            ),
+            // Without `font-size-max`, a size written for the output is the largest wanted.
+            FitTarget::Pages(_) => (
+                min.unwrap_or(Pt::new(DEFAULT_FIT_MIN_PT)),
+                max.unwrap_or(if o.font_size.is_some() {
+                    s.font_size
+                } else {
+                    Pt::new(DEFAULT_FIT_MAX_PT)
+                }),
+            ),
+        };
         if min > max {
             let span = o.font_size_min.as_ref().map_or(f.span(), Spanned::span);
             self.diags.push(
@@ -1376,7 +1443,7 @@ impl Resolver<'_, '_> {
             return;
         }
         let at = crate::diag::line_col(src.text, f.span().start);
-        s.fit = Some(Fit { pages, min, max, at });
+        s.fit = Some(Fit { target, min, max, at });
     }
 
     /// `font-size-min` or `font-size-max`: a size in range, else an error.

@@ -105,6 +105,8 @@ pub(super) struct RawDocument {
     pub file: Option<Spanned<String>>,
     /// Title overriding the one in the file.
     pub title: Option<Spanned<String>>,
+    /// PDF running head for the statement, when its title is too long for one.
+    pub running_head: Option<Spanned<String>>,
     /// Language overriding the book's.
     pub lang: Option<Spanned<String>>,
     /// Character encoding of this file when it is not UTF-8.
@@ -151,6 +153,10 @@ pub(super) struct RawOutput {
     pub contents: Option<Spanned<bool>>,
     /// PDF: book title on left pages and statement title on right pages (default true).
     pub running_heads: Option<Spanned<bool>>,
+    /// PDF: page numbers at the foot (default true, false on leaflets).
+    pub folios: Option<Spanned<bool>>,
+    /// PDF: the statement's last page is its back cover (a booklet's blank pages go before it).
+    pub back_cover: Option<Spanned<bool>>,
     /// PDF: largest share of the text block's height an image may take, 0.1 to 1.
     pub image_max_height: Option<Spanned<f64>>,
     /// One file per statement instead of one for the whole book.
@@ -161,8 +167,9 @@ pub(super) struct RawOutput {
     pub gutter: Option<Spanned<String>>,
     /// PDF: `tri` for a letter-folded leaflet of six panels, or `none`.
     pub fold: Option<Spanned<String>>,
-    /// PDF: copyfit the text to this many pages (panels of a folded leaflet).
-    pub fit_pages: Option<Spanned<f64>>,
+    /// PDF: copyfit the text to this many pages (panels of a folded leaflet), or
+    /// `"booklet"`: to a whole number of folded sheets.
+    pub fit_pages: Option<Spanned<StrOrNum>>,
     /// PDF with `fit-pages`: smallest font size to try.
     pub font_size_min: Option<Spanned<StrOrNum>>,
     /// PDF with `fit-pages`: largest font size to try.
@@ -177,7 +184,7 @@ impl RawOutput {
     /// Every key of the table with its span when it was written, in the order of
     /// [`OUTPUT_FIELDS`] (a test keeps the two alike), so checks that depend on a
     /// key's scope read it from the schema instead of listing keys again.
-    pub(super) fn key_spans(&self) -> [(&'static str, Option<Range<usize>>); 28] {
+    pub(super) fn key_spans(&self) -> [(&'static str, Option<Range<usize>>); 30] {
         [
             ("format", self.format.as_ref().map(Spanned::span)),
             ("page-size", self.page_size.as_ref().map(Spanned::span)),
@@ -197,6 +204,8 @@ impl RawOutput {
             ("start", self.start.as_ref().map(Spanned::span)),
             ("contents", self.contents.as_ref().map(Spanned::span)),
             ("running-heads", self.running_heads.as_ref().map(Spanned::span)),
+            ("folios", self.folios.as_ref().map(Spanned::span)),
+            ("back-cover", self.back_cover.as_ref().map(Spanned::span)),
             ("image-max-height", self.image_max_height.as_ref().map(Spanned::span)),
             ("per-document", self.per_document.as_ref().map(Spanned::span)),
             ("columns", self.columns.as_ref().map(Spanned::span)),
@@ -411,6 +420,7 @@ static DOCUMENT: Schema = Schema::Fields(DOCUMENT_FIELDS);
 static DOCUMENT_FIELDS: &[Field] = &[
     field("file", &[Type::String], "file = \"extra/x.md\""),
     field("title", &[Type::String], "title = \"…\""),
+    field("running-head", &[Type::String], "running-head = \"О зарплате\""),
     field("lang", &[Type::String], "lang = \"kk\""),
     field("encoding", &[Type::String], "encoding = \"cp1251\""),
 ];
@@ -438,12 +448,14 @@ pub(super) static OUTPUT_FIELDS: &[Field] = &[
     pdf_field("start", &[Type::String], "start = \"recto\""),
     pdf_field("contents", &[Type::Bool], "contents = true"),
     pdf_field("running-heads", &[Type::Bool], "running-heads = false"),
+    pdf_field("folios", &[Type::Bool], "folios = false"),
+    pdf_field("back-cover", &[Type::Bool], "back-cover = true"),
     pdf_field("image-max-height", &[Type::Number], "image-max-height = 0.5"),
     field("per-document", &[Type::Bool], "per-document = true"),
     pdf_field("columns", &[Type::Number], "columns = 2"),
     pdf_field("gutter", &[Type::String], "gutter = \"6mm\""),
     pdf_field("fold", &[Type::String], "fold = \"tri\""),
-    pdf_field("fit-pages", &[Type::Number], "fit-pages = 2"),
+    pdf_field("fit-pages", &[Type::Number, Type::String], "fit-pages = 2"),
     pdf_field("font-size-min", &[Type::String, Type::Number], "font-size-min = \"8pt\""),
     pdf_field("font-size-max", &[Type::String, Type::Number], "font-size-max = \"12pt\""),
     pdf_field("align", &[Type::String], "align = \"left\""),

@@ -793,17 +793,53 @@ fn leaflet_keys_resolve() {
     );
     let two = pdf(&s, "two");
     assert_eq!(two.columns, 2);
-    close(two.gutter, Pt::mm(6.0).get());
+    close(two.gutter(), Pt::mm(6.0).get());
     let fit = two.fit.expect("fit");
-    assert_eq!((fit.pages, fit.min, fit.max, fit.at), (2, Pt::new(8.0), Pt::new(12.0), (9, 13)));
+    assert_eq!((fit.target, fit.min, fit.max, fit.at), (FitTarget::Pages(2), Pt::new(8.0), Pt::new(12.0), (9, 13)));
     let tri = pdf(&s, "tri");
     close(tri.page.width, Pt::mm(297.0).get() / 3.0);
     close(tri.page.height, Pt::mm(210.0).get());
     assert_eq!(tri.imposition, Some(Imposition::TriFold));
     let fit = tri.fit.expect("fit");
     // The output's font size is the largest tried when `font-size-max` is not given.
-    assert_eq!((fit.pages, fit.min, fit.max), (6, Pt::new(9.0), Pt::new(11.0)));
+    assert_eq!((fit.target, fit.min, fit.max), (FitTarget::Pages(6), Pt::new(9.0), Pt::new(11.0)));
     assert_eq!(pdf(&ok(&with_book("[output.pdf]\n"), book.path()), "pdf").columns, 1);
+}
+
+// A leaflet has no running heads or folios unless asked for; a booklet fit takes its
+// bounds around the set size; `back-cover` is read.
+#[test]
+fn leaflet_furniture_and_booklet_fit() {
+    let book = TempBook::with(&["a.md"]);
+    let s = ok(
+        &with_book(
+            "[output.two]\nformat = \"pdf\"\npage-size = \"A4\"\ncolumns = 2\n\
+             [output.fitted]\nformat = \"pdf\"\nfit-pages = 2\nfolios = true\n\
+             [output.tri]\nformat = \"pdf\"\npage-size = \"A4\"\nfold = \"tri\"\nrunning-heads = true\n\
+             [output.pamphlet]\nformat = \"pdf\"\nfont-size = \"10pt\"\nfit-pages = \"booklet\"\n\
+             imposition = \"booklet\"\nback-cover = true\n\
+             [output.book]\nformat = \"pdf\"\n",
+        ),
+        book.path(),
+    );
+    let furniture = |name: &str| {
+        let p = pdf(&s, name);
+        (p.is_leaflet(), p.running_heads, p.folios)
+    };
+    assert_eq!(furniture("two"), (true, false, false));
+    assert_eq!(furniture("fitted"), (true, false, true));
+    assert_eq!(furniture("tri"), (true, true, false));
+    assert_eq!(furniture("book"), (false, true, true));
+    let pamphlet = pdf(&s, "pamphlet");
+    assert_eq!(furniture("pamphlet"), (false, true, true));
+    assert!(pamphlet.back_cover && !pdf(&s, "book").back_cover);
+    let fit = pamphlet.fit.expect("fit");
+    assert_eq!(fit.target, FitTarget::Booklet);
+    close(fit.min, 8.5);
+    close(fit.max, 11.5);
+    let d = fails(&with_book("[output.p]\nformat = \"pdf\"\nfit-pages = \"sheets\"\n"), book.path());
+    let bad = find(&d, "cannot fit the text to \"sheets\" pages");
+    assert!(bad.hint.as_deref().unwrap().contains("\"booklet\""));
 }
 
 // Each bad leaflet value is reported at its place with a hint.
@@ -854,7 +890,7 @@ fn small_pages_and_narrow_measures() {
     close(given.font_size, 10.0);
     close(given.margins.top, 22.68);
     // A5's measure is justified; a column of half of it is ragged, unless told.
-    let width = |p: &PdfSettings| (p.page.width - p.margins.inner - p.margins.outer - p.gutter) / 2.0;
+    let width = |p: &PdfSettings| (p.page.width - p.margins.inner - p.margins.outer - p.gutter()) / 2.0;
     assert!(!a5.ragged(a5.page.width - a5.margins.inner - a5.margins.outer, a5.font_size));
     let col = pdf(&s, "col");
     assert!(col.ragged(width(&col), col.font_size));

@@ -79,13 +79,14 @@ pub(super) fn reading_order(sizes: &[(Pt, Pt)]) -> Vec<Sheet> {
 }
 
 /// Pages of a saddle-stitched booklet in reading order, padded to a multiple of
-/// four with blanks (`None`) placed before the back cover, so that the last page
-/// stays the outside of the last leaf.
-pub fn booklet_pages(pages: usize) -> Vec<Option<usize>> {
+/// four with blanks (`None`). The blanks follow the text, so a reader never meets
+/// one inside it; when the last page is a `back_cover`, they go before it, so
+/// that it stays the outside of the last leaf.
+pub fn booklet_pages(pages: usize, back_cover: bool) -> Vec<Option<usize>> {
     let padded = pages.div_ceil(4).max(1) * 4;
     let mut seq: Vec<Option<usize>> = (0..pages).map(Some).collect();
     let blanks = padded - pages;
-    let at = if pages >= 2 { pages - 1 } else { pages };
+    let at = if back_cover && pages >= 2 { pages - 1 } else { pages };
     seq.splice(at..at, std::iter::repeat_n(None, blanks));
     seq
 }
@@ -96,8 +97,8 @@ pub fn booklet_pages(pages: usize) -> Vec<Option<usize>> {
 /// and on its back `2s+1 | P-2-2s` (from 0, `P` the padded count). Printed
 /// duplex with flip on the short edge, the back is not rotated: turning the
 /// landscape sheet over its short edge puts page `2s+1` behind page `2s`.
-pub fn booklet_sides(pages: usize) -> Vec<(Option<usize>, Option<usize>)> {
-    let seq = booklet_pages(pages);
+pub fn booklet_sides(pages: usize, back_cover: bool) -> Vec<(Option<usize>, Option<usize>)> {
+    let seq = booklet_pages(pages, back_cover);
     let p = seq.len();
     let mut sides = Vec::with_capacity(p / 2);
     for s in 0..p / 4 {
@@ -135,7 +136,7 @@ pub fn trifold_sides(pages: usize) -> Vec<[Option<usize>; 3]> {
 /// How many sheet sides (PDF pages) the imposed document of `pages` pages has.
 pub fn imposed_sides(kind: Imposition, pages: usize) -> usize {
     match kind {
-        Imposition::Booklet => booklet_pages(pages).len() / 2,
+        Imposition::Booklet => pages.div_ceil(4).max(1) * 2,
         Imposition::TwoUp | Imposition::FourUp => pages,
         Imposition::TriFold => trifold_sides(pages).len(),
     }
@@ -146,12 +147,12 @@ pub fn imposed_sides(kind: Imposition, pages: usize) -> usize {
 /// `creep` applies to booklets: the pages of sheet `s` (0 = outermost) move
 /// `s × creep` toward the spine, because inner sheets stick out at the fore-edge
 /// once folded and would lose more to the trimmer.
-pub(super) fn plan(kind: Imposition, pages: usize, w: Pt, h: Pt, creep: Pt) -> Vec<Sheet> {
+pub(super) fn plan(kind: Imposition, pages: usize, w: Pt, h: Pt, creep: Pt, back_cover: bool) -> Vec<Sheet> {
     let side = |x: Pt, y: Pt, page: Option<usize>, outer: Edges, shift: Pt| Cell { page, x, y, outer, shift };
     let left = Edges { left: true, right: false, top: true, bottom: true };
     let right = Edges { left: false, right: true, top: true, bottom: true };
     match kind {
-        Imposition::Booklet => booklet_sides(pages)
+        Imposition::Booklet => booklet_sides(pages, back_cover)
             .into_iter()
             .enumerate()
             .map(|(i, (l, r))| {
@@ -234,24 +235,29 @@ mod tests {
     // Eight pages fold from two sheets: 8|1, 2|7 outside, 6|3, 4|5 inside.
     #[test]
     fn eight_page_booklet() {
-        assert_eq!(one_based(&booklet_sides(8)), [(8, 1), (2, 7), (6, 3), (4, 5)]);
+        assert_eq!(one_based(&booklet_sides(8, false)), [(8, 1), (2, 7), (6, 3), (4, 5)]);
     }
 
-    // Blank pages go before the back cover, which stays the last page (0 = blank).
+    // Blank pages follow the text; only a back cover keeps its place as the last page (0 = blank).
     #[test]
-    fn padding_before_back_cover() {
-        assert_eq!(one_based(&booklet_sides(6)), [(6, 1), (2, 0), (0, 3), (4, 5)]);
-        assert_eq!(booklet_pages(5), [Some(0), Some(1), Some(2), Some(3), None, None, None, Some(4)]);
-        assert_eq!(booklet_pages(1), [Some(0), None, None, None]);
-        assert_eq!(booklet_pages(4).len(), 4);
+    fn padding_after_the_text_or_before_a_back_cover() {
+        assert_eq!(one_based(&booklet_sides(3, false)), [(0, 1), (2, 3)]);
+        assert_eq!(one_based(&booklet_sides(3, true)), [(3, 1), (2, 0)]);
+        assert_eq!(one_based(&booklet_sides(6, true)), [(6, 1), (2, 0), (0, 3), (4, 5)]);
+        assert_eq!(booklet_pages(5, true), [Some(0), Some(1), Some(2), Some(3), None, None, None, Some(4)]);
+        assert_eq!(booklet_pages(5, false), [Some(0), Some(1), Some(2), Some(3), Some(4), None, None, None]);
+        assert_eq!(booklet_pages(1, true), [Some(0), None, None, None]);
+        for n in 1..=13 {
+            assert_eq!(imposed_sides(Imposition::Booklet, n) * 2, booklet_pages(n, false).len());
+        }
     }
 
     // Every page appears exactly once in a booklet, whatever the count.
     #[test]
     fn booklet_uses_each_page_once() {
-        for n in 1..=33 {
+        for (n, back) in (1..=33).flat_map(|n| [(n, false), (n, true)]) {
             let mut seen: Vec<usize> =
-                booklet_sides(n).into_iter().flat_map(|(l, r)| [l, r]).flatten().collect();
+                booklet_sides(n, back).into_iter().flat_map(|(l, r)| [l, r]).flatten().collect();
             seen.sort_unstable();
             assert_eq!(seen, (0..n).collect::<Vec<_>>(), "{n} pages");
         }
@@ -260,7 +266,7 @@ mod tests {
     // Creep moves inner sheets' pages toward the spine, the outer sheet not at all.
     #[test]
     fn creep_moves_inner_sheets_to_the_spine() {
-        let sheets = plan(Imposition::Booklet, 12, Pt::new(100.0), Pt::new(200.0), Pt::new(1.0));
+        let sheets = plan(Imposition::Booklet, 12, Pt::new(100.0), Pt::new(200.0), Pt::new(1.0), false);
         let shifts: Vec<(f64, f64)> =
             sheets.iter().map(|s| (s.cells[0].shift.get(), s.cells[1].shift.get())).collect();
         assert_eq!(shifts, [(0.0, 0.0), (0.0, 0.0), (1.0, -1.0), (1.0, -1.0), (2.0, -2.0), (2.0, -2.0)]);
@@ -275,7 +281,7 @@ mod tests {
         assert_eq!(one(trifold_sides(6)), [[5, 6, 1], [2, 3, 4]]);
         assert_eq!(one(trifold_sides(4)), [[0, 0, 1], [2, 3, 4]]);
         assert_eq!(one(trifold_sides(7)), [[5, 6, 1], [2, 3, 4], [0, 0, 7], [0, 0, 0]]);
-        let sheets = plan(Imposition::TriFold, 6, Pt::new(100.0), Pt::new(200.0), Pt::ZERO);
+        let sheets = plan(Imposition::TriFold, 6, Pt::new(100.0), Pt::new(200.0), Pt::ZERO, false);
         assert_eq!(sheets.len(), 2);
         assert_eq!(sheets[0].width, Pt::new(300.0));
         assert_eq!(sheets[0].cells[1].outer, Edges { left: false, right: false, top: true, bottom: true });
@@ -285,7 +291,7 @@ mod tests {
     // 4-up puts one page four times in a 2 × 2 grid with bleed only on the sheet's edges.
     #[test]
     fn four_up_grid() {
-        let sheets = plan(Imposition::FourUp, 2, Pt::new(100.0), Pt::new(200.0), Pt::ZERO);
+        let sheets = plan(Imposition::FourUp, 2, Pt::new(100.0), Pt::new(200.0), Pt::ZERO, false);
         assert_eq!(sheets.len(), 2);
         let s = &sheets[1];
         assert_eq!((s.width.get(), s.height.get()), (200.0, 400.0));

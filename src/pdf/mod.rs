@@ -172,7 +172,8 @@ impl Pages<'_> {
 }
 
 /// Writes the layout imposed on printed sheets: a booklet (pages padded to a
-/// multiple of four, sheets in duplex order, with the output's creep), 2-up or 4-up. Fonts and images are
+/// multiple of four after the text or before a back cover, sheets in duplex
+/// order, with the output's creep), 2-up or 4-up. Fonts and images are
 /// shared by all the copies of a page. Links and the outline are left out: they
 /// point at reading-order pages.
 pub fn write_imposed(
@@ -183,7 +184,7 @@ pub fn write_imposed(
     kind: Imposition,
 ) -> Result<PdfFile, PdfError> {
     let (w, h) = layout.pages.first().map_or((Pt::ZERO, Pt::ZERO), |p| (p.width, p.height));
-    let sheets = impose::plan(kind, layout.pages.len(), w, h, opts.print.creep);
+    let sheets = impose::plan(kind, layout.pages.len(), w, h, opts.print.creep, opts.print.back_cover);
     render(&mut Pages::Shared(&layout.pages), None, fonts, images, opts, &sheets, true)
 }
 
