@@ -648,6 +648,7 @@ mod tests {
         let doc = Document {
             path: PathBuf::from("a.md"),
             title: String::new(),
+            running_head: None,
             lang: Lang::Ru,
             date: None,
             author: None,
@@ -696,6 +697,7 @@ mod tests {
         let mut doc = Document {
             path: PathBuf::from("a.md"),
             title: String::new(),
+            running_head: None,
             lang: Lang::Ru,
             date: None,
             author: None,

@@ -117,9 +117,50 @@ fn two_and_three_columns() {
     let two = book.assert_file("out/two.pdf");
     let three = book.assert_file("out/three.pdf");
     assert_columns(&two, 15.0 * MM, 2, 6.0 * MM);
-    assert_columns(&three, 12.0 * MM, 3, 5.0 * MM);
+    // No gutter given: one and a half ems of the 10 pt type.
+    assert_columns(&three, 12.0 * MM, 3, 15.0);
     // Three columns hold more per page than two at the same size and near the same margins.
     assert!(pages(&three) <= pages(&two), "three columns take more pages than two");
+}
+
+// A leaflet as the manifest leaves it: no running heads or folios, gutters of at least
+// 1.5 em, and the last page's columns ending together (within two lines), not full
+// columns beside a short one.
+#[test]
+fn leaflet_furniture_gutters_and_balanced_last_page() {
+    if !poppler() {
+        return;
+    }
+    let book = Book::fixture("leaflet/columns");
+    book.run(["build", "--output", "three"]).success();
+    let pdf = book.assert_file("out/three.pdf");
+    let all = words(&pdf);
+    let margin = 12.0 * MM;
+    let outside: Vec<&Word> = all.iter().filter(|w| w.y0 < margin - 1.0 || w.y1 > A4.1 - margin + 1.0).collect();
+    assert!(outside.is_empty(), "text outside the text block (a head or folio?): {outside:?}");
+    let last = pages(&pdf);
+    let cols = columns(margin, A4.0 - margin, 3, 15.0);
+    let mut heights: Vec<f64> = all.iter().map(|w| w.y1 - w.y0).collect();
+    heights.sort_by(f64::total_cmp);
+    let body_height = heights[heights.len() / 2];
+    let mut bottoms = Vec::new();
+    for (k, (a, b)) in cols.iter().enumerate() {
+        let here: Vec<&Word> =
+            all.iter().filter(|w| w.page == last && w.x0 >= a - SLACK && w.x1 <= b + SLACK).collect();
+        // Gutters: no word of this column comes within 1.5 em of the one before it.
+        if k > 0 {
+            let prev = all.iter().filter(|w| w.x1 <= *a - 1.0 && w.x0 >= cols[k - 1].0 - SLACK);
+            let gap = here.iter().map(|w| w.x0).fold(f64::MAX, f64::min) - prev.map(|w| w.x1).fold(0.0, f64::max);
+            assert!(gap >= 15.0 - SLACK, "gutter {gap:.1}pt before column {}", k + 1);
+        }
+        // Body lines only: footnotes are smaller and sit at the foot of their column.
+        let bottom = here.iter().filter(|w| w.y1 - w.y0 > body_height * 0.9).map(|w| w.y1).fold(0.0, f64::max);
+        bottoms.push(bottom);
+    }
+    assert!(bottoms.iter().all(|&b| b > 0.0), "an empty column on the last page: {bottoms:?}");
+    let spread = bottoms.iter().fold(0.0_f64, |m, &b| m.max(b)) - bottoms.iter().fold(f64::MAX, |m, &b| m.min(b));
+    // Within two lines: the columns break where widows, orphans and keeps allow.
+    assert!(spread <= 2.0 * 10.0 * 1.3 + 1.0, "the last page's columns end {spread:.1}pt apart: {bottoms:?}");
 }
 
 /// The set of words on reading-order page `page` inside the text block.

@@ -158,15 +158,33 @@ fn two_up_and_four_up_sheets() {
     }
 }
 
-// A 6-page A6 booklet: padded to 8 with blanks before the back cover, 4 sheet sides
-// of A5 landscape in duplex order 6|1, 2|–, –|3, 4|5, fonts and the image once.
+/// The folios on each sheet side of an imposed booklet, left and right (`None`: a blank
+/// page, checked to hold no text).
+#[track_caller]
+fn sheet_folios(pdf: &Path, sides: usize) -> Vec<(Option<usize>, Option<usize>)> {
+    (1..=sides)
+        .map(|i| {
+            let l = text_in(pdf, i, 0.0, 0.0, A6.0, A6.1);
+            let r = text_in(pdf, i, A6.0, 0.0, A6.0, A6.1);
+            for (text, folio) in [(&l, folio(&l)), (&r, folio(&r))] {
+                assert!(folio.is_some() || text.trim().is_empty(), "blank page has text: {text}");
+            }
+            (folio(&l), folio(&r))
+        })
+        .collect()
+}
+
+// A 6-page A6 booklet: padded to 8 with blanks after the text, so the reader never
+// meets one inside it: 4 sheet sides of A5 landscape in duplex order –|1, 2|–, 6|3,
+// 4|5, fonts and the image once. With `back-cover = true` the last page stays the
+// outside of the last leaf and the blanks go before it: 6|1, 2|–, –|3, 4|5.
 #[test]
 fn booklet_sheets_and_folios() {
     if !poppler() {
         return;
     }
     let book = Book::fixture("print/booklet");
-    book.run(["build"]).success().stderr_has("the booklet has 6 pages, not a multiple of 4");
+    book.run(["build"]).success().stderr_has("the booklet has 6 pages, not a multiple of 4; 2 blank page(s) go after the text");
     let (pages, _) = boxes(&book.path("out/booklet.pdf"));
     assert_eq!(pages, 6, "the fixture text should fill 6 A6 pages");
     let pdf = book.path("out/booklet-booklet.pdf");
@@ -175,20 +193,41 @@ fn booklet_sheets_and_folios() {
     for b in &all {
         assert_box(&b["MediaBox"], [0.0, 0.0, 2.0 * A6.0, A6.1], "sheet MediaBox");
     }
-    let expected = [(Some(6), Some(1)), (Some(2), None), (None, Some(3)), (Some(4), Some(5))];
-    for (i, (left, right)) in expected.into_iter().enumerate() {
-        let l = text_in(&pdf, i + 1, 0.0, 0.0, A6.0, A6.1);
-        let r = text_in(&pdf, i + 1, A6.0, 0.0, A6.0, A6.1);
-        assert_eq!((folio(&l), folio(&r)), (left, right), "sheet side {}:\n{l}\n---\n{r}", i + 1);
-        if left.is_none() {
-            assert!(l.trim().is_empty(), "blank page has text: {l}");
-        }
-        if right.is_none() {
-            assert!(r.trim().is_empty(), "blank page has text: {r}");
-        }
-    }
+    assert_eq!(sheet_folios(&pdf, 4), [(None, Some(1)), (Some(2), None), (Some(6), Some(3)), (Some(4), Some(5))]);
     assert_fonts_once(&pdf);
     assert_eq!(image_objects(&pdf).len(), 1);
+
+    let toml = std::fs::read_to_string(book.path("book.toml")).expect("book.toml");
+    book.write("book.toml", format!("{toml}back-cover = true\n"));
+    book.run(["build"]).success().stderr_has("2 blank page(s) go before the back cover");
+    assert_eq!(sheet_folios(&pdf, 4), [(Some(6), Some(1)), (Some(2), None), (None, Some(3)), (Some(4), Some(5))]);
+}
+
+// fit-pages = "booklet": a text of 6 pages at 9pt does not reach whole sheets within
+// the default 15 % and is padded; given room up to 11pt, it is copyfitted to 8 pages
+// and the booklet has no blank page.
+#[test]
+fn booklet_fitted_to_whole_sheets() {
+    if !poppler() {
+        return;
+    }
+    let book = Book::fixture("print/booklet");
+    let toml = std::fs::read_to_string(book.path("book.toml")).expect("book.toml");
+    book.write("book.toml", format!("{toml}fit-pages = \"booklet\"\n"));
+    book.run(["build"]).success().stderr_has("no size between font-size-min and font-size-max fills whole sheets");
+    book.write("book.toml", format!("{toml}fit-pages = \"booklet\"\nfont-size-max = \"11pt\"\n"));
+    let run = book.run(["build"]);
+    run.success();
+    let out = format!("{}{}", run.stderr, run.stdout);
+    assert!(!out.contains("blank page"), "{out}");
+    let (pages, _) = boxes(&book.path("out/booklet.pdf"));
+    assert_eq!(pages, 8);
+    let note = out.lines().find(|l| l.contains("fitted to")).expect("a fit note");
+    let size: f64 = note.split(" at ").nth(1).and_then(|v| v.split("pt").next()).and_then(|v| v.parse().ok()).expect("size");
+    assert!(size > 9.0 && size <= 11.0, "{size}pt");
+    let pdf = book.path("out/booklet-booklet.pdf");
+    let folios = sheet_folios(&pdf, pages / 2);
+    assert!(folios.iter().all(|(l, r)| l.is_some() && r.is_some()), "{folios:?}");
 }
 
 // color = "gray" embeds the RGB palette PNG as a gray image; pdf/a-2b is identified in XMP.

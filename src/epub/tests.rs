@@ -109,6 +109,7 @@ fn sample_book() -> Book {
     let ru = Document {
         path: PathBuf::from("statements/zayavlenie.md"),
         title: "Заявление о свободе".to_string(),
+        running_head: None,
         lang: Lang::Ru,
         date: Date::parse("2024-05-01").ok(),
         author: Some("Инициативная группа".to_string()),
@@ -192,6 +193,7 @@ fn sample_book() -> Book {
     let kk = Document {
         path: PathBuf::from("kk/мәлімдеме.md"),
         title: "Мәлімдеме".to_string(),
+        running_head: None,
         lang: Lang::Kk,
         date: None,
         author: None,
@@ -215,6 +217,7 @@ fn sample_book() -> Book {
     let en = Document {
         path: PathBuf::from("en/zayavlenie.md"),
         title: "A statement".to_string(),
+        running_head: None,
         lang: Lang::En,
         date: Date::parse("2024-05").ok(),
         author: Some("The group".to_string()),
@@ -531,6 +534,7 @@ fn hostile_book() -> Book {
     let doc = Document {
         path: PathBuf::new(),
         title: String::new(),
+        running_head: None,
         lang: Lang::En,
         date: None,
         author: Some(weird.to_string()),
@@ -829,6 +833,7 @@ fn random_input_stays_well_formed() {
             .map(|i| Document {
                 path: PathBuf::from(format!("{}/{}.md", rng.string(), i)),
                 title: rng.string(),
+                running_head: None,
                 lang: [Lang::Ru, Lang::Kk, Lang::En][rng.below(3)],
                 date: Date::parse(&format!("{:04}-{:02}", 1900 + rng.below(200), 1 + rng.below(12))).ok(),
                 author: Some(rng.string()),

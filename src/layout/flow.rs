@@ -125,36 +125,63 @@ pub fn build(
     let width = opts.column_width();
     cx.blocks(&doc.blocks, Pt::ZERO, width, true);
     let note_size = style::note_size(opts.font_size());
+    let number_style = ParaStyle {
+        family: Family::Serif,
+        style: Style::default(),
+        size: note_size,
+        leading: note_size * style::SMALL_LEADING,
+        align: Align::Left,
+        indent: Pt::ZERO,
+        width,
+        lang: doc.lang,
+        hyphenate: false,
+        expansion: 0.0,
+    };
+    let number = |n: u32| paragraph::set(&[Inline::Text(format!("{n}."))], &number_style, fonts).pop();
+    // Every note's text hangs at one indent: past the widest number and an en space.
+    let widest = doc.footnotes.iter().filter_map(|n| number(n.number)).map(|l| paragraph::line_width(&l));
+    let hang = widest.fold(Pt::ZERO, Pt::max) + note_size * style::NOTE_NUMBER_GAP;
     for note in &doc.footnotes {
         let mut lines = Vec::new();
         let ps = ParaStyle {
-            family: Family::Serif,
-            style: Style::default(),
-            size: note_size,
-            leading: note_size * style::SMALL_LEADING,
-            align: if opts.pdf.ragged(width, note_size) { Align::Left } else { Align::Justify },
-            indent: Pt::ZERO,
-            width,
+            align: if opts.pdf.ragged(width - hang, note_size) { Align::Left } else { Align::Justify },
+            width: width - hang,
             lang: note.lang,
             hyphenate: true,
             expansion: opts.pdf.expansion,
+            ..number_style.clone()
         };
-        for (k, b) in note.blocks.iter().enumerate() {
-            let ps = ParaStyle { lang: b.lang, ..ps };
-            if let BlockKind::Paragraph(content) = &b.kind {
-                let mut content = content.clone();
-                if k == 0 {
-                    content.insert(0, Inline::Text(format!("{}\u{a0}", note.number)));
+        for b in &note.blocks {
+            let ps = ParaStyle { lang: b.lang, ..ps.clone() };
+            let content = match &b.kind {
+                BlockKind::Paragraph(content) => content.clone(),
+                _ => {
+                    let mut text = String::new();
+                    Block::plain_text_into(std::slice::from_ref(b), &mut text);
+                    vec![Inline::Text(text)]
                 }
-                lines.extend(paragraph::set(&content, &ps, fonts));
-            } else {
-                let mut text = String::new();
-                Block::plain_text_into(std::slice::from_ref(b), &mut text);
-                lines.extend(paragraph::set(&[Inline::Text(text)], &ps, fonts));
+            };
+            let mut set = paragraph::set(&content, &ps, fonts);
+            // A short note reads better whole: unhyphenated if that takes no more lines and none loose.
+            if set.len() <= style::SHORT_NOTE_LINES && set.iter().any(|l| l.hyphenated) {
+                let whole = paragraph::set(&content, &ParaStyle { hyphenate: false, ..ps }, fonts);
+                if whole.len() == set.len() && whole.iter().all(|l| l.ratio <= 1.0) {
+                    set = whole;
+                }
             }
+            lines.extend(set);
         }
-        if note.blocks.is_empty() {
-            lines = paragraph::set(&[Inline::Text(format!("{}\u{a0}", note.number))], &ps, fonts);
+        for l in &mut lines {
+            paragraph::shift_line(l, hang);
+        }
+        if let Some(mark) = number(note.number) {
+            match lines.first_mut() {
+                Some(first) => {
+                    first.runs.splice(0..0, mark.runs);
+                    first.text = format!("{}. {}", note.number, first.text);
+                }
+                None => lines.push(mark),
+            }
         }
         cx.flow.notes.insert(note.number, lines);
     }

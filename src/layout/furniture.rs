@@ -5,7 +5,7 @@
 //! smaller and letter-spaced, as capitals in a head are by book practice (its
 //! words keep their case: lowercasing would also lower abbreviations).
 
-use super::paragraph::{self, Align, LineBox, ParaStyle};
+use super::paragraph::{self, Align, LineBox, ParaStyle, line_width};
 use super::style;
 use crate::fonts::{Family, FontSet, Style};
 use crate::model::{Inline, Lang};
@@ -91,10 +91,6 @@ fn track(line: &mut LineBox, tracking: f64) {
     }
 }
 
-/// Width of a set line: from its start to the end of its last run.
-fn line_width(line: &LineBox) -> Pt {
-    line.runs.iter().map(|r| r.x + r.width()).fold(Pt::ZERO, Pt::max)
-}
 
 #[cfg(test)]
 mod tests {
@@ -154,7 +150,7 @@ mod tests {
             expansion: 0.0,
         };
         let untracked = paragraph::set(&[Inline::Text("ЗАЯВЛЕНИЕ ПРОФКОМА".into())], &plain, &f);
-        let gained = line_width(&caps) - line_width(&untracked[0]);
+        let gained = (line_width(&caps) - caps.runs[0].x) - line_width(&untracked[0]);
         // Seventeen glyph gaps (spaces included) each widened by the tracking.
         let expected = caps.runs[0].size * (style::HEAD_CAPS_TRACKING * 17.0);
         assert!((gained - expected).get().abs() < 0.05, "{gained} vs {expected}");

@@ -406,9 +406,16 @@ impl Paginator<'_> {
     }
 
     /// Height of the text block left for body text: less the footnotes, and a line
-    /// less on a page set short, a line more on one set long (see [`Paginator::lines`]).
+    /// more on a page set long (see [`Paginator::lines`]). On a page set short the
+    /// footnotes take the lines given up first: the balanced last page of a leaflet
+    /// keeps its notes at the foot, under text that ends where the other columns do.
     fn room(&self) -> Pt {
-        self.opts.text_height() - self.notes_height + self.opts.leading() * f64::from(self.line_change())
+        let change = self.opts.leading() * f64::from(self.line_change());
+        if change < Pt::ZERO {
+            self.opts.text_height() - self.notes_height.max(-change)
+        } else {
+            self.opts.text_height() - self.notes_height + change
+        }
     }
 
     /// Left edge of the text block.

@@ -74,6 +74,26 @@ pub struct ParaStyle {
     pub expansion: f64,
 }
 
+/// Width of a set line: from its start to the end of its last run.
+pub fn line_width(line: &LineBox) -> Pt {
+    line.runs.iter().map(|r| r.x + r.width()).fold(Pt::ZERO, Pt::max)
+}
+
+/// Moves a set line `dx` to the right: its runs, links and struck passages.
+pub fn shift_line(line: &mut LineBox, dx: Pt) {
+    for r in &mut line.runs {
+        r.x += dx;
+    }
+    for (x0, x1, _) in &mut line.links {
+        *x0 += dx;
+        *x1 += dx;
+    }
+    for (x0, x1, _) in &mut line.strikes {
+        *x0 += dx;
+        *x1 += dx;
+    }
+}
+
 /// A set line: runs relative to the line's left edge and baseline.
 #[derive(Debug, Clone, Default)]
 pub struct LineBox {

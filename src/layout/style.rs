@@ -126,6 +126,12 @@ pub fn note_size(body: Pt) -> Pt {
 pub fn script_size(size: Pt) -> Pt {
     (size * CALL_SCALE).max(MIN_TEXT.min(size))
 }
+/// Space between a footnote's number ("1.") and its text, in ems of the note's
+/// size: an en space; the text hangs at that indent on every line.
+pub const NOTE_NUMBER_GAP: f64 = 0.5;
+/// Notes of at most this many lines are set without hyphens when that takes no
+/// more lines: a word broken in a two-line note is a fault a reader sees.
+pub const SHORT_NOTE_LINES: usize = 3;
 /// Size of a note call (superscript), in the size of its text.
 pub const CALL_SCALE: f64 = 0.65;
 /// Rise of a note call above the baseline, in the size of its text.

@@ -1367,8 +1367,9 @@ impl Resolver<'_, '_> {
         if column.to_mm() < MIN_COLUMN_MM && text_width > Pt::ZERO {
             let span = o.columns.as_ref().map(Spanned::span).or_else(|| o.fold.as_ref().map(Spanned::span));
             if let Some(span) = span {
-                let message =
-                    format!("text columns would be {} wide, under {MIN_COLUMN_MM}mm", show_mm(column));
+                // Rounded down, so that a column just under the least never reads as equal to it.
+                let shown = (column.to_mm() * 10.0).floor() / 10.0;
+                let message = format!("text columns would be {shown}mm wide, under {MIN_COLUMN_MM}mm");
                 self.diags.push(
                     src.error(span, message)
                         .with_hint("use fewer columns, a narrower gutter, smaller margins or a larger page"),

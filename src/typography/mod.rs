@@ -171,6 +171,7 @@ mod tests {
         Document {
             path: PathBuf::from("a.md"),
             title: "\"Заявление\" - текст".to_string(),
+            running_head: None,
             lang,
             date: None,
             author: None,

@@ -743,6 +743,13 @@ fn number_ties(chars: &[char], i: usize, rules: &Rules) -> bool {
     if !word[0].is_lowercase() {
         return false;
     }
+    // A preposition or conjunction after a number leans on the word after it, not on
+    // the number ("с 17 до 21 часа" breaks after "17"): tied both ways, such chains
+    // grow too long to break and leave the line before them loose.
+    // ("в." after a numeral is an abbreviation, "век", and stays tied.)
+    if chars.get(end) != Some(&'.') && rules.bind_after.iter().any(|w| word_is(word, w)) {
+        return false;
+    }
     let letters = word.iter().filter(|c| super::is_letter(**c)).count();
     letters <= SHORT_WORD
         || rules.unit_prefixes.iter().any(|p| {
@@ -1012,6 +1019,13 @@ mod tests {
     fn ru_number_signs() {
         ru("100 %", "100~%");
         ru("5 ₸", "5~₸");
+    }
+
+    // A preposition after a number leans forward: the chain breaks after the number.
+    #[test]
+    fn ru_number_before_preposition() {
+        ru("с 17 до 21 часа", "с~17 до~21~часа");
+        ru("от 5 и более", "от~5 и~более");
     }
 
     // Roman numerals are tied to `в.` and similar short words.
