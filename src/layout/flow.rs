@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::fonts::{Family, FontSet, Style};
 use crate::layout::paragraph::{self, Align, LineBox, ParaStyle};
-use crate::layout::{LayoutOptions, TextRun, Warning, style};
+use crate::layout::{LayoutOptions, TextRun, Warning, display, style};
 use crate::model::{Align as CellAlign, Block, BlockKind, Cell, Document, Images, Inline, Lang, Table};
 use crate::units::Pt;
 
@@ -277,7 +277,7 @@ impl Ctx<'_> {
                     hyphenate: false,
                     expansion: 0.0,
                 };
-                let lines = paragraph::set(content, &ps, self.fonts);
+                let lines = display::set(content, &ps, size * style::DISPLAY_FLOOR, self.fonts);
                 if before > 0.0 {
                     self.gap(leading * before);
                 }

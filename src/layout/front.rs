@@ -160,15 +160,20 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
         let room = |top: Pt| foot_top - below - top;
         let dropped = top.max(opts.pdf.margins.top + opts.text_height() * style::TITLE_DROP);
         let title = |size: Pt| {
-            set(
-                &book.meta.title,
-                Family::Sans,
-                Style { bold: true, italic: false },
+            let ps = ParaStyle {
+                family: Family::Sans,
+                style: Style { bold: true, italic: false },
                 size,
-                Align::Center,
+                leading: size * style::SMALL_LEADING,
+                align: Align::Center,
+                indent: Pt::ZERO,
                 width,
-                fonts,
-            )
+                lang: book.meta.lang,
+                hyphenate: false,
+                expansion: 0.0,
+            };
+            let content = [Inline::Text(book.meta.title.clone())];
+            super::display::set(&content, &ps, opts.font_size() * style::DISPLAY_FLOOR, fonts)
         };
         let mut scale = style::TITLE_SCALE;
         let mut l = title(opts.font_size() * scale);

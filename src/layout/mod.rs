@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod fit;
+mod display;
 mod flow;
 mod furniture;
 pub mod front;

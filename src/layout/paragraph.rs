@@ -937,8 +937,11 @@ impl ItemBuilder<'_> {
             } else {
                 word_breaks(text, ps.hyphenate, style.lang.unwrap_or(ps.lang), breaks);
             }
-            if width_all > ps.width * 0.9 {
-                // Wider than the measure: allow a break anywhere, at a high cost.
+            // Near the measure: allow a break anywhere, at a high cost. Text set without
+            // hyphens (headings, titles) is fitted to the measure and only a word wider
+            // than it may be cut.
+            let near = if ps.hyphenate { 0.9 } else { 1.0 };
+            if width_all > ps.width * near {
                 for (pos, _) in text.char_indices().skip(1) {
                     breaks.push((pos, EMERGENCY_PENALTY, false, Break::Plain));
                 }

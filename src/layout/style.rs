@@ -37,6 +37,10 @@ impl Heading {
     }
 }
 
+/// The smallest size a heading or title comes down to so that its longest word
+/// fits the measure, in body sizes; below it, the word is hyphenated.
+pub const DISPLAY_FLOOR: f64 = 0.9;
+
 /// Leading of headings and running heads, in their size: tighter than the
 /// body's, since they are short and set in sans.
 pub const HEADING_LEADING: f64 = 1.2;
