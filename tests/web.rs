@@ -301,7 +301,7 @@ fn pandoc_extensions_in_both_outputs() {
         assert!(text.contains("Абзацдлябумаги") && !text.contains("Абзацдляэкрана"), "{text}");
         assert!(!text.contains("примечание") && !text.contains(":::") && !text.contains("^["), "{text}");
         let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        assert!(flat.contains("1 Принято собранием.") && flat.contains("3 Вторая встроенная."), "{text}");
+        assert!(flat.contains("1. Принято собранием.") && flat.contains("3. Вторая встроенная."), "{text}");
     }
     validate::epubcheck(&[book.path("out/epub.epub")]);
 }
