@@ -49,7 +49,14 @@ pub struct SourceInfo<'a> {
 impl<'a> SourceInfo<'a> {
     /// A statement the manifest says nothing about, in a Russian book.
     pub fn new(display: &'a Path, base_dir: &'a Path) -> SourceInfo<'a> {
-        SourceInfo { display, base_dir, title: None, running_head: None, lang: None, book_lang: Lang::default() }
+        SourceInfo {
+            display,
+            base_dir,
+            title: None,
+            running_head: None,
+            lang: None,
+            book_lang: Lang::default(),
+        }
     }
 }
 
@@ -854,7 +861,9 @@ impl<'s> Builder<'s> {
         for (key, value, at) in entries {
             match key.as_str() {
                 "title" => fm.title = Some(value),
-                "short-title" | "short_title" | "running-head" | "running_head" => fm.short_title = Some(value),
+                "short-title" | "short_title" | "running-head" | "running_head" => {
+                    fm.short_title = Some(value)
+                }
                 "date" => match Date::parse(&value) {
                     Ok(date) => fm.date = Some(date),
                     Err(e) => {

@@ -491,6 +491,8 @@ pub struct BookMeta {
     pub date: Option<Date>,
     /// Publisher.
     pub publisher: Option<String>,
+    /// Rights or licence line, printed in the imprint (`dc:rights` in the EPUB).
+    pub rights: Option<String>,
     /// Unique identifier (`urn:uuid:…`, ISBN, …).
     pub identifier: String,
 }

@@ -13,8 +13,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::diag::{Diagnostic, Location};
-use crate::layout::{Item, Layout};
 use crate::layout::style::MIN_TEXT;
+use crate::layout::{Item, Layout};
 use crate::manifest::{Fit, FitTarget, Imposition, PdfSettings};
 use crate::model::Images;
 use crate::pdf;
@@ -337,7 +337,11 @@ mod tests {
         let f = run(layout((1..=6).map(|n| page(n, Vec::new())).collect()), &Images::new(), &settings);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].level, Level::Note);
-        assert!(f[0].diagnostic.message.contains("6 pages, not a multiple of 4; 2 blank page(s) go after the text"));
+        assert!(
+            f[0].diagnostic
+                .message
+                .contains("6 pages, not a multiple of 4; 2 blank page(s) go after the text")
+        );
         let back = PdfSettings { back_cover: true, ..settings.clone() };
         let f = run(layout((1..=6).map(|n| page(n, Vec::new())).collect()), &Images::new(), &back);
         assert!(f[0].diagnostic.message.ends_with("2 blank page(s) go before the back cover"));

@@ -136,7 +136,8 @@ fn leaflet_furniture_gutters_and_balanced_last_page() {
     let pdf = book.assert_file("out/three.pdf");
     let all = words(&pdf);
     let margin = 12.0 * MM;
-    let outside: Vec<&Word> = all.iter().filter(|w| w.y0 < margin - 1.0 || w.y1 > A4.1 - margin + 1.0).collect();
+    let outside: Vec<&Word> =
+        all.iter().filter(|w| w.y0 < margin - 1.0 || w.y1 > A4.1 - margin + 1.0).collect();
     assert!(outside.is_empty(), "text outside the text block (a head or folio?): {outside:?}");
     let last = pages(&pdf);
     let cols = columns(margin, A4.0 - margin, 3, 15.0);
@@ -150,15 +151,18 @@ fn leaflet_furniture_gutters_and_balanced_last_page() {
         // Gutters: no word of this column comes within 1.5 em of the one before it.
         if k > 0 {
             let prev = all.iter().filter(|w| w.x1 <= *a - 1.0 && w.x0 >= cols[k - 1].0 - SLACK);
-            let gap = here.iter().map(|w| w.x0).fold(f64::MAX, f64::min) - prev.map(|w| w.x1).fold(0.0, f64::max);
+            let gap =
+                here.iter().map(|w| w.x0).fold(f64::MAX, f64::min) - prev.map(|w| w.x1).fold(0.0, f64::max);
             assert!(gap >= 15.0 - SLACK, "gutter {gap:.1}pt before column {}", k + 1);
         }
         // Body lines only: footnotes are smaller and sit at the foot of their column.
-        let bottom = here.iter().filter(|w| w.y1 - w.y0 > body_height * 0.9).map(|w| w.y1).fold(0.0, f64::max);
+        let bottom =
+            here.iter().filter(|w| w.y1 - w.y0 > body_height * 0.9).map(|w| w.y1).fold(0.0, f64::max);
         bottoms.push(bottom);
     }
     assert!(bottoms.iter().all(|&b| b > 0.0), "an empty column on the last page: {bottoms:?}");
-    let spread = bottoms.iter().fold(0.0_f64, |m, &b| m.max(b)) - bottoms.iter().fold(f64::MAX, |m, &b| m.min(b));
+    let spread =
+        bottoms.iter().fold(0.0_f64, |m, &b| m.max(b)) - bottoms.iter().fold(f64::MAX, |m, &b| m.min(b));
     // Within two lines: the columns break where widows, orphans and keeps allow.
     assert!(spread <= 2.0 * 10.0 * 1.3 + 1.0, "the last page's columns end {spread:.1}pt apart: {bottoms:?}");
 }

@@ -184,7 +184,9 @@ fn booklet_sheets_and_folios() {
         return;
     }
     let book = Book::fixture("print/booklet");
-    book.run(["build"]).success().stderr_has("the booklet has 6 pages, not a multiple of 4; 2 blank page(s) go after the text");
+    book.run(["build"])
+        .success()
+        .stderr_has("the booklet has 6 pages, not a multiple of 4; 2 blank page(s) go after the text");
     let (pages, _) = boxes(&book.path("out/booklet.pdf"));
     assert_eq!(pages, 6, "the fixture text should fill 6 A6 pages");
     let pdf = book.path("out/booklet-booklet.pdf");
@@ -193,14 +195,20 @@ fn booklet_sheets_and_folios() {
     for b in &all {
         assert_box(&b["MediaBox"], [0.0, 0.0, 2.0 * A6.0, A6.1], "sheet MediaBox");
     }
-    assert_eq!(sheet_folios(&pdf, 4), [(None, Some(1)), (Some(2), None), (Some(6), Some(3)), (Some(4), Some(5))]);
+    assert_eq!(
+        sheet_folios(&pdf, 4),
+        [(None, Some(1)), (Some(2), None), (Some(6), Some(3)), (Some(4), Some(5))]
+    );
     assert_fonts_once(&pdf);
     assert_eq!(image_objects(&pdf).len(), 1);
 
     let toml = std::fs::read_to_string(book.path("book.toml")).expect("book.toml");
     book.write("book.toml", format!("{toml}back-cover = true\n"));
     book.run(["build"]).success().stderr_has("2 blank page(s) go before the back cover");
-    assert_eq!(sheet_folios(&pdf, 4), [(Some(6), Some(1)), (Some(2), None), (None, Some(3)), (Some(4), Some(5))]);
+    assert_eq!(
+        sheet_folios(&pdf, 4),
+        [(Some(6), Some(1)), (Some(2), None), (None, Some(3)), (Some(4), Some(5))]
+    );
 }
 
 // fit-pages = "booklet": a text of 6 pages at 9pt does not reach whole sheets within
@@ -214,7 +222,9 @@ fn booklet_fitted_to_whole_sheets() {
     let book = Book::fixture("print/booklet");
     let toml = std::fs::read_to_string(book.path("book.toml")).expect("book.toml");
     book.write("book.toml", format!("{toml}fit-pages = \"booklet\"\n"));
-    book.run(["build"]).success().stderr_has("no size between font-size-min and font-size-max fills whole sheets");
+    book.run(["build"])
+        .success()
+        .stderr_has("no size between font-size-min and font-size-max fills whole sheets");
     book.write("book.toml", format!("{toml}fit-pages = \"booklet\"\nfont-size-max = \"11pt\"\n"));
     let run = book.run(["build"]);
     run.success();
@@ -223,7 +233,12 @@ fn booklet_fitted_to_whole_sheets() {
     let (pages, _) = boxes(&book.path("out/booklet.pdf"));
     assert_eq!(pages, 8);
     let note = out.lines().find(|l| l.contains("fitted to")).expect("a fit note");
-    let size: f64 = note.split(" at ").nth(1).and_then(|v| v.split("pt").next()).and_then(|v| v.parse().ok()).expect("size");
+    let size: f64 = note
+        .split(" at ")
+        .nth(1)
+        .and_then(|v| v.split("pt").next())
+        .and_then(|v| v.parse().ok())
+        .expect("size");
     assert!(size > 9.0 && size <= 11.0, "{size}pt");
     let pdf = book.path("out/booklet-booklet.pdf");
     let folios = sheet_folios(&pdf, pages / 2);

@@ -135,7 +135,9 @@ fn contents_page_numbers_are_the_start_pages() {
                 && number.chars().all(|c| c.is_ascii_digit())
                 && !number.is_empty()
             {
-                listed.push((squash(title), number.to_owned()));
+                // Dot leaders run from the title to its number.
+                let Some(at) = title.find(" . . .") else { panic!("no dot leader in «{line}»") };
+                listed.push((squash(&title[..at]), number.to_owned()));
             }
         }
     }
@@ -403,4 +405,27 @@ fn watch_rebuilds_after_a_change() {
     let second = second.unwrap();
     assert!(first.contains(" s"), "{first}");
     assert!(second.contains("after a change to"), "{second}");
+}
+
+// The title page's verso carries the imprint: title, authors, publisher and year,
+// identifier and rights, at the foot of the text block.
+#[test]
+fn title_verso_carries_the_imprint() {
+    let book = Book::sample();
+    book.run(["build", "--output", "book", "-q"]).success();
+    let pdf = book.path("out/book.pdf");
+    let Some(texts) = page_texts(&pdf) else { return };
+    let verso = squash(&texts[1]);
+    for expected in
+        ["Голоса снизу", "Редакция «Самиздата»", "Самиздат, 2026", "urn:uuid:", "Перепечатка свободная"]
+    {
+        assert!(verso.contains(expected), "the imprint lacks «{expected}»: {verso}");
+    }
+    // Set at the foot: its last line is below the middle of the page.
+    let bbox = tool("pdftotext", &["-bbox", "-f", "2", "-l", "2", pdf.to_str().unwrap(), "-"]).unwrap();
+    let lowest = bbox
+        .lines()
+        .filter_map(|l| l.split("yMax=\"").nth(1)?.split('"').next()?.parse::<f64>().ok())
+        .fold(0.0, f64::max);
+    assert!(lowest > 595.0 * 0.75, "imprint ends at {lowest}pt");
 }

@@ -292,6 +292,7 @@ fn single(book: &Book, d: usize) -> Book {
         lang: doc.lang,
         date: doc.date.or(book.meta.date),
         publisher: book.meta.publisher.clone(),
+        rights: book.meta.rights.clone(),
     };
     Book { meta, documents: vec![doc.clone()], parts: Vec::new() }
 }

@@ -68,6 +68,9 @@ pub(crate) fn opf(plan: &Plan, modified: &str, spine: &[SpineItem]) -> String {
     if let Some(publisher) = meta.publisher.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         x.raw("<dc:publisher>").text(publisher).raw("</dc:publisher>\n");
     }
+    if let Some(rights) = &meta.rights {
+        x.raw("<dc:rights>").text(rights).raw("</dc:rights>\n");
+    }
     x.raw("<meta property=\"dcterms:modified\">").text(modified).raw("</meta>\n");
     accessibility(&mut x, plan, meta.lang);
     if let Some(cover) = plan.cover.and_then(|i| plan.images.get(i)) {

@@ -94,7 +94,13 @@ fn one_line(text: &str, ps: &ParaStyle, fonts: &FontSet) -> Option<LineBox> {
 
 /// The lines set to the narrowest measure (found by halving, to a point, and not
 /// under `least`) that keeps their count; lines keep their place on the full measure.
-fn balanced(content: &[Inline], ps: &ParaStyle, lines: Vec<LineBox>, least: Pt, fonts: &FontSet) -> Vec<LineBox> {
+fn balanced(
+    content: &[Inline],
+    ps: &ParaStyle,
+    lines: Vec<LineBox>,
+    least: Pt,
+    fonts: &FontSet,
+) -> Vec<LineBox> {
     let count = lines.len();
     let (mut lo, mut hi) = ((ps.width * 0.5).max(least), ps.width);
     let mut best = lines;
@@ -165,7 +171,11 @@ mod tests {
         let ps = style(18.0, 120.0, Align::Left);
         let lines = set(&content, &ps, Pt::new(14.0), &f);
         assert!(lines.len() >= 2);
-        assert!(lines[..lines.len() - 1].iter().all(|l| l.hyphenated && l.text.ends_with('-')), "{:?}", texts(&lines));
+        assert!(
+            lines[..lines.len() - 1].iter().all(|l| l.hyphenated && l.text.ends_with('-')),
+            "{:?}",
+            texts(&lines)
+        );
         assert_eq!(lines[0].runs[0].size, Pt::new(14.0));
     }
 
@@ -179,7 +189,8 @@ mod tests {
         let content = [Inline::Text("Народный архив «Память улиц» ищет волонтёров".into())];
         let lines = set(&content, &style(17.85, 326.0, Align::Left), Pt::new(10.0), &f);
         assert_eq!(texts(&lines), ["Народный архив", "«Память улиц» ищет волонтёров"]);
-        let content = [Inline::Text("Жильцы дома № 12 по улице Гагарина\u{a0}— о счетах за отопление".into())];
+        let content =
+            [Inline::Text("Жильцы дома № 12 по улице Гагарина\u{a0}— о счетах за отопление".into())];
         let lines = set(&content, &style(17.85, 326.0, Align::Left), Pt::new(10.0), &f);
         assert_eq!(texts(&lines), ["Жильцы дома № 12 по улице Гагарина —", "о счетах за отопление"]);
     }

@@ -190,7 +190,7 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
             draw(page, &foot, x, foot_top);
         }
     }
-    blank(&mut front, opts, lang);
+    imprint(&mut front, book, fonts, opts);
 
     // Contents: parts (level 0) and statements (level 1) with their page numbers.
     let entries: Vec<(u8, String, usize)> =
@@ -242,12 +242,15 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
         let x = left(opts, page.number);
         let entry_top = top;
         let end = draw(page, &lines, x + indent, top);
-        // The page number, right-aligned on the entry's last line.
+        // The page number, right-aligned on the entry's last line, dot leaders before it.
         let folio = body_folio(layout, target);
         if let Some(last) = lines.last() {
             let num = set(&folio, Family::Serif, style, opts.font_size(), Align::Left, number_w, fonts);
             let nw: Pt = num.first().map_or(Pt::ZERO, |l| l.runs.iter().map(TextRun::width).sum());
-            draw(page, &num, x + width - nw, end - last.leading);
+            let line_top = end - last.leading;
+            draw(page, &num, x + width - nw, line_top);
+            let from = x + indent + paragraph::line_width(last);
+            leaders(page, x, (from, x + width - nw), line_top, opts, fonts);
         }
         links.push((page_i, Rect { x, y: entry_top, width, height: end - entry_top }, target));
         top = end + opts.leading() * style::CONTENTS_SPACE;
@@ -301,6 +304,61 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
     let body = std::mem::take(&mut layout.pages);
     layout.pages = front.pages;
     layout.pages.extend(body);
+}
+
+/// Dot leaders between `span.0` and `span.1` on the line whose slot starts at
+/// `top`: dots on a grid counted from the text block's left edge `left`, so that
+/// they stand in columns from entry to entry, with a space kept at each end.
+fn leaders(page: &mut Page, left: Pt, span: (Pt, Pt), top: Pt, opts: &LayoutOptions, fonts: &FontSet) {
+    let size = opts.font_size();
+    let Some(dot) = set(".", Family::Serif, Style::default(), size, Align::Left, size * 4.0, fonts).pop()
+    else {
+        return;
+    };
+    let dot_w = paragraph::line_width(&dot);
+    let pitch = size * style::LEADER_PITCH;
+    let gap = size * style::LEADER_GAP;
+    let first = ((span.0 + gap - left) / pitch).ceil().max(0.0) as usize;
+    let mut k = first;
+    while left + pitch * k as f64 + dot_w <= span.1 - gap {
+        draw(page, std::slice::from_ref(&dot), left + pitch * k as f64, top);
+        k += 1;
+    }
+}
+
+/// The title page's verso: the imprint at the foot of the text block (title,
+/// authors, publisher and year, identifier, rights), small and ranged left.
+fn imprint(front: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutOptions) {
+    blank(front, opts, book.meta.lang);
+    let meta = &book.meta;
+    let title = match &meta.subtitle {
+        Some(sub) => format!("{}. {sub}", meta.title.trim_end_matches('.')),
+        None => meta.title.clone(),
+    };
+    let year = meta.date.map(|d| d.year.to_string());
+    let published = [meta.publisher.as_deref(), year.as_deref()].into_iter().flatten().collect::<Vec<_>>();
+    let identifier = match meta.identifier.strip_prefix("urn:isbn:") {
+        Some(isbn) => format!("ISBN {isbn}"),
+        None => meta.identifier.clone(),
+    };
+    let authors = meta.authors.join(", ");
+    let entries = [
+        Some(title),
+        (!authors.is_empty()).then_some(authors),
+        (!published.is_empty()).then(|| published.join(", ")),
+        (!identifier.is_empty()).then_some(identifier),
+        meta.rights.clone(),
+    ];
+    let size = opts.font_size() * style::FOLIO_SCALE;
+    let width = opts.text_width();
+    let lines: Vec<LineBox> = entries
+        .into_iter()
+        .flatten()
+        .flat_map(|text| set(&text, Family::Serif, Style::default(), size, Align::Left, width, fonts))
+        .collect();
+    let page = front.pages.last_mut().expect("the page just added");
+    let x = left(opts, page.number);
+    draw(page, &lines, x, opts.pdf.margins.top + opts.text_height() - height(&lines));
 }
 
 fn has_parts(book: &Book) -> bool {

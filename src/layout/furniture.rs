@@ -91,7 +91,6 @@ fn track(line: &mut LineBox, tracking: f64) {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,7 +119,8 @@ mod tests {
     #[test]
     fn long_head_shortened_at_a_word() {
         let f = fonts();
-        let title = "Заявление первичной профсоюзной организации о сверхурочной работе, условиях труда и выплатах";
+        let title =
+            "Заявление первичной профсоюзной организации о сверхурочной работе, условиях труда и выплатах";
         let line = running_head(title, Pt::new(8.0), Pt::new(200.0), Lang::Ru, &f).expect("a line");
         let shown = text_of(&line);
         assert!(shown.ends_with('…'), "{shown}");
@@ -134,7 +134,8 @@ mod tests {
     #[test]
     fn capitals_letter_spaced() {
         let f = fonts();
-        let caps = running_head("ЗАЯВЛЕНИЕ ПРОФКОМА", Pt::new(8.0), Pt::new(300.0), Lang::Ru, &f).expect("caps");
+        let caps =
+            running_head("ЗАЯВЛЕНИЕ ПРОФКОМА", Pt::new(8.0), Pt::new(300.0), Lang::Ru, &f).expect("caps");
         assert_eq!(text_of(&caps), "ЗАЯВЛЕНИЕ ПРОФКОМА");
         assert!(caps.runs.iter().all(|r| r.size < Pt::new(8.0)));
         let plain = ParaStyle {

@@ -9,11 +9,11 @@
 //! Coordinates are in points from the top-left corner of the page, y down.
 
 pub mod audit;
-pub mod fit;
 mod display;
+pub mod fit;
 mod flow;
-mod furniture;
 pub mod front;
+mod furniture;
 pub mod linebreak;
 mod pages;
 mod paragraph;

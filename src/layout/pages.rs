@@ -289,7 +289,8 @@ fn paginate_once(
         fonts,
         heads: if opts.pdf.running_heads {
             let size = opts.font_size() * style::FOLIO_SCALE;
-            let head = |text: &str| super::furniture::running_head(text, size, opts.text_width(), doc.lang, fonts);
+            let head =
+                |text: &str| super::furniture::running_head(text, size, opts.text_width(), doc.lang, fonts);
             (head(book_title), head(doc.running_head.as_deref().unwrap_or(&doc.title)))
         } else {
             (None, None)

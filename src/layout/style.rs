@@ -188,5 +188,9 @@ pub const PART_TITLE_DROP: f64 = 0.3;
 pub const CONTENTS_NUMBER_WIDTH: f64 = 2.5;
 /// Contents: indent of statements under a part, in ems.
 pub const CONTENTS_INDENT: f64 = 1.5;
+/// Contents: distance between the dots of a leader, in ems.
+pub const LEADER_PITCH: f64 = 0.6;
+/// Contents: space kept free between a leader and the title or number, in ems.
+pub const LEADER_GAP: f64 = 0.4;
 /// Contents: space between entries, in lines.
 pub const CONTENTS_SPACE: f64 = 0.3;

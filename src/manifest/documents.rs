@@ -66,7 +66,17 @@ pub(super) fn expand(
                     );
                     continue;
                 };
-                (Item { span: file.span(), written: file.get_ref().trim(), title, running_head, lang, encoding }, false)
+                (
+                    Item {
+                        span: file.span(),
+                        written: file.get_ref().trim(),
+                        title,
+                        running_head,
+                        lang,
+                        encoding,
+                    },
+                    false,
+                )
             }
         };
         if item.written.is_empty() {

@@ -589,7 +589,15 @@ pub fn single_file(md: &Path) -> Settings {
         root,
         manifest: None,
         meta: BookMeta { title, lang: Lang::Ru, identifier, ..BookMeta::default() },
-        documents: vec![DocumentEntry { path, display, title: None, running_head: None, lang: None, at: None, encoding: None }],
+        documents: vec![DocumentEntry {
+            path,
+            display,
+            title: None,
+            running_head: None,
+            lang: None,
+            at: None,
+            encoding: None,
+        }],
         preface: false,
         parts: Vec::new(),
         group_by: None,
@@ -960,8 +968,13 @@ impl Resolver<'_, '_> {
         };
         let subtitle = b.subtitle.as_ref().map(|s| s.get_ref().trim().to_owned()).filter(|s| !s.is_empty());
         let publisher = b.publisher.as_ref().map(|s| s.get_ref().trim().to_owned()).filter(|s| !s.is_empty());
+        let rights = b.rights.as_ref().map(|s| s.get_ref().trim().to_owned()).filter(|s| !s.is_empty());
         let arrangement = self.arrangement(&b);
-        (BookMeta { title, subtitle, authors, lang, date, publisher, identifier }, documents, arrangement)
+        (
+            BookMeta { title, subtitle, authors, lang, date, publisher, rights, identifier },
+            documents,
+            arrangement,
+        )
     }
 
     /// `preface`, `group-by` and `sort` of `[book]`.
@@ -1400,8 +1413,9 @@ impl Resolver<'_, '_> {
                 StrOrNum::Str(t) => format!("\"{t}\""),
             };
             self.diags.push(
-                src.error(f.span(), format!("cannot fit the text to {shown} pages"))
-                    .with_hint("give a whole number of pages, e.g. fit-pages = 2, or fit-pages = \"booklet\""),
+                src.error(f.span(), format!("cannot fit the text to {shown} pages")).with_hint(
+                    "give a whole number of pages, e.g. fit-pages = 2, or fit-pages = \"booklet\"",
+                ),
             );
             return;
         };
@@ -1425,11 +1439,7 @@ impl Resolver<'_, '_> {
             // Without `font-size-max`, a size written for the output is the largest wanted.
             FitTarget::Pages(_) => (
                 min.unwrap_or(Pt::new(DEFAULT_FIT_MIN_PT)),
-                max.unwrap_or(if o.font_size.is_some() {
-                    s.font_size
-                } else {
-                    Pt::new(DEFAULT_FIT_MAX_PT)
-                }),
+                max.unwrap_or(if o.font_size.is_some() { s.font_size } else { Pt::new(DEFAULT_FIT_MAX_PT) }),
             ),
         };
         if min > max {

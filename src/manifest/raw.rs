@@ -81,6 +81,8 @@ pub(super) struct RawBook {
     pub date: Option<Spanned<String>>,
     /// Publisher.
     pub publisher: Option<Spanned<String>>,
+    /// Rights or licence line (`"CC BY 4.0"`), printed in the imprint.
+    pub rights: Option<Spanned<String>>,
     /// Unique identifier; derived from title and authors when absent.
     pub identifier: Option<Spanned<String>>,
     /// Globs or `{ file, title, lang }` entries, in reading order.
@@ -403,6 +405,7 @@ pub(super) static BOOK_FIELDS: &[Field] = &[
     field("language", &[Type::String], "language = \"ru\""),
     field("date", &[Type::String, Type::Date], "date = \"2026-05-01\""),
     field("publisher", &[Type::String], "publisher = \"…\""),
+    field("rights", &[Type::String], "rights = \"CC BY 4.0\""),
     field("identifier", &[Type::String], "identifier = \"urn:isbn:…\""),
     field(
         "documents",

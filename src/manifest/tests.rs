@@ -795,7 +795,10 @@ fn leaflet_keys_resolve() {
     assert_eq!(two.columns, 2);
     close(two.gutter(), Pt::mm(6.0).get());
     let fit = two.fit.expect("fit");
-    assert_eq!((fit.target, fit.min, fit.max, fit.at), (FitTarget::Pages(2), Pt::new(8.0), Pt::new(12.0), (9, 13)));
+    assert_eq!(
+        (fit.target, fit.min, fit.max, fit.at),
+        (FitTarget::Pages(2), Pt::new(8.0), Pt::new(12.0), (9, 13))
+    );
     let tri = pdf(&s, "tri");
     close(tri.page.width, Pt::mm(297.0).get() / 3.0);
     close(tri.page.height, Pt::mm(210.0).get());
