@@ -12,7 +12,7 @@ use crate::model::{Align as CellAlign, Block, BlockKind, Cell, Document, Images,
 use crate::units::Pt;
 
 /// Images are never printed larger than their pixels allow at this resolution.
-const MAX_DPI: f64 = 300.0;
+const FULL_WIDTH_DPI: f64 = 200.0;
 /// Below this placed resolution an image looks soft in print: warn.
 const WARN_DPI: f64 = 200.0;
 
@@ -28,7 +28,9 @@ pub enum Elem {
     /// Vertical space; dropped at the top of a page.
     Gap(Pt),
     /// An image with its caption lines (set on the measure starting at `caption_x`).
-    Image { key: PathBuf, x: Pt, width: Pt, height: Pt, caption: Vec<LineBox>, caption_x: Pt },
+    /// `sink`: space above the picture in its slot (an opening picture stands at the
+    /// foot of a band of fixed depth, so every statement's title starts at one height).
+    Image { key: PathBuf, x: Pt, width: Pt, height: Pt, sink: Pt, caption: Vec<LineBox>, caption_x: Pt },
     /// A table row: cells with their x offset, the row height, and rules to draw above/below.
     Row { cells: Vec<(Pt, Vec<LineBox>)>, height: Pt, rule_above: bool, rule_below: bool, width: Pt },
     /// A horizontal rule (thematic break).
@@ -307,7 +309,11 @@ impl Ctx<'_> {
                 self.flow.sources.insert(self.para, (content.clone(), ps));
                 self.no_indent = false;
             }
-            BlockKind::Image(img) => self.image(img, x, width, b.span.start),
+            BlockKind::Image(img) => {
+                // A picture before everything else opens the statement.
+                let opener = top && self.flow.elems.is_empty();
+                self.image(img, x, width, b.span.start, opener)
+            }
             BlockKind::List { start, items } => {
                 self.gap(leading * style::LIST_SPACE);
                 let indent = self.nested_indent(size * style::LIST_INDENT, width);
@@ -428,13 +434,19 @@ impl Ctx<'_> {
         }
     }
 
-    fn image(&mut self, img: &crate::model::ImageRef, x: Pt, width: Pt, span_start: usize) {
+    fn image(&mut self, img: &crate::model::ImageRef, x: Pt, width: Pt, span_start: usize, opener: bool) {
         let Some(asset) = self.images.get(&img.path) else { return };
         let (px_w, px_h) = (asset.width.max(1) as f64, asset.height.max(1) as f64);
-        let native_w = Pt::inch(px_w / MAX_DPI);
-        let max_h = self.opts.text_height() * self.opts.pdf.image_max_height;
+        // As wide as the measure, unless that would print the picture below the
+        // resolution print needs: then as large as that resolution allows.
+        let largest_w = Pt::inch(px_w / FULL_WIDTH_DPI);
+        // An opening picture fills a band of whole lines at the top of the page.
+        let leading = self.opts.leading();
+        let deepest = (self.opts.text_height() * style::OPENER_BAND).min(width * style::OPENER_ASPECT);
+        let band = leading * (deepest / leading).floor();
+        let max_h = if opener { band } else { self.opts.text_height() * self.opts.pdf.image_max_height };
         // A width the source asks for (`{width=50%}`) is a share of the measure.
-        let mut w = img.width.map_or(width.min(native_w), |share| width * share);
+        let mut w = img.width.map_or(width.min(largest_w), |share| width * share);
         let mut h = w * (px_h / px_w);
         if h > max_h {
             h = max_h;
@@ -474,6 +486,7 @@ impl Ctx<'_> {
             x: x + (width - w) / 2.0,
             width: w,
             height: h,
+            sink: if opener { band - h } else { Pt::ZERO },
             caption,
             caption_x: x,
         });

@@ -476,6 +476,11 @@ impl Paginator<'_> {
                     }
                     let y = self.cursor;
                     self.mark(i, 0);
+                    // The opening picture and the space under it stay where the band put
+                    // them: vertical justification moves only what follows the title.
+                    if *level == Some(1) && self.first_page_of_doc {
+                        self.gaps.clear();
+                    }
                     if let Some(level) = level {
                         self.layout.outline.push(OutlineEntry {
                             level: *level,
@@ -582,9 +587,9 @@ impl Paginator<'_> {
                         self.new_page();
                     }
                 }
-                Elem::Image { key, x, width, height, caption, caption_x } => {
+                Elem::Image { key, x, width, height, sink, caption, caption_x } => {
                     let cap: Pt = caption.iter().map(|l| l.leading).sum();
-                    if *height + cap > self.avail() && self.cursor > Pt::ZERO {
+                    if *sink + *height + cap > self.avail() && self.cursor > Pt::ZERO {
                         self.new_page();
                         continue;
                     }
@@ -594,12 +599,12 @@ impl Paginator<'_> {
                         key: key.clone(),
                         rect: Rect {
                             x: left + *x,
-                            y: self.opts.pdf.margins.top + self.cursor,
+                            y: self.opts.pdf.margins.top + self.cursor + *sink,
                             width: *width,
                             height: *height,
                         },
                     }));
-                    self.cursor += *height;
+                    self.cursor += *sink + *height;
                     let id = self.fresh_id();
                     for (k, l) in caption.iter().enumerate() {
                         let tag = Tag { kind: LineKind::Caption, para: id, index: k, count: caption.len() };
@@ -690,7 +695,7 @@ impl Paginator<'_> {
                         break;
                     }
                 }
-                Elem::Image { height, .. } => return h + *height,
+                Elem::Image { height, sink, .. } => return h + *sink + *height,
                 Elem::Row { height, .. } => return h + *height,
                 Elem::Heading { lines, .. } => return h + lines.iter().map(|l| l.leading).sum(),
                 Elem::Rule { .. } => break,

@@ -104,6 +104,13 @@ pub const RULE_SPACE: f64 = 0.5;
 /// Length of a thematic break, as a share of the measure (centred).
 pub const RULE_LENGTH: f64 = 1.0 / 3.0;
 
+/// Depth of the band an opening picture (one before a statement's title) fills,
+/// as a share of the text block: the same for every statement, so titles start
+/// at one height on every opening page.
+pub const OPENER_BAND: f64 = 0.4;
+/// The band is no deeper than this share of the measure (a picture of 16 : 10 at
+/// full width): in a narrow column a deeper band would stand half empty.
+pub const OPENER_ASPECT: f64 = 0.625;
 /// Space above and below an image, in lines.
 pub const IMAGE_SPACE: f64 = 0.5;
 /// Size of image captions, in body sizes.
