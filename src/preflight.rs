@@ -20,9 +20,9 @@ use crate::model::Images;
 use crate::pdf;
 use crate::units::Pt;
 
-/// Resolution wanted for print: 300 dpi at the placed size is the usual
-/// requirement of print shops for photographs.
-pub const GOOD_DPI: f64 = 300.0;
+/// Resolution wanted for print: the layout enlarges a picture to the measure
+/// only while it keeps this much (see [`crate::layout::style::PRINT_DPI`]).
+pub const GOOD_DPI: f64 = crate::layout::style::PRINT_DPI;
 /// Below this resolution pixels show even on an office laser printer.
 pub const MIN_DPI: f64 = 150.0;
 /// How far from the trim an edge must stay unless it bleeds: 3 mm, the usual
@@ -162,7 +162,7 @@ fn resolution(layout: &Layout, images: &Images, out: &mut Vec<Finding>) {
             level,
             Some(Location::file(key)),
             format!("image is printed at {dpi:.0} dpi on page {label}, below {GOOD_DPI:.0} dpi"),
-            "use a larger image file or print it smaller; 300 dpi at the printed size is enough",
+            "use a larger image file or print it smaller; 200 dpi at the printed size is enough",
         ));
     }
 }
@@ -287,13 +287,13 @@ mod tests {
         l
     }
 
-    // 200 dpi is a note, 100 dpi a warning, 300 dpi nothing; each image is reported once.
+    // 180 dpi is a note, 100 dpi a warning, 200 dpi nothing; each image is reported once.
     #[test]
     fn image_resolution_levels() {
         let mut images = Images::new();
-        images.insert(PathBuf::from("/a.png"), asset(400, 400)); // 2 in → 200 dpi
+        images.insert(PathBuf::from("/a.png"), asset(360, 360)); // 2 in → 180 dpi
         images.insert(PathBuf::from("/b.png"), asset(200, 200)); // 2 in → 100 dpi
-        images.insert(PathBuf::from("/c.png"), asset(600, 600)); // 2 in → 300 dpi
+        images.insert(PathBuf::from("/c.png"), asset(400, 400)); // 2 in → 200 dpi
         let items = ["/a.png", "/b.png", "/c.png", "/a.png"]
             .iter()
             .map(|k| image(k, 50.0, 50.0, 144.0, 144.0))
@@ -304,8 +304,8 @@ mod tests {
         assert_eq!(
             levels,
             [
-                (Level::Note, "image is printed at 200 dpi on page 1, below 300 dpi".to_owned()),
-                (Level::Warning, "image is printed at 100 dpi on page 1, below 300 dpi".to_owned()),
+                (Level::Note, "image is printed at 180 dpi on page 1, below 200 dpi".to_owned()),
+                (Level::Warning, "image is printed at 100 dpi on page 1, below 200 dpi".to_owned()),
             ]
         );
         assert!(f[0].to_string().starts_with("note: /a.png: image is printed"), "{}", f[0]);

@@ -73,17 +73,40 @@ fn assert_box(found: &[f64; 4], expected: [f64; 4], what: &str) {
     }
 }
 
+/// The text of a rectangle of page `page` (points from the top-left of the MediaBox),
+/// or with `-bbox` when `boxes`: every word of the page, one `<word>` element a line.
+#[track_caller]
+fn text_in_as(pdf: &Path, page: usize, (x, y, w, h): (f64, f64, f64, f64), boxes: bool) -> String {
+    let n = page.to_string();
+    let [x, y, w, h] = [x, y, w, h].map(|v| (v.round() as i64).to_string());
+    let mut args = vec!["-r", "72", "-f", &n, "-l", &n, "-x", &x, "-y", &y, "-W", &w, "-H", &h];
+    if boxes {
+        args.push("-bbox");
+    }
+    tool("pdftotext", &args, pdf)
+}
+
 /// The text of a rectangle of page `page` (points from the top-left of the MediaBox).
 #[track_caller]
 fn text_in(pdf: &Path, page: usize, x: f64, y: f64, w: f64, h: f64) -> String {
-    let n = page.to_string();
-    let [x, y, w, h] = [x, y, w, h].map(|v| (v.round() as i64).to_string());
-    tool("pdftotext", &["-r", "72", "-f", &n, "-l", &n, "-x", &x, "-y", &y, "-W", &w, "-H", &h], pdf)
+    text_in_as(pdf, page, (x, y, w, h), false)
 }
 
-/// The folio of a half-sheet: its last non-empty line, if it is a number.
-fn folio(text: &str) -> Option<usize> {
-    text.lines().map(str::trim).rfind(|l| !l.is_empty()).and_then(|l| l.parse().ok())
+/// The folio of a rectangle of page `page`: its lowest word, if that is a number.
+#[track_caller]
+fn folio_in(pdf: &Path, page: usize, rect: (f64, f64, f64, f64)) -> Option<usize> {
+    let boxes = text_in_as(pdf, page, rect, true);
+    let attr = |l: &str, name: &str| -> Option<f64> {
+        l.split(&format!("{name}=\"")).nth(1)?.split('"').next()?.parse().ok()
+    };
+    // `-bbox` lists the whole page: keep the rectangle's words.
+    let words = boxes.lines().filter_map(|l| {
+        let (x0, x1, y) = (attr(l, "xMin")?, attr(l, "xMax")?, attr(l, "yMax")?);
+        let inside = x0 >= rect.0 - 1.0 && x1 <= rect.0 + rect.2 + 1.0;
+        let text = l.split('>').nth(1)?.split('<').next()?;
+        inside.then(|| (y, text.to_owned()))
+    });
+    words.max_by(|a, b| a.0.total_cmp(&b.0)).and_then(|(_, t)| t.parse().ok())
 }
 
 /// Distinct image objects of a PDF (`pdfimages -list` lists each placement).
@@ -164,12 +187,13 @@ fn two_up_and_four_up_sheets() {
 fn sheet_folios(pdf: &Path, sides: usize) -> Vec<(Option<usize>, Option<usize>)> {
     (1..=sides)
         .map(|i| {
-            let l = text_in(pdf, i, 0.0, 0.0, A6.0, A6.1);
-            let r = text_in(pdf, i, A6.0, 0.0, A6.0, A6.1);
-            for (text, folio) in [(&l, folio(&l)), (&r, folio(&r))] {
+            let (left, right) = ((0.0, 0.0, A6.0, A6.1), (A6.0, 0.0, A6.0, A6.1));
+            let (l, r) = (folio_in(pdf, i, left), folio_in(pdf, i, right));
+            for (rect, folio) in [(left, l), (right, r)] {
+                let text = text_in(pdf, i, rect.0, rect.1, rect.2, rect.3);
                 assert!(folio.is_some() || text.trim().is_empty(), "blank page has text: {text}");
             }
-            (folio(&l), folio(&r))
+            (l, r)
         })
         .collect()
 }

@@ -11,11 +11,6 @@ use crate::layout::{LayoutOptions, TextRun, Warning, display, style};
 use crate::model::{Align as CellAlign, Block, BlockKind, Cell, Document, Images, Inline, Lang, Table};
 use crate::units::Pt;
 
-/// Images are never printed larger than their pixels allow at this resolution.
-const FULL_WIDTH_DPI: f64 = 200.0;
-/// Below this placed resolution an image looks soft in print: warn.
-const WARN_DPI: f64 = 200.0;
-
 /// One element of the vertical list.
 #[derive(Debug)]
 pub enum Elem {
@@ -439,7 +434,7 @@ impl Ctx<'_> {
         let (px_w, px_h) = (asset.width.max(1) as f64, asset.height.max(1) as f64);
         // As wide as the measure, unless that would print the picture below the
         // resolution print needs: then as large as that resolution allows.
-        let largest_w = Pt::inch(px_w / FULL_WIDTH_DPI);
+        let largest_w = Pt::inch(px_w / style::PRINT_DPI);
         // An opening picture fills a band of whole lines at the top of the page.
         let leading = self.opts.leading();
         let deepest = (self.opts.text_height() * style::OPENER_BAND).min(width * style::OPENER_ASPECT);
@@ -453,11 +448,15 @@ impl Ctx<'_> {
             w = h * (px_w / px_h);
         }
         let dpi = px_w / (w.get() / 72.0);
-        if dpi < WARN_DPI {
+        if dpi < style::PRINT_DPI - 0.5 {
             self.warnings.push(Warning {
                 doc: self.doc_index,
                 offset: span_start,
-                message: format!("image `{}` is printed at {dpi:.0} dpi, below {WARN_DPI:.0} dpi", img.src),
+                message: format!(
+                    "image `{}` is printed at {dpi:.0} dpi, below {:.0} dpi",
+                    img.src,
+                    style::PRINT_DPI
+                ),
                 hint: "use a larger image file for print".into(),
             });
         }

@@ -128,7 +128,10 @@ pub fn paginate(
         let pages = &layout.pages[before.0..];
         let mut changes: Vec<(usize, i8)> =
             uneven_spreads(pages, opts.leading(), &lines).into_iter().map(|n| (n, -1)).collect();
-        let tail = lonely_tail(pages, &lines);
+        // A page set long moves its folio a line down: only where the margin has room for it.
+        let folio_room =
+            opts.pdf.margins.bottom >= opts.leading() * (style::FOLIO_BELOW + 1.0) + opts.font_size();
+        let tail = if folio_room { lonely_tail(pages, &lines) } else { Vec::new() };
         if !tail.is_empty() {
             retries += 1;
         }

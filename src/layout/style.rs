@@ -111,6 +111,11 @@ pub const OPENER_BAND: f64 = 0.4;
 /// The band is no deeper than this share of the measure (a picture of 16 : 10 at
 /// full width): in a narrow column a deeper band would stand half empty.
 pub const OPENER_ASPECT: f64 = 0.625;
+/// Resolution a picture keeps in print, in pixels per inch: pictures are set as
+/// wide as the measure while they keep it, and smaller ones at it. Print shops ask
+/// 300 for photographs seen close; 200 is where a reader stops seeing pixels.
+pub const PRINT_DPI: f64 = 200.0;
+
 /// Space above and below an image, in lines.
 pub const IMAGE_SPACE: f64 = 0.5;
 /// Size of image captions, in body sizes.
