@@ -288,14 +288,15 @@ pub fn typeset(project: &Project, p: &PdfSettings) -> (layout::Layout, Vec<layou
 
 /// Lays out `book` (the project's, or one of its statements alone) for one PDF
 /// output. `contents` and `start` default to a volume's front matter and
-/// right-hand starts when the book has several statements or parts.
+/// right-hand starts when the book has several statements or parts, unless the
+/// output is a leaflet, whose statements follow one another with no blank pages.
 pub fn typeset_book(
     project: &Project,
     book: &Book,
     p: &PdfSettings,
 ) -> (layout::Layout, Vec<layout::Warning>) {
     let mut lopts = LayoutOptions::new(*p);
-    let volume = book.documents.len() > 1 || !book.parts.is_empty();
+    let volume = (book.documents.len() > 1 || !book.parts.is_empty()) && !p.is_leaflet();
     lopts.front_matter = p.contents.unwrap_or(volume);
     lopts.start_recto = p.start.map_or(volume, |s| s == manifest::Start::Recto);
     layout::typeset(book, &project.images, &project.fonts, &lopts)

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use crate::fonts::{Family, FontSet, Style};
 use crate::layout::paragraph::{self, Align, LineBox, ParaStyle};
 use crate::layout::{LayoutOptions, TextRun, Warning, display, style};
+use crate::manifest::Imposition;
 use crate::model::{Align as CellAlign, Block, BlockKind, Cell, Document, Images, Inline, Lang, Table};
 use crate::units::Pt;
 
@@ -22,6 +23,8 @@ pub enum Elem {
     Heading { lines: Vec<LineBox>, x: Pt, level: Option<u8>, title: String },
     /// Vertical space; dropped at the top of a page.
     Gap(Pt),
+    /// The rest goes on the next page (column, panel).
+    Break,
     /// An image with its caption lines (set on the measure starting at `caption_x`).
     /// `sink`: space above the picture in its slot (an opening picture stands at the
     /// foot of a band of fixed depth, so every statement's title starts at one height).
@@ -241,7 +244,18 @@ impl Ctx<'_> {
     }
 
     fn blocks(&mut self, blocks: &[Block], x: Pt, width: Pt, top: bool) {
-        for b in blocks {
+        // A tri-fold's front panel carries the first statement's opening picture,
+        // title and byline; its text begins on the next panel.
+        let cover = top && self.doc_index == 0 && self.opts.pdf.imposition == Some(Imposition::TriFold);
+        let title = blocks.iter().position(|b| matches!(b.kind, BlockKind::Heading { level: 1, .. }));
+        let cover_end = title.filter(|_| cover).map(|t| {
+            let picture_after = matches!(blocks.get(t + 1).map(|b| &b.kind), Some(BlockKind::Image(_)));
+            if picture_after { t + 2 } else { t + 1 }
+        });
+        for (k, b) in blocks.iter().enumerate() {
+            if Some(k) == cover_end {
+                self.push(Elem::Break);
+            }
             self.block(b, x, width, top);
         }
     }
@@ -438,7 +452,11 @@ impl Ctx<'_> {
         // An opening picture fills a band of whole lines at the top of the page.
         let leading = self.opts.leading();
         let deepest = (self.opts.text_height() * style::OPENER_BAND).min(width * style::OPENER_ASPECT);
-        let band = leading * (deepest / leading).floor();
+        // Whole lines, rounded up so that a 3 : 2 picture still takes the full measure.
+        let band = leading
+            * (deepest / leading - 0.01)
+                .ceil()
+                .min((self.opts.text_height() * style::OPENER_BAND / leading).floor());
         let max_h = if opener { band } else { self.opts.text_height() * self.opts.pdf.image_max_height };
         // A width the source asks for (`{width=50%}`) is a share of the measure.
         let mut w = img.width.map_or(width.min(largest_w), |share| width * share);

@@ -57,8 +57,16 @@ pub fn running_head(text: &str, size: Pt, width: Pt, lang: Lang, fonts: &FontSet
     Some(line)
 }
 
-/// The first words of a title and "…", without the punctuation they ended on.
-fn shortened(words: &[&str]) -> String {
+/// The first words of a title and "…", without the punctuation they ended on nor
+/// a short lowercase word (a preposition or conjunction) that leans on what was cut.
+fn shortened(mut words: &[&str]) -> String {
+    while let [rest @ .., last] = words
+        && !rest.is_empty()
+        && last.chars().count() <= 3
+        && last.chars().all(|c| c.is_lowercase())
+    {
+        words = rest;
+    }
     let joined = words.join(" ");
     let trimmed = joined.trim_end_matches(|c: char| c.is_ascii_punctuation() || "–—«„“".contains(c));
     format!("{}…", trimmed.trim_end())
@@ -127,6 +135,9 @@ mod tests {
         let kept = shown.trim_end_matches('…');
         assert!(title.starts_with(kept) && title[kept.len()..].starts_with(' '), "{shown}");
         assert!(!kept.ends_with(','), "{shown}");
+        // Never cut after a preposition or conjunction that leans on the words dropped.
+        assert_eq!(shortened(&["работы", "и", "в"]), "работы…");
+        assert_eq!(shortened(&["О", "зарплате,", "и"]), "О зарплате…");
         assert!(line_width(&line) <= Pt::new(200.0));
     }
 

@@ -104,6 +104,9 @@ struct Paginator<'a> {
     /// a line short, or a line long (+1), to take up the last line or two of a
     /// statement that would otherwise stand alone on a page.
     lines: Rhythm,
+    /// Lines each column of one page is set short by, besides `lines`: the last
+    /// page of text in columns, balanced (see [`balance_last_page`]).
+    column_lines: Option<(usize, Vec<i8>)>,
 }
 
 /// Sets one statement's vertical list onto new pages appended to `layout`.
@@ -124,13 +127,13 @@ pub fn paginate(
     // A lonely tail, taken up, costs one setting more of its own.
     let mut retries = SPREAD_RETRIES;
     for attempt in 0.. {
-        paginate_once(layout, book_title, (doc_index, doc), &flow, fonts, opts, lines.clone());
+        paginate_once(layout, book_title, (doc_index, doc), &flow, fonts, opts, lines.clone(), None);
         let pages = &layout.pages[before.0..];
         let mut changes: Vec<(usize, i8)> =
             uneven_spreads(pages, opts.leading(), &lines).into_iter().map(|n| (n, -1)).collect();
         // A page set long moves its folio a line down: only where the margin has room for it.
-        let folio_room =
-            opts.pdf.margins.bottom >= opts.leading() * (style::FOLIO_BELOW + 1.0) + opts.font_size();
+        let folio_room = !opts.pdf.folios
+            || opts.pdf.margins.bottom >= opts.leading() * (style::FOLIO_BELOW + 1.0) + opts.font_size();
         let tail = if folio_room { lonely_tail(pages, &lines) } else { Vec::new() };
         if !tail.is_empty() {
             retries += 1;
@@ -151,9 +154,11 @@ pub fn paginate(
 }
 
 /// Sets the last page of text in columns short by as many lines as makes its
-/// columns end at one height: the deepest shortening that keeps the page count
-/// (keeps and widow rules may refuse some), found by halving. A leaflet's last
-/// page then reads as a block, not one full column beside an empty one.
+/// columns end nearest one height, keeping the page count: every shortening up to
+/// the one that would balance the columns is tried, because headings kept with their
+/// text and widow rules move whole groups of lines between columns, so the deepest
+/// shortening is not always the most even. A leaflet's last page then reads as a
+/// block, not one full column beside an empty one.
 #[allow(clippy::too_many_arguments)]
 fn balance_last_page(
     layout: &mut Layout,
@@ -171,39 +176,69 @@ fn balance_last_page(
     if lines.contains_key(&last.number) {
         return;
     }
-    // Depth of each column's text below the top of the text block, in lines.
-    let top = opts.pdf.margins.top;
-    let mut depth = vec![0.0_f64; columns];
-    for l in last.lines.iter().filter(|l| l.kind != LineKind::Note) {
-        let d = &mut depth[l.column.min(columns - 1)];
-        *d = d.max(((l.y - top) / opts.leading()).ceil());
-    }
+    // Depth of each column's text below the top of the text block, in lines (its
+    // footnotes go into the lines that setting the page short gives up).
+    let depths = |page: &Page| {
+        let mut depth = vec![0.0_f64; columns];
+        for l in page.lines.iter().filter(|l| l.kind != LineKind::Note) {
+            let d = &mut depth[l.column.min(columns - 1)];
+            *d = d.max(((l.y - opts.pdf.margins.top) / opts.leading()).ceil());
+        }
+        depth
+    };
+    let depth = depths(last);
     let full = (opts.text_height() / opts.leading()).floor();
     let balanced = (depth.iter().sum::<f64>() / columns as f64).ceil();
     let most = (full - balanced).min(f64::from(i8::MAX)) as i8;
-    if most <= 0 || depth.iter().filter(|&&d| d > 0.0).count() == 0 {
+    if most <= 0 || depth.iter().all(|&d| d == 0.0) {
         return;
     }
+    // Lines between the deepest and the shallowest column (an empty one counts as
+    // a whole column's depth apart).
+    let spread = |depth: &[f64]| {
+        let deepest = depth.iter().fold(0.0_f64, |m, &d| m.max(d));
+        depth.iter().map(|&d| if d == 0.0 { full } else { deepest - d }).fold(0.0, f64::max)
+    };
     let number = last.number;
-    let set_short = |k: i8, layout: &mut Layout| {
+    let set_short = |short: &[i8], layout: &mut Layout| {
         layout.pages.truncate(before.0);
         layout.outline.truncate(before.1);
         layout.page_starts.truncate(before.2);
         layout.next_id = before.3;
-        let mut shorter = lines.clone();
-        if k > 0 {
-            shorter.insert(number, -k);
-        }
-        paginate_once(layout, book_title, doc, flow, fonts, opts, shorter);
-        layout.pages.len() - before.0 == count
+        let by_column = Some((number, short.to_vec()));
+        paginate_once(layout, book_title, doc, flow, fonts, opts, lines.clone(), by_column);
+        (layout.pages.len() - before.0 == count).then(|| layout.pages.last().map(|p| spread(&depths(p))))
     };
-    // Invariant: `lo` lines short keeps the page count, `hi` does not (or is past the most).
-    let (mut lo, mut hi) = (0_i8, most + 1);
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
-        if set_short(mid, layout) { lo = mid } else { hi = mid }
+    // Every column set `k` lines short, and each middle column up to two more, so that a heading kept with its text can move without leaving a
+    // hole: the most even setting wins; between equals, the one found first (the
+    // shallowest, so the space is left at the foot, where it reads as the end).
+    let middle = columns.saturating_sub(2);
+    let extra: Vec<Vec<i8>> = (0..3_usize.pow(middle as u32))
+        .map(|mut code| {
+            (0..middle)
+                .map(|_| {
+                    let d = (code % 3) as i8;
+                    code /= 3;
+                    d
+                })
+                .collect()
+        })
+        .collect();
+    let mut best = (spread(&depth), vec![0; columns]);
+    for k in 1..=most {
+        for e in &extra {
+            let mut short = vec![k; columns];
+            for (c, d) in e.iter().enumerate() {
+                short[c + 1] = k.saturating_add(*d);
+            }
+            if let Some(Some(s)) = set_short(&short, layout)
+                && s < best.0
+            {
+                best = (s, short);
+            }
+        }
     }
-    set_short(lo, layout);
+    set_short(&best.1, layout);
 }
 
 /// Pages set a line short (−1) or long (+1), by number.
@@ -276,6 +311,7 @@ fn paginate_once(
     fonts: &FontSet,
     opts: &LayoutOptions,
     lines: Rhythm,
+    column_lines: Option<(usize, Vec<i8>)>,
 ) {
     let number = layout.pages.len() + 1;
     // Flow paragraphs are numbered from 1 per statement; shift them past every id used so far.
@@ -309,6 +345,7 @@ fn paginate_once(
         gaps: Vec::new(),
         first_page_of_doc: true,
         lines,
+        column_lines,
     };
     p.run();
 }
@@ -400,9 +437,17 @@ impl Paginator<'_> {
         self.opts.leading() * f64::from(self.line_change().max(0))
     }
 
-    /// Lines this page is set short (−1) or long (+1) by, see [`Paginator::lines`].
+    /// Lines this page (or column) is set short (−1) or long (+1) by, see
+    /// [`Paginator::lines`] and [`Paginator::column_lines`].
     fn line_change(&self) -> i8 {
-        self.lines.get(&self.page.number).copied().unwrap_or(0)
+        let page = self.lines.get(&self.page.number).copied().unwrap_or(0);
+        let column = match &self.column_lines {
+            Some((number, short)) if *number == self.page.number => {
+                short.get(self.column).copied().unwrap_or(0)
+            }
+            _ => 0,
+        };
+        page.saturating_sub(column)
     }
 
     fn avail(&self) -> Pt {
@@ -414,11 +459,17 @@ impl Paginator<'_> {
     /// footnotes take the lines given up first: the balanced last page of a leaflet
     /// keeps its notes at the foot, under text that ends where the other columns do.
     fn room(&self) -> Pt {
+        self.room_with(Pt::ZERO)
+    }
+
+    /// [`Paginator::room`] with `notes` more of footnotes at the foot.
+    fn room_with(&self, notes: Pt) -> Pt {
         let change = self.opts.leading() * f64::from(self.line_change());
+        let notes = self.notes_height + notes;
         if change < Pt::ZERO {
-            self.opts.text_height() - self.notes_height.max(-change)
+            self.opts.text_height() - notes.max(-change)
         } else {
-            self.opts.text_height() - self.notes_height + change
+            self.opts.text_height() - notes + change
         }
     }
 
@@ -658,6 +709,12 @@ impl Paginator<'_> {
                     self.attach_notes(&called);
                     i += 1;
                 }
+                Elem::Break => {
+                    if self.cursor > Pt::ZERO {
+                        self.new_page();
+                    }
+                    i += 1;
+                }
                 Elem::Rule { x, width } => {
                     if self.cursor > Pt::ZERO {
                         self.mark(i, 0);
@@ -701,7 +758,7 @@ impl Paginator<'_> {
                 Elem::Image { height, sink, .. } => return h + *sink + *height,
                 Elem::Row { height, .. } => return h + *height,
                 Elem::Heading { lines, .. } => return h + lines.iter().map(|l| l.leading).sum(),
-                Elem::Rule { .. } => break,
+                Elem::Rule { .. } | Elem::Break => break,
             }
         }
         h
@@ -710,15 +767,16 @@ impl Paginator<'_> {
     /// How many lines of `run` (the rest of one paragraph) fit in the space left.
     fn count_fitting(&self, run: &[(&LineBox, Pt, Tag)]) -> usize {
         let mut used = Pt::ZERO;
+        let mut notes = Pt::ZERO;
         let mut placed: Vec<u32> = Vec::new();
-        let avail = self.avail();
         let mut k = 0;
         for (l, _, _) in run {
-            let cost = l.leading + self.notes_cost(&l.notes, &placed);
-            if used + cost > avail + Pt::new(0.01) {
+            let more = notes + self.notes_cost(&l.notes, &placed);
+            if self.cursor + used + l.leading > self.room_with(more) + Pt::new(0.01) {
                 break;
             }
-            used += cost;
+            used += l.leading;
+            notes = more;
             placed.extend(&l.notes);
             k += 1;
         }
@@ -764,8 +822,9 @@ impl Paginator<'_> {
             if self.foot.is_empty() {
                 self.notes_height += self.separator();
             }
-            // Lines of the note that fit under the text set so far; the rest continues overleaf.
-            let room = self.avail();
+            // Lines of the note that fit under the text set so far (on a page set short,
+            // also in the lines given up); the rest continues overleaf.
+            let room = self.opts.text_height() + self.long_by() - self.notes_height - self.cursor;
             let mut used = Pt::ZERO;
             let mut k = 0;
             while k < lines.len() && used + lines[k].leading <= room + Pt::new(0.01) {

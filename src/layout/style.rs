@@ -107,10 +107,11 @@ pub const RULE_LENGTH: f64 = 1.0 / 3.0;
 /// Depth of the band an opening picture (one before a statement's title) fills,
 /// as a share of the text block: the same for every statement, so titles start
 /// at one height on every opening page.
-pub const OPENER_BAND: f64 = 0.4;
-/// The band is no deeper than this share of the measure (a picture of 16 : 10 at
-/// full width): in a narrow column a deeper band would stand half empty.
-pub const OPENER_ASPECT: f64 = 0.625;
+pub const OPENER_BAND: f64 = 0.45;
+/// The band is no deeper than this share of the measure (a picture of 3 : 2, the
+/// usual photograph, at full width): in a narrow column a deeper band would stand
+/// half empty.
+pub const OPENER_ASPECT: f64 = 2.0 / 3.0;
 /// Resolution a picture keeps in print, in pixels per inch: pictures are set as
 /// wide as the measure while they keep it, and smaller ones at it. Print shops ask
 /// 300 for photographs seen close; 200 is where a reader stops seeing pixels.

@@ -103,7 +103,7 @@ fn draw_cell(
         (side(cell.outer.left), side(cell.outer.right), side(cell.outer.top), side(cell.outer.bottom));
     c.save();
     c.translate(cell.x.get(), cell.y.get());
-    c.clip_rect(-l.get(), -t.get(), (page.width + l + r).get(), (page.height + t + b).get());
+    c.clip_rect(-l.get(), -t.get(), (cell.width + l + r).get(), (page.height + t + b).get());
     c.translate(cell.shift.get(), 0.0);
     let extend = Extents { left: l, right: r, top: t, bottom: b };
     // Links are collected in PDF user space: from the media's bottom-left corner, y up.

@@ -16,9 +16,11 @@ pub(super) struct Sheet {
     pub height: Pt,
     /// The pages on the sheet.
     pub cells: Vec<Cell>,
-    /// Where the sheet is cut or folded across its width, from its left trim edge
-    /// (the trim edges included): crop marks are drawn above and below each.
+    /// Where the sheet is cut across its width, from its left trim edge (the trim
+    /// edges included): crop marks are drawn above and below each.
     pub cuts_x: Vec<Pt>,
+    /// Where the sheet is folded across its width: dashed marks above and below.
+    pub folds_x: Vec<Pt>,
     /// Where the sheet is cut across its height, from its top trim edge.
     pub cuts_y: Vec<Pt>,
 }
@@ -30,6 +32,9 @@ pub(super) struct Cell {
     pub page: Option<usize>,
     /// Left edge of the page's trim on the sheet.
     pub x: Pt,
+    /// Width of the cell's trim: the page's, or less or more where panels of a
+    /// folded sheet differ (the page is centred in it by `shift`).
+    pub width: Pt,
     /// Top edge of the page's trim on the sheet.
     pub y: Pt,
     /// Sides of the cell on the sheet's edge, where its content may run into the
@@ -71,8 +76,16 @@ pub(super) fn reading_order(sizes: &[(Pt, Pt)]) -> Vec<Sheet> {
         .map(|(i, &(w, h))| Sheet {
             width: w,
             height: h,
-            cells: vec![Cell { page: Some(i), x: Pt::ZERO, y: Pt::ZERO, outer: Edges::ALL, shift: Pt::ZERO }],
+            cells: vec![Cell {
+                page: Some(i),
+                x: Pt::ZERO,
+                width: w,
+                y: Pt::ZERO,
+                outer: Edges::ALL,
+                shift: Pt::ZERO,
+            }],
             cuts_x: vec![Pt::ZERO, w],
+            folds_x: Vec::new(),
             cuts_y: vec![Pt::ZERO, h],
         })
         .collect()
@@ -107,6 +120,11 @@ pub fn booklet_sides(pages: usize, back_cover: bool) -> Vec<(Option<usize>, Opti
     }
     sides
 }
+
+/// How much narrower the tuck-in panel of a tri-fold is than the other two:
+/// folded inside them, a panel of the same width would buckle at the fold; the
+/// usual allowance is 2 to 3 mm.
+pub const TUCK_IN: Pt = Pt::new(2.5 * 72.0 / 25.4);
 
 /// Panels of a letter-folded (tri-fold) leaflet on one sheet.
 pub const TRIFOLD_PANELS: usize = 6;
@@ -148,7 +166,14 @@ pub fn imposed_sides(kind: Imposition, pages: usize) -> usize {
 /// `s × creep` toward the spine, because inner sheets stick out at the fore-edge
 /// once folded and would lose more to the trimmer.
 pub(super) fn plan(kind: Imposition, pages: usize, w: Pt, h: Pt, creep: Pt, back_cover: bool) -> Vec<Sheet> {
-    let side = |x: Pt, y: Pt, page: Option<usize>, outer: Edges, shift: Pt| Cell { page, x, y, outer, shift };
+    let side = |x: Pt, y: Pt, page: Option<usize>, outer: Edges, shift: Pt| Cell {
+        page,
+        x,
+        width: w,
+        y,
+        outer,
+        shift,
+    };
     let left = Edges { left: true, right: false, top: true, bottom: true };
     let right = Edges { left: false, right: true, top: true, bottom: true };
     match kind {
@@ -164,7 +189,8 @@ pub(super) fn plan(kind: Imposition, pages: usize, w: Pt, h: Pt, creep: Pt, back
                         side(Pt::ZERO, Pt::ZERO, l, left, shift),
                         side(w, Pt::ZERO, r, right, -shift),
                     ],
-                    cuts_x: vec![Pt::ZERO, w, w * 2.0],
+                    cuts_x: vec![Pt::ZERO, w * 2.0],
+                    folds_x: vec![w],
                     cuts_y: vec![Pt::ZERO, h],
                 }
             })
@@ -178,6 +204,7 @@ pub(super) fn plan(kind: Imposition, pages: usize, w: Pt, h: Pt, creep: Pt, back
                     side(w, Pt::ZERO, Some(i), right, Pt::ZERO),
                 ],
                 cuts_x: vec![Pt::ZERO, w, w * 2.0],
+                folds_x: Vec::new(),
                 cuts_y: vec![Pt::ZERO, h],
             })
             .collect(),
@@ -196,27 +223,43 @@ pub(super) fn plan(kind: Imposition, pages: usize, w: Pt, h: Pt, creep: Pt, back
                     height: h * 2.0,
                     cells,
                     cuts_x: vec![Pt::ZERO, w, w * 2.0],
+                    folds_x: Vec::new(),
                     cuts_y: vec![Pt::ZERO, h, h * 2.0],
                 }
             })
             .collect(),
-        // Panels side by side; the marks at the two inner edges show the folds.
+        // Panels side by side, the flap that folds in (outside left, inside right)
+        // narrower by `TUCK_IN` so that it folds inside the others without buckling;
+        // the two wider panels share what it gives up. Every page is centred in its
+        // panel: a page's text keeps its measure, its side margins change by a
+        // millimetre or so. Dashed marks at the two inner edges show the folds.
         Imposition::TriFold => trifold_sides(pages)
             .into_iter()
-            .map(|panels| {
+            .enumerate()
+            .map(|(s, panels)| {
+                let flap_at = if s % 2 == 0 { 0 } else { 2 };
+                let widths: [Pt; 3] =
+                    std::array::from_fn(|k| if k == flap_at { w - TUCK_IN } else { w + TUCK_IN / 2.0 });
+                let mut x = Pt::ZERO;
                 let cells = panels
                     .into_iter()
                     .enumerate()
                     .map(|(k, page)| {
                         let outer = Edges { left: k == 0, right: k == 2, top: true, bottom: true };
-                        side(w * k as f64, Pt::ZERO, page, outer, Pt::ZERO)
+                        let cell = Cell {
+                            width: widths[k],
+                            ..side(x, Pt::ZERO, page, outer, (widths[k] - w) / 2.0)
+                        };
+                        x += widths[k];
+                        cell
                     })
                     .collect();
                 Sheet {
                     width: w * 3.0,
                     height: h,
                     cells,
-                    cuts_x: vec![Pt::ZERO, w, w * 2.0, w * 3.0],
+                    cuts_x: vec![Pt::ZERO, w * 3.0],
+                    folds_x: vec![widths[0], widths[0] + widths[1]],
                     cuts_y: vec![Pt::ZERO, h],
                 }
             })
@@ -285,7 +328,15 @@ mod tests {
         assert_eq!(sheets.len(), 2);
         assert_eq!(sheets[0].width, Pt::new(300.0));
         assert_eq!(sheets[0].cells[1].outer, Edges { left: false, right: false, top: true, bottom: true });
-        assert_eq!(sheets[1].cells[2].x, Pt::new(200.0));
+        // The flap (outside left, inside right) is narrower; the sheet keeps its width.
+        let widths = |s: &Sheet| s.cells.iter().map(|c| c.width.get()).collect::<Vec<_>>();
+        let t = TUCK_IN.get();
+        assert_eq!(widths(&sheets[0]), [100.0 - t, 100.0 + t / 2.0, 100.0 + t / 2.0]);
+        assert_eq!(widths(&sheets[1]), [100.0 + t / 2.0, 100.0 + t / 2.0, 100.0 - t]);
+        assert!((sheets[1].cells[2].x.get() - (200.0 + t)).abs() < 1e-9);
+        assert!((sheets[1].cells[2].shift.get() + t / 2.0).abs() < 1e-9);
+        assert_eq!(sheets[0].folds_x.len(), 2);
+        assert_eq!(sheets[0].cuts_x, [Pt::ZERO, Pt::new(300.0)]);
     }
 
     // 4-up puts one page four times in a 2 × 2 grid with bleed only on the sheet's edges.

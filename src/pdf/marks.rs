@@ -1,5 +1,5 @@
 //! Crop marks: short hairlines in the slug, outside the bleed, that show the
-//! trimmer where to cut (and, on a booklet sheet, where to fold).
+//! trimmer where to cut, and dashed ones where a booklet or leaflet is folded.
 //!
 //! They are stroked in DeviceGray black rather than a CMYK registration colour
 //! (100 % of every ink): on a press sheet registration black soaks the paper
@@ -34,7 +34,7 @@ pub fn mark_offset(bleed: Pt) -> Pt {
 /// corner, y down): a vertical mark above and below every cut across the width,
 /// a horizontal mark left and right of every cut across the height.
 pub(super) fn draw(c: &mut Content, sheet: &Sheet, bleed: Pt) {
-    if sheet.cuts_x.is_empty() && sheet.cuts_y.is_empty() {
+    if sheet.cuts_x.is_empty() && sheet.cuts_y.is_empty() && sheet.folds_x.is_empty() {
         return;
     }
     let start = mark_offset(bleed).get();
@@ -58,8 +58,23 @@ pub(super) fn draw(c: &mut Content, sheet: &Sheet, bleed: Pt) {
         c.line_to(w + end, y);
     }
     c.stroke();
+    // Folds: dashed, so that no one cuts along them.
+    if !sheet.folds_x.is_empty() {
+        c.op(FOLD_DASH);
+        for x in &sheet.folds_x {
+            let x = x.get();
+            c.move_to(x, -start);
+            c.line_to(x, -end);
+            c.move_to(x, h + start);
+            c.line_to(x, h + end);
+        }
+        c.stroke();
+    }
     c.restore();
 }
+
+/// Dash pattern of fold marks (`d` operator): 2 pt on, 1.5 pt off.
+const FOLD_DASH: &str = "[2 1.5] 0 d";
 
 #[cfg(test)]
 mod tests {
