@@ -354,6 +354,68 @@ impl Table {
     pub fn cells_mut(&mut self) -> impl Iterator<Item = &mut Cell> {
         self.header.iter_mut().chain(self.rows.iter_mut().flatten())
     }
+
+    /// Number of columns: the widest of the alignment row, the header and the body.
+    pub fn columns(&self) -> usize {
+        self.aligns.len().max(self.header.len()).max(self.rows.iter().map(Vec::len).max().unwrap_or(0))
+    }
+
+    /// Whether column `c` holds figures: every body cell is a number (with its
+    /// sign, group spaces, decimal comma or point, per cent or currency sign) or a
+    /// placeholder dash, and at least one is a number.
+    pub fn numeric(&self, c: usize) -> bool {
+        let mut any = false;
+        for row in &self.rows {
+            let text = row.get(c).map(|cell| Inline::plain_text(&cell.content)).unwrap_or_default();
+            match number_shape(&text) {
+                Some(true) => any = true,
+                Some(false) => {}
+                None => return false,
+            }
+        }
+        any
+    }
+
+    /// How column `c` is aligned: as the Markdown says, and a column of figures
+    /// without an alignment to the right, as book tables set them (the PDF also
+    /// lines them up on the decimal separator). The first column is the stub that
+    /// names the rows (years, numbers of items), left as text.
+    pub fn align(&self, c: usize) -> Align {
+        match self.aligns.get(c).copied().unwrap_or_default() {
+            Align::None if c > 0 && self.numeric(c) => Align::Right,
+            a => a,
+        }
+    }
+}
+
+/// `Some(true)` for a number as tables print them (`1 204`, `−1,5`, `64 %`,
+/// `+3.2`, `500 ₽`), `Some(false)` for an empty cell or a dash standing for
+/// nothing, `None` for anything else.
+fn number_shape(text: &str) -> Option<bool> {
+    let t = text.trim();
+    if t.is_empty() || matches!(t, "—" | "–" | "-" | "−" | "…" | "×" | "н/д" | "n/a") {
+        return Some(false);
+    }
+    let chars: Vec<char> = t.chars().collect();
+    let mut digits = 0;
+    for (k, &ch) in chars.iter().enumerate() {
+        let digit_at = |j: usize| chars.get(j).is_some_and(char::is_ascii_digit);
+        let ok = match ch {
+            '0'..='9' => {
+                digits += 1;
+                true
+            }
+            '+' | '−' | '-' | '–' | '±' | '~' | '≈' | '<' | '>' | '≤' | '≥' => k == 0,
+            ',' | '.' => k > 0 && digit_at(k - 1) && digit_at(k + 1),
+            ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}' => true,
+            '%' | '‰' | '₽' | '₸' | '$' | '€' | '£' => true,
+            _ => false,
+        };
+        if !ok {
+            return None;
+        }
+    }
+    (digits > 0).then_some(true)
 }
 
 /// A table cell.
@@ -622,6 +684,31 @@ pub type Images = std::collections::BTreeMap<PathBuf, ImageAsset>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Columns of figures are told from text: group spaces, signs, decimal commas,
+    // per cent and currency signs and placeholder dashes are figures; one word is not.
+    #[test]
+    fn figures_columns_are_right_aligned_but_the_stub() {
+        let cell = |t: &str| Cell::new(vec![Inline::Text(t.into())]);
+        let row = |v: &[&str]| v.iter().map(|t| cell(t)).collect::<Vec<_>>();
+        let table = Table {
+            aligns: vec![Align::None, Align::None, Align::None, Align::Center, Align::None],
+            header: row(&["Год", "Сумма", "Рост", "Доля", "Цех"]),
+            rows: vec![
+                row(&["2024", "1\u{a0}204,5 ₽", "−1,5 %", "12", "Литейный"]),
+                row(&["2025", "—", "+3.25", "7", "№ 7"]),
+            ],
+        };
+        assert_eq!(table.columns(), 5);
+        let numeric: Vec<bool> = (0..5).map(|c| table.numeric(c)).collect();
+        assert_eq!(numeric, [true, true, true, true, false]);
+        let aligns: Vec<Align> = (0..5).map(|c| table.align(c)).collect();
+        assert_eq!(aligns, [Align::None, Align::Right, Align::Right, Align::Center, Align::None]);
+        for text in ["12a", "1,", ",5", "—"] {
+            let t = Table { aligns: vec![], header: vec![], rows: vec![row(&["x", text])] };
+            assert!(!t.numeric(1), "{text:?} counted as a figure");
+        }
+    }
 
     // A link's address is shown unless its text already is the address.
     #[test]

@@ -342,7 +342,7 @@ mod tests {
                 .message
                 .contains("6 pages, not a multiple of 4; 2 blank page(s) go after the text")
         );
-        let back = PdfSettings { back_cover: true, ..settings.clone() };
+        let back = PdfSettings { back_cover: true, ..settings };
         let f = run(layout((1..=6).map(|n| page(n, Vec::new())).collect()), &Images::new(), &back);
         assert!(f[0].diagnostic.message.ends_with("2 blank page(s) go before the back cover"));
         let f = run(layout((1..=8).map(|n| page(n, Vec::new())).collect()), &Images::new(), &settings);

@@ -389,7 +389,7 @@ impl Renderer<'_, '_> {
         if !table.header.is_empty() {
             self.x.raw("<thead>\n<tr>");
             for (i, cell) in table.header.iter().enumerate() {
-                self.cell("th", table.aligns.get(i).copied().unwrap_or_default(), cell);
+                self.cell("th", table.align(i), cell);
             }
             self.x.raw("</tr>\n</thead>\n");
         }
@@ -398,7 +398,7 @@ impl Renderer<'_, '_> {
             for row in &table.rows {
                 self.x.raw("<tr>");
                 for (i, cell) in row.iter().enumerate() {
-                    self.cell("td", table.aligns.get(i).copied().unwrap_or_default(), cell);
+                    self.cell("td", table.align(i), cell);
                 }
                 self.x.raw("</tr>\n");
             }

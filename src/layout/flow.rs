@@ -29,8 +29,19 @@ pub enum Elem {
     /// `sink`: space above the picture in its slot (an opening picture stands at the
     /// foot of a band of fixed depth, so every statement's title starts at one height).
     Image { key: PathBuf, x: Pt, width: Pt, height: Pt, sink: Pt, caption: Vec<LineBox>, caption_x: Pt },
-    /// A table row: cells with their x offset, the row height, and rules to draw above/below.
-    Row { cells: Vec<(Pt, Vec<LineBox>)>, height: Pt, rule_above: bool, rule_below: bool, width: Pt },
+    /// A table row: cells with their x offset, the row height, and rules to draw
+    /// above/below. A header row stays with the row after it; a body row of a table
+    /// with a header names that header's element (`head`), set again above the row
+    /// when the table continues in a new column or page.
+    Row {
+        cells: Vec<(Pt, Vec<LineBox>)>,
+        height: Pt,
+        rule_above: bool,
+        rule_below: bool,
+        width: Pt,
+        header: bool,
+        head: Option<usize>,
+    },
     /// A horizontal rule (thematic break).
     Rule { x: Pt, width: Pt },
 }
@@ -512,101 +523,148 @@ impl Ctx<'_> {
     }
 
     fn table(&mut self, t: &Table, x: Pt, width: Pt, span_start: usize) {
-        let cols = t.aligns.len().max(t.header.len()).max(t.rows.iter().map(Vec::len).max().unwrap_or(0));
+        let cols = t.columns();
         if cols == 0 {
             return;
         }
         let size = style::table_size(self.opts.font_size());
         let pad = style::table_padding(self.opts.font_size());
         let leading = size * style::TABLE_LEADING;
-        // Headers are read at a glance and not hyphenated, unless the columns are
-        // too narrow for their words (then hyphens beat words cut anywhere).
-        let mut hyphenate_headers = false;
-        let style_for =
-            |w: Pt, bold: bool, align: CellAlign, lang: Lang, hyphenate_headers: bool| ParaStyle {
-                family: Family::Serif,
-                style: Style { bold, italic: false },
-                size,
-                leading,
-                align: match align {
-                    CellAlign::Center => Align::Center,
-                    _ => Align::Left,
-                },
-                indent: Pt::ZERO,
-                width: w,
-                lang,
-                hyphenate: !bold || hyphenate_headers,
-                expansion: 0.0,
-            };
+        let aligns: Vec<CellAlign> = (0..cols).map(|c| t.align(c)).collect();
+        let numeric: Vec<bool> = (0..cols).map(|c| t.numeric(c)).collect();
+        let style_for = |w: Pt, bold: bool, align: CellAlign, lang: Lang, hyphenate: bool| ParaStyle {
+            family: Family::Serif,
+            style: Style { bold, italic: false },
+            size,
+            leading,
+            align: match align {
+                CellAlign::Center => Align::Center,
+                _ => Align::Left,
+            },
+            indent: Pt::ZERO,
+            width: w,
+            lang,
+            hyphenate,
+            expansion: 0.0,
+        };
         let line_width = |l: &LineBox| -> Pt { l.runs.iter().map(TextRun::width).sum() };
-        // Per column, its natural width (the widest cell on one line) and its
-        // narrowest (the widest word), headers measured in bold as they are set.
-        let mut natural = vec![size * style::TABLE_MIN_COLUMN; cols];
-        let mut narrowest = vec![size * style::TABLE_MIN_COLUMN; cols];
-        // The same with every word hyphenated where it may be: the widest piece.
-        let mut narrowest_hyphenated = vec![size * style::TABLE_MIN_COLUMN; cols];
-        let header = (!t.header.is_empty()).then_some(&t.header);
-        let all_rows = header.into_iter().map(|h| (true, h)).chain(t.rows.iter().map(|r| (false, r)));
-        for (bold, row) in all_rows {
+        let one_line = |content: &[Inline], bold: bool, lang: Lang| -> Pt {
+            let ps = style_for(Pt::new(100_000.0), bold, CellAlign::Left, lang, false);
+            paragraph::set(content, &ps, self.fonts).first().map(line_width).unwrap_or(Pt::ZERO)
+        };
+        // Per column: its natural width (the widest cell on one line), its header's,
+        // its widest word, and its widest piece of a word hyphenated wherever it may
+        // be; headers measured in bold as they are set. Figures are never broken:
+        // a column of them is as wide as its widest figure, lined up on the decimal
+        // separator (`tail` is the widest part from the separator on).
+        let least = size * style::TABLE_MIN_COLUMN;
+        let mut natural = vec![least; cols];
+        let mut body = vec![least; cols];
+        let mut header = vec![least; cols];
+        let mut word = vec![least; cols];
+        let mut piece = vec![least; cols];
+        let mut figures = vec![Pt::ZERO; cols];
+        let mut tail = vec![Pt::ZERO; cols];
+        let mut int = vec![Pt::ZERO; cols];
+        for (c, cell) in t.header.iter().enumerate().take(cols) {
+            let w = one_line(&cell.content, true, cell.lang) + pad * 2.0;
+            natural[c] = natural[c].max(w);
+            header[c] = header[c].max(w);
+            let ps = style_for(Pt::new(100_000.0), true, CellAlign::Left, cell.lang, false);
+            let (wd, pc) = self.widest_word(&cell.content, &ps);
+            word[c] = word[c].max(wd + pad * 2.0);
+            piece[c] = piece[c].max(pc + pad * 2.0);
+        }
+        for row in &t.rows {
             for (c, cell) in row.iter().enumerate().take(cols) {
-                let one_line = style_for(Pt::new(100_000.0), bold, CellAlign::Left, cell.lang, false);
-                let lines = paragraph::set(&cell.content, &one_line, self.fonts);
-                let w = lines.first().map(line_width).unwrap_or(Pt::ZERO);
+                let w = one_line(&cell.content, false, cell.lang);
                 natural[c] = natural[c].max(w + pad * 2.0);
-                let (word, piece) = self.widest_word(&cell.content, &one_line);
-                narrowest[c] = narrowest[c].max(word + pad * 2.0);
-                narrowest_hyphenated[c] = narrowest_hyphenated[c].max(piece + pad * 2.0);
+                body[c] = body[c].max(w + pad * 2.0);
+                if numeric[c] {
+                    let after = self.decimal_tail(
+                        &cell.content,
+                        &style_for(Pt::new(100_000.0), false, CellAlign::Left, cell.lang, false),
+                    );
+                    tail[c] = tail[c].max(after);
+                    int[c] = int[c].max(w - after);
+                } else {
+                    let ps = style_for(Pt::new(100_000.0), false, CellAlign::Left, cell.lang, false);
+                    let (wd, pc) = self.widest_word(&cell.content, &ps);
+                    word[c] = word[c].max(wd + pad * 2.0);
+                    piece[c] = piece[c].max(pc + pad * 2.0);
+                }
             }
         }
-        // Every column gets at least its minimum; the room left goes to the columns
-        // in proportion to how much more they would take on one line.
-        let spread = |minimum: &[Pt]| -> Vec<Pt> {
-            let least: Pt = minimum.iter().copied().sum();
-            let total: Pt = natural.iter().copied().sum();
-            let share = if total > least { (width - least) / (total - least) } else { 0.0 };
-            natural.iter().zip(minimum).map(|(n, m)| *m + (*n - *m).max(Pt::ZERO) * share).collect()
-        };
-        let total: Pt = natural.iter().copied().sum();
+        for c in 0..cols {
+            if numeric[c] {
+                figures[c] = int[c] + tail[c] + pad * 2.0;
+                natural[c] = natural[c].max(figures[c]);
+                body[c] = body[c].max(figures[c]);
+            }
+        }
         let sum = |v: &[Pt]| -> Pt { v.iter().copied().sum() };
-        let widths: Vec<Pt> = if total <= width {
+        let at_least = |a: &[Pt], b: &[Pt]| -> Vec<Pt> { a.iter().zip(b).map(|(x, y)| x.max(*y)).collect() };
+        // Widest first: headers on one line, then headers broken between words, then
+        // every word hyphenated where it may be; past that, one record to a block.
+        let with_headers = at_least(&at_least(&word, &header), &figures);
+        let by_words = at_least(&word, &figures);
+        let by_pieces = at_least(&piece, &figures);
+        // The room left goes first to the body's cells, then to the headers.
+        let share = |least: &[Pt]| fill(&fill(least, &at_least(&body, least), width), &natural, width);
+        let mut hyphenate_headers = false;
+        let widths: Vec<Pt> = if sum(&natural) <= width {
             natural.clone()
-        } else if sum(&narrowest) <= width {
-            spread(&narrowest)
-        } else if sum(&narrowest_hyphenated) <= width {
+        } else if sum(&with_headers) <= width {
+            share(&with_headers)
+        } else if sum(&by_words) <= width {
+            share(&by_words)
+        } else if sum(&by_pieces) <= width {
             hyphenate_headers = true;
-            spread(&narrowest_hyphenated)
+            share(&by_pieces)
         } else {
             self.warnings.push(Warning {
                 doc: self.doc_index,
                 offset: span_start,
                 message: format!(
-                    "the table's {cols} columns do not fit the measure even one word to a line; words are split across lines"
+                    "the table's {cols} columns do not fit the measure even one word to a line; each row is set as a block of its cells, headed by their column names"
                 ),
-                hint: "split the table, shorten its longest words, or set this output on a wider or landscape page".into(),
+                hint: "split the table, or set this output on a wider or landscape page".into(),
             });
-            natural.iter().map(|w| *w * (width / total)).collect()
+            self.records(t, x, width);
+            return;
         };
-        let table_w: Pt = widths.iter().copied().sum();
-        let header_rows = if t.header.is_empty() { 0 } else { 1 };
+        let table_w: Pt = sum(&widths);
+        let has_header = !t.header.is_empty();
         let rows: Vec<&Vec<Cell>> =
-            std::iter::once(&t.header).filter(|h| !h.is_empty()).chain(t.rows.iter()).collect();
+            std::iter::once(&t.header).filter(|_| has_header).chain(t.rows.iter()).collect();
         let n = rows.len();
+        let head_elem = self.flow.elems.len();
         for (r, row) in rows.into_iter().enumerate() {
+            let is_header = has_header && r == 0;
             let mut cells = Vec::new();
             let mut cx = x;
             let mut height = Pt::ZERO;
             for (c, w) in widths.iter().enumerate() {
                 let cell = row.get(c).cloned().unwrap_or_default();
-                let align = t.aligns.get(c).copied().unwrap_or_default();
+                // A hair over, so that a cell set at exactly its natural width stays on one line.
+                let measure = *w - pad * 2.0 + Pt::new(0.01);
+                let hyphenate = if is_header { hyphenate_headers } else { !numeric[c] };
                 let mut lines = paragraph::set(
                     &cell.content,
-                    &style_for(*w - pad * 2.0, r < header_rows, align, cell.lang, hyphenate_headers),
+                    &style_for(measure, is_header, aligns[c], cell.lang, hyphenate),
                     self.fonts,
                 );
-                if align == CellAlign::Right {
+                if aligns[c] == CellAlign::Right {
+                    // Figures line up on the decimal separator, the column's widest
+                    // part after it closing the column; the rest flush right.
+                    let after = if numeric[c] && !is_header {
+                        let ps = style_for(Pt::new(100_000.0), false, CellAlign::Left, cell.lang, false);
+                        tail[c] - self.decimal_tail(&cell.content, &ps)
+                    } else {
+                        Pt::ZERO
+                    };
                     for l in &mut lines {
-                        let lw: Pt = l.runs.iter().map(TextRun::width).sum();
-                        let shift = (*w - pad * 2.0 - lw).max(Pt::ZERO);
+                        let shift = (measure - line_width(l) - after).max(Pt::ZERO);
                         for run in &mut l.runs {
                             run.x += shift;
                         }
@@ -619,10 +677,135 @@ impl Ctx<'_> {
             self.push(Elem::Row {
                 cells,
                 height: height + pad * 2.0,
-                rule_above: r == 0 || r == header_rows,
+                rule_above: r == 0 || (has_header && r == 1),
                 rule_below: r + 1 == n,
                 width: table_w,
+                header: is_header,
+                head: (has_header && r > 0).then_some(head_elem),
             });
         }
+    }
+
+    /// A table too wide for the measure, set one row to a block: the first cell in
+    /// bold, then each other cell on a line of its own after its column's name,
+    /// rules between rows.
+    fn records(&mut self, t: &Table, x: Pt, width: Pt) {
+        let size = style::table_size(self.opts.font_size());
+        let pad = style::table_padding(self.opts.font_size());
+        let leading = size * style::TABLE_LEADING;
+        let n = t.rows.len();
+        for (r, row) in t.rows.iter().enumerate() {
+            let mut lines = Vec::new();
+            for (c, cell) in row.iter().enumerate() {
+                let text = Inline::plain_text(&cell.content);
+                if text.trim().is_empty() {
+                    continue;
+                }
+                let name = t.header.get(c).map(|h| h.content.clone()).filter(|h| !h.is_empty() && c > 0);
+                let content = match name {
+                    Some(name) => {
+                        let mut label = name;
+                        label.push(Inline::Text(": ".into()));
+                        let mut v = vec![Inline::Emph(label)];
+                        v.extend(cell.content.iter().cloned());
+                        v
+                    }
+                    None if c == 0 => vec![Inline::Strong(cell.content.clone())],
+                    None => cell.content.clone(),
+                };
+                let ps = ParaStyle {
+                    family: Family::Serif,
+                    style: Style::default(),
+                    size,
+                    leading,
+                    align: Align::Left,
+                    indent: Pt::ZERO,
+                    width: width - pad * 2.0,
+                    lang: cell.lang,
+                    hyphenate: true,
+                    expansion: 0.0,
+                };
+                lines.extend(paragraph::set(&content, &ps, self.fonts));
+            }
+            let height = leading * lines.len() as f64 + pad * 2.0;
+            self.push(Elem::Row {
+                cells: vec![(x + pad, lines)],
+                height,
+                rule_above: true,
+                rule_below: r + 1 == n,
+                width,
+                header: false,
+                head: None,
+            });
+        }
+    }
+
+    /// Width of a figure's part from its decimal separator on (`,5` of `48,5`), or
+    /// of what follows its last digit when it has none (` %` of `64 %`).
+    fn decimal_tail(&self, content: &[Inline], ps: &ParaStyle) -> Pt {
+        let text = Inline::plain_text(content);
+        let text = text.trim();
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let separator =
+            chars.windows(2).rev().find(|w| matches!(w[0].1, ',' | '.') && w[1].1.is_ascii_digit());
+        let from = match separator {
+            Some(w) => w[0].0,
+            None => match chars.iter().rposition(|(_, ch)| ch.is_ascii_digit()) {
+                Some(k) => chars.get(k + 1).map_or(text.len(), |(at, _)| *at),
+                None => return Pt::ZERO,
+            },
+        };
+        let rest = &text[from..];
+        if rest.is_empty() {
+            return Pt::ZERO;
+        }
+        paragraph::set(&[Inline::Text(rest.to_owned())], ps, self.fonts)
+            .first()
+            .map_or(Pt::ZERO, |l| l.runs.iter().map(TextRun::width).sum())
+    }
+}
+
+/// Column widths for a table of `width`: each column its `least`, and the room left
+/// shared so that columns wanting little more than their least get all of it (a
+/// short name or a figure stays on one line) and the rest share what remains
+/// equally, none past its `natural` width.
+fn fill(least: &[Pt], natural: &[Pt], width: Pt) -> Vec<Pt> {
+    let mut widths = least.to_vec();
+    let mut left = width - least.iter().copied().sum::<Pt>();
+    let mut open: Vec<usize> = (0..least.len()).filter(|&c| natural[c] > least[c]).collect();
+    while !open.is_empty() && left > Pt::ZERO {
+        let share = left / open.len() as f64;
+        let (done, rest): (Vec<usize>, Vec<usize>) =
+            open.iter().partition(|&&c| natural[c] - widths[c] <= share);
+        if done.is_empty() {
+            for &c in &rest {
+                widths[c] += share;
+            }
+            break;
+        }
+        for &c in &done {
+            left -= natural[c] - widths[c];
+            widths[c] = natural[c];
+        }
+        open = rest;
+    }
+    widths
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_satisfies_small_wants_first() {
+        let pt = |v: &[f64]| v.iter().map(|&x| Pt::new(x)).collect::<Vec<_>>();
+        // A short name column (wants 20 more), a figure column (wants nothing more)
+        // and a long text column (wants 300 more) in 100 pt of room.
+        let w = fill(&pt(&[40.0, 30.0, 60.0]), &pt(&[60.0, 30.0, 360.0]), Pt::new(230.0));
+        assert_eq!(w, pt(&[60.0, 30.0, 140.0]));
+        // Two long columns share equally.
+        let w = fill(&pt(&[50.0, 50.0]), &pt(&[300.0, 400.0]), Pt::new(200.0));
+        assert_eq!(w, pt(&[100.0, 100.0]));
+        assert_eq!(w.iter().copied().sum::<Pt>(), Pt::new(200.0));
     }
 }

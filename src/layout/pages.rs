@@ -303,6 +303,7 @@ fn uneven_spreads(pages: &[Page], leading: Pt, set: &Rhythm) -> Vec<usize> {
 }
 
 /// One setting of a statement's pages, those in `lines` a line short or long.
+#[allow(clippy::too_many_arguments)]
 fn paginate_once(
     layout: &mut Layout,
     book_title: &str,
@@ -503,6 +504,39 @@ impl Paginator<'_> {
         h
     }
 
+    /// Sets one table row at the cursor: its cells, and its rules above and below.
+    fn draw_row(
+        &mut self,
+        cells: &[(Pt, Vec<LineBox>)],
+        height: Pt,
+        (above, below): (bool, bool),
+        width: Pt,
+    ) {
+        let left = self.left();
+        let top = self.opts.pdf.margins.top + self.cursor;
+        let pad = style::table_padding(self.opts.font_size());
+        let x0 = cells.first().map_or(Pt::ZERO, |c| c.0) - pad;
+        let thick = Pt::new(0.5);
+        for (rule, y) in [(above, top), (below, top + height - thick)] {
+            if rule {
+                self.page.items.push(Item::Rule(Rect { x: left + x0, y, width, height: thick }));
+            }
+        }
+        let mut called = Vec::new();
+        for (cx, lines) in cells {
+            let mut y = top + pad;
+            let id = self.fresh_id();
+            for (k, l) in lines.iter().enumerate() {
+                let tag = Tag { kind: LineKind::Body, para: id, index: k, count: lines.len() };
+                self.draw_line(l, left + *cx, y, Some(tag));
+                called.extend(&l.notes);
+                y += l.leading;
+            }
+        }
+        self.cursor += height;
+        self.attach_notes(&called);
+    }
+
     fn separator(&self) -> Pt {
         self.opts.leading()
     }
@@ -666,47 +700,30 @@ impl Paginator<'_> {
                     }
                     i += 1;
                 }
-                Elem::Row { cells, height, rule_above, rule_below, width } => {
-                    if *height > self.avail() && self.cursor > Pt::ZERO {
+                Elem::Row { cells, height, rule_above, rule_below, width, header, head } => {
+                    // A body row opening a column or page repeats the table's header above it.
+                    let repeat = match head {
+                        Some(h) if self.cursor == Pt::ZERO => match &elems[*h] {
+                            Elem::Row { cells, height, width, .. } => Some((cells, *height, *width)),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    // A header row keeps the first row after it.
+                    let after = match elems.get(i + 1) {
+                        Some(Elem::Row { height, .. }) if *header => *height,
+                        _ => Pt::ZERO,
+                    };
+                    let above = repeat.map_or(Pt::ZERO, |r| r.1);
+                    if above + *height + after > self.avail() && self.cursor > Pt::ZERO {
                         self.new_page();
                         continue;
                     }
+                    if let Some((cells, height, width)) = repeat {
+                        self.draw_row(cells, height, (true, false), width);
+                    }
                     self.mark(i, 0);
-                    let left = self.left();
-                    let top = self.opts.pdf.margins.top + self.cursor;
-                    let x0 =
-                        cells.first().map_or(Pt::ZERO, |c| c.0) - style::table_padding(self.opts.font_size());
-                    let thick = Pt::new(0.5);
-                    if *rule_above {
-                        self.page.items.push(Item::Rule(Rect {
-                            x: left + x0,
-                            y: top,
-                            width: *width,
-                            height: thick,
-                        }));
-                    }
-                    if *rule_below {
-                        self.page.items.push(Item::Rule(Rect {
-                            x: left + x0,
-                            y: top + *height - thick,
-                            width: *width,
-                            height: thick,
-                        }));
-                    }
-                    let pad = style::table_padding(self.opts.font_size());
-                    let mut called = Vec::new();
-                    for (cx, lines) in cells {
-                        let mut y = top + pad;
-                        let id = self.fresh_id();
-                        for (k, l) in lines.iter().enumerate() {
-                            let tag = Tag { kind: LineKind::Body, para: id, index: k, count: lines.len() };
-                            self.draw_line(l, left + *cx, y, Some(tag));
-                            called.extend(&l.notes);
-                            y += l.leading;
-                        }
-                    }
-                    self.cursor += *height;
-                    self.attach_notes(&called);
+                    self.draw_row(cells, *height, (*rule_above || repeat.is_some(), *rule_below), *width);
                     i += 1;
                 }
                 Elem::Break => {
