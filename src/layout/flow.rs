@@ -241,7 +241,13 @@ impl Ctx<'_> {
         self.flow.origins.push(self.origin);
     }
 
+    /// Vertical space; space meeting space is the larger of the two, not their sum
+    /// (a list straight after a heading stands as far below it as a paragraph would).
     fn gap(&mut self, g: Pt) {
+        if let Some(Elem::Gap(prev)) = self.flow.elems.last_mut() {
+            *prev = prev.max(g);
+            return;
+        }
         self.push(Elem::Gap(g));
     }
 
