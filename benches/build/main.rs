@@ -323,6 +323,7 @@ fn in_process(dir: &Path, runs: usize) -> Result<(Stages, usize), String> {
                         cover,
                         pages: Vec::new(),
                         compress_images: true,
+                        soft_hyphens: Vec::new(),
                     };
                     let t = Instant::now();
                     let bytes = epub::package(&project.book, &project.images, &eopts)

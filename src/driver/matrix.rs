@@ -378,6 +378,7 @@ fn write_epub(
         cover,
         pages,
         compress_images: e.compress_images,
+        soft_hyphens: e.soft_hyphens.languages().to_vec(),
     };
     let archive = epub::package_packed(book, &project.images, &eopts, packed)
         .map_err(|err| Diagnostics(vec![Diagnostic::error(Some(Location::file(&file)), err.to_string())]))?;

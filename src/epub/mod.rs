@@ -33,7 +33,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::model::{Book, Images};
+use crate::model::{Book, Images, Lang};
 pub use container::Archive;
 use container::{Entry, Pack, Packed};
 use package::SpineItem;
@@ -53,6 +53,9 @@ pub struct EpubOptions {
     pub pages: Vec<crate::model::PageMark>,
     /// Deflate images that a sample shows will shrink; else every image is stored.
     pub compress_images: bool,
+    /// Languages whose running text gets soft hyphens (U+00AD) at the break points
+    /// samizdat's patterns allow: for reading systems with no dictionary for them.
+    pub soft_hyphens: Vec<Lang>,
 }
 
 /// Why a book could not be packaged.
@@ -142,6 +145,7 @@ pub fn package_packed<'a>(
     }
     let mut plan = Plan::new(book, images, opts.cover.as_deref())?;
     plan.pages = &opts.pages;
+    plan.soft_hyphens = &opts.soft_hyphens;
 
     let cover = plan.cover.and_then(|i| plan.images.get(i));
     let mut spine = Vec::new();

@@ -30,6 +30,8 @@ pub(crate) struct Plan<'a> {
     pub cover: Option<usize>,
     /// Print pages to mark in the text, in page order.
     pub pages: &'a [crate::model::PageMark],
+    /// Languages whose running text gets soft hyphens.
+    pub soft_hyphens: &'a [Lang],
 }
 
 /// A statement and the names it gets inside the EPUB.
@@ -156,6 +158,7 @@ impl<'a> Plan<'a> {
             image_index: BTreeMap::new(),
             cover: None,
             pages: &[],
+            soft_hyphens: &[],
         };
         if let Some(path) = cover {
             plan.cover = Some(plan.add_image(images, path)?);

@@ -249,6 +249,7 @@ fn options() -> EpubOptions {
         cover: Some(PathBuf::from("book/img/photo.jpg")),
         pages: Vec::new(),
         compress_images: true,
+        soft_hyphens: Vec::new(),
     }
 }
 
@@ -518,6 +519,7 @@ fn errors() {
         cover: None,
         pages: Vec::new(),
         compress_images: true,
+        soft_hyphens: Vec::new(),
     };
     assert!(matches!(package(&book, &images(), &opts), Err(EpubError::InvalidModified(_))));
     let mut untitled = book.clone();
@@ -615,12 +617,8 @@ fn hostile_book() -> Book {
 // Hostile input still packages into well-formed documents, and an empty book gets a non-empty TOC.
 #[test]
 fn hostile_input_is_well_formed() {
-    let epub = package(
-        &hostile_book(),
-        &images(),
-        &EpubOptions { modified: MODIFIED.into(), cover: None, pages: Vec::new(), compress_images: true },
-    )
-    .expect("packages");
+    let epub =
+        package(&hostile_book(), &images(), &EpubOptions { cover: None, ..options() }).expect("packages");
     for (name, text) in entries(&epub) {
         if name.ends_with(".xhtml") || name.ends_with(".opf") || name.ends_with(".ncx") {
             if let Err(e) = parse_xml(&text) {
@@ -635,12 +633,7 @@ fn hostile_input_is_well_formed() {
     }
     let mut empty = hostile_book();
     empty.documents.clear();
-    let epub = package(
-        &empty,
-        &images(),
-        &EpubOptions { modified: MODIFIED.into(), cover: None, pages: Vec::new(), compress_images: true },
-    )
-    .expect("packages");
+    let epub = package(&empty, &images(), &EpubOptions { cover: None, ..options() }).expect("packages");
     assert!(entry(&epub, "EPUB/nav.xhtml").contains("<li><a href=\"title.xhtml\">"));
 }
 
@@ -659,8 +652,7 @@ fn epubcheck_is_clean() {
     }
     let dir = std::env::temp_dir();
     let pid = std::process::id();
-    let no_cover =
-        EpubOptions { modified: MODIFIED.into(), cover: None, pages: Vec::new(), compress_images: true };
+    let no_cover = EpubOptions { cover: None, ..options() };
     let books = [
         ("sample", build(&sample_book())),
         ("hostile", package(&hostile_book(), &images(), &no_cover).expect("packages")),

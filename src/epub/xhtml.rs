@@ -160,6 +160,55 @@ pub(crate) fn page_id(label: &str) -> String {
     format!("page-{label}")
 }
 
+/// `text` with a soft hyphen (U+00AD) at each point where `lang`'s patterns allow
+/// a word to break. Only words of letters are touched: a token holding a digit, a
+/// slash, `@`, `_` or a dot between letters (an address, a number, a file name)
+/// is left whole, so URLs and figures never break.
+pub(crate) fn soft_hyphens(text: &str, lang: Lang) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut rest = text;
+    while !rest.is_empty() {
+        let start = rest.find(|c: char| !c.is_whitespace()).unwrap_or(rest.len());
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let token = &rest[..end];
+        rest = &rest[end..];
+        let chars: Vec<char> = token.chars().collect();
+        let dotted = chars.windows(3).any(|w| w[1] == '.' && w[0].is_alphabetic() && w[2].is_alphabetic());
+        let literal =
+            dotted || chars.iter().any(|c| c.is_ascii_digit() || matches!(c, '/' | '@' | '_' | '\\'));
+        if literal {
+            out.push_str(token);
+            continue;
+        }
+        // Each run of letters is a word (a hyphenated compound breaks in each part).
+        let mut word_start = None;
+        for (i, c) in token.char_indices().chain([(token.len(), ' ')]) {
+            let letter = i < token.len() && (c.is_alphabetic() || c == '\u{301}');
+            match (letter, word_start) {
+                (true, None) => word_start = Some(i),
+                (false, Some(from)) => {
+                    let word = &token[from..i];
+                    let mut at = 0;
+                    for point in crate::typography::hyphenate(word, lang) {
+                        out.push_str(&word[at..point]);
+                        out.push('\u{ad}');
+                        at = point;
+                    }
+                    out.push_str(&word[at..]);
+                    word_start = None;
+                }
+                _ => {}
+            }
+            if !letter && i < token.len() {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
 /// The XHTML of statement `index` of the plan.
 pub(crate) fn statement(plan: &Plan, index: usize) -> String {
     let Some(dp) = plan.docs.get(index) else {
@@ -179,6 +228,7 @@ pub(crate) fn statement(plan: &Plan, index: usize) -> String {
         next_mark: 0,
         counting: None,
         parent_lang: dp.doc.lang,
+        in_heading: false,
     };
     r.document();
     r.x.finish()
@@ -207,6 +257,8 @@ struct Renderer<'p, 'a> {
     counting: Option<(usize, usize)>,
     /// Language of the element being written into: a child states its own only when it differs.
     parent_lang: Lang,
+    /// Inside a heading, where no soft hyphen goes (a heading's words stay whole).
+    in_heading: bool,
 }
 
 impl Renderer<'_, '_> {
@@ -299,7 +351,9 @@ impl Renderer<'_, '_> {
                 }
                 self.open_lang(block.lang);
                 self.x.raw(">");
+                self.in_heading = true;
                 self.inlines(content);
+                self.in_heading = false;
                 self.x.raw("</h").num(level).raw(">\n");
                 if top && level == 1 {
                     self.byline();
@@ -441,7 +495,7 @@ impl Renderer<'_, '_> {
         let mut rest = t;
         if let Some((block, seen)) = self.counting {
             let len = t.chars().count();
-            while let Some(m) = self.marks.get(self.next_mark) {
+            while let Some(&m) = self.marks.get(self.next_mark) {
                 if m.block != block || m.offset >= seen + len || m.offset < seen {
                     break;
                 }
@@ -458,17 +512,27 @@ impl Renderer<'_, '_> {
                 while at > 0 && inside(at) {
                     at -= rest[..at].chars().next_back().map_or(1, char::len_utf8);
                 }
-                self.x.text(&rest[..at]);
+                self.running_text(&rest[..at], code);
                 rest = &rest[at..];
                 self.next_mark += 1;
                 page_break(&mut self.x, &m.label);
             }
             self.counting = Some((block, seen + len));
         }
-        self.x.text(rest);
+        self.running_text(rest, code);
         if code {
             self.x.raw("</code>");
         }
+    }
+
+    /// Text as it is, or with soft hyphens at the break points of its language
+    /// when the book asks for them there (never in code or headings).
+    fn running_text(&mut self, text: &str, code: bool) {
+        if code || self.in_heading || !self.plan.soft_hyphens.contains(&self.parent_lang) {
+            self.x.text(text);
+            return;
+        }
+        self.x.text(&soft_hyphens(text, self.parent_lang));
     }
 
     fn inlines(&mut self, inlines: &[Inline]) {
@@ -502,7 +566,9 @@ impl Renderer<'_, '_> {
             }
             Inline::Span { lang, content } => {
                 self.x.raw("<span").attr("xml:lang", lang.tag()).attr("lang", lang.tag()).raw(">");
+                let parent = std::mem::replace(&mut self.parent_lang, *lang);
                 self.inlines(content);
+                self.parent_lang = parent;
                 self.x.raw("</span>");
             }
             Inline::Code(t) => self.counted_text(t, true),

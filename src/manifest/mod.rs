@@ -338,6 +338,34 @@ pub struct EpubSettings {
     /// false, every image is stored as it is, which is faster and loses little
     /// on photographs.
     pub compress_images: bool,
+    /// Where soft hyphens go into the text.
+    pub soft_hyphens: SoftHyphens,
+}
+
+/// `soft-hyphens`: whether an EPUB carries soft hyphens (U+00AD) at the break
+/// points samizdat's own patterns allow, so that justified text breaks well in
+/// a reading system that has no hyphenation dictionary for the language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SoftHyphens {
+    /// For languages reading systems rarely hyphenate themselves (Kazakh); Russian
+    /// and English are left to the reader's own hyphenation.
+    #[default]
+    Auto,
+    /// In every language.
+    Always,
+    /// None.
+    Never,
+}
+
+impl SoftHyphens {
+    /// The languages whose text gets soft hyphens.
+    pub fn languages(self) -> &'static [Lang] {
+        match self {
+            SoftHyphens::Auto => &[Lang::Kk],
+            SoftHyphens::Always => &Lang::ALL,
+            SoftHyphens::Never => &[],
+        }
+    }
 }
 
 /// What an output is, with its format's settings.
@@ -1654,6 +1682,15 @@ impl Resolver<'_, '_> {
             Some(path)
         });
         let compress_images = o.compress_images.as_ref().is_none_or(|c| *c.get_ref());
-        EpubSettings { cover, compress_images }
+        let mut soft_hyphens = SoftHyphens::default();
+        if let Some(v) = &o.soft_hyphens {
+            let values =
+                [("auto", SoftHyphens::Auto), ("always", SoftHyphens::Always), ("never", SoftHyphens::Never)];
+            let hint = "use \"auto\" (Kazakh only), \"always\" or \"never\"";
+            if let Some(found) = self.keyword(v, "soft-hyphens", &values, Some(hint)) {
+                soft_hyphens = found;
+            }
+        }
+        EpubSettings { cover, compress_images, soft_hyphens }
     }
 }

@@ -149,6 +149,9 @@ pub(super) struct RawOutput {
     pub cover: Option<Spanned<String>>,
     /// EPUB: deflate images that shrink by it (default true); false stores every image as it is.
     pub compress_images: Option<Spanned<bool>>,
+    /// EPUB: `auto` (default), `always` or `never`: soft hyphens at the break points
+    /// samizdat's patterns allow, for reading systems without the language's dictionary.
+    pub soft_hyphens: Option<Spanned<String>>,
     /// PDF: `recto` (statements begin on a right-hand page) or `any`.
     pub start: Option<Spanned<String>>,
     /// PDF: a title page and a table of contents in front.
@@ -186,7 +189,7 @@ impl RawOutput {
     /// Every key of the table with its span when it was written, in the order of
     /// [`OUTPUT_FIELDS`] (a test keeps the two alike), so checks that depend on a
     /// key's scope read it from the schema instead of listing keys again.
-    pub(super) fn key_spans(&self) -> [(&'static str, Option<Range<usize>>); 30] {
+    pub(super) fn key_spans(&self) -> [(&'static str, Option<Range<usize>>); 31] {
         [
             ("format", self.format.as_ref().map(Spanned::span)),
             ("page-size", self.page_size.as_ref().map(Spanned::span)),
@@ -203,6 +206,7 @@ impl RawOutput {
             ("standard", self.standard.as_ref().map(Spanned::span)),
             ("cover", self.cover.as_ref().map(Spanned::span)),
             ("compress-images", self.compress_images.as_ref().map(Spanned::span)),
+            ("soft-hyphens", self.soft_hyphens.as_ref().map(Spanned::span)),
             ("start", self.start.as_ref().map(Spanned::span)),
             ("contents", self.contents.as_ref().map(Spanned::span)),
             ("running-heads", self.running_heads.as_ref().map(Spanned::span)),
@@ -448,6 +452,7 @@ pub(super) static OUTPUT_FIELDS: &[Field] = &[
     pdf_field("standard", &[Type::String], "standard = \"pdf/a-2b\""),
     epub_field("cover", &[Type::String], "cover = \"img/cover.jpg\""),
     epub_field("compress-images", &[Type::Bool], "compress-images = false"),
+    epub_field("soft-hyphens", &[Type::String], "soft-hyphens = \"always\""),
     pdf_field("start", &[Type::String], "start = \"recto\""),
     pdf_field("contents", &[Type::Bool], "contents = true"),
     pdf_field("running-heads", &[Type::Bool], "running-heads = false"),

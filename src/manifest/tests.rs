@@ -425,6 +425,23 @@ fn compress_images_key() {
     assert!(!epub("[output.e]\nformat = \"epub\"\ncompress-images = false\n"));
 }
 
+// `soft-hyphens`: Kazakh only by default, every language or none when asked; a
+// misspelt value is an error at it with the accepted words.
+#[test]
+fn soft_hyphens_key() {
+    let book = TempBook::with(&["a.md"]);
+    let epub = |text: &str| match &ok(&with_book(text), book.path()).outputs[0].kind {
+        OutputKind::Epub(e) => e.soft_hyphens,
+        OutputKind::Pdf(_) => panic!("not an epub output"),
+    };
+    assert_eq!(epub("[output.e]\nformat = \"epub\"\n"), SoftHyphens::Auto);
+    assert_eq!(SoftHyphens::Auto.languages(), [Lang::Kk]);
+    assert_eq!(epub("[output.e]\nformat = \"epub\"\nsoft-hyphens = \"always\"\n").languages(), Lang::ALL);
+    assert!(epub("[output.e]\nformat = \"epub\"\nsoft-hyphens = \"Never\"\n").languages().is_empty());
+    let d = fails(&with_book("[output.e]\nformat = \"epub\"\nsoft-hyphens = \"sometimes\"\n"), book.path());
+    find(&d, "unknown soft-hyphens `sometimes`");
+}
+
 // Dates are checked: YYYY, YYYY-MM and YYYY-MM-DD pass, an unquoted TOML date too; the rest is refused.
 #[test]
 fn dates() {

@@ -406,8 +406,16 @@ pub fn typeset(path: &Path) -> samizdat::layout::Layout {
     layout
 }
 
-/// The text of every XHTML file of an EPUB but its navigation, one after the other.
+/// The text of every XHTML file of an EPUB but its navigation, one after the other,
+/// without soft hyphens (invisible, and in Kazakh text by default), so that
+/// passages are found as written.
 pub fn epub_xhtml(epub: &[u8]) -> String {
+    epub_xhtml_raw(epub).replace('\u{ad}', "")
+}
+
+/// [`epub_xhtml`] with the soft hyphens kept.
+#[allow(dead_code)]
+pub fn epub_xhtml_raw(epub: &[u8]) -> String {
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).expect("EPUB is a zip");
     let names: Vec<String> =
         (0..zip.len()).filter_map(|i| zip.name_for_index(i)?.ok().map(|n| n.into_owned())).collect();

@@ -1,0 +1,193 @@
+//! E-books for readers without the language's hyphenation: soft hyphens read back
+//! from the EPUB's XHTML and checked against the Kazakh patterns with a Liang
+//! matcher of the test's own (not the library's), none in headings, addresses or
+//! figures, and none in Russian text unless asked for.
+
+mod common;
+
+use std::collections::{BTreeSet, HashMap};
+
+use common::{Book, epub_xhtml_raw};
+
+const SHY: char = '\u{ad}';
+
+/// Liang's algorithm over a TeX pattern file: the break points (in letters from
+/// the word's start) of `word`, keeping 2 letters on each side.
+struct Patterns(HashMap<String, Vec<u8>>);
+
+impl Patterns {
+    fn load(tex: &str) -> Patterns {
+        let body = tex.split_once("\\patterns{").expect("a \\patterns block").1;
+        let body = body.split_once('}').expect("the block's end").0;
+        let mut map = HashMap::new();
+        for line in body.lines() {
+            let code = line.split('%').next().unwrap_or("");
+            for pattern in code.split_whitespace().filter(|p| !p.contains('-')) {
+                let mut letters = String::new();
+                let mut levels = vec![0u8];
+                for c in pattern.chars() {
+                    match c.to_digit(10) {
+                        Some(d) => *levels.last_mut().unwrap() = d as u8,
+                        None => {
+                            letters.push(c);
+                            levels.push(0);
+                        }
+                    }
+                }
+                map.insert(letters, levels);
+            }
+        }
+        Patterns(map)
+    }
+
+    fn breaks(&self, word: &str) -> BTreeSet<usize> {
+        let dotted: Vec<char> = format!(".{}.", word.to_lowercase()).chars().collect();
+        let mut levels = vec![0u8; dotted.len() + 1];
+        for i in 0..dotted.len() {
+            for j in i + 1..=dotted.len() {
+                let piece: String = dotted[i..j].iter().collect();
+                if let Some(values) = self.0.get(&piece) {
+                    for (k, v) in values.iter().enumerate() {
+                        levels[i + k] = levels[i + k].max(*v);
+                    }
+                }
+            }
+        }
+        let n = word.chars().count();
+        // levels[k + 1] is the value between letter k - 1 and letter k of the word.
+        (2..=n.saturating_sub(2)).filter(|&k| levels[k + 1] % 2 == 1).collect()
+    }
+}
+
+/// The words of `text` that carry soft hyphens, as (the word, its break points).
+fn hyphenated_words(text: &str) -> Vec<(String, BTreeSet<usize>)> {
+    let mut found = Vec::new();
+    for token in text.split(|c: char| !(c.is_alphabetic() || c == SHY)) {
+        if !token.contains(SHY) {
+            continue;
+        }
+        let mut word = String::new();
+        let mut points = BTreeSet::new();
+        for c in token.chars() {
+            if c == SHY {
+                points.insert(word.chars().count());
+            } else {
+                word.push(c);
+            }
+        }
+        found.push((word, points));
+    }
+    found
+}
+
+/// The text of the elements `tag` (`<h1…>…</h1>` and the like) in `xhtml`.
+fn elements<'a>(xhtml: &'a str, tag: &str) -> Vec<&'a str> {
+    let open = format!("<{tag}");
+    let close = format!("</{tag}>");
+    xhtml.split(&open).skip(1).filter_map(|rest| rest.split_once(&close).map(|(inner, _)| inner)).collect()
+}
+
+// The Kazakh statement under the default (`auto`): soft hyphens in its running
+// text, each at a point the Kazakh patterns allow, none in headings or addresses.
+#[test]
+fn kazakh_text_gets_soft_hyphens_where_the_patterns_allow() {
+    let book = Book::fixture("kazakh");
+    book.write(
+        "content/quqyq.md",
+        format!(
+            "{}\n\nТолығырақ: https://adilet-uii.kz/komek-baǵdarlamasy және 2026 жылғы 15 наурыз.\n",
+            String::from_utf8(book.read("content/quqyq.md")).unwrap()
+        ),
+    );
+    book.run(["build", "--format", "epub"]).success();
+    let epub = std::fs::read(
+        book.path("out")
+            .read_dir()
+            .unwrap()
+            .flatten()
+            .find(|e| e.path().extension().is_some_and(|x| x == "epub"))
+            .expect("an EPUB")
+            .path(),
+    )
+    .unwrap();
+    let xhtml = epub_xhtml_raw(&epub);
+    let patterns = Patterns::load(include_str!("../data/hyph-kk.tex"));
+    let words = hyphenated_words(&xhtml);
+    assert!(words.len() > 50, "only {} words carry soft hyphens", words.len());
+    for (word, points) in &words {
+        let allowed = patterns.breaks(word);
+        assert!(points.is_subset(&allowed), "`{word}` broken at {points:?}, the patterns allow {allowed:?}");
+    }
+    // Most allowed points are used: the text breaks as well as the print edition.
+    let used: usize = words.iter().map(|(_, p)| p.len()).sum();
+    let possible: usize = words.iter().map(|(w, _)| patterns.breaks(w).len()).sum();
+    assert!(used * 10 >= possible * 9, "{used} of {possible} break points used");
+    for tag in ["h1", "h2", "h3", "title"] {
+        for inner in elements(&xhtml, tag) {
+            assert!(!inner.contains(SHY), "a soft hyphen in <{tag}>: {inner}");
+        }
+    }
+    let line = xhtml.lines().find(|l| l.contains("adilet-uii")).expect("the address line");
+    let address = line.split_whitespace().find(|t| t.contains("adilet")).unwrap();
+    assert!(!address.contains(SHY), "a soft hyphen in the address: {address}");
+    assert!(!line.contains(&format!("2{SHY}0")), "a soft hyphen in a figure: {line}");
+}
+
+// Russian is left to the reader's own hyphenation under `auto`, and gets soft
+// hyphens when asked for `always`; `never` keeps even Kazakh free of them.
+#[test]
+fn soft_hyphens_follow_the_setting() {
+    let book = Book::fixture("mixed");
+    let manifest = String::from_utf8(book.read("book.toml")).unwrap();
+    let base: String = manifest.split("[output").next().unwrap_or(&manifest).to_owned();
+    let build = |setting: &str| -> String {
+        let extra =
+            if setting.is_empty() { String::new() } else { format!("soft-hyphens = \"{setting}\"\n") };
+        book.write("book.toml", format!("{base}\n[output.e]\nformat = \"epub\"\n{extra}"));
+        book.run(["build"]).success();
+        epub_xhtml_raw(&book.read("out/e.epub"))
+    };
+    let auto = build("");
+    let always = build("always");
+    let never = build("never");
+    assert!(!never.contains(SHY), "soft hyphens under `never`");
+    let (ru_auto, kk_auto) = by_language(&auto);
+    let (ru_always, kk_always) = by_language(&always);
+    assert_eq!(ru_auto, 0, "soft hyphens in Russian text under `auto`");
+    assert!(kk_auto > 20, "{kk_auto} soft hyphens in the Kazakh text under `auto`");
+    assert!(ru_always > 20, "{ru_always} soft hyphens in Russian text under `always`");
+    assert_eq!(kk_always, kk_auto, "`always` changed the Kazakh text");
+}
+
+/// Soft hyphens in Russian and in Kazakh text of the EPUB's documents: each piece
+/// of text in the language of its nearest element that states one.
+fn by_language(xhtml: &str) -> (usize, usize) {
+    let (mut ru, mut kk) = (0, 0);
+    for file in xhtml.split("<?xml").skip(1) {
+        // (element name, whether it is Kazakh when it says).
+        let mut open: Vec<(String, Option<bool>)> = Vec::new();
+        let mut rest = file;
+        while let Some((text, tag)) = rest.split_once('<') {
+            let is_kk = open.iter().rev().find_map(|(_, l)| *l).unwrap_or(false);
+            let n = text.matches(SHY).count();
+            if is_kk {
+                kk += n
+            } else {
+                ru += n
+            }
+            let (tag, after) = tag.split_once('>').unwrap_or((tag, ""));
+            rest = after;
+            let name: String =
+                tag.trim_start_matches('/').chars().take_while(|c| c.is_alphanumeric()).collect();
+            if tag.starts_with('/') {
+                if let Some(k) = open.iter().rposition(|(n, _)| *n == name) {
+                    open.truncate(k);
+                }
+            } else if !tag.ends_with('/') && !tag.starts_with('!') && !tag.starts_with('?') {
+                let lang = tag.contains(" lang=").then(|| tag.contains(" lang=\"kk\""));
+                open.push((name, lang));
+            }
+        }
+    }
+    (ru, kk)
+}
