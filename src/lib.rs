@@ -10,6 +10,7 @@
 //! `diag` (diagnostics with places). `driver`: the only module
 //! that touches the filesystem.
 
+pub mod cover;
 pub mod date;
 pub mod diag;
 pub mod driver;

@@ -191,3 +191,55 @@ fn by_language(xhtml: &str) -> (usize, usize) {
     }
     (ru, kk)
 }
+
+/// The entries of an EPUB by name.
+fn entries(epub: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).expect("EPUB is a zip");
+    (0..zip.len())
+        .map(|i| {
+            let mut f = zip.by_index(i).expect("entry");
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut f, &mut bytes).expect("read");
+            (f.name().expect("a UTF-8 name").into_owned(), bytes)
+        })
+        .collect()
+}
+
+// A book with no picture gets a drawn cover: a PNG of the recommended size, named
+// the cover image in the package, with ink on it (its title), the same bytes on
+// every build; `cover-generate = false` leaves the book without one.
+#[test]
+fn a_book_without_pictures_gets_a_drawn_cover() {
+    let book = Book::empty("drawn-cover");
+    let manifest = "[book]\ntitle = \"Ауыл тұрғындарына тегін құқықтық көмек туралы өтініш\"\n\
+                    authors = [\"«Әділет үйі» қоғамдық қоры\"]\nlanguage = \"kk\"\ndate = \"2026-02-20\"\n\
+                    documents = [\"content/*.md\"]\n\n[output.e]\nformat = \"epub\"\n";
+    book.write("book.toml", manifest);
+    book.write("content/01.md", "# Өтініш\n\nБіз ауыл тұрғындарына көмек көрсетеміз.\n");
+    book.run(["build"]).success();
+    let first = book.read("out/e.epub");
+    let files = entries(&first);
+    let opf = String::from_utf8(files["EPUB/content.opf"].clone()).expect("UTF-8");
+    let item = opf.lines().find(|l| l.contains("cover-image")).expect("no cover-image item in the OPF");
+    assert!(item.contains("media-type=\"image/png\""), "{item}");
+    let href = item.split("href=\"").nth(1).and_then(|h| h.split('"').next()).expect("href");
+    let png = &files[&format!("EPUB/{href}")];
+    let decoder = png::Decoder::new(std::io::Cursor::new(png.as_slice()));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut pixels = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut pixels).expect("decodes");
+    assert_eq!((info.width, info.height), (1600, 2560));
+    let dark = pixels.chunks(3).filter(|p| p.iter().all(|&c| c < 80)).count();
+    let share = dark as f64 / (1600.0 * 2560.0);
+    assert!(share > 0.01 && share < 0.2, "{:.1} % of the cover is ink", share * 100.0);
+    assert!(files.contains_key("EPUB/cover.xhtml"), "no cover page");
+    // Deterministic.
+    book.run(["build"]).success();
+    assert!(book.read("out/e.epub") == first, "a second build gives other bytes");
+    // Off when asked.
+    book.write("book.toml", format!("{manifest}cover-generate = false\n"));
+    book.run(["build"]).success();
+    let files = entries(&book.read("out/e.epub"));
+    let opf = String::from_utf8(files["EPUB/content.opf"].clone()).expect("UTF-8");
+    assert!(!opf.contains("cover-image"), "a cover under cover-generate = false");
+}

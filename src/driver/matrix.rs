@@ -358,6 +358,9 @@ fn write_pdf(
     Ok(out)
 }
 
+/// The key of a drawn cover among the images: no file of the book has a relative path.
+const DRAWN_COVER: &str = "samizdat-drawn-cover.png";
+
 fn write_epub(
     project: &Project,
     book: &Book,
@@ -372,7 +375,25 @@ fn write_epub(
         .cover
         .clone()
         .or_else(|| book.documents.first().and_then(|d| d.images().first().map(|i| i.path.clone())));
-    let cover = cover.filter(|c| project.images.contains_key(c));
+    let mut cover = cover.filter(|c| project.images.contains_key(c));
+    // A book with no picture for a cover gets one drawn, so that it does not show
+    // as a blank tile in a reader's library.
+    let drawn: Option<crate::model::Images> = (cover.is_none() && e.cover_generate).then(|| {
+        let bytes = crate::cover::render(&book.meta, &project.fonts);
+        let asset = crate::model::ImageAsset {
+            format: crate::model::ImageFormat::Png,
+            width: crate::cover::WIDTH,
+            height: crate::cover::HEIGHT,
+            bytes: std::sync::Arc::new(bytes),
+        };
+        let mut images = project.images.clone();
+        images.insert(PathBuf::from(DRAWN_COVER), asset);
+        images
+    });
+    if drawn.is_some() {
+        cover = Some(PathBuf::from(DRAWN_COVER));
+    }
+    let images = drawn.as_ref().unwrap_or(&project.images);
     let eopts = EpubOptions {
         modified: plan.date.unwrap_or(Stamp::FALLBACK).iso(),
         cover,
@@ -380,7 +401,7 @@ fn write_epub(
         compress_images: e.compress_images,
         soft_hyphens: e.soft_hyphens.languages().to_vec(),
     };
-    let archive = epub::package_packed(book, &project.images, &eopts, packed)
+    let archive = epub::package_packed(book, images, &eopts, packed)
         .map_err(|err| Diagnostics(vec![Diagnostic::error(Some(Location::file(&file)), err.to_string())]))?;
     let staged = super::disk::stage_parts(&file, archive.parts()).map_err(|d| Diagnostics(vec![d]))?;
     Ok(UnitOut { files: vec![(file, staged, None)], warnings: Diagnostics::new(), notes: Vec::new() })

@@ -340,6 +340,9 @@ pub struct EpubSettings {
     pub compress_images: bool,
     /// Where soft hyphens go into the text.
     pub soft_hyphens: SoftHyphens,
+    /// Draw a cover (title, authors, year) when neither `cover` nor a picture of
+    /// the first statement gives one.
+    pub cover_generate: bool,
 }
 
 /// `soft-hyphens`: whether an EPUB carries soft hyphens (U+00AD) at the break
@@ -1691,6 +1694,7 @@ impl Resolver<'_, '_> {
                 soft_hyphens = found;
             }
         }
-        EpubSettings { cover, compress_images, soft_hyphens }
+        let cover_generate = o.cover_generate.as_ref().is_none_or(|c| *c.get_ref());
+        EpubSettings { cover, compress_images, soft_hyphens, cover_generate }
     }
 }
