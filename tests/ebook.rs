@@ -243,3 +243,31 @@ fn a_book_without_pictures_gets_a_drawn_cover() {
     let opf = String::from_utf8(files["EPUB/content.opf"].clone()).expect("UTF-8");
     assert!(!opf.contains("cover-image"), "a cover under cover-generate = false");
 }
+
+// The page list names its source: the book's identifier and the PDF whose pages
+// it follows; an e-book built without a print edition has no page list to source.
+#[test]
+fn the_page_list_names_the_print_edition() {
+    let book = Book::fixture("mixed");
+    book.run(["build"]).success();
+    let opf = |name: &str| {
+        let files = entries(&book.read(format!("out/{name}.epub")));
+        String::from_utf8(files["EPUB/content.opf"].clone()).expect("UTF-8")
+    };
+    let whole = opf("ebook");
+    let source =
+        whole.lines().find(|l| l.contains("property=\"pageBreakSource\"")).expect("no pageBreakSource");
+    assert!(source.contains("(book.pdf)"), "{source}");
+    let id = whole
+        .split("<dc:identifier")
+        .nth(1)
+        .and_then(|s| s.split('>').nth(1))
+        .and_then(|s| s.split('<').next());
+    assert!(source.contains(id.expect("an identifier")), "{source} does not name the book");
+    // The EPUB alone: no print pages, no source.
+    let manifest = String::from_utf8(book.read("book.toml")).unwrap();
+    let base = manifest.split("[output").next().unwrap().to_owned();
+    book.write("book.toml", format!("{base}[output.ebook]\nformat = \"epub\"\n"));
+    book.run(["build"]).success();
+    assert!(!opf("ebook").contains("pageBreakSource"), "a page source without print pages");
+}

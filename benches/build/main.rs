@@ -324,6 +324,7 @@ fn in_process(dir: &Path, runs: usize) -> Result<(Stages, usize), String> {
                         pages: Vec::new(),
                         compress_images: true,
                         soft_hyphens: Vec::new(),
+                        page_source: None,
                     };
                     let t = Instant::now();
                     let bytes = epub::package(&project.book, &project.images, &eopts)

@@ -180,12 +180,12 @@ pub(super) fn run(project: &Project, plan: &Plan<'_>, progress: &dyn Progress) -
     // Phase 2: the files. The EPUBs' page lists are read off the layouts first; then each
     // PDF takes its own layout (a unit is one output and scope, so no two share one) and
     // frees the pages as it draws them.
-    let marks: Vec<Option<Vec<PageMark>>> = units
+    let marks: Vec<Option<(Vec<PageMark>, String)>> = units
         .iter()
         .map(|u| {
             let source = epub_source.get(&(u.output.name.as_str(), u.scope))?;
             let i = key_of(source.0, source.1)?;
-            laid[i].as_ref().map(|(lay, _)| page_marks(lay))
+            laid[i].as_ref().map(|(lay, _)| (page_marks(lay), format!("{}.pdf", source.0)))
         })
         .collect();
     let jobs: Vec<Job<'_>> = units
@@ -197,7 +197,7 @@ pub(super) fn run(project: &Project, plan: &Plan<'_>, progress: &dyn Progress) -
                 let (lay, warnings) = laid.expect("each PDF unit has its own layout from phase 1");
                 Job::Pdf(u, p, lay, warnings)
             }
-            OutputKind::Epub(e) => Job::Epub(u, e, marks.unwrap_or_default()),
+            OutputKind::Epub(e) => Job::Epub(u, e, marks),
         })
         .collect();
     drop(laid);
@@ -244,7 +244,8 @@ type LayoutResult = Result<(Layout, Vec<layout::Warning>), Diagnostic>;
 /// A unit with what it is made from.
 enum Job<'a> {
     Pdf(&'a Unit<'a>, &'a PdfSettings, Layout, Vec<layout::Warning>),
-    Epub(&'a Unit<'a>, &'a manifest::EpubSettings, Vec<PageMark>),
+    /// With the print pages its page list follows, and the file they are read from.
+    Epub(&'a Unit<'a>, &'a manifest::EpubSettings, Option<(Vec<PageMark>, String)>),
 }
 
 /// What one unit produced.
@@ -366,7 +367,7 @@ fn write_epub(
     book: &Book,
     u: &Unit<'_>,
     e: &manifest::EpubSettings,
-    pages: Vec<crate::model::PageMark>,
+    pages: Option<(Vec<crate::model::PageMark>, String)>,
     packed: &PackedImages,
     plan: &Plan<'_>,
 ) -> Result<UnitOut, Diagnostics> {
@@ -394,12 +395,17 @@ fn write_epub(
         cover = Some(PathBuf::from(DRAWN_COVER));
     }
     let images = drawn.as_ref().unwrap_or(&project.images);
+    let (pages, page_source) = match pages {
+        Some((pages, file)) if !pages.is_empty() => (pages, Some(file)),
+        _ => (Vec::new(), None),
+    };
     let eopts = EpubOptions {
         modified: plan.date.unwrap_or(Stamp::FALLBACK).iso(),
         cover,
         pages,
         compress_images: e.compress_images,
         soft_hyphens: e.soft_hyphens.languages().to_vec(),
+        page_source,
     };
     let archive = epub::package_packed(book, images, &eopts, packed)
         .map_err(|err| Diagnostics(vec![Diagnostic::error(Some(Location::file(&file)), err.to_string())]))?;

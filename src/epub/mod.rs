@@ -56,6 +56,9 @@ pub struct EpubOptions {
     /// Languages whose running text gets soft hyphens (U+00AD) at the break points
     /// samizdat's patterns allow: for reading systems with no dictionary for them.
     pub soft_hyphens: Vec<Lang>,
+    /// The print edition `pages` come from (its file name), for the package's
+    /// `pageBreakSource`.
+    pub page_source: Option<String>,
 }
 
 /// Why a book could not be packaged.
@@ -146,6 +149,7 @@ pub fn package_packed<'a>(
     let mut plan = Plan::new(book, images, opts.cover.as_deref())?;
     plan.pages = &opts.pages;
     plan.soft_hyphens = &opts.soft_hyphens;
+    plan.page_source = opts.page_source.as_deref();
 
     let cover = plan.cover.and_then(|i| plan.images.get(i));
     let mut spine = Vec::new();

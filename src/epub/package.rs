@@ -125,6 +125,14 @@ fn accessibility(x: &mut Xml, plan: &Plan, lang: Lang) {
     if !plan.pages.is_empty() {
         meta(x, "schema:accessibilityFeature", "printPageNumbers");
         meta(x, "schema:accessibilityFeature", "pageNavigation");
+        // The page list follows the print edition built with it: the book's
+        // identifier and that edition's file (EPUB 3 meta property `pageBreakSource`,
+        // unprefixed: it replaces `source-of`).
+        let source = match plan.page_source {
+            Some(file) => format!("{} ({file})", plan.identifier),
+            None => plan.identifier.to_string(),
+        };
+        meta(x, "pageBreakSource", &source);
     }
     if has_images && all_alt {
         meta(x, "schema:accessibilityFeature", "alternativeText");

@@ -32,6 +32,8 @@ pub(crate) struct Plan<'a> {
     pub pages: &'a [crate::model::PageMark],
     /// Languages whose running text gets soft hyphens.
     pub soft_hyphens: &'a [Lang],
+    /// The print edition the page list follows (its file name).
+    pub page_source: Option<&'a str>,
 }
 
 /// A statement and the names it gets inside the EPUB.
@@ -159,6 +161,7 @@ impl<'a> Plan<'a> {
             cover: None,
             pages: &[],
             soft_hyphens: &[],
+            page_source: None,
         };
         if let Some(path) = cover {
             plan.cover = Some(plan.add_image(images, path)?);

@@ -250,6 +250,7 @@ fn options() -> EpubOptions {
         pages: Vec::new(),
         compress_images: true,
         soft_hyphens: Vec::new(),
+        page_source: None,
     }
 }
 
@@ -520,6 +521,7 @@ fn errors() {
         pages: Vec::new(),
         compress_images: true,
         soft_hyphens: Vec::new(),
+        page_source: None,
     };
     assert!(matches!(package(&book, &images(), &opts), Err(EpubError::InvalidModified(_))));
     let mut untitled = book.clone();
