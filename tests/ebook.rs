@@ -271,3 +271,22 @@ fn the_page_list_names_the_print_edition() {
     book.run(["build"]).success();
     assert!(!opf("ebook").contains("pageBreakSource"), "a page source without print pages");
 }
+
+// A statement that opens with a picture above its title reads title first: the
+// heading comes before the picture in the document.
+#[test]
+fn the_title_comes_before_the_opening_picture() {
+    let book = Book::fixture("kazakh");
+    book.write(
+        "book.toml",
+        format!("{}\n[output.e]\nformat = \"epub\"\n", String::from_utf8(book.read("book.toml")).unwrap()),
+    );
+    let source = String::from_utf8(book.read("content/quqyq.md")).unwrap();
+    assert!(source.trim_start().starts_with("!["), "the fixture no longer opens with a picture");
+    book.run(["build"]).success();
+    let files = entries(&book.read("out/e.epub"));
+    let (_, text) = files.iter().find(|(n, _)| n.starts_with("EPUB/text/")).expect("a statement");
+    let text = String::from_utf8_lossy(text);
+    let (h1, img) = (text.find("<h1").expect("a title"), text.find("<img").expect("a picture"));
+    assert!(h1 < img, "the picture comes before the title");
+}

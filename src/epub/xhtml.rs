@@ -270,7 +270,16 @@ impl Renderer<'_, '_> {
             self.x.raw("<h1>").text(&self.dp.label).raw("</h1>\n");
             self.byline();
         }
-        for block in &doc.blocks {
+        // A statement's opening picture above its title comes after the title in
+        // the document, so that a screen reader meets the title first.
+        let mut order: Vec<&Block> = doc.blocks.iter().collect();
+        if let [first, second, ..] = order.as_slice()
+            && matches!(first.kind, BlockKind::Image(_))
+            && matches!(second.kind, BlockKind::Heading { level: 1, .. })
+        {
+            order.swap(0, 1);
+        }
+        for block in order {
             self.block(block, true);
         }
         self.page_marks(usize::MAX, None);
