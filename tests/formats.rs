@@ -82,6 +82,13 @@ fn right_of(pages: &[Vec<PdfLine>], text: &str) -> f64 {
         .unwrap_or_else(|| panic!("no word `{text}`"))
 }
 
+/// The first line beginning with the word `first`, as (page index, line index).
+fn line_starting(pages: &[Vec<PdfLine>], first: &str) -> Option<(usize, usize)> {
+    pages.iter().enumerate().find_map(|(n, p)| {
+        p.iter().position(|l| l.words.first().is_some_and(|w| w.0 == first)).map(|k| (n, k))
+    })
+}
+
 fn has_word(pages: &[Vec<PdfLine>], text: &str) -> bool {
     pages.iter().flatten().flat_map(|l| &l.words).any(|w| w.0 == text)
 }
@@ -203,13 +210,7 @@ fn heads_notes_and_indents() {
     let expected: Vec<String> = title_words[..shown.len()].iter().map(|w| w.to_lowercase()).collect();
     assert_eq!(shown, expected, "the head is not the title's first words");
     // The footnote: "1." with the text hanging after it on every line.
-    let (page, at) = pages
-        .iter()
-        .enumerate()
-        .find_map(|(n, p)| {
-            p.iter().position(|l| l.words.first().is_some_and(|w| w.0 == "1.")).map(|k| (n, k))
-        })
-        .expect("no note numbered `1.`");
+    let (page, at) = line_starting(&pages, "1.").expect("no note numbered `1.`");
     let first = &pages[page][at];
     let second = pages[page].get(at + 1).expect("the note has one line");
     let text_x = first.words[1].1;
@@ -222,13 +223,7 @@ fn heads_notes_and_indents() {
     );
     assert!(second.x0 > first.x0 + 3.0, "the note's number does not hang");
     // The paragraph after the list: first line indented against its second.
-    let (page, at) = pages
-        .iter()
-        .enumerate()
-        .find_map(|(n, p)| {
-            p.iter().position(|l| l.words.first().is_some_and(|w| w.0 == "После")).map(|k| (n, k))
-        })
-        .expect("no paragraph after the list");
+    let (page, at) = line_starting(&pages, "После").expect("no paragraph after the list");
     let (first, second) =
         (&pages[page][at], pages[page].get(at + 1).or(pages.get(page + 1).and_then(|p| p.first())));
     let second = second.expect("the paragraph has one line");

@@ -554,9 +554,14 @@ impl Ctx<'_> {
             expansion: 0.0,
         };
         let line_width = |l: &LineBox| -> Pt { l.runs.iter().map(TextRun::width).sum() };
+        // A cell set on one line, for measuring.
+        let unbounded =
+            |bold: bool, lang: Lang| style_for(Pt::new(100_000.0), bold, CellAlign::Left, lang, false);
         let one_line = |content: &[Inline], bold: bool, lang: Lang| -> Pt {
-            let ps = style_for(Pt::new(100_000.0), bold, CellAlign::Left, lang, false);
-            paragraph::set(content, &ps, self.fonts).first().map(line_width).unwrap_or(Pt::ZERO)
+            paragraph::set(content, &unbounded(bold, lang), self.fonts)
+                .first()
+                .map(line_width)
+                .unwrap_or(Pt::ZERO)
         };
         // Per column: its natural width (the widest cell on one line), its header's,
         // its widest word, and its widest piece of a word hyphenated wherever it may
@@ -572,30 +577,28 @@ impl Ctx<'_> {
         let mut figures = vec![Pt::ZERO; cols];
         let mut tail = vec![Pt::ZERO; cols];
         let mut int = vec![Pt::ZERO; cols];
+        // Each figure's own tail, by (body row, column), to line it up when set.
+        let mut tails = std::collections::BTreeMap::new();
         for (c, cell) in t.header.iter().enumerate().take(cols) {
             let w = one_line(&cell.content, true, cell.lang) + pad * 2.0;
             natural[c] = natural[c].max(w);
             header[c] = header[c].max(w);
-            let ps = style_for(Pt::new(100_000.0), true, CellAlign::Left, cell.lang, false);
-            let (wd, pc) = self.widest_word(&cell.content, &ps);
+            let (wd, pc) = self.widest_word(&cell.content, &unbounded(true, cell.lang));
             word[c] = word[c].max(wd + pad * 2.0);
             piece[c] = piece[c].max(pc + pad * 2.0);
         }
-        for row in &t.rows {
+        for (r, row) in t.rows.iter().enumerate() {
             for (c, cell) in row.iter().enumerate().take(cols) {
                 let w = one_line(&cell.content, false, cell.lang);
                 natural[c] = natural[c].max(w + pad * 2.0);
                 body[c] = body[c].max(w + pad * 2.0);
                 if numeric[c] {
-                    let after = self.decimal_tail(
-                        &cell.content,
-                        &style_for(Pt::new(100_000.0), false, CellAlign::Left, cell.lang, false),
-                    );
+                    let after = self.decimal_tail(&cell.content, &unbounded(false, cell.lang));
+                    tails.insert((r, c), after);
                     tail[c] = tail[c].max(after);
                     int[c] = int[c].max(w - after);
                 } else {
-                    let ps = style_for(Pt::new(100_000.0), false, CellAlign::Left, cell.lang, false);
-                    let (wd, pc) = self.widest_word(&cell.content, &ps);
+                    let (wd, pc) = self.widest_word(&cell.content, &unbounded(false, cell.lang));
                     word[c] = word[c].max(wd + pad * 2.0);
                     piece[c] = piece[c].max(pc + pad * 2.0);
                 }
@@ -664,8 +667,7 @@ impl Ctx<'_> {
                     // Figures line up on the decimal separator, the column's widest
                     // part after it closing the column; the rest flush right.
                     let after = if numeric[c] && !is_header {
-                        let ps = style_for(Pt::new(100_000.0), false, CellAlign::Left, cell.lang, false);
-                        tail[c] - self.decimal_tail(&cell.content, &ps)
+                        tail[c] - tails.get(&(r - usize::from(has_header), c)).copied().unwrap_or(Pt::ZERO)
                     } else {
                         Pt::ZERO
                     };

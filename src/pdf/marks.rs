@@ -43,12 +43,15 @@ pub(super) fn draw(c: &mut Content, sheet: &Sheet, bleed: Pt) {
     c.save();
     c.stroke_gray(0.0);
     c.line_width(MARK_WIDTH);
-    for x in &sheet.cuts_x {
+    let above_and_below = |c: &mut Content, x: Pt| {
         let x = x.get();
         c.move_to(x, -start);
         c.line_to(x, -end);
         c.move_to(x, h + start);
         c.line_to(x, h + end);
+    };
+    for &x in &sheet.cuts_x {
+        above_and_below(c, x);
     }
     for y in &sheet.cuts_y {
         let y = y.get();
@@ -61,12 +64,8 @@ pub(super) fn draw(c: &mut Content, sheet: &Sheet, bleed: Pt) {
     // Folds: dashed, so that no one cuts along them.
     if !sheet.folds_x.is_empty() {
         c.op(FOLD_DASH);
-        for x in &sheet.folds_x {
-            let x = x.get();
-            c.move_to(x, -start);
-            c.line_to(x, -end);
-            c.move_to(x, h + start);
-            c.line_to(x, h + end);
+        for &x in &sheet.folds_x {
+            above_and_below(c, x);
         }
         c.stroke();
     }
