@@ -1,6 +1,7 @@
 //! Fonts: loading (the embedded PT Serif / PT Sans defaults or files), metrics
-//! (skrifa), shaping (harfrust) and glyph coverage. Subsetting happens in the
-//! PDF writer (`pdf::font`, with the subsetter crate), which receives the same font bytes.
+//! (skrifa), shaping (harfrust) and glyph coverage. Subsetting for the PDF happens
+//! in its writer (`pdf::font`, with the subsetter crate), which receives the same
+//! font bytes; standalone subsets for an e-book are made in [`web`].
 //!
 //! Shaping results are cached per (face, text) in font units, so a word that
 //! occurs a thousand times is shaped once; sizes are applied by scaling. What a
@@ -22,6 +23,8 @@ use crate::units::{Em, Pt};
 /// The faces compiled into the binary, so that nothing but the executable and
 /// a Markdown file is needed to build. ParaType Free Font License; the licence
 /// text ships next to the files in `fonts/`.
+pub mod web;
+
 mod embedded {
     pub const SERIF_REGULAR: &[u8] = include_bytes!("../fonts/PTSerif-Regular.ttf");
     pub const SERIF_ITALIC: &[u8] = include_bytes!("../fonts/PTSerif-Italic.ttf");

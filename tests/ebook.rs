@@ -290,3 +290,127 @@ fn the_title_comes_before_the_opening_picture() {
     let (h1, img) = (text.find("<h1").expect("a title"), text.find("<img").expect("a picture"));
     assert!(h1 < img, "the picture comes before the title");
 }
+
+/// `(family, bold, italic)` → font file, from the stylesheet's `@font-face` rules.
+fn font_faces(css: &str) -> std::collections::BTreeMap<(String, bool, bool), String> {
+    let value = |rule: &str, key: &str| {
+        let v = rule.split(&format!("{key}:")).nth(1)?.split(';').next()?.trim();
+        Some(v.trim_matches('"').to_owned())
+    };
+    css.split("@font-face").skip(1).filter_map(|r| r.split('}').next()).map(|rule| {
+        let family = value(rule, "font-family").expect("a family");
+        let bold = value(rule, "font-weight").expect("a weight") == "bold";
+        let italic = value(rule, "font-style").expect("a style") == "italic";
+        let src = value(rule, "src").expect("a source");
+        let url = src.trim_start_matches("url(").trim_end_matches(')').trim_matches('"');
+        ((family, bold, italic), url.trim_start_matches("../").to_owned())
+    }).collect()
+}
+
+// The EPUB carries the book's faces: each a font file a reading system loads on
+// its own (the OpenType sanitiser of Chromium and Firefox accepts it), listed in
+// the package with its media type, named by `@font-face`, and mapping every
+// character the text draws in it, read with the HTML rules (headings in the sans
+// family, bold and italic where the markup says). The licence travels with them.
+// `embed-fonts = false` leaves the fonts to the reading system.
+#[test]
+fn embedded_fonts_cover_the_text_they_style() {
+    use skrifa::MetadataProvider;
+    let book = Book::empty("embedded-fonts");
+    let manifest = "[book]\ntitle = \"Шрифты\"\nlanguage = \"ru\"\ndocuments = [\"content/*.md\"]\n\n\
+                    [output.e]\nformat = \"epub\"\n";
+    book.write("book.toml", manifest);
+    book.write(
+        "content/01.md",
+        "# Заявление «Әділет» № 7\n\nТекст с *курсивом*, **жирным**, ***обоими*** и `кодом {}`.\n\n\
+         ## Қазақша: ӘҒҚҢӨҰҮҺІ әғқңөұүһі\n\n| Год | Доля, % |\n|---|---:|\n| 2025 | 48,5 |\n\n\
+         Знак ☭ и ёлка 🎄 — вне шрифта.[^1]\n\n[^1]: Примечание.\n",
+    );
+    book.run(["build"]).success();
+    let files = entries(&book.read("out/e.epub"));
+    let text = |name: &str| String::from_utf8(files[name].clone()).expect("UTF-8");
+    let opf = text("EPUB/content.opf");
+    let css = text("EPUB/css/style.css");
+    let faces = font_faces(&css);
+    assert!(faces.len() >= 4, "regular, italic, bold, bold italic and sans bold expected: {faces:?}");
+    for file in faces.values() {
+        let item = opf.lines().find(|l| l.contains(&format!("href=\"{file}\""))).unwrap_or_else(|| panic!("{file} not in the OPF"));
+        assert!(item.contains("media-type=\"font/ttf\"") || item.contains("media-type=\"font/otf\""), "{item}");
+        assert!(files.contains_key(&format!("EPUB/{file}")), "{file} listed but not stored");
+    }
+    let licence = opf.lines().find(|l| l.contains("LICENSE")).expect("the fonts' licence in the OPF");
+    let href = licence.split("href=\"").nth(1).and_then(|s| s.split('"').next()).unwrap();
+    assert!(String::from_utf8_lossy(&files[&format!("EPUB/{href}")]).contains("ParaType Free Font License"));
+    let body = css.lines().rfind(|l| l.starts_with("body {")).expect("a body rule");
+    assert!(body.contains("\"PT Serif\"") && body.trim_end().ends_with("serif; }"), "{body}");
+
+    // Every drawn character against the font that draws it.
+    let fonts: std::collections::BTreeMap<&(String, bool, bool), skrifa::FontRef> =
+        faces.iter().map(|(k, f)| (k, skrifa::FontRef::new(&files[&format!("EPUB/{f}")]).expect("a font"))).collect();
+    let opts = roxmltree::ParsingOptions { allow_dtd: true, ..roxmltree::ParsingOptions::default() };
+    let mut checked = 0;
+    for (name, bytes) in files.iter().filter(|(n, _)| n.ends_with(".xhtml")) {
+        let xhtml = String::from_utf8_lossy(bytes);
+        let doc = roxmltree::Document::parse_with_options(&xhtml, opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+        for node in doc.descendants().filter(|n| n.is_text()) {
+            let tags: Vec<&str> = node.ancestors().filter(|a| a.is_element()).map(|a| a.tag_name().name()).collect();
+            if !tags.contains(&"body") || tags.iter().any(|t| matches!(*t, "pre" | "code")) {
+                continue;
+            }
+            let heading = tags.iter().any(|t| matches!(*t, "h1" | "h2" | "h3" | "h4" | "h5" | "h6"));
+            let bold = heading || tags.iter().any(|t| matches!(*t, "strong" | "b" | "th"));
+            let italic = tags.iter().any(|t| matches!(*t, "em" | "i" | "figcaption"));
+            let key = if heading { ("PT Sans".to_owned(), true, false) } else { ("PT Serif".to_owned(), bold, italic) };
+            let font = fonts.get(&key).unwrap_or_else(|| panic!("no face for {key:?} in {faces:?}"));
+            for c in node.text().unwrap_or("").chars().filter(|c| !matches!(c, '\n' | '\r' | '\t' | '\u{ad}')) {
+                let outside = matches!(c, '☭' | '🎄');
+                assert_eq!(font.charmap().map(c).is_some(), !outside, "{c:?} in {key:?} ({name})");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 100, "only {checked} characters checked");
+    if common::validate::have("ots-sanitize") {
+        for file in faces.values() {
+            let path = book.root.join(file.replace('/', "-"));
+            std::fs::write(&path, &files[&format!("EPUB/{file}")]).unwrap();
+            let out = std::process::Command::new("ots-sanitize").arg(&path).arg(book.root.join("sanitized")).output().unwrap();
+            let said = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success() && !said.contains("WARNING"), "{file}: {said}");
+        }
+    }
+    // Off when asked.
+    book.write("book.toml", format!("{manifest}embed-fonts = false\n"));
+    book.run(["build"]).success();
+    let files = entries(&book.read("out/e.epub"));
+    assert!(!files.keys().any(|n| n.contains("fonts/")), "fonts under embed-fonts = false");
+    assert!(!String::from_utf8_lossy(&files["EPUB/css/style.css"]).contains("@font-face"));
+}
+
+// Every file of every e-book keeps to what Send to Kindle, Adobe's RMSDK (Kobo,
+// most e-ink readers) and KindleGen accept (the rules and their sources are in
+// `samizdat::epub::compat`): the sample book, a Kazakh and Russian book with
+// tables and notes, and a volume in parts (whose NCX would nest four deep).
+#[test]
+fn every_epub_keeps_to_what_reading_systems_accept() {
+    let mut checked = 0;
+    for book in [Book::sample(), Book::fixture("mixed"), Book::fixture("volume/twenty")] {
+        let run = book.run(["build"]);
+        let said = &run.success().stderr;
+        assert!(!said.contains("Send to Kindle") && !said.contains("older engine"), "{said}");
+        let epubs: Vec<_> = std::fs::read_dir(book.root.join("out"))
+            .expect("out/")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "epub"))
+            .collect();
+        assert!(!epubs.is_empty(), "no EPUB in {}", book.root.display());
+        for epub in epubs {
+            for (name, bytes) in entries(&std::fs::read(&epub).expect("read")) {
+                let found = samizdat::epub::compat::check(&name, &bytes);
+                assert!(found.is_empty(), "{}: {found:?}", epub.display());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} files checked");
+}

@@ -325,6 +325,7 @@ fn in_process(dir: &Path, runs: usize) -> Result<(Stages, usize), String> {
                         compress_images: true,
                         soft_hyphens: Vec::new(),
                         page_source: None,
+                        fonts: Some(&project.fonts),
                     };
                     let t = Instant::now();
                     let bytes = epub::package(&project.book, &project.images, &eopts)

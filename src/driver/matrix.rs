@@ -406,9 +406,13 @@ fn write_epub(
         compress_images: e.compress_images,
         soft_hyphens: e.soft_hyphens.languages().to_vec(),
         page_source,
+        fonts: e.embed_fonts.then_some(&project.fonts),
     };
     let archive = epub::package_packed(book, images, &eopts, packed)
         .map_err(|err| Diagnostics(vec![Diagnostic::error(Some(Location::file(&file)), err.to_string())]))?;
     let staged = super::disk::stage_parts(&file, archive.parts()).map_err(|d| Diagnostics(vec![d]))?;
-    Ok(UnitOut { files: vec![(file, staged, None)], warnings: Diagnostics::new(), notes: Vec::new() })
+    let warnings = Diagnostics(
+        archive.warnings().iter().map(|w| Diagnostic::warning(Some(Location::file(&file)), w.clone())).collect(),
+    );
+    Ok(UnitOut { files: vec![(file, staged, None)], warnings, notes: Vec::new() })
 }

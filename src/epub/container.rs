@@ -184,6 +184,8 @@ pub(super) fn write(entries: Vec<Entry<'_>>, compress_images: bool) -> Result<Ar
 pub struct Archive<'a> {
     parts: Vec<Cow<'a, [u8]>>,
     len: usize,
+    /// Reading-system limits the package exceeds ([`super::compat::limits`]).
+    pub(super) warnings: Vec<String>,
 }
 
 impl<'a> Archive<'a> {
@@ -200,6 +202,11 @@ impl<'a> Archive<'a> {
     /// The pieces, to be written one after the other.
     pub fn parts(&self) -> impl Iterator<Item = &[u8]> {
         self.parts.iter().map(|p| &p[..])
+    }
+
+    /// Reading-system limits the package exceeds, each a sentence with the fix.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// The archive in one buffer.
@@ -258,7 +265,7 @@ fn assemble(members: Vec<Member<'_>>) -> Result<Archive<'_>, EpubError> {
     put16(&mut directory, 0); // comment length
     parts.push(Cow::Owned(directory));
     debug_assert_eq!(parts.iter().map(|p| p.len()).sum::<usize>(), total);
-    Ok(Archive { parts, len: total })
+    Ok(Archive { parts, len: total, warnings: Vec::new() })
 }
 
 /// The fields a member's local header and its directory record share.

@@ -11,6 +11,7 @@
 //! EPUB/nav.xhtml            table of contents and landmarks
 //! EPUB/toc.ncx              the same for EPUB 2 readers
 //! EPUB/css/style.css
+//! EPUB/fonts/<face>.ttf     the faces the text uses, subset to it, and their LICENSE.txt
 //! EPUB/cover.xhtml          when there is a cover
 //! EPUB/title.xhtml
 //! EPUB/text/<slug>.xhtml    one per statement
@@ -19,7 +20,9 @@
 //!
 //! The spine reads cover, title page, contents, then the statements.
 
+pub mod compat;
 mod container;
+mod fonts;
 mod nav;
 mod package;
 mod plan;
@@ -40,8 +43,8 @@ use package::SpineItem;
 use plan::Plan;
 
 /// What the driver decides for the EPUB beyond the book itself.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct EpubOptions {
+#[derive(Debug, Clone, Default)]
+pub struct EpubOptions<'f> {
     /// dcterms:modified, already formatted `YYYY-MM-DDThh:mm:ssZ` (the driver derives it from
     /// SOURCE_DATE_EPOCH or the book date; never the clock).
     pub modified: String,
@@ -59,6 +62,9 @@ pub struct EpubOptions {
     /// The print edition `pages` come from (its file name), for the package's
     /// `pageBreakSource`.
     pub page_source: Option<String>,
+    /// The book's faces, to embed subset to the text; `None` leaves the
+    /// choice of fonts to the reading system.
+    pub fonts: Option<&'f crate::fonts::FontSet>,
 }
 
 /// Why a book could not be packaged.
@@ -100,7 +106,7 @@ const STYLESHEET: &str = include_str!("style.css");
 /// Packages `book` as an EPUB 3.3 file.
 ///
 /// Pure: no filesystem, no clock, no environment. Same inputs give byte-identical output.
-pub fn package(book: &Book, images: &Images, opts: &EpubOptions) -> Result<Vec<u8>, EpubError> {
+pub fn package(book: &Book, images: &Images, opts: &EpubOptions<'_>) -> Result<Vec<u8>, EpubError> {
     package_parts(book, images, opts).map(Archive::into_bytes)
 }
 
@@ -109,7 +115,7 @@ pub fn package(book: &Book, images: &Images, opts: &EpubOptions) -> Result<Vec<u
 pub fn package_parts<'a>(
     book: &'a Book,
     images: &'a Images,
-    opts: &'a EpubOptions,
+    opts: &'a EpubOptions<'_>,
 ) -> Result<Archive<'a>, EpubError> {
     static NONE: PackedImages = PackedImages(BTreeMap::new());
     package_packed(book, images, opts, &NONE)
@@ -140,7 +146,7 @@ pub fn pack_images(images: &Images, compress_images: bool) -> PackedImages {
 pub fn package_packed<'a>(
     book: &'a Book,
     images: &'a Images,
-    opts: &'a EpubOptions,
+    opts: &'a EpubOptions<'_>,
     packed: &'a PackedImages,
 ) -> Result<Archive<'a>, EpubError> {
     if !package::is_modified_date(&opts.modified) {
@@ -171,29 +177,51 @@ pub fn package_packed<'a>(
         data: Cow::Owned(s.into_bytes()),
         pack: Pack::Deflate,
     };
-    let mut entries = vec![
-        Entry { name: "mimetype".into(), data: Cow::Borrowed(b"application/epub+zip"), pack: Pack::Store },
-        text("META-INF/container.xml", package::container()),
-        text(package::OPF_PATH, package::opf(&plan, &opts.modified, &spine)),
-        text("EPUB/nav.xhtml", nav::nav_document(&plan, cover.map(|_| "cover.xhtml"))),
-        text("EPUB/toc.ncx", nav::ncx(&plan)),
-        Entry {
-            name: "EPUB/css/style.css".into(),
-            data: Cow::Borrowed(STYLESHEET.as_bytes()),
-            pack: Pack::Deflate,
-        },
-    ];
-    if let Some(img) = cover {
-        entries.push(text("EPUB/cover.xhtml", xhtml::cover_page(&plan, &img.href)));
-    }
-    entries.push(text("EPUB/title.xhtml", xhtml::title_page(&plan)));
+    // The content documents come first: the fonts embedded are cut to their text.
+    let nav = nav::nav_document(&plan, cover.map(|_| "cover.xhtml"));
+    let title = xhtml::title_page(&plan);
     // The statements' XHTML, written in parallel (a volume's is 5 MB).
     let statements: Vec<String> = {
         use rayon::prelude::*;
         (0..plan.docs.len()).into_par_iter().with_max_len(1).map(|i| xhtml::statement(&plan, i)).collect()
     };
+    let embedded = opts.fonts.and_then(|set| {
+        let docs: Vec<&str> = [&nav, &title].into_iter().chain(&statements).map(String::as_str).collect();
+        fonts::embed(set, &docs)
+    });
+    let font_warnings = embedded.as_ref().map_or_else(Vec::new, |e| e.warnings.clone());
+    let embedded = embedded.filter(|e| !e.files.is_empty());
+    let stylesheet = match &embedded {
+        Some(e) => Cow::Owned(format!("{}{STYLESHEET}{}", e.faces, e.families).into_bytes()),
+        None => Cow::Borrowed(STYLESHEET.as_bytes()),
+    };
+    let font_items: Vec<package::Item> = embedded.as_ref().map_or_else(Vec::new, |e| {
+        let mut items: Vec<package::Item> =
+            e.files.iter().map(|f| package::Item { id: &f.id, href: &f.href, media_type: f.media_type }).collect();
+        items.push(package::Item { id: "font-licence", href: fonts::LICENCE_HREF, media_type: "text/plain" });
+        items
+    });
+
+    let mut entries = vec![
+        Entry { name: "mimetype".into(), data: Cow::Borrowed(b"application/epub+zip"), pack: Pack::Store },
+        text("META-INF/container.xml", package::container()),
+        text(package::OPF_PATH, package::opf(&plan, &opts.modified, &spine, &font_items)),
+        text("EPUB/nav.xhtml", nav),
+        text("EPUB/toc.ncx", nav::ncx(&plan)),
+        Entry { name: "EPUB/css/style.css".into(), data: stylesheet, pack: Pack::Deflate },
+    ];
+    if let Some(img) = cover {
+        entries.push(text("EPUB/cover.xhtml", xhtml::cover_page(&plan, &img.href)));
+    }
+    entries.push(text("EPUB/title.xhtml", title));
     for (dp, xhtml) in plan.docs.iter().zip(statements) {
         entries.push(text(&format!("EPUB/text/{}", dp.file), xhtml));
+    }
+    if let Some(e) = embedded {
+        for f in e.files {
+            entries.push(Entry { name: format!("EPUB/{}", f.href), data: Cow::Owned(f.bytes), pack: Pack::Deflate });
+        }
+        entries.push(text(&format!("EPUB/{}", fonts::LICENCE_HREF), e.licence));
     }
     for img in &plan.images {
         entries.push(Entry {
@@ -202,5 +230,9 @@ pub fn package_packed<'a>(
             pack: packed.0.get(img.path).map_or(Pack::DeflateIfWorth, Pack::Packed),
         });
     }
-    container::write(entries, opts.compress_images)
+    let sizes: Vec<(String, usize)> = entries.iter().map(|e| (e.name.clone(), e.data.len())).collect();
+    let mut archive = container::write(entries, opts.compress_images)?;
+    archive.warnings = font_warnings;
+    archive.warnings.extend(compat::limits(sizes.iter().map(|(n, l)| (n.as_str(), *l)), archive.len()));
+    Ok(archive)
 }

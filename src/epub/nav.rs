@@ -144,7 +144,10 @@ fn nav_list(x: &mut Xml, entries: &[Entry]) {
 
 /// `toc.ncx` (OPF 2.0.1 §2.4.1): the same outline for EPUB 2 reading systems.
 pub(crate) fn ncx(plan: &Plan) -> String {
-    let entries = outline(plan);
+    let mut entries = outline(plan);
+    // Kindle shows two levels (see `compat`): parts and statements, or
+    // statements and their sections. The nav document keeps the whole outline.
+    prune(&mut entries, super::compat::NCX_MAX_DEPTH);
     let depth = entries.iter().map(entry_depth).max().unwrap_or(1);
     let mut x = Xml::new();
     x.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -160,6 +163,17 @@ pub(crate) fn ncx(plan: &Plan) -> String {
     nav_points(&mut x, &entries, &mut order);
     x.raw("</navMap>\n</ncx>\n");
     x.finish()
+}
+
+/// Drops the entries below `depth` levels.
+fn prune(entries: &mut [Entry], depth: usize) {
+    for e in entries {
+        if depth <= 1 {
+            e.children.clear();
+        } else {
+            prune(&mut e.children, depth - 1);
+        }
+    }
 }
 
 fn entry_depth(e: &Entry) -> usize {

@@ -28,8 +28,19 @@ pub(crate) struct SpineItem {
     pub properties: &'static str,
 }
 
-/// `content.opf`. `spine` lists the XHTML documents in reading order.
-pub(crate) fn opf(plan: &Plan, modified: &str, spine: &[SpineItem]) -> String {
+/// A file listed in the manifest but not in the spine (a font, its licence).
+pub(crate) struct Item<'a> {
+    /// Manifest id.
+    pub id: &'a str,
+    /// Path relative to `EPUB/`.
+    pub href: &'a str,
+    /// Media type.
+    pub media_type: &'a str,
+}
+
+/// `content.opf`. `spine` lists the XHTML documents in reading order; `others`
+/// are the other files besides the images.
+pub(crate) fn opf(plan: &Plan, modified: &str, spine: &[SpineItem], others: &[Item]) -> String {
     let meta = &plan.book.meta;
     let mut x = Xml::new();
     x.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
@@ -93,6 +104,9 @@ pub(crate) fn opf(plan: &Plan, modified: &str, spine: &[SpineItem]) -> String {
     for (i, img) in plan.images.iter().enumerate() {
         let props = if plan.cover == Some(i) { "cover-image" } else { "" };
         item(&mut x, &img.id, &img.href, img.asset.format.media_type(), props);
+    }
+    for other in others {
+        item(&mut x, other.id, other.href, other.media_type, "");
     }
     x.raw("</manifest>\n<spine toc=\"ncx\">\n");
     for s in spine {

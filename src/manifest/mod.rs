@@ -343,6 +343,9 @@ pub struct EpubSettings {
     /// Draw a cover (title, authors, year) when neither `cover` nor a picture of
     /// the first statement gives one.
     pub cover_generate: bool,
+    /// Embed the book's faces, subset to the characters the text uses, so that
+    /// the book looks as designed and Kazakh letters never show as boxes.
+    pub embed_fonts: bool,
 }
 
 /// `soft-hyphens`: whether an EPUB carries soft hyphens (U+00AD) at the break
@@ -1695,6 +1698,7 @@ impl Resolver<'_, '_> {
             }
         }
         let cover_generate = o.cover_generate.as_ref().is_none_or(|c| *c.get_ref());
-        EpubSettings { cover, compress_images, soft_hyphens, cover_generate }
+        let embed_fonts = o.embed_fonts.as_ref().is_none_or(|c| *c.get_ref());
+        EpubSettings { cover, compress_images, soft_hyphens, cover_generate, embed_fonts }
     }
 }

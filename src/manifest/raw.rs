@@ -151,6 +151,8 @@ pub(super) struct RawOutput {
     pub compress_images: Option<Spanned<bool>>,
     /// EPUB: draw a cover (title, authors, year) when the book has no picture for one (default true).
     pub cover_generate: Option<Spanned<bool>>,
+    /// EPUB: embed the book's faces, subset to its text (default true).
+    pub embed_fonts: Option<Spanned<bool>>,
     /// EPUB: `auto` (default), `always` or `never`: soft hyphens at the break points
     /// samizdat's patterns allow, for reading systems without the language's dictionary.
     pub soft_hyphens: Option<Spanned<String>>,
@@ -191,7 +193,7 @@ impl RawOutput {
     /// Every key of the table with its span when it was written, in the order of
     /// [`OUTPUT_FIELDS`] (a test keeps the two alike), so checks that depend on a
     /// key's scope read it from the schema instead of listing keys again.
-    pub(super) fn key_spans(&self) -> [(&'static str, Option<Range<usize>>); 32] {
+    pub(super) fn key_spans(&self) -> [(&'static str, Option<Range<usize>>); 33] {
         [
             ("format", self.format.as_ref().map(Spanned::span)),
             ("page-size", self.page_size.as_ref().map(Spanned::span)),
@@ -209,6 +211,7 @@ impl RawOutput {
             ("cover", self.cover.as_ref().map(Spanned::span)),
             ("compress-images", self.compress_images.as_ref().map(Spanned::span)),
             ("cover-generate", self.cover_generate.as_ref().map(Spanned::span)),
+            ("embed-fonts", self.embed_fonts.as_ref().map(Spanned::span)),
             ("soft-hyphens", self.soft_hyphens.as_ref().map(Spanned::span)),
             ("start", self.start.as_ref().map(Spanned::span)),
             ("contents", self.contents.as_ref().map(Spanned::span)),
@@ -456,6 +459,7 @@ pub(super) static OUTPUT_FIELDS: &[Field] = &[
     epub_field("cover", &[Type::String], "cover = \"img/cover.jpg\""),
     epub_field("compress-images", &[Type::Bool], "compress-images = false"),
     epub_field("cover-generate", &[Type::Bool], "cover-generate = false"),
+    epub_field("embed-fonts", &[Type::Bool], "embed-fonts = false"),
     epub_field("soft-hyphens", &[Type::String], "soft-hyphens = \"always\""),
     pdf_field("start", &[Type::String], "start = \"recto\""),
     pdf_field("contents", &[Type::Bool], "contents = true"),
