@@ -99,6 +99,8 @@ pub struct Words {
     pub summary: &'static str,
     /// `schema:accessibilitySummary`, added when every image has alternative text.
     pub summary_images: &'static str,
+    /// `schema:accessibilitySummary`, added when some image has no alternative text.
+    pub summary_no_alt: &'static str,
     /// Month names as they stand alone ("январь"), January first.
     pub months: [&'static str; 12],
     /// Month names as they stand after a day number ("5 января"), January first.
@@ -150,6 +152,7 @@ const RU: Words = Words {
     back: "Вернуться к тексту",
     summary: "Перестраиваемый текст с заголовками, оглавлением и логическим порядком чтения.",
     summary_images: "У изображений есть текстовое описание.",
+    summary_no_alt: "Не у всех изображений есть текстовое описание.",
     months: [
         "январь",
         "февраль",
@@ -193,6 +196,7 @@ const KK: Words = Words {
     back: "Мәтінге оралу",
     summary: "Тақырыптары, мазмұны және логикалық оқу реті бар бейімделгіш мәтін.",
     summary_images: "Суреттердің мәтіндік сипаттамасы бар.",
+    summary_no_alt: "Кейбір суреттердің мәтіндік сипаттамасы жоқ.",
     months: KK_MONTHS,
     months_after_day: KK_MONTHS,
     date_style: DateStyle::YearFirst,
@@ -210,6 +214,7 @@ const EN: Words = Words {
     back: "Back to text",
     summary: "Reflowable text with headings, a table of contents and a logical reading order.",
     summary_images: "Images have alternative text.",
+    summary_no_alt: "Some images have no text description.",
     months: EN_MONTHS,
     months_after_day: EN_MONTHS,
     date_style: DateStyle::DayMonthYear,

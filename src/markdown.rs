@@ -845,7 +845,16 @@ impl<'s> Builder<'s> {
             .and_then(|s| s.find(&format!("]({src}")))
             .map_or(span.start, |i| span.start + i + 2);
         self.pending_images.push(Block::new(
-            BlockKind::Image(ImageRef { src, path, alt, title, width: None, src_at, missing: false }),
+            BlockKind::Image(ImageRef {
+                src,
+                path,
+                alt,
+                title,
+                width: None,
+                src_at,
+                missing: false,
+                decorative: false,
+            }),
             span,
         ));
     }

@@ -306,8 +306,12 @@ pub struct ImageRef {
     pub src: String,
     /// The path resolved against the document's folder.
     pub path: PathBuf,
-    /// Alternative text; empty when the author gave none (a warning is issued).
+    /// Alternative text; empty when the author gave none (a warning is issued)
+    /// or marked the picture decorative.
     pub alt: String,
+    /// Marked `{.decorative}`: an ornament with nothing to describe, which
+    /// assistive technology skips (an artifact in the PDF, `alt=""` in the EPUB).
+    pub decorative: bool,
     /// Optional title, used as a caption.
     pub title: Option<String>,
     /// Width as a share of the text's (`{width=50%}`), when the source gives one.

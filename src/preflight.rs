@@ -265,6 +265,7 @@ mod tests {
             lang: Lang::Ru,
             items,
             lines: Vec::new(),
+            marks: Vec::new(),
         }
     }
 

@@ -297,14 +297,18 @@ fn font_faces(css: &str) -> std::collections::BTreeMap<(String, bool, bool), Str
         let v = rule.split(&format!("{key}:")).nth(1)?.split(';').next()?.trim();
         Some(v.trim_matches('"').to_owned())
     };
-    css.split("@font-face").skip(1).filter_map(|r| r.split('}').next()).map(|rule| {
-        let family = value(rule, "font-family").expect("a family");
-        let bold = value(rule, "font-weight").expect("a weight") == "bold";
-        let italic = value(rule, "font-style").expect("a style") == "italic";
-        let src = value(rule, "src").expect("a source");
-        let url = src.trim_start_matches("url(").trim_end_matches(')').trim_matches('"');
-        ((family, bold, italic), url.trim_start_matches("../").to_owned())
-    }).collect()
+    css.split("@font-face")
+        .skip(1)
+        .filter_map(|r| r.split('}').next())
+        .map(|rule| {
+            let family = value(rule, "font-family").expect("a family");
+            let bold = value(rule, "font-weight").expect("a weight") == "bold";
+            let italic = value(rule, "font-style").expect("a style") == "italic";
+            let src = value(rule, "src").expect("a source");
+            let url = src.trim_start_matches("url(").trim_end_matches(')').trim_matches('"');
+            ((family, bold, italic), url.trim_start_matches("../").to_owned())
+        })
+        .collect()
 }
 
 // The EPUB carries the book's faces: each a font file a reading system loads on
@@ -334,8 +338,14 @@ fn embedded_fonts_cover_the_text_they_style() {
     let faces = font_faces(&css);
     assert!(faces.len() >= 4, "regular, italic, bold, bold italic and sans bold expected: {faces:?}");
     for file in faces.values() {
-        let item = opf.lines().find(|l| l.contains(&format!("href=\"{file}\""))).unwrap_or_else(|| panic!("{file} not in the OPF"));
-        assert!(item.contains("media-type=\"font/ttf\"") || item.contains("media-type=\"font/otf\""), "{item}");
+        let item = opf
+            .lines()
+            .find(|l| l.contains(&format!("href=\"{file}\"")))
+            .unwrap_or_else(|| panic!("{file} not in the OPF"));
+        assert!(
+            item.contains("media-type=\"font/ttf\"") || item.contains("media-type=\"font/otf\""),
+            "{item}"
+        );
         assert!(files.contains_key(&format!("EPUB/{file}")), "{file} listed but not stored");
     }
     let licence = opf.lines().find(|l| l.contains("LICENSE")).expect("the fonts' licence in the OPF");
@@ -345,24 +355,33 @@ fn embedded_fonts_cover_the_text_they_style() {
     assert!(body.contains("\"PT Serif\"") && body.trim_end().ends_with("serif; }"), "{body}");
 
     // Every drawn character against the font that draws it.
-    let fonts: std::collections::BTreeMap<&(String, bool, bool), skrifa::FontRef> =
-        faces.iter().map(|(k, f)| (k, skrifa::FontRef::new(&files[&format!("EPUB/{f}")]).expect("a font"))).collect();
+    let fonts: std::collections::BTreeMap<&(String, bool, bool), skrifa::FontRef> = faces
+        .iter()
+        .map(|(k, f)| (k, skrifa::FontRef::new(&files[&format!("EPUB/{f}")]).expect("a font")))
+        .collect();
     let opts = roxmltree::ParsingOptions { allow_dtd: true, ..roxmltree::ParsingOptions::default() };
     let mut checked = 0;
     for (name, bytes) in files.iter().filter(|(n, _)| n.ends_with(".xhtml")) {
         let xhtml = String::from_utf8_lossy(bytes);
-        let doc = roxmltree::Document::parse_with_options(&xhtml, opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let doc =
+            roxmltree::Document::parse_with_options(&xhtml, opts).unwrap_or_else(|e| panic!("{name}: {e}"));
         for node in doc.descendants().filter(|n| n.is_text()) {
-            let tags: Vec<&str> = node.ancestors().filter(|a| a.is_element()).map(|a| a.tag_name().name()).collect();
+            let tags: Vec<&str> =
+                node.ancestors().filter(|a| a.is_element()).map(|a| a.tag_name().name()).collect();
             if !tags.contains(&"body") || tags.iter().any(|t| matches!(*t, "pre" | "code")) {
                 continue;
             }
             let heading = tags.iter().any(|t| matches!(*t, "h1" | "h2" | "h3" | "h4" | "h5" | "h6"));
             let bold = heading || tags.iter().any(|t| matches!(*t, "strong" | "b" | "th"));
             let italic = tags.iter().any(|t| matches!(*t, "em" | "i" | "figcaption"));
-            let key = if heading { ("PT Sans".to_owned(), true, false) } else { ("PT Serif".to_owned(), bold, italic) };
+            let key = if heading {
+                ("PT Sans".to_owned(), true, false)
+            } else {
+                ("PT Serif".to_owned(), bold, italic)
+            };
             let font = fonts.get(&key).unwrap_or_else(|| panic!("no face for {key:?} in {faces:?}"));
-            for c in node.text().unwrap_or("").chars().filter(|c| !matches!(c, '\n' | '\r' | '\t' | '\u{ad}')) {
+            for c in node.text().unwrap_or("").chars().filter(|c| !matches!(c, '\n' | '\r' | '\t' | '\u{ad}'))
+            {
                 let outside = matches!(c, '☭' | '🎄');
                 assert_eq!(font.charmap().map(c).is_some(), !outside, "{c:?} in {key:?} ({name})");
                 checked += 1;
@@ -374,7 +393,11 @@ fn embedded_fonts_cover_the_text_they_style() {
         for file in faces.values() {
             let path = book.root.join(file.replace('/', "-"));
             std::fs::write(&path, &files[&format!("EPUB/{file}")]).unwrap();
-            let out = std::process::Command::new("ots-sanitize").arg(&path).arg(book.root.join("sanitized")).output().unwrap();
+            let out = std::process::Command::new("ots-sanitize")
+                .arg(&path)
+                .arg(book.root.join("sanitized"))
+                .output()
+                .unwrap();
             let said = String::from_utf8_lossy(&out.stderr);
             assert!(out.status.success() && !said.contains("WARNING"), "{file}: {said}");
         }

@@ -83,7 +83,14 @@ fn pad(lay: &mut Layout, pages: usize) {
             PageLabel::Arabic(n) => PageLabel::Arabic(n + number - last.number),
             PageLabel::Roman(n) => PageLabel::Roman(n + number - last.number),
         };
-        lay.pages.push(Page { number, label, items: Vec::new(), lines: Vec::new(), ..last.clone() });
+        lay.pages.push(Page {
+            number,
+            label,
+            items: Vec::new(),
+            lines: Vec::new(),
+            marks: Vec::new(),
+            ..last.clone()
+        });
     }
 }
 

@@ -342,17 +342,41 @@ fn check_standards(
     images: &crate::model::Images,
     diags: &mut Diagnostics,
 ) {
-    use crate::manifest::{ColorMode, OutputKind, Standard};
+    use crate::manifest::{ColorMode, OutputKind};
     let pdf_a: Vec<&str> = settings
         .outputs
         .iter()
         .filter_map(|o| match &o.kind {
-            OutputKind::Pdf(p) if p.standard == Some(Standard::PdfA2b) && p.color != ColorMode::Gray => {
-                Some(o.name.as_str())
-            }
+            OutputKind::Pdf(p) if p.standard.is_some() && p.color != ColorMode::Gray => Some(o.name.as_str()),
             _ => None,
         })
         .collect();
+    // PDF/UA-1 wants every picture described, or marked as an ornament.
+    let ua: Vec<&str> = settings
+        .outputs
+        .iter()
+        .filter_map(|o| match &o.kind {
+            OutputKind::Pdf(p) if p.ua => Some(o.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !ua.is_empty() {
+        for (doc, src) in documents.iter().zip(sources) {
+            for img in doc.images().into_iter().filter(|i| !i.decorative && i.alt.trim().is_empty()) {
+                diags.push(
+                    Diagnostic::error(
+                        Some(Location::at(&doc.path, src, img.src_at)),
+                        format!(
+                            "image `{}` has no description, which the PDF/UA output `{}` requires",
+                            img.src,
+                            ua.join("`, `")
+                        ),
+                    )
+                    .with_hint("describe it, `![A crowd at the gate](img/photo.jpg)`, or mark an ornament `{.decorative}`"),
+                );
+            }
+        }
+    }
     if pdf_a.is_empty() {
         return;
     }

@@ -412,7 +412,11 @@ fn write_epub(
         .map_err(|err| Diagnostics(vec![Diagnostic::error(Some(Location::file(&file)), err.to_string())]))?;
     let staged = super::disk::stage_parts(&file, archive.parts()).map_err(|d| Diagnostics(vec![d]))?;
     let warnings = Diagnostics(
-        archive.warnings().iter().map(|w| Diagnostic::warning(Some(Location::file(&file)), w.clone())).collect(),
+        archive
+            .warnings()
+            .iter()
+            .map(|w| Diagnostic::warning(Some(Location::file(&file)), w.clone()))
+            .collect(),
     );
     Ok(UnitOut { files: vec![(file, staged, None)], warnings, notes: Vec::new() })
 }

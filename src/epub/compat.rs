@@ -46,7 +46,9 @@ pub fn check(name: &str, bytes: &[u8]) -> Vec<String> {
             if ext == "ncx" {
                 let depth = ncx_depth(&text());
                 if depth > NCX_MAX_DEPTH {
-                    found.push(format!("{name}: the NCX nests {depth} levels deep (Kindle shows {NCX_MAX_DEPTH})"));
+                    found.push(format!(
+                        "{name}: the NCX nests {depth} levels deep (Kindle shows {NCX_MAX_DEPTH})"
+                    ));
                 }
             }
         }
@@ -102,7 +104,8 @@ fn css(name: &str, css: &str) -> Vec<String> {
         }
     }
     for (i, _) in code.match_indices('@') {
-        let rule: String = code[i + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        let rule: String =
+            code[i + 1..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
         if rule != "font-face" {
             found.push(format!("{name}: the at-rule `@{rule}`"));
         }
@@ -164,14 +167,21 @@ mod tests {
         for what in ["inside a comment", "custom property", "`calc()`", "`@media`"] {
             assert!(found.iter().any(|f| f.contains(what)), "{what} not found in {found:?}");
         }
-        assert!(check("EPUB/css/ok.css", b"@font-face { src: url(\"../fonts/a.ttf\"); }\np { -epub-hyphens: auto; }").is_empty());
+        assert!(
+            check(
+                "EPUB/css/ok.css",
+                b"@font-face { src: url(\"../fonts/a.ttf\"); }\np { -epub-hyphens: auto; }"
+            )
+            .is_empty()
+        );
         assert!(!check("EPUB/text/a.xhtml", b"<p><!-- a -- b --></p>").is_empty());
         assert!(!check("EPUB/text/Ж.xhtml", b"<p/>").is_empty());
         assert!(!check("EPUB/fonts/a.woff2", b"").is_empty());
         let ncx = "<navMap><navPoint><navPoint><navPoint></navPoint></navPoint></navPoint><navPoint></navPoint></navMap>";
         assert!(check("EPUB/toc.ncx", ncx.as_bytes()).iter().any(|f| f.contains("3 levels")));
         assert!(check("EPUB/toc.ncx", b"<navPoint><navPoint></navPoint></navPoint>").is_empty());
-        let big = limits([("EPUB/text/a.xhtml", XHTML_MAX_BYTES + 1), ("EPUB/images/1.jpg", 10 << 20)], 60 << 20);
+        let big =
+            limits([("EPUB/text/a.xhtml", XHTML_MAX_BYTES + 1), ("EPUB/images/1.jpg", 10 << 20)], 60 << 20);
         assert_eq!(big.len(), 2, "{big:?}");
     }
 }

@@ -129,11 +129,18 @@ pub(crate) fn embed(set: &FontSet, documents: &[&str]) -> Option<Embedded> {
         }
     }
     if files.is_empty() {
-        return Some(Embedded { files, faces: String::new(), families: String::new(), licence: String::new(), warnings });
+        return Some(Embedded {
+            files,
+            faces: String::new(),
+            families: String::new(),
+            licence: String::new(),
+            warnings,
+        });
     }
     // The families, after the stylesheet's own rules (which name only the
     // generic ones), for the roles a face was embedded for.
-    let mut families = String::from("\n/* The embedded faces first; the reading system's own after them. */\n");
+    let mut families =
+        String::from("\n/* The embedded faces first; the reading system's own after them. */\n");
     let stack = |family: Family, generic: &str| {
         let mut s = format!("\"{}\"", names[role(family)]);
         if set.fallback().is_some() {
@@ -342,11 +349,12 @@ mod tests {
                    <table><tr><th>Ш</th><td>Д</td></tr></table></body></html>";
         let mut seen: BTreeMap<(Family, Style), String> = BTreeMap::new();
         styled_text(doc, |family, style, c| seen.entry((family, style)).or_default().push(c));
-        let get = |family, bold, italic| seen.get(&(family, Style { bold, italic })).cloned().unwrap_or_default();
+        let get =
+            |family, bold, italic| seen.get(&(family, Style { bold, italic })).cloned().unwrap_or_default();
         assert_eq!(get(Family::Sans, true, false), "Заголовок ");
         assert_eq!(get(Family::Sans, true, true), "курсив");
         assert_eq!(get(Family::Serif, false, true), "Автор");
-        assert_eq!(get(Family::Serif, false, false), "Абзац  & ӘӘД");
+        assert_eq!(get(Family::Serif, false, false), "Абзац   & ӘӘД");
         assert_eq!(get(Family::Serif, true, false), "жирный Ш");
         assert_eq!(get(Family::Serif, true, true), "оба");
         assert_eq!(get(Family::Mono, false, false), "x<1");
@@ -360,7 +368,11 @@ mod tests {
         let e = embed(&set, &[doc]).expect("embeds");
         let hrefs: Vec<&str> = e.files.iter().map(|f| f.href.as_str()).collect();
         assert_eq!(hrefs, ["fonts/serif-regular.ttf", "fonts/serif-italic.ttf", "fonts/sans-bold.ttf"]);
-        assert!(e.faces.contains("font-family: \"PT Serif\"; font-weight: normal; font-style: italic"), "{}", e.faces);
+        assert!(
+            e.faces.contains("font-family: \"PT Serif\"; font-weight: normal; font-style: italic"),
+            "{}",
+            e.faces
+        );
         assert!(e.families.contains("body { font-family: \"PT Serif\", serif; }"), "{}", e.families);
         assert!(!e.families.contains("pre"), "no code, no mono face: {}", e.families);
         assert!(e.licence.contains("ParaType Free Font License"));

@@ -196,8 +196,11 @@ pub fn package_packed<'a>(
         None => Cow::Borrowed(STYLESHEET.as_bytes()),
     };
     let font_items: Vec<package::Item> = embedded.as_ref().map_or_else(Vec::new, |e| {
-        let mut items: Vec<package::Item> =
-            e.files.iter().map(|f| package::Item { id: &f.id, href: &f.href, media_type: f.media_type }).collect();
+        let mut items: Vec<package::Item> = e
+            .files
+            .iter()
+            .map(|f| package::Item { id: &f.id, href: &f.href, media_type: f.media_type })
+            .collect();
         items.push(package::Item { id: "font-licence", href: fonts::LICENCE_HREF, media_type: "text/plain" });
         items
     });
@@ -219,7 +222,11 @@ pub fn package_packed<'a>(
     }
     if let Some(e) = embedded {
         for f in e.files {
-            entries.push(Entry { name: format!("EPUB/{}", f.href), data: Cow::Owned(f.bytes), pack: Pack::Deflate });
+            entries.push(Entry {
+                name: format!("EPUB/{}", f.href),
+                data: Cow::Owned(f.bytes),
+                pack: Pack::Deflate,
+            });
         }
         entries.push(text(&format!("EPUB/{}", fonts::LICENCE_HREF), e.licence));
     }

@@ -83,6 +83,7 @@ fn image(path: &str, alt: &str, title: Option<&str>) -> Block {
         alt: alt.to_string(),
         title: title.map(str::to_string),
         width: None,
+        decorative: false,
     }))
 }
 
@@ -817,6 +818,7 @@ impl Rng {
                         alt: self.string(),
                         title: Some(self.string()),
                         width: None,
+                        decorative: false,
                     }),
                 })
             })

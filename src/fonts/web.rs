@@ -120,11 +120,11 @@ pub fn subset(face: &Face, chars: &BTreeSet<char>) -> Result<WebFont, FontError>
 /// `glyf` and keep their (small) hints.
 fn unhint(tables: &mut Vec<([u8; 4], Vec<u8>)>) -> Option<()> {
     tables.retain(|(tag, _)| !matches!(tag, b"fpgm" | b"prep" | b"cvt "));
-    if let Some((_, post)) = tables.iter_mut().find(|(tag, _)| tag == b"post") {
-        if post.len() >= 32 {
-            post.truncate(32);
-            post[0..4].copy_from_slice(&0x0003_0000_u32.to_be_bytes());
-        }
+    if let Some((_, post)) = tables.iter_mut().find(|(tag, _)| tag == b"post")
+        && post.len() >= 32
+    {
+        post.truncate(32);
+        post[0..4].copy_from_slice(&0x0003_0000_u32.to_be_bytes());
     }
     let find = |tables: &[([u8; 4], Vec<u8>)], tag: &[u8; 4]| tables.iter().position(|(t, _)| t == tag);
     let (Some(head), Some(glyf), Some(loca)) =
@@ -261,7 +261,7 @@ fn cmap(mapping: &[(u32, u16)]) -> Vec<u8> {
     // segment with an idDelta; the final segment 0xFFFF is required.
     let mut segments: Vec<(u16, u16, u16)> = Vec::new(); // (start, end, delta)
     for &(c, g) in &bmp {
-        let (c, delta) = (c as u16, (g as u16).wrapping_sub(c as u16));
+        let (c, delta) = (c as u16, g.wrapping_sub(c as u16));
         match segments.last_mut() {
             Some((_, end, d)) if *end + 1 == c && *d == delta => *end = c,
             _ => segments.push((c, c, delta)),
@@ -330,7 +330,7 @@ fn cmap(mapping: &[(u32, u16)]) -> Vec<u8> {
 /// An sfnt file of `tables`: the directory sorted by tag, each table padded
 /// to four bytes, checksums and `head.checkSumAdjustment` computed.
 fn assemble(mut tables: Vec<([u8; 4], Vec<u8>)>, cff: bool) -> Vec<u8> {
-    tables.sort_by(|a, b| a.0.cmp(&b.0));
+    tables.sort_by_key(|t| t.0);
     tables.dedup_by(|a, b| a.0 == b.0);
     let count = tables.len() as u16;
     let entry_selector = 15 - count.leading_zeros() as u16;
@@ -392,15 +392,26 @@ mod tests {
         for c in chars.iter().copied().filter(|&c| orig_map.map(c).is_some()) {
             let g = sub_map.map(c).unwrap_or_else(|| panic!("{c:?} is mapped"));
             let (m1, m0) = (
-                font.glyph_metrics(skrifa::instance::Size::unscaled(), skrifa::instance::LocationRef::default()),
-                original.glyph_metrics(skrifa::instance::Size::unscaled(), skrifa::instance::LocationRef::default()),
+                font.glyph_metrics(
+                    skrifa::instance::Size::unscaled(),
+                    skrifa::instance::LocationRef::default(),
+                ),
+                original.glyph_metrics(
+                    skrifa::instance::Size::unscaled(),
+                    skrifa::instance::LocationRef::default(),
+                ),
             );
             assert_eq!(m1.advance_width(g), m0.advance_width(orig_map.map(c).unwrap()), "{c:?}");
         }
         assert!(sub_map.map('Ж').is_none(), "a character not asked for is not mapped");
         assert!(sub_map.map('\u{1F600}').is_none(), "a character the face lacks is not mapped");
-        for tag in [b"cmap", b"OS/2", b"hhea", b"hmtx", b"maxp", b"name", b"post", b"head", b"glyf", b"loca"] {
-            assert!(font.data_for_tag(skrifa::raw::types::Tag::new(tag)).is_some(), "{}", String::from_utf8_lossy(tag));
+        for tag in [b"cmap", b"OS/2", b"hhea", b"hmtx", b"maxp", b"name", b"post", b"head", b"glyf", b"loca"]
+        {
+            assert!(
+                font.data_for_tag(skrifa::raw::types::Tag::new(tag)).is_some(),
+                "{}",
+                String::from_utf8_lossy(tag)
+            );
         }
         assert_eq!(checksum(&web.bytes), 0xB1B0_AFBA, "the whole font sums to the magic number");
         assert!(web.bytes.len() < face.data.bytes().len() / 10, "{} bytes", web.bytes.len());

@@ -132,6 +132,7 @@ mod tests {
             lang: Lang::Ru,
             items: Vec::new(),
             lines,
+            marks: Vec::new(),
         }
     }
 

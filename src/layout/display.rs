@@ -76,7 +76,10 @@ fn at_punctuation(content: &[Inline], ps: &ParaStyle, fonts: &FontSet) -> Option
     let mut best: Option<(f64, Vec<LineBox>)> = None;
     for at in breaks {
         let (head, tail) = (text[..at].trim_end(), text[at..].trim_start());
-        let (h, t) = (one_line(head, ps, fonts)?, one_line(tail, ps, fonts)?);
+        let (mut h, t) = (one_line(head, ps, fonts)?, one_line(tail, ps, fonts)?);
+        if let Some(run) = h.runs.last_mut() {
+            run.end_with_space(fonts);
+        }
         let (a, b) = (line_width(&h), line_width(&t));
         let evenness = a.min(b) / a.max(b);
         if evenness >= 1.0 / 3.0 && best.as_ref().is_none_or(|(e, _)| evenness > *e) {

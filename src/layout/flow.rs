@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::fonts::{Family, FontSet, Style};
 use crate::layout::paragraph::{self, Align, LineBox, ParaStyle};
-use crate::layout::{LayoutOptions, TextRun, Warning, display, style};
+use crate::layout::{LayoutOptions, Role, StructNode, TextRun, Warning, display, style};
 use crate::manifest::Imposition;
 use crate::model::{Align as CellAlign, Block, BlockKind, Cell, Document, Images, Inline, Lang, Table};
 use crate::units::Pt;
@@ -28,13 +28,25 @@ pub enum Elem {
     /// An image with its caption lines (set on the measure starting at `caption_x`).
     /// `sink`: space above the picture in its slot (an opening picture stands at the
     /// foot of a band of fixed depth, so every statement's title starts at one height).
-    Image { key: PathBuf, x: Pt, width: Pt, height: Pt, sink: Pt, caption: Vec<LineBox>, caption_x: Pt },
+    /// `caption_node`: the structure element of the caption's lines.
+    Image {
+        key: PathBuf,
+        x: Pt,
+        width: Pt,
+        height: Pt,
+        sink: Pt,
+        caption: Vec<LineBox>,
+        caption_x: Pt,
+        caption_node: Option<u32>,
+    },
     /// A table row: cells with their x offset, the row height, and rules to draw
     /// above/below. A header row stays with the row after it; a body row of a table
     /// with a header names that header's element (`head`), set again above the row
-    /// when the table continues in a new column or page.
+    /// when the table continues in a new column or page. `nodes`: each cell's
+    /// structure element.
     Row {
         cells: Vec<(Pt, Vec<LineBox>)>,
+        nodes: Vec<Option<u32>>,
         height: Pt,
         rule_above: bool,
         rule_below: bool,
@@ -53,6 +65,8 @@ pub struct Origin {
     pub block: usize,
     /// The element is a line of paragraph text, whose `offset` counts characters.
     pub text: bool,
+    /// The structure element it draws (in [`Flow::nodes`]); `None` for an artifact.
+    pub node: Option<u32>,
 }
 
 /// A statement's elements and its footnotes.
@@ -67,6 +81,11 @@ pub struct Flow {
     pub sources: BTreeMap<usize, (Vec<Inline>, ParaStyle)>,
     /// Footnote number → its lines, set at the note size.
     pub notes: BTreeMap<u32, Vec<LineBox>>,
+    /// The statement's logical structure: element 0 is the statement (its
+    /// parent left for the paginator to give), the others name parents in here.
+    pub nodes: Vec<StructNode>,
+    /// Footnote number → its structure element.
+    pub note_nodes: BTreeMap<u32, u32>,
 }
 
 struct Ctx<'a> {
@@ -88,6 +107,11 @@ struct Ctx<'a> {
     /// rule), a list item or a quote: no indent. After a list, quote, table, code
     /// or image the text goes on, and Russian book practice indents it.
     no_indent: bool,
+    /// The structure element new elements go under.
+    parent: u32,
+    /// The title's element, made before the opening picture's so that the title
+    /// reads first: the title's block ordinal and its element.
+    title_first: Option<(usize, u32)>,
 }
 
 /// A line of code as it is set: tabs expanded to the next multiple of four
@@ -132,7 +156,10 @@ pub fn build(
         para: 0,
         lang: doc.lang,
         no_indent: true,
+        parent: 0,
+        title_first: None,
     };
+    cx.flow.nodes.push(StructNode { role: Role::Sect, parent: None, lang: doc.lang, alt: None });
     let width = opts.column_width();
     cx.blocks(&doc.blocks, Pt::ZERO, width, true);
     let note_size = style::note_size(opts.font_size());
@@ -185,7 +212,10 @@ pub fn build(
         for l in &mut lines {
             paragraph::shift_line(l, hang);
         }
-        if let Some(mark) = number(note.number) {
+        if let Some(mut mark) = number(note.number) {
+            if let Some(run) = mark.runs.last_mut() {
+                run.end_with_space(fonts);
+            }
             match lines.first_mut() {
                 Some(first) => {
                     first.runs.splice(0..0, mark.runs);
@@ -195,11 +225,19 @@ pub fn build(
             }
         }
         cx.flow.notes.insert(note.number, lines);
+        let node = cx.node(Role::Note, note.lang);
+        cx.flow.note_nodes.insert(note.number, node);
     }
     cx.flow
 }
 
 impl Ctx<'_> {
+    /// A new structure element under the current parent.
+    fn node(&mut self, role: Role, lang: Lang) -> u32 {
+        self.flow.nodes.push(StructNode { role, parent: Some(self.parent), lang, alt: None });
+        (self.flow.nodes.len() - 1) as u32
+    }
+
     fn body_style(&self, width: Pt, indent: Pt) -> ParaStyle {
         ParaStyle {
             family: Family::Serif,
@@ -265,6 +303,14 @@ impl Ctx<'_> {
         // title and byline; its text begins on the next panel.
         let cover = top && self.doc_index == 0 && self.opts.pdf.imposition == Some(Imposition::TriFold);
         let title = blocks.iter().position(|b| matches!(b.kind, BlockKind::Heading { level: 1, .. }));
+        // A statement that opens with a picture above its title reads title first.
+        if top
+            && let [first, second, ..] = blocks
+            && matches!(first.kind, BlockKind::Image(_))
+            && matches!(second.kind, BlockKind::Heading { level: 1, .. })
+        {
+            self.title_first = Some((second.ordinal, self.node(Role::H(1), second.lang)));
+        }
         let cover_end = title.filter(|_| cover).map(|t| {
             let picture_after = matches!(blocks.get(t + 1).map(|b| &b.kind), Some(BlockKind::Image(_)));
             if picture_after { t + 2 } else { t + 1 }
@@ -278,12 +324,36 @@ impl Ctx<'_> {
     }
 
     fn block(&mut self, b: &Block, x: Pt, width: Pt, top: bool) {
-        let outer = self.origin;
-        self.origin = Origin { block: b.ordinal, text: matches!(b.kind, BlockKind::Paragraph(_)) };
+        let (outer, outer_parent) = (self.origin, self.parent);
+        let node = match &b.kind {
+            BlockKind::Heading { level, .. } => Some(match self.title_first.take_if(|t| t.0 == b.ordinal) {
+                Some((_, n)) => n,
+                None => self.node(Role::H((*level).clamp(1, 6)), b.lang),
+            }),
+            BlockKind::Paragraph(_) | BlockKind::Code(_) => Some(self.node(Role::P, b.lang)),
+            // A picture without a description is decoration: not read.
+            BlockKind::Image(img) if img.alt.trim().is_empty() => None,
+            BlockKind::Image(img) => {
+                let n = self.node(Role::Figure, b.lang);
+                self.flow.nodes[n as usize].alt = Some(img.alt.trim().to_owned());
+                Some(n)
+            }
+            BlockKind::List { .. } => Some(self.node(Role::L, b.lang)),
+            BlockKind::Quote(_) => Some(self.node(Role::BlockQuote, b.lang)),
+            BlockKind::Table(_) => Some(self.node(Role::Table, b.lang)),
+            BlockKind::Rule => None,
+        };
+        // What a list, a quote or a table holds goes under it.
+        if let (Some(n), BlockKind::List { .. } | BlockKind::Quote(_) | BlockKind::Table(_)) = (node, &b.kind)
+        {
+            self.parent = n;
+        }
+        self.origin = Origin { block: b.ordinal, text: matches!(b.kind, BlockKind::Paragraph(_)), node };
         let outer_lang = std::mem::replace(&mut self.lang, b.lang);
         self.block_inner(b, x, width, top);
         self.lang = outer_lang;
         self.origin = outer;
+        self.parent = outer_parent;
     }
 
     fn block_inner(&mut self, b: &Block, x: Pt, width: Pt, top: bool) {
@@ -321,7 +391,10 @@ impl Ctx<'_> {
                         };
                         let lines = paragraph::set(&[Inline::Text(text.clone())], &ps, self.fonts);
                         self.gap(leading * style::BYLINE_BEFORE);
+                        let heading = self.origin;
+                        self.origin.node = Some(self.node(Role::P, self.lang));
                         self.push(Elem::Heading { lines, x, level: None, title: text });
+                        self.origin = heading;
                     }
                 }
                 self.gap(leading * after);
@@ -350,7 +423,11 @@ impl Ctx<'_> {
                     };
                     let first_elem = self.flow.elems.len();
                     self.no_indent = true;
+                    let list = self.parent;
+                    self.parent = self.node(Role::LI, self.lang);
+                    self.parent = self.node(Role::LBody, self.lang);
                     self.blocks(item, x + indent, width - indent, false);
+                    self.parent = list;
                     self.add_marker(first_elem, &marker, indent);
                 }
                 self.gap(leading * style::LIST_SPACE);
@@ -445,7 +522,10 @@ impl Ctx<'_> {
             expansion: 0.0,
         };
         let mut set = paragraph::set(&[Inline::Text(marker.to_string())], &ps, self.fonts);
-        let Some(mline) = set.pop() else { return };
+        let Some(mut mline) = set.pop() else { return };
+        if let Some(run) = mline.runs.last_mut() {
+            run.end_with_space(self.fonts);
+        }
         for e in &mut self.flow.elems[first_elem..] {
             if let Elem::Line { line, .. } = e {
                 let w: Pt = mline.runs.iter().map(TextRun::width).sum();
@@ -495,6 +575,16 @@ impl Ctx<'_> {
                 hint: "use a larger image file for print".into(),
             });
         }
+        // The caption is the figure's, or a paragraph of its own beside a decorative picture.
+        let caption_node = img.title.as_ref().map(|_| match self.origin.node {
+            Some(figure) => {
+                let outer = std::mem::replace(&mut self.parent, figure);
+                let n = self.node(Role::Caption, self.lang);
+                self.parent = outer;
+                n
+            }
+            None => self.node(Role::P, self.lang),
+        });
         let caption = match &img.title {
             Some(t) => {
                 let size = self.opts.font_size() * style::CAPTION_SCALE;
@@ -523,6 +613,7 @@ impl Ctx<'_> {
             sink: if opener { band - h } else { Pt::ZERO },
             caption,
             caption_x: x,
+            caption_node,
         });
         self.gap(self.opts.leading() * style::IMAGE_SPACE);
         self.no_indent = false;
@@ -648,13 +739,20 @@ impl Ctx<'_> {
             std::iter::once(&t.header).filter(|_| has_header).chain(t.rows.iter()).collect();
         let n = rows.len();
         let head_elem = self.flow.elems.len();
+        let table = self.parent;
+        let head_group = has_header.then(|| self.node(Role::THead, self.lang));
+        let body_group = self.node(Role::TBody, self.lang);
         for (r, row) in rows.into_iter().enumerate() {
             let is_header = has_header && r == 0;
+            self.parent = if is_header { head_group.unwrap_or(body_group) } else { body_group };
+            self.parent = self.node(Role::TR, self.lang);
+            let mut nodes = Vec::new();
             let mut cells = Vec::new();
             let mut cx = x;
             let mut height = Pt::ZERO;
             for (c, w) in widths.iter().enumerate() {
                 let cell = row.get(c).cloned().unwrap_or_default();
+                nodes.push(Some(self.node(if is_header { Role::TH } else { Role::TD }, cell.lang)));
                 // A hair over, so that a cell set at exactly its natural width stays on one line.
                 let measure = *w - pad * 2.0 + Pt::new(0.01);
                 let hyphenate = if is_header { hyphenate_headers } else { !numeric[c] };
@@ -684,6 +782,7 @@ impl Ctx<'_> {
             }
             self.push(Elem::Row {
                 cells,
+                nodes,
                 height: height + pad * 2.0,
                 rule_above: r == 0 || (has_header && r == 1),
                 rule_below: r + 1 == n,
@@ -692,6 +791,7 @@ impl Ctx<'_> {
                 head: (has_header && r > 0).then_some(head_elem),
             });
         }
+        self.parent = table;
     }
 
     /// A table too wide for the measure, set one row to a block: the first cell in
@@ -702,7 +802,10 @@ impl Ctx<'_> {
         let pad = style::table_padding(self.opts.font_size());
         let leading = size * style::TABLE_LEADING;
         let n = t.rows.len();
+        // No longer a grid: a group of paragraphs, one per row.
+        self.flow.nodes[self.parent as usize].role = Role::Div;
         for (r, row) in t.rows.iter().enumerate() {
+            let record = self.node(Role::P, self.lang);
             let mut lines = Vec::new();
             for (c, cell) in row.iter().enumerate() {
                 let text = Inline::plain_text(&cell.content);
@@ -738,6 +841,7 @@ impl Ctx<'_> {
             let height = leading * lines.len() as f64 + pad * 2.0;
             self.push(Elem::Row {
                 cells: vec![(x + pad, lines)],
+                nodes: vec![Some(record)],
                 height,
                 rule_above: true,
                 rule_below: r + 1 == n,

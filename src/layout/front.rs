@@ -9,7 +9,9 @@
 
 use crate::fonts::{Family, FontSet, Style};
 use crate::layout::paragraph::{self, Align, LineBox, ParaStyle};
-use crate::layout::{Item, Layout, LayoutOptions, Page, PageLabel, Rect, TextRun, style};
+use crate::layout::{
+    Artifact, Item, Layout, LayoutOptions, Mark, Page, PageLabel, Rect, Role, TextRun, style,
+};
 use crate::model::{Book, Inline, Lang, Part};
 use crate::units::Pt;
 
@@ -24,6 +26,7 @@ pub fn blank(layout: &mut Layout, opts: &LayoutOptions, lang: Lang) {
         lang,
         items: Vec::new(),
         lines: Vec::new(),
+        marks: Vec::new(),
     });
 }
 
@@ -78,7 +81,10 @@ fn left(opts: &LayoutOptions, number: usize) -> Pt {
 }
 
 /// Appends a part title page on a right-hand page, followed by a blank left-hand page.
-pub fn part_page(layout: &mut Layout, part: &Part, fonts: &FontSet, opts: &LayoutOptions, lang: Lang) {
+/// Returns the part's structure element, for its statements to go under.
+pub fn part_page(layout: &mut Layout, part: &Part, fonts: &FontSet, opts: &LayoutOptions, lang: Lang) -> u32 {
+    let node = layout.node(Role::Part, 0, lang);
+    let title_node = layout.node(Role::H(1), node, lang);
     if layout.pages.len() % 2 == 1 {
         blank(layout, opts, lang);
     }
@@ -95,6 +101,7 @@ pub fn part_page(layout: &mut Layout, part: &Part, fonts: &FontSet, opts: &Layou
         fonts,
     );
     let x = left(opts, page.number);
+    page.tag(Mark::Node(title_node));
     draw(page, &lines, x, opts.pdf.margins.top + opts.text_height() * style::PART_TITLE_DROP);
     layout.outline.push(crate::layout::OutlineEntry {
         level: 0,
@@ -103,15 +110,24 @@ pub fn part_page(layout: &mut Layout, part: &Part, fonts: &FontSet, opts: &Layou
         y: Pt::ZERO,
     });
     blank(layout, opts, lang);
+    node
 }
 
 /// Sets the title page and the table of contents and puts them in front of the
 /// body pages, which keep their arabic numbers; front pages are numbered in
-/// roman numerals. Outline entries and links are shifted accordingly.
-pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutOptions) {
+/// roman numerals. Outline entries and links are shifted accordingly. The
+/// title pages' structure goes under `title_node`, the contents' under `contents_node`.
+pub fn prepend(
+    layout: &mut Layout,
+    book: &Book,
+    fonts: &FontSet,
+    opts: &LayoutOptions,
+    (title_node, contents_node): (u32, u32),
+) {
     let mut front = Layout::default();
     let width = opts.text_width();
     let lang = book.meta.lang;
+    let paragraph = |layout: &mut Layout, role: Role| Mark::Node(layout.node(role, title_node, lang));
 
     // Title page: title and subtitle in the upper third, authors above them, publisher and date at the foot.
     blank(&mut front, opts, lang);
@@ -130,6 +146,7 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
                 width,
                 fonts,
             );
+            page.tag(paragraph(layout, Role::P));
             top = draw(page, &l, x, top);
         }
         // The imprint line of a title page names the year alone ("Самиздат, 2026").
@@ -182,15 +199,20 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
             l = title(opts.font_size() * scale);
         }
         top = if height(&l) > room(dropped) { top } else { dropped };
+        page.tag(paragraph(layout, Role::H(1)));
         top = draw(page, &l, x, top);
         if !subtitle.is_empty() {
+            page.tag(paragraph(layout, Role::P));
             draw(page, &subtitle, x, top + opts.leading() * style::SUBTITLE_BEFORE);
         }
         if !foot.is_empty() {
+            page.tag(paragraph(layout, Role::P));
             draw(page, &foot, x, foot_top);
         }
     }
-    imprint(&mut front, book, fonts, opts);
+    let imprint_node = paragraph(layout, Role::P);
+    imprint(&mut front, book, fonts, opts, imprint_node);
+    let mut toc = contents_node;
 
     // Contents: parts (level 0) and statements (level 1) with their page numbers.
     let entries: Vec<(u8, String, usize)> =
@@ -200,7 +222,6 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
     let mut top = Pt::ZERO;
     let bottom = opts.pdf.margins.top + opts.text_height();
     let heading = lang.words().contents;
-    let mut links: Vec<(usize, Rect, usize)> = Vec::new();
     for (k, (level, title, target)) in
         std::iter::once((0u8, String::new(), usize::MAX)).chain(entries).enumerate()
     {
@@ -217,13 +238,17 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
                 fonts,
             );
             let x = left(opts, front.pages[page_i].number);
+            // The contents' heading, then the list.
+            let heading = layout.node(Role::H(1), contents_node, lang);
+            toc = layout.node(Role::TOC, contents_node, lang);
+            front.pages[page_i].tag(Mark::Node(heading));
             top = draw(&mut front.pages[page_i], &l, x, opts.pdf.margins.top) + opts.leading();
             continue;
         }
         let indent =
             if level == 0 || !has_parts(book) { Pt::ZERO } else { opts.font_size() * style::CONTENTS_INDENT };
         let style = if level == 0 { Style { bold: true, italic: false } } else { Style::default() };
-        let lines = set(
+        let mut lines = set(
             &title,
             Family::Serif,
             style,
@@ -232,6 +257,10 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
             width - indent - number_w,
             fonts,
         );
+        // The entry's title and its page number are two words.
+        if let Some(run) = lines.last_mut().and_then(|l| l.runs.last_mut()) {
+            run.end_with_space(fonts);
+        }
         let h: Pt = lines.iter().map(|l| l.leading).sum::<Pt>() + opts.leading() * style::CONTENTS_SPACE;
         if top + h > bottom {
             blank(&mut front, opts, lang);
@@ -241,6 +270,8 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
         let page = &mut front.pages[page_i];
         let x = left(opts, page.number);
         let entry_top = top;
+        let entry = Mark::Node(layout.node(Role::TOCI, toc, lang));
+        page.tag(entry);
         let end = draw(page, &lines, x + indent, top);
         // The page number, right-aligned on the entry's last line, dot leaders before it.
         let folio = body_folio(layout, target);
@@ -250,9 +281,12 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
             let line_top = end - last.leading;
             draw(page, &num, x + width - nw, line_top);
             let from = x + indent + paragraph::line_width(last);
+            page.tag(Mark::Artifact(Artifact::Layout));
             leaders(page, x, (from, x + width - nw), line_top, opts, fonts);
         }
-        links.push((page_i, Rect { x, y: entry_top, width, height: end - entry_top }, target));
+        // The link's target is a body page; the front pages' count is added below.
+        page.tag(entry);
+        page.items.push(Item::GoTo(Rect { x, y: entry_top, width, height: end - entry_top }, target));
         top = end + opts.leading() * style::CONTENTS_SPACE;
     }
     if front.pages.len() % 2 == 1 {
@@ -263,8 +297,12 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
     for (i, p) in front.pages.iter_mut().enumerate() {
         p.label = PageLabel::Roman(i + 1);
     }
-    for (page_i, rect, target) in links {
-        front.pages[page_i].items.push(Item::GoTo(rect, target + shift));
+    for p in front.pages.iter_mut() {
+        for item in &mut p.items {
+            if let Item::GoTo(_, target) = item {
+                *target += shift;
+            }
+        }
     }
     // Front pages print no folio except the contents (roman numerals at the foot).
     for p in front.pages.iter_mut().skip(2) {
@@ -282,6 +320,7 @@ pub fn prepend(layout: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutO
             fonts,
         );
         let x = left(opts, p.number);
+        p.tag(Mark::Artifact(Artifact::Footer));
         draw(p, &lines, x, opts.pdf.margins.top + opts.text_height() + opts.leading() * style::FOLIO_BELOW);
     }
     for p in layout.pages.iter_mut() {
@@ -328,7 +367,7 @@ fn leaders(page: &mut Page, left: Pt, span: (Pt, Pt), top: Pt, opts: &LayoutOpti
 
 /// The title page's verso: the imprint at the foot of the text block (title,
 /// authors, publisher and year, identifier, rights), small and ranged left.
-fn imprint(front: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutOptions) {
+fn imprint(front: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutOptions, node: Mark) {
     blank(front, opts, book.meta.lang);
     let meta = &book.meta;
     let title = match &meta.subtitle {
@@ -354,10 +393,18 @@ fn imprint(front: &mut Layout, book: &Book, fonts: &FontSet, opts: &LayoutOption
     let lines: Vec<LineBox> = entries
         .into_iter()
         .flatten()
-        .flat_map(|text| set(&text, Family::Serif, Style::default(), size, Align::Left, width, fonts))
+        .flat_map(|text| {
+            let mut lines = set(&text, Family::Serif, Style::default(), size, Align::Left, width, fonts);
+            // Entries are read one after the other: a space between them.
+            if let Some(run) = lines.last_mut().and_then(|l| l.runs.last_mut()) {
+                run.end_with_space(fonts);
+            }
+            lines
+        })
         .collect();
     let page = front.pages.last_mut().expect("the page just added");
     let x = left(opts, page.number);
+    page.tag(node);
     draw(page, &lines, x, opts.pdf.margins.top + opts.text_height() - height(&lines));
 }
 

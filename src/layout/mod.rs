@@ -90,6 +90,11 @@ pub struct Layout {
     pub outline: Vec<OutlineEntry>,
     /// Where each page's text begins in the statements, for the EPUB page list.
     pub page_starts: Vec<PageStart>,
+    /// The logical structure of what the pages draw (the tagged PDF's structure
+    /// tree): element 0 is the document, every other names its parent, and
+    /// siblings read in the order of their indices. Pages point into it with
+    /// their [`Page::marks`].
+    pub structure: Vec<StructNode>,
     /// Last identity handed out to a paragraph-like group of lines (see [`LineRecord::para`]).
     next_id: usize,
 }
@@ -157,6 +162,115 @@ pub struct Page {
     pub items: Vec<Item>,
     /// Body line boxes on this page, for the layout dump and tests.
     pub lines: Vec<LineRecord>,
+    /// What the items are, in stretches: from the item at the index given on to
+    /// the next entry's, the items belong to the mark. Items before the first
+    /// entry are artifacts.
+    pub marks: Vec<(u32, Mark)>,
+}
+
+impl Page {
+    /// Marks the items pushed from now on.
+    pub fn tag(&mut self, mark: Mark) {
+        let at = self.items.len() as u32;
+        match self.marks.last_mut() {
+            Some((_, last)) if *last == mark => {}
+            Some((i, last)) if *i == at => *last = mark,
+            _ => self.marks.push((at, mark)),
+        }
+    }
+}
+
+/// What a stretch of a page's items is: part of the book's content (an element
+/// of [`Layout::structure`]) or an artifact, drawn but not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// Content of the structure element with this index.
+    Node(u32),
+    /// Not content.
+    Artifact(Artifact),
+}
+
+/// Kinds of artifact, as PDF names them (ISO 32000-1, 14.8.2.2.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Artifact {
+    /// A running head.
+    Header,
+    /// A folio at the foot.
+    Footer,
+    /// Rules, separators, dot leaders, a table header repeated on a new page.
+    Layout,
+}
+
+/// An element of the logical structure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructNode {
+    /// What it is.
+    pub role: Role,
+    /// Its parent's index; `None` for the document.
+    pub parent: Option<u32>,
+    /// The language of its text (the model's, decided once).
+    pub lang: Lang,
+    /// Alternative text (a figure's description).
+    pub alt: Option<String>,
+}
+
+/// Roles of structure elements: the standard structure types of ISO 32000-1, 14.8.4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The whole book.
+    Document,
+    /// A part of a volume, with its statements.
+    Part,
+    /// A statement, the title pages.
+    Sect,
+    /// A grouping with no meaning of its own (a table set as records).
+    Div,
+    /// A heading of level 1–6.
+    H(u8),
+    /// A paragraph (a code block's lines too).
+    P,
+    /// A list.
+    L,
+    /// A list item.
+    LI,
+    /// A list item's body (its marker is set with its first line).
+    LBody,
+    /// A block quote.
+    BlockQuote,
+    /// A table.
+    Table,
+    /// A table's header rows.
+    THead,
+    /// A table's body rows.
+    TBody,
+    /// A table row.
+    TR,
+    /// A header cell (its column's heading).
+    TH,
+    /// A data cell.
+    TD,
+    /// A picture.
+    Figure,
+    /// A picture's caption.
+    Caption,
+    /// A footnote.
+    Note,
+    /// The table of contents.
+    TOC,
+    /// An entry of the contents.
+    TOCI,
+}
+
+impl Layout {
+    /// Appends a structure element under `parent` (the document when the
+    /// structure is still empty) and returns its index.
+    pub fn node(&mut self, role: Role, parent: u32, lang: Lang) -> u32 {
+        if self.structure.is_empty() {
+            self.structure.push(StructNode { role: Role::Document, parent: None, lang, alt: None });
+        }
+        self.structure.push(StructNode { role, parent: Some(parent), lang, alt: None });
+        (self.structure.len() - 1) as u32
+    }
 }
 
 /// A line as it was set, for dumps, tests and audits.
@@ -247,6 +361,10 @@ pub struct TextRun {
     /// Horizontal scale of the glyphs (font expansion of a justified line): 1 as
     /// designed, 1.02 two per cent wider. Advances and offsets are in unscaled ems.
     pub scale: f64,
+    /// Hyphens that are not in the text: the run ends with the hyphen of a word
+    /// broken at the line's end ([`TextRun::HYPHEN_END`]), or starts with the
+    /// hyphen of a compound repeated on the next line ([`TextRun::HYPHEN_START`]).
+    pub added: u8,
 }
 
 /// One glyph of a [`TextRun`]: 12 bytes, since a volume holds millions (2.5
@@ -282,6 +400,27 @@ pub struct GlyphOffset {
 }
 
 impl TextRun {
+    /// [`TextRun::added`]: the last glyph is a hyphen breaking a word.
+    pub const HYPHEN_END: u8 = 1;
+    /// [`TextRun::added`]: the first glyph repeats the hyphen that ended the line before.
+    pub const HYPHEN_START: u8 = 2;
+
+    /// Ends the run with the space that follows it in the text but is not drawn
+    /// as a glyph (the line ends at it, the next word is in another face, a list
+    /// marker or note number stands apart): the face's space glyph, advancing
+    /// nothing, so that extracted, copied and spoken text keeps its words apart.
+    pub fn end_with_space(&mut self, fonts: &FontSet) {
+        if self.text.ends_with([' ', '\u{a0}']) {
+            return;
+        }
+        let Some(id) = fonts.face(self.face).space().first().map(|g| g.id).filter(|&id| id != 0) else {
+            return;
+        };
+        let start = self.text.len() as u32;
+        self.text.push(' ');
+        self.glyphs.push(Glyph { id, len: 1, advance: Em::new(0.0), start });
+    }
+
     /// Width of the run: the sum of its advances, at its scale.
     pub fn width(&self) -> Pt {
         self.size * (self.scale * self.glyphs.iter().map(|g| f64::from(g.advance.get())).sum::<f64>())
@@ -343,6 +482,12 @@ pub fn typeset(
     };
     let mut warnings = Vec::new();
     let mut layout = Layout::default();
+    // The structure: the document, the front matter's place first, then parts and statements.
+    let root = 0;
+    layout.structure.push(StructNode { role: Role::Document, parent: None, lang: book.meta.lang, alt: None });
+    let front = opts.front_matter.then(|| layout.node(Role::Sect, root, book.meta.lang));
+    let contents = opts.front_matter.then(|| layout.node(Role::Sect, root, book.meta.lang));
+    let mut part_node = None;
     let mut flows = set_batch(0);
     let mut start = 0;
     while start < book.documents.len() {
@@ -355,12 +500,14 @@ pub fn typeset(
                 if let Some(part) =
                     book.parts.iter().find(|p| p.documents.start == i && !p.documents.is_empty())
                 {
-                    front::part_page(layout, part, fonts, opts, doc.lang);
+                    part_node =
+                        Some((front::part_page(layout, part, fonts, opts, doc.lang), part.documents.clone()));
                 }
                 if opts.start_recto && layout.pages.len() % 2 == 1 {
                     front::blank(layout, opts, doc.lang);
                 }
-                pages::paginate(layout, &book.meta.title, (i, doc), elems, fonts, opts);
+                let parent = part_node.as_ref().filter(|(_, docs)| docs.contains(&i)).map_or(root, |p| p.0);
+                pages::paginate(layout, &book.meta.title, (i, doc), elems, parent, fonts, opts);
             }
         };
         let ((), next) =
@@ -372,8 +519,8 @@ pub fn typeset(
         layout.pages.push(pages::blank_page(opts, 1, book.meta.lang));
     }
     complete_page_starts(&mut layout);
-    if opts.front_matter {
-        front::prepend(&mut layout, book, fonts, opts);
+    if let (Some(front), Some(contents)) = (front, contents) {
+        front::prepend(&mut layout, book, fonts, opts, (front, contents));
     }
     (layout, warnings)
 }

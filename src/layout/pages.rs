@@ -23,7 +23,8 @@ use crate::fonts::{Family, FontSet, Style};
 use crate::layout::flow::{Elem, Flow};
 use crate::layout::paragraph::{self, Align, LineBox, ParaStyle};
 use crate::layout::{
-    Item, Layout, LayoutOptions, LineKind, LineRecord, OutlineEntry, Page, PlacedImage, Rect, style,
+    Artifact, Item, Layout, LayoutOptions, LineKind, LineRecord, Mark, OutlineEntry, Page, PlacedImage, Rect,
+    StructNode, style,
 };
 use crate::model::{Document, Inline, Lang};
 use crate::units::Pt;
@@ -54,6 +55,7 @@ pub fn blank_page(opts: &LayoutOptions, number: usize, lang: Lang) -> Page {
         lang,
         items: Vec::new(),
         lines: Vec::new(),
+        marks: Vec::new(),
     }
 }
 
@@ -73,6 +75,8 @@ struct Paginator<'a> {
     doc_index: usize,
     /// Offset that makes this statement's paragraph numbers unique in the layout.
     doc_base: usize,
+    /// Index in [`Layout::structure`] of the flow's structure element 0.
+    node_base: u32,
     layout: &'a mut Layout,
     opts: &'a LayoutOptions,
     fonts: &'a FontSet,
@@ -92,9 +96,9 @@ struct Paginator<'a> {
     /// Footnotes called on this page.
     notes: Vec<u32>,
     /// Footnote lines to draw at the foot of this page, in order.
-    foot: Vec<LineBox>,
+    foot: Vec<(u32, LineBox)>,
     /// Lines of a long footnote that continue at the foot of the next page.
-    carry: Vec<LineBox>,
+    carry: Vec<(u32, LineBox)>,
     /// The places where vertical space may grow or shrink to align page bottoms:
     /// where each gap ends (from the page top) and how large it is.
     gaps: Vec<(Pt, Pt)>,
@@ -109,15 +113,23 @@ struct Paginator<'a> {
     column_lines: Option<(usize, Vec<i8>)>,
 }
 
-/// Sets one statement's vertical list onto new pages appended to `layout`.
+/// Sets one statement's vertical list onto new pages appended to `layout`; its
+/// structure goes under the structure element `parent` (the document, or a part).
 pub fn paginate(
     layout: &mut Layout,
     book_title: &str,
     (doc_index, doc): (usize, &Document),
-    flow: Flow,
+    mut flow: Flow,
+    parent: u32,
     fonts: &FontSet,
     opts: &LayoutOptions,
 ) {
+    // The statement's structure joins the book's once, whatever the settings tried.
+    let node_base = layout.structure.len() as u32;
+    for node in std::mem::take(&mut flow.nodes) {
+        let parent = node.parent.map_or(parent, |p| node_base + p);
+        layout.structure.push(StructNode { parent: Some(parent), ..node });
+    }
     // Set once; where a spread ends on two baselines a line apart, set again with the
     // fuller page a line short, and where the statement's last page would hold a line
     // or two, with the spread before it a line long: a few times at most (each retry
@@ -127,7 +139,16 @@ pub fn paginate(
     // A lonely tail, taken up, costs one setting more of its own.
     let mut retries = SPREAD_RETRIES;
     for attempt in 0.. {
-        paginate_once(layout, book_title, (doc_index, doc), &flow, fonts, opts, lines.clone(), None);
+        paginate_once(
+            layout,
+            book_title,
+            (doc_index, doc),
+            (&flow, node_base),
+            fonts,
+            opts,
+            lines.clone(),
+            None,
+        );
         let pages = &layout.pages[before.0..];
         let mut changes: Vec<(usize, i8)> =
             uneven_spreads(pages, opts.leading(), &lines).into_iter().map(|n| (n, -1)).collect();
@@ -149,7 +170,16 @@ pub fn paginate(
         layout.next_id = before.3;
     }
     if opts.pdf.columns > 1 {
-        balance_last_page(layout, before, book_title, (doc_index, doc), &flow, fonts, opts, lines);
+        balance_last_page(
+            layout,
+            before,
+            book_title,
+            (doc_index, doc),
+            (&flow, node_base),
+            fonts,
+            opts,
+            lines,
+        );
     }
 }
 
@@ -165,7 +195,7 @@ fn balance_last_page(
     before: (usize, usize, usize, usize),
     book_title: &str,
     doc: (usize, &Document),
-    flow: &Flow,
+    flow: (&Flow, u32),
     fonts: &FontSet,
     opts: &LayoutOptions,
     lines: Rhythm,
@@ -308,7 +338,7 @@ fn paginate_once(
     layout: &mut Layout,
     book_title: &str,
     (doc_index, doc): (usize, &Document),
-    flow: &Flow,
+    (flow, node_base): (&Flow, u32),
     fonts: &FontSet,
     opts: &LayoutOptions,
     lines: Rhythm,
@@ -323,6 +353,7 @@ fn paginate_once(
         rebroken: std::collections::BTreeMap::new(),
         doc_index,
         doc_base,
+        node_base,
         page: blank_page(opts, number, doc.lang),
         layout,
         opts,
@@ -356,6 +387,15 @@ fn paginate_once(
 const MAX_REBREAK_LINES: usize = 150;
 
 impl Paginator<'_> {
+    /// Marks what is drawn next as the flow's structure element `node`, or as an
+    /// artifact when it has none.
+    fn tag_node(&mut self, node: Option<u32>) {
+        self.page.tag(match node {
+            Some(n) => Mark::Node(self.node_base + n),
+            None => Mark::Artifact(Artifact::Layout),
+        });
+    }
+
     /// A paragraph identity for lines that are not part of the flow's numbered paragraphs.
     fn fresh_id(&mut self) -> usize {
         self.layout.next_id += 1;
@@ -505,9 +545,12 @@ impl Paginator<'_> {
     }
 
     /// Sets one table row at the cursor: its cells, and its rules above and below.
+    /// `nodes`: each cell's structure element; `None` draws the row as an
+    /// artifact (a header repeated where the table continues).
     fn draw_row(
         &mut self,
         cells: &[(Pt, Vec<LineBox>)],
+        nodes: Option<&[Option<u32>]>,
         height: Pt,
         (above, below): (bool, bool),
         width: Pt,
@@ -517,13 +560,18 @@ impl Paginator<'_> {
         let pad = style::table_padding(self.opts.font_size());
         let x0 = cells.first().map_or(Pt::ZERO, |c| c.0) - pad;
         let thick = Pt::new(0.5);
+        self.page.tag(Mark::Artifact(Artifact::Layout));
         for (rule, y) in [(above, top), (below, top + height - thick)] {
             if rule {
                 self.page.items.push(Item::Rule(Rect { x: left + x0, y, width, height: thick }));
             }
         }
         let mut called = Vec::new();
-        for (cx, lines) in cells {
+        for (c, (cx, lines)) in cells.iter().enumerate() {
+            match nodes {
+                Some(nodes) => self.tag_node(nodes.get(c).copied().flatten()),
+                None => self.page.tag(Mark::Artifact(Artifact::Layout)),
+            }
             let mut y = top + pad;
             let id = self.fresh_id();
             for (k, l) in lines.iter().enumerate() {
@@ -578,6 +626,7 @@ impl Paginator<'_> {
                         });
                     }
                     let id = self.fresh_id();
+                    self.tag_node(self.flow.origins[i].node);
                     for (k, l) in lines.iter().enumerate() {
                         self.place_line(
                             l,
@@ -660,6 +709,7 @@ impl Paginator<'_> {
                         // A page too short for two lines: set what fits, at least one line.
                         let k = self.count_fitting(&run).clamp(1, run.len());
                         self.mark(i, run[0].0.offset);
+                        self.tag_node(self.flow.origins[i].node);
                         for (l, x, tag) in &run[..k] {
                             self.place_line(l, *x, Some(*tag));
                         }
@@ -667,6 +717,7 @@ impl Paginator<'_> {
                         continue;
                     }
                     self.mark(i, run[0].0.offset);
+                    self.tag_node(self.flow.origins[i].node);
                     for (l, x, tag) in &run[..k] {
                         self.place_line(l, *x, Some(*tag));
                     }
@@ -675,7 +726,7 @@ impl Paginator<'_> {
                         self.new_page();
                     }
                 }
-                Elem::Image { key, x, width, height, sink, caption, caption_x } => {
+                Elem::Image { key, x, width, height, sink, caption, caption_x, caption_node } => {
                     let cap: Pt = caption.iter().map(|l| l.leading).sum();
                     if *sink + *height + cap > self.avail() && self.cursor > Pt::ZERO {
                         self.new_page();
@@ -683,6 +734,7 @@ impl Paginator<'_> {
                     }
                     self.mark(i, 0);
                     let left = self.left();
+                    self.tag_node(self.flow.origins[i].node);
                     self.page.items.push(Item::Image(PlacedImage {
                         key: key.clone(),
                         rect: Rect {
@@ -694,13 +746,14 @@ impl Paginator<'_> {
                     }));
                     self.cursor += *sink + *height;
                     let id = self.fresh_id();
+                    self.tag_node(*caption_node);
                     for (k, l) in caption.iter().enumerate() {
                         let tag = Tag { kind: LineKind::Caption, para: id, index: k, count: caption.len() };
                         self.place_line(l, *caption_x, Some(tag));
                     }
                     i += 1;
                 }
-                Elem::Row { cells, height, rule_above, rule_below, width, header, head } => {
+                Elem::Row { cells, nodes, height, rule_above, rule_below, width, header, head } => {
                     // A body row opening a column or page repeats the table's header above it.
                     let repeat = match head {
                         Some(h) if self.cursor == Pt::ZERO => match &elems[*h] {
@@ -720,10 +773,11 @@ impl Paginator<'_> {
                         continue;
                     }
                     if let Some((cells, height, width)) = repeat {
-                        self.draw_row(cells, height, (true, false), width);
+                        self.draw_row(cells, None, height, (true, false), width);
                     }
                     self.mark(i, 0);
-                    self.draw_row(cells, *height, (*rule_above || repeat.is_some(), *rule_below), *width);
+                    let ruled = (*rule_above || repeat.is_some(), *rule_below);
+                    self.draw_row(cells, Some(nodes), *height, ruled, *width);
                     i += 1;
                 }
                 Elem::Break => {
@@ -735,6 +789,7 @@ impl Paginator<'_> {
                 Elem::Rule { x, width } => {
                     if self.cursor > Pt::ZERO {
                         self.mark(i, 0);
+                        self.page.tag(Mark::Artifact(Artifact::Layout));
                         let left = self.left();
                         let y = self.opts.pdf.margins.top + self.cursor;
                         self.page.items.push(Item::Rule(Rect {
@@ -852,9 +907,9 @@ impl Paginator<'_> {
                 k = lines.len().saturating_sub(MIN_LINES);
                 used = lines[..k].iter().map(|l| l.leading).sum();
             }
-            self.foot.extend(lines[..k].iter().cloned());
+            self.foot.extend(lines[..k].iter().map(|l| (n, l.clone())));
             self.notes_height += used;
-            self.carry.extend(lines[k..].iter().cloned());
+            self.carry.extend(lines[k..].iter().map(|l| (n, l.clone())));
         }
     }
 
@@ -868,14 +923,20 @@ impl Paginator<'_> {
             run.y = baseline + r.y;
             self.page.items.push(Item::Text(run));
         }
+        let content = self.page.marks.last().map(|m| m.1);
         for &(x0, x1, size) in &l.strikes {
             // Through the middle of the lowercase letters, as thick as a hyphen's stroke.
+            self.page.tag(Mark::Artifact(Artifact::Layout));
             self.page.items.push(Item::Rule(Rect {
                 x: x + x0,
                 y: baseline - size * style::STRIKE_HEIGHT,
                 width: x1 - x0,
                 height: size * style::STRIKE_WEIGHT,
             }));
+        }
+        // A link belongs to the text it is on.
+        if let Some(mark) = content {
+            self.page.tag(mark);
         }
         for (x0, x1, url) in &l.links {
             self.page.items.push(Item::Link(
@@ -926,13 +987,13 @@ impl Paginator<'_> {
             self.notes_height = self.separator();
             let room = self.opts.text_height() / 2.0;
             let mut used = Pt::ZERO;
-            for (k, l) in carry.iter().enumerate() {
+            for (k, (n, l)) in carry.iter().enumerate() {
                 if used + l.leading > room && k >= MIN_LINES {
                     self.carry = carry[k..].to_vec();
                     break;
                 }
                 used += l.leading;
-                self.foot.push(l.clone());
+                self.foot.push((*n, l.clone()));
             }
             self.notes_height += used;
         }
@@ -1002,6 +1063,7 @@ impl Paginator<'_> {
             let bottom = self.opts.pdf.margins.top + self.opts.text_height() + self.long_by();
             let mut y = bottom - self.notes_height;
             let rule_y = y + self.separator() * 0.5;
+            self.page.tag(Mark::Artifact(Artifact::Layout));
             self.page.items.push(Item::Rule(Rect {
                 x: left,
                 y: rule_y,
@@ -1009,7 +1071,8 @@ impl Paginator<'_> {
                 height: Pt::new(0.4),
             }));
             y += self.separator();
-            for l in std::mem::take(&mut self.foot) {
+            for (n, l) in std::mem::take(&mut self.foot) {
+                self.tag_node(self.flow.note_nodes.get(&n).copied());
                 let id = self.fresh_id();
                 self.draw_line(&l, left, y, Some(Tag { kind: LineKind::Note, para: id, index: 0, count: 1 }));
                 y += l.leading;
@@ -1039,6 +1102,7 @@ impl Paginator<'_> {
         };
         let head = if self.page.number.is_multiple_of(2) { &self.heads.0 } else { &self.heads.1 };
         if let Some(line) = head.clone().filter(|_| !self.first_page_of_doc) {
+            self.page.tag(Mark::Artifact(Artifact::Header));
             let top = self.opts.pdf.margins.top - self.opts.leading() * style::HEAD_ABOVE;
             self.draw_line(&line, left, top, None);
         }
@@ -1049,6 +1113,7 @@ impl Paginator<'_> {
                 + self.opts.text_height()
                 + self.long_by()
                 + self.opts.leading() * style::FOLIO_BELOW;
+            self.page.tag(Mark::Artifact(Artifact::Footer));
             self.draw_line(&line, left, top, None);
         }
         let page = std::mem::replace(&mut self.page, blank_page(self.opts, 0, Lang::En));

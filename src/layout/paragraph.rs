@@ -384,6 +384,9 @@ pub fn set_loosened(
                 lb.ratio = ratio;
             }
             place(&mut lb, &Drawn::hyphen(&chunks[*ci].style, fonts, *w), x, fonts, true, room, scale);
+            if let Some(run) = lb.runs.last_mut() {
+                run.added |= TextRun::HYPHEN_START;
+            }
             x += *w * scale;
             last_was_space = false;
         }
@@ -424,6 +427,9 @@ pub fn set_loosened(
             && *width > Pt::ZERO
         {
             place(&mut lb, &Drawn::hyphen(&chunks[*ci].style, fonts, *w), x, fonts, true, room, scale);
+            if let Some(run) = lb.runs.last_mut() {
+                run.added |= TextRun::HYPHEN_END;
+            }
             x += *w * scale;
             lb.hyphenated = true;
         } else if let Some(KpItem::Penalty { flagged: true, .. }) = items.get(line.end) {
@@ -457,6 +463,13 @@ pub fn set_loosened(
         }
         let kept = lb.text.trim_end().len();
         lb.text.truncate(kept);
+        // A line broken at a space: the space is in the text, though not drawn.
+        // (Hanging punctuation breaks at a penalty just before the space.)
+        let at_space = matches!(items.get(line.end), Some(KpItem::Glue { .. }))
+            || matches!(payloads.get(line.end), Some(Payload::Hang(_)));
+        if at_space && let Some(run) = lb.runs.last_mut() {
+            run.end_with_space(fonts);
+        }
         lines.push(lb);
     }
     lines
@@ -527,6 +540,10 @@ fn place(
         continued = joined || spaced;
     }
     if !continued {
+        // A word space before a change of face or size is not drawn as a glyph.
+        if !glue_less && let Some(prev) = lb.runs.last_mut() {
+            prev.end_with_space(fonts);
+        }
         lb.runs.push(TextRun {
             x,
             y,
@@ -536,6 +553,7 @@ fn place(
             glyphs: Vec::with_capacity(room.0.max(shaped.len())),
             offsets: Vec::new(),
             scale,
+            added: 0,
         });
         lb.last_run_ems = 0.0;
     }
@@ -1229,7 +1247,8 @@ mod tests {
     }
 
     // A justified paragraph's lines (all but the last) end at the measure, each one glyph run
-    // whose interword spaces are real space glyphs (so text extraction sees the spaces).
+    // whose interword spaces are real space glyphs (so text extraction sees the spaces),
+    // the space the line breaks at included, advancing nothing.
     #[test]
     fn justified_lines_fill_the_measure() {
         let fonts = FontSet::embedded();
@@ -1239,7 +1258,12 @@ mod tests {
         for l in &lines[..lines.len() - 1] {
             assert_eq!(l.runs.len(), 1, "{}", l.text);
             let run = &l.runs[0];
-            assert_eq!(run.text.matches(' ').count(), l.text.matches([' ', '\u{a0}']).count(), "{}", l.text);
+            let broken_at_space = !l.hyphenated;
+            let spaces = l.text.matches([' ', '\u{a0}']).count() + usize::from(broken_at_space);
+            assert_eq!(run.text.matches(' ').count(), spaces, "{}", l.text);
+            if broken_at_space {
+                assert!(run.text.ends_with(' ') && run.glyphs.last().is_some_and(|g| g.advance.get() == 0.0));
+            }
             let end = run.x + run.width();
             assert!((end.get() - 250.0).abs() < 4.0, "line ends at {end}: {}", l.text);
         }

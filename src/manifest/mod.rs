@@ -128,6 +128,9 @@ pub enum ColorMode {
 pub enum Standard {
     /// PDF/A-2b (ISO 19005-2, level b: visual appearance preserved).
     PdfA2b,
+    /// PDF/A-2a (level a: also tagged, with Unicode text): PDF/A-2b's rules on a
+    /// tagged file.
+    PdfA2a,
 }
 
 /// Settings of a PDF output.
@@ -153,8 +156,11 @@ pub struct PdfSettings {
     pub creep: Pt,
     /// Colour or grayscale.
     pub color: ColorMode,
-    /// Conformance standard, if any.
+    /// The PDF/A level the file claims, if any.
     pub standard: Option<Standard>,
+    /// The file claims PDF/UA-1 (ISO 14289-1): tagged, every picture described
+    /// or marked decorative, a title shown in the window.
+    pub ua: bool,
     /// Where statements begin; `None`: on a right-hand page in a volume of
     /// several statements, anywhere in a single one.
     pub start: Option<Start>,
@@ -567,6 +573,7 @@ pub fn default_pdf() -> PdfSettings {
         creep: Pt::ZERO,
         color: ColorMode::Color,
         standard: None,
+        ua: false,
         start: None,
         contents: None,
         running_heads: true,
@@ -1581,20 +1588,43 @@ impl Resolver<'_, '_> {
             }
         }
         if let Some(st) = &o.standard {
-            let written = st.get_ref().trim().to_ascii_lowercase().replace(' ', "");
-            match written.as_str() {
-                "pdf/a-2b" | "pdfa-2b" | "pdf/a2b" => s.standard = Some(Standard::PdfA2b),
-                w if w.starts_with("pdf/x") || w.starts_with("pdfx") => self.diags.push(
-                    src.error(st.span(), format!("samizdat cannot write `{}`", st.get_ref().trim()))
-                        .with_hint(
-                            "PDF/X is not supported by the PDF library; without `standard` the file still has \
-                             TrimBox, BleedBox and embedded fonts, which most print shops accept",
-                        ),
-                ),
-                _ => self.diags.push(
-                    src.error(st.span(), format!("unknown standard `{}`", st.get_ref().trim()))
-                        .with_hint("the supported standard is \"pdf/a-2b\""),
-                ),
+            for value in st.get_ref().values() {
+                let written = value.trim().to_ascii_lowercase().replace(' ', "");
+                let level = match written.as_str() {
+                    "pdf/a-2b" | "pdfa-2b" | "pdf/a2b" => Some(Standard::PdfA2b),
+                    "pdf/a-2a" | "pdfa-2a" | "pdf/a2a" => Some(Standard::PdfA2a),
+                    "pdf/ua-1" | "pdfua-1" | "pdf/ua1" | "pdf/ua" => {
+                        s.ua = true;
+                        None
+                    }
+                    w if w.starts_with("pdf/x") || w.starts_with("pdfx") => {
+                        self.diags.push(
+                            src.error(st.span(), format!("samizdat cannot write `{}`", value.trim())).with_hint(
+                                "PDF/X is not supported yet; without it the file still has TrimBox, BleedBox \
+                                 and embedded fonts, which most print shops accept",
+                            ),
+                        );
+                        None
+                    }
+                    _ => {
+                        self.diags.push(
+                            src.error(st.span(), format!("unknown standard `{}`", value.trim())).with_hint(
+                                "the supported standards are \"pdf/a-2b\", \"pdf/a-2a\" and \"pdf/ua-1\" \
+                                 (a list such as [\"pdf/a-2a\", \"pdf/ua-1\"] claims several)",
+                            ),
+                        );
+                        None
+                    }
+                };
+                if let Some(level) = level {
+                    if s.standard.is_some_and(|had| had != level) {
+                        self.diags.push(
+                            src.error(st.span(), "a file conforms to one PDF/A level at a time")
+                                .with_hint("keep one of \"pdf/a-2a\" and \"pdf/a-2b\""),
+                        );
+                    }
+                    s.standard = Some(level);
+                }
             }
         }
     }

@@ -143,8 +143,9 @@ pub(super) struct RawOutput {
     pub creep: Option<Spanned<String>>,
     /// PDF: `color` (default) or `gray`.
     pub color: Option<Spanned<String>>,
-    /// PDF: a conformance standard, `pdf/a-2b`.
-    pub standard: Option<Spanned<String>>,
+    /// PDF: the standards the file claims, `pdf/a-2b` or a list such as
+    /// `["pdf/a-2a", "pdf/ua-1"]`.
+    pub standard: Option<Spanned<StrOrList>>,
     /// EPUB: cover image, relative to the manifest folder.
     pub cover: Option<Spanned<String>>,
     /// EPUB: deflate images that shrink by it (default true); false stores every image as it is.
@@ -271,6 +272,40 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for StrOrTable<T> {
             }
         }
         d.deserialize_any(V(PhantomData))
+    }
+}
+
+/// A value that is either a string or a list of strings.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StrOrList(Vec<String>);
+
+impl StrOrList {
+    /// The strings, one or several.
+    pub(crate) fn values(&self) -> &[String] {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for StrOrList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = StrOrList;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or a list of strings")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<StrOrList, E> {
+                Ok(StrOrList(vec![v.to_owned()]))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<StrOrList, A::Error> {
+                let mut out = Vec::new();
+                while let Some(s) = seq.next_element::<String>()? {
+                    out.push(s);
+                }
+                Ok(StrOrList(out))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -455,7 +490,11 @@ pub(super) static OUTPUT_FIELDS: &[Field] = &[
     pdf_field("imposition", &[Type::String], "imposition = \"booklet\""),
     pdf_field("creep", &[Type::String], "creep = \"0.1mm\""),
     pdf_field("color", &[Type::String], "color = \"gray\""),
-    pdf_field("standard", &[Type::String], "standard = \"pdf/a-2b\""),
+    pdf_field(
+        "standard",
+        &[Type::String, Type::Array(&[Type::String])],
+        "standard = [\"pdf/a-2a\", \"pdf/ua-1\"]",
+    ),
     epub_field("cover", &[Type::String], "cover = \"img/cover.jpg\""),
     epub_field("compress-images", &[Type::Bool], "compress-images = false"),
     epub_field("cover-generate", &[Type::Bool], "cover-generate = false"),

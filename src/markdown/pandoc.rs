@@ -379,6 +379,16 @@ impl Builder<'_> {
         let Some(Block { kind: BlockKind::Image(img), .. }) = self.pending_images.last_mut() else {
             return 0;
         };
+        // An ornament: nothing to describe, so no warning for its missing description.
+        if attrs.classes.iter().any(|c| c == "decorative") {
+            img.decorative = true;
+            img.alt.clear();
+            let src = img.src.clone();
+            let warned = format!("image `{src}` has no alt text");
+            if let Some(i) = self.diags.0.iter().rposition(|d| d.message == warned) {
+                self.diags.0.remove(i);
+            }
+        }
         if let Some(w) = attrs.get("width") {
             match w.strip_suffix('%').and_then(|p| p.trim().parse::<f64>().ok()) {
                 Some(p) if p > 0.0 && p <= 100.0 => img.width = Some(p / 100.0),

@@ -93,7 +93,11 @@ pub(super) fn xmp(opts: &PdfOptions, pdf_a: bool) -> Vec<u8> {
         " xmlns:dc=\"http://purl.org/dc/elements/1.1/\"",
         " xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"",
         " xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"",
-        " xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\">\n",
+        " xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\"",
+        " xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\"",
+        " xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\"",
+        " xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\"",
+        " xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\">\n",
     ));
     x.push_str("<dc:format>application/pdf</dc:format>\n");
     if !opts.title.is_empty() {
@@ -123,7 +127,29 @@ pub(super) fn xmp(opts: &PdfOptions, pdf_a: bool) -> Vec<u8> {
         ));
     }
     if pdf_a {
-        x.push_str("<pdfaid:part>2</pdfaid:part>\n<pdfaid:conformance>B</pdfaid:conformance>\n");
+        let level = if opts.print.standard == Some(crate::manifest::Standard::PdfA2a) { "A" } else { "B" };
+        x.push_str(&format!(
+            "<pdfaid:part>2</pdfaid:part>\n<pdfaid:conformance>{level}</pdfaid:conformance>\n"
+        ));
+    }
+    if opts.print.ua {
+        x.push_str("<pdfuaid:part>1</pdfuaid:part>\n");
+        // PDF/A admits only the schemas it predefines, or those the file describes.
+        if pdf_a {
+            x.push_str(concat!(
+                "<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType=\"Resource\">\n",
+                "<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>\n",
+                "<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>\n",
+                "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>\n",
+                "<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType=\"Resource\">\n",
+                "<pdfaProperty:name>part</pdfaProperty:name>\n",
+                "<pdfaProperty:valueType>Integer</pdfaProperty:valueType>\n",
+                "<pdfaProperty:category>internal</pdfaProperty:category>\n",
+                "<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>\n",
+                "</rdf:li></rdf:Seq></pdfaSchema:property>\n",
+                "</rdf:li></rdf:Bag></pdfaExtension:schemas>\n",
+            ));
+        }
     }
     x.push_str("</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"w\"?>");
     x.into_bytes()

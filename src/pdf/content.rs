@@ -192,6 +192,37 @@ impl Content {
         }
         self.buf.extend_from_slice(b"]TJ\n");
     }
+
+    /// `/Tag <</MCID n>> BDC`: content of a structure element.
+    pub fn begin_tagged(&mut self, tag: &str, mcid: usize) {
+        self.name(tag);
+        self.buf.extend_from_slice(b"<</MCID ");
+        self.buf.extend_from_slice(mcid.to_string().as_bytes());
+        self.buf.extend_from_slice(b">>BDC\n");
+    }
+
+    /// `/Artifact <<…>> BDC` with the artifact's properties written out
+    /// (`/Type /Pagination /Subtype /Header`).
+    pub fn begin_artifact(&mut self, properties: &str) {
+        self.buf.extend_from_slice(b"/Artifact <<");
+        self.buf.extend_from_slice(properties.as_bytes());
+        self.buf.extend_from_slice(b">>BDC\n");
+    }
+
+    /// `/Span <</ActualText <FEFF…>>> BDC`: what the glyphs up to the matching
+    /// [`Content::end_marked`] stand for (`text` in UTF-16BE).
+    pub fn begin_actual_text(&mut self, text: &str) {
+        self.buf.extend_from_slice(b"/Span <</ActualText <FEFF");
+        for unit in text.encode_utf16() {
+            self.buf.extend_from_slice(format!("{unit:04X}").as_bytes());
+        }
+        self.buf.extend_from_slice(b">>>BDC\n");
+    }
+
+    /// `EMC`: ends the innermost marked-content sequence.
+    pub fn end_marked(&mut self) {
+        self.buf.extend_from_slice(b"EMC\n");
+    }
 }
 
 /// Writes `v` rounded to three decimals, without trailing zeros (`-0` as `0`).

@@ -8,9 +8,10 @@ use std::path::PathBuf;
 use super::content::Content;
 use super::font::Subset;
 use super::impose::{self, Edges};
+use super::tags;
 use super::{marks, touched_edges};
 use crate::fonts::FaceId;
-use crate::layout::{Item, Page, Rect, TextRun};
+use crate::layout::{Artifact, Item, Mark, Page, Rect, StructNode, TextRun};
 use crate::units::Pt;
 
 /// Resource name of a face.
@@ -28,8 +29,13 @@ pub(super) struct SheetOut {
     pub content: Vec<u8>,
     pub fonts: BTreeSet<FaceId>,
     pub images: BTreeSet<usize>,
-    /// Link rectangles in PDF user space (`[x1 y1 x2 y2]`, y up) and their targets.
-    pub links: Vec<([f64; 4], Link)>,
+    /// Link rectangles in PDF user space (`[x1 y1 x2 y2]`, y up), their targets
+    /// and the structure element whose text they are on.
+    pub links: Vec<([f64; 4], Link, Option<u32>)>,
+    /// The structure element of each marked-content id, in order (tagged files).
+    pub mcids: Vec<u32>,
+    /// Pictures drawn for figures: the element and the picture's box in PDF user space.
+    pub figures: Vec<(u32, [f64; 4])>,
 }
 
 /// Everything the pages of one file share while they are written.
@@ -44,6 +50,8 @@ pub(super) struct Shared<'a> {
     pub crop_marks: bool,
     /// Reading order: links are collected.
     pub reading: bool,
+    /// The layout's structure, when the file is tagged.
+    pub structure: Option<&'a [StructNode]>,
 }
 
 /// Where a link on a reading-order page points.
@@ -69,8 +77,14 @@ pub(super) fn draw_sheet<'p>(
         .flat_map(|p| &p.items)
         .map(|i| if let Item::Text(r) = i { r.glyphs.len() } else { 0 })
         .sum();
-    let mut out =
-        SheetOut { content: Vec::new(), fonts: BTreeSet::new(), images: BTreeSet::new(), links: Vec::new() };
+    let mut out = SheetOut {
+        content: Vec::new(),
+        fonts: BTreeSet::new(),
+        images: BTreeSet::new(),
+        links: Vec::new(),
+        mcids: Vec::new(),
+        figures: Vec::new(),
+    };
     let mut c = Content::with_capacity(glyphs * 9 + 1024);
     let media_h = (sheet.height + sh.margin * 2.0).get();
     c.transform([1.0, 0.0, 0.0, -1.0, 0.0, media_h]);
@@ -81,7 +95,13 @@ pub(super) fn draw_sheet<'p>(
         draw_cell(&mut c, page, cell, sh, &mut out, media_h);
     }
     if sh.crop_marks {
+        if sh.structure.is_some() {
+            c.begin_artifact(tags::PRINTER_MARKS);
+        }
         marks::draw(&mut c, sheet, sh.bleed);
+        if sh.structure.is_some() {
+            c.end_marked();
+        }
     }
     out.content = c.finish();
     out
@@ -118,7 +138,42 @@ fn draw_cell(
     };
     let mut in_text = false;
     let mut current: Option<(FaceId, f64)> = None;
-    for item in &page.items {
+    // Tagged: the mark each item is under, and the marked content open now.
+    let mut marks = page.marks.iter().peekable();
+    let mut mark = Mark::Artifact(Artifact::Layout);
+    let mut open: Option<Mark> = None;
+    for (index, item) in page.items.iter().enumerate() {
+        while let Some(&&(at, m)) = marks.peek() {
+            if at as usize > index {
+                break;
+            }
+            mark = m;
+            marks.next();
+        }
+        let draws = !matches!(item, Item::Link(..) | Item::GoTo(..));
+        if let (Some(structure), true) = (sh.structure, draws && open != Some(mark)) {
+            if in_text {
+                c.end_text();
+                in_text = false;
+                current = None;
+            }
+            if open.is_some() {
+                c.end_marked();
+            }
+            match mark {
+                Mark::Node(n) => {
+                    let role = structure.get(n as usize).map_or(crate::layout::Role::P, |s| s.role);
+                    c.begin_tagged(tags::role_name(role), out.mcids.len());
+                    out.mcids.push(n);
+                }
+                Mark::Artifact(a) => c.begin_artifact(tags::artifact_properties(a)),
+            }
+            open = Some(mark);
+        }
+        let node = match mark {
+            Mark::Node(n) => Some(n),
+            Mark::Artifact(_) => None,
+        };
         if in_text && !matches!(item, Item::Text(_)) {
             c.end_text();
             in_text = false;
@@ -148,22 +203,28 @@ fn draw_cell(
                     out.images.insert(k);
                     let edges = touched_edges(&img.rect, page.width, page.height);
                     draw_image(c, &image_name(k), &img.rect, edges, &extend);
+                    if let Some(n) = node {
+                        out.figures.push((n, to_pdf(&img.rect)));
+                    }
                 }
             }
             Item::Link(r, url) => {
                 if sh.reading {
-                    out.links.push((to_pdf(r), Link::Url(url.clone())));
+                    out.links.push((to_pdf(r), Link::Url(url.clone()), node));
                 }
             }
             Item::GoTo(r, target) => {
                 if sh.reading {
-                    out.links.push((to_pdf(r), Link::Page(*target)));
+                    out.links.push((to_pdf(r), Link::Page(*target), node));
                 }
             }
         }
     }
     if in_text {
         c.end_text();
+    }
+    if open.is_some() {
+        c.end_marked();
     }
     c.restore();
 }
@@ -172,7 +233,10 @@ fn draw_cell(
 /// baseline (flipped back to y-up, since the page is drawn y-down), then its
 /// glyphs in one `TJ` array, each followed by the difference between the
 /// advance the layout gave it and the font's own width. A glyph moved off the
-/// pen (a mark placed by the shaper) gets a text matrix of its own.
+/// pen (a mark placed by the shaper) gets a text matrix of its own. A hyphen
+/// that breaks a word stands for a soft hyphen (U+00AD) and a hyphen repeated at
+/// a line's start for nothing (`/ActualText`), so that the text reads, copies
+/// and is spoken as the words written.
 fn draw_run(c: &mut Content, run: &TextRun, subset: &Subset) {
     let size = run.size.get();
     // Font expansion: the text matrix widens the glyphs and their advances alike, so the
@@ -198,6 +262,26 @@ fn draw_run(c: &mut Content, run: &TextRun, subset: &Subset) {
         };
         let width = f64::from(subset.width(g.id));
         let cid = subset.cid(g.id);
+        // Not for a glyph the shaper moved off the pen (a mark): it keeps its own matrix.
+        let last = i + 1 == run.glyphs.len() && dx == 0.0 && dy == 0.0;
+        let actual = match i {
+            0 if dx == 0.0 && dy == 0.0 && run.added & TextRun::HYPHEN_START != 0 => Some(""),
+            _ if last && run.added & TextRun::HYPHEN_END != 0 => Some("\u{ad}"),
+            _ => None,
+        };
+        if let Some(text) = actual {
+            if open {
+                c.end_shown();
+                open = false;
+            }
+            c.begin_actual_text(text);
+            c.start_shown();
+            c.shown_glyph(cid, width - advance * 1000.0);
+            c.end_shown();
+            c.end_marked();
+            pen += advance;
+            continue;
+        }
         if dx != 0.0 || dy != 0.0 {
             at(c, x0 + (pen + dx) * size * scale, y0 - dy * size, &mut open);
             c.start_shown();

@@ -37,6 +37,7 @@ mod image;
 mod impose;
 mod marks;
 mod navigation;
+mod tags;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -47,7 +48,7 @@ use pdf_writer::{Filter, Finish, Name, Pdf, Rect as PRect, Ref, Str, TextStr};
 use rayon::prelude::*;
 
 use crate::fonts::{FaceId, FontSet};
-use crate::layout::{Item, Layout, OutlineEntry, Page, PageLabel, Rect};
+use crate::layout::{Item, Layout, OutlineEntry, Page, PageLabel, Rect, StructNode};
 use crate::manifest::{Imposition, PdfSettings, Standard};
 use crate::model::Images;
 use crate::units::Pt;
@@ -120,7 +121,7 @@ pub fn write(
     images: &Images,
     opts: &PdfOptions,
 ) -> Result<PdfFile, PdfError> {
-    in_reading_order(Pages::Shared(&layout.pages), &layout.outline, fonts, images, opts)
+    in_reading_order(Pages::Shared(&layout.pages), &layout.outline, &layout.structure, fonts, images, opts)
 }
 
 /// [`write()`], taking the layout: each page is freed as soon as it is written, so
@@ -132,13 +133,14 @@ pub fn write_owned(
     opts: &PdfOptions,
 ) -> Result<PdfFile, PdfError> {
     let pages = Pages::Owned(layout.pages.into_iter().map(Some).collect());
-    in_reading_order(pages, &layout.outline, fonts, images, opts)
+    in_reading_order(pages, &layout.outline, &layout.structure, fonts, images, opts)
 }
 
-/// One sheet per page, with page labels, links and the outline.
+/// One sheet per page, with page labels, links, the outline and the structure tree.
 fn in_reading_order(
     mut pages: Pages<'_>,
     outline: &[OutlineEntry],
+    structure: &[StructNode],
     fonts: &FontSet,
     images: &Images,
     opts: &PdfOptions,
@@ -146,7 +148,8 @@ fn in_reading_order(
     let sizes: Vec<(Pt, Pt)> =
         (0..pages.len()).filter_map(|i| pages.get(i)).map(|p| (p.width, p.height)).collect();
     let sheets = impose::reading_order(&sizes);
-    render(&mut pages, Some(outline), fonts, images, opts, &sheets, true)
+    let structure = (!structure.is_empty()).then_some(structure);
+    render(&mut pages, Some(outline), structure, fonts, images, opts, &sheets, true)
 }
 
 /// The pages a render draws: borrowed, or owned and dropped once written.
@@ -175,7 +178,7 @@ impl Pages<'_> {
 /// multiple of four after the text or before a back cover, sheets in duplex
 /// order, with the output's creep), 2-up or 4-up. Fonts and images are
 /// shared by all the copies of a page. Links and the outline are left out: they
-/// point at reading-order pages.
+/// point at reading-order pages, and the sheets are not tagged.
 pub fn write_imposed(
     layout: &Layout,
     fonts: &FontSet,
@@ -185,7 +188,13 @@ pub fn write_imposed(
 ) -> Result<PdfFile, PdfError> {
     let (w, h) = layout.pages.first().map_or((Pt::ZERO, Pt::ZERO), |p| (p.width, p.height));
     let sheets = impose::plan(kind, layout.pages.len(), w, h, opts.print.creep, opts.print.back_cover);
-    render(&mut Pages::Shared(&layout.pages), None, fonts, images, opts, &sheets, true)
+    // Printed sheets are not tagged: they claim PDF/A-2b at most, the reading-order file the rest.
+    let mut opts = opts.clone();
+    opts.print.ua = false;
+    if opts.print.standard == Some(Standard::PdfA2a) {
+        opts.print.standard = Some(Standard::PdfA2b);
+    }
+    render(&mut Pages::Shared(&layout.pages), None, None, fonts, images, &opts, &sheets, true)
 }
 
 /// Level of the page content streams. A volume's pages are about as many
@@ -227,10 +236,13 @@ struct SheetUse<'a> {
 }
 
 /// Draws `sheets` into a new document. With an outline the sheets are the pages in
-/// reading order: they get page labels, links and the outline.
+/// reading order: they get page labels, links and the outline; with a structure,
+/// their content is tagged.
+#[allow(clippy::too_many_arguments)]
 fn render(
     pages: &mut Pages<'_>,
     outline_entries: Option<&[OutlineEntry]>,
+    structure: Option<&[StructNode]>,
     fonts: &FontSet,
     images: &Images,
     opts: &PdfOptions,
@@ -238,7 +250,18 @@ fn render(
     compress: bool,
 ) -> Result<PdfFile, PdfError> {
     let reading = outline_entries.is_some();
-    let pdf_a = opts.print.standard == Some(Standard::PdfA2b);
+    let pdf_a = opts.print.standard.is_some();
+    // The standards that need the structure tree can only be claimed by a tagged file.
+    if structure.is_none() && (opts.print.ua || opts.print.standard == Some(Standard::PdfA2a)) {
+        return Err(PdfError::Writer(
+            "PDF/UA-1 and PDF/A-2a need a tagged file, and imposed sheets (a booklet, n-up) are not tagged: \
+             claim them for the reading-order PDF, and \"pdf/a-2b\" for the imposed one"
+                .into(),
+        ));
+    }
+    if opts.print.ua && opts.title.trim().is_empty() {
+        return Err(PdfError::Writer("PDF/UA-1 needs a document title: set `title` in [book]".into()));
+    }
     let bleed = opts.print.bleed;
     // Distance from the media edge to the trim edge.
     let margin = bleed + if opts.print.crop_marks { marks::SLUG } else { Pt::ZERO };
@@ -329,6 +352,7 @@ fn render(
         margin,
         crop_marks: opts.print.crop_marks,
         reading,
+        structure,
     };
     let finish = |d: &mut Deflater, mut out: SheetOut| {
         if compress {
@@ -392,9 +416,30 @@ fn render(
 
     pdf.pages(tree_ref).kids(page_refs.iter().copied()).count(page_refs.len() as i32);
     let refs = Refs { tree: tree_ref, pages: &page_refs, fonts: &font_refs, images: &image_refs };
+    // Link annotations: their refs, and in a tagged file their parent-tree keys,
+    // numbered after the pages'.
+    let annots: Vec<Vec<Ref>> = outs.iter().map(|o| o.links.iter().map(|_| alloc()).collect()).collect();
+    let mut next_key = sheets.len() as i32;
+    let mut page_tags = Vec::new();
     for (i, (sheet, out)) in sheets.iter().zip(&outs).enumerate() {
-        write_page(&mut pdf, &mut alloc, i, sheet, out, &refs, bleed, margin, compress);
+        let keys: Vec<i32> = (0..out.links.len() as i32).map(|k| next_key + k).collect();
+        next_key += keys.len() as i32;
+        let tagged = structure.map(|_| (i as i32, keys.as_slice()));
+        write_page(&mut pdf, &mut alloc, i, sheet, out, &refs, &annots[i], tagged, (bleed, margin), compress);
+        if structure.is_some() {
+            page_tags.push(tags::PageTags {
+                page: page_refs[i],
+                mcids: &out.mcids,
+                links: out.links.iter().zip(&annots[i]).zip(&keys).map(|((l, &a), &k)| (a, l.2, k)).collect(),
+                figures: &out.figures,
+            });
+        }
     }
+    let doc_lang = structure.and_then(|s| s.first()).map(|root| root.lang);
+    let struct_root = match (structure, doc_lang) {
+        (Some(nodes), Some(lang)) => Some(tags::write_tree(&mut pdf, &mut alloc, nodes, &page_tags, lang)),
+        _ => None,
+    };
 
     let mut deflater = Deflater::new(RESOURCE_LEVEL);
     for (id, used) in &uses {
@@ -441,6 +486,10 @@ fn render(
     if !opts.title.is_empty() {
         cat.viewer_preferences().display_doc_title(true);
     }
+    if let Some(r) = struct_root {
+        cat.mark_info().marked(true);
+        cat.pair(Name(b"StructTreeRoot"), r);
+    }
     if let Some(r) = outline_ref {
         cat.outlines(r);
     }
@@ -481,6 +530,9 @@ struct Refs<'a> {
 
 /// Writes sheet `i` as a page: its boxes (media, trim and bleed), resources,
 /// content stream and link annotations.
+/// In a tagged file (`tagged`: the page's parent-tree key and its links'), the
+/// page tabs through its annotations in structure order and each link names
+/// its parent-tree entry and says where it leads (`/Contents`).
 #[allow(
     clippy::too_many_arguments,
     reason = "the page's parts come from four places; a struct for one call adds nothing"
@@ -492,15 +544,21 @@ fn write_page(
     sheet: &impose::Sheet,
     out: &SheetOut,
     refs: &Refs<'_>,
-    bleed: Pt,
-    margin: Pt,
+    annot_refs: &[Ref],
+    tagged: Option<(i32, &[i32])>,
+    (bleed, margin): (Pt, Pt),
     compress: bool,
 ) {
     let (mw, mh) = ((sheet.width + margin * 2.0).get() as f32, (sheet.height + margin * 2.0).get() as f32);
     let (m, b) = (margin.get() as f32, bleed.get() as f32);
     let content_ref = alloc();
-    let annot_refs: Vec<Ref> = out.links.iter().map(|_| alloc()).collect();
     let mut page = pdf.page(refs.pages[i]);
+    if let Some((key, _)) = tagged {
+        if !out.mcids.is_empty() {
+            page.struct_parents(key);
+        }
+        page.tab_order(pdf_writer::types::TabOrder::StructureOrder);
+    }
     page.parent(refs.tree)
         .media_box(PRect::new(0.0, 0.0, mw, mh))
         .trim_box(PRect::new(m, m, mw - m, mh - m))
@@ -530,10 +588,20 @@ fn write_page(
         stream.filter(Filter::FlateDecode);
     }
     stream.finish();
-    for (r, (rect, link)) in annot_refs.iter().zip(&out.links) {
+    for (k, (r, (rect, link, _))) in annot_refs.iter().zip(&out.links).enumerate() {
         let [x1, y1, x2, y2] = rect.map(|v| v as f32);
         let mut a = pdf.annotation(*r);
         a.subtype(AnnotationType::Link).rect(PRect::new(x1, y1, x2, y2)).border(0.0, 0.0, 0.0, None);
+        if let Some((_, keys)) = tagged {
+            if let Some(&key) = keys.get(k) {
+                a.struct_parent(key);
+            }
+            let contents = match link {
+                Link::Url(url) => url.clone(),
+                Link::Page(p) => format!("→ {}", p + 1),
+            };
+            a.contents(TextStr(&contents));
+        }
         // PDF/A wants every annotation printable; a link prints nothing anyway.
         a.flags(AnnotationFlags::PRINT);
         match link {

@@ -43,7 +43,16 @@ fn layout(n: usize) -> (Layout, Images) {
                 }));
             }
             let label = PageLabel::Arabic(i + 1);
-            Page { width: w, height: h, number: i + 1, label, lang: Lang::Ru, items, lines: Vec::new() }
+            Page {
+                width: w,
+                height: h,
+                number: i + 1,
+                label,
+                lang: Lang::Ru,
+                items,
+                lines: Vec::new(),
+                marks: Vec::new(),
+            }
         })
         .collect();
     let mut images = Images::new();
@@ -115,6 +124,7 @@ fn marks_and_rules_are_device_gray() {
     let pdf = render(
         &mut Pages::Shared(&lay.pages),
         Some(&lay.outline),
+        None,
         &FontSet::embedded(),
         &images,
         &opts(3.0, true),
@@ -219,6 +229,7 @@ fn run_of(text: &str, glyphs: &[(u16, std::ops::Range<u32>)]) -> TextRun {
             .collect(),
         offsets: Vec::new(),
         scale: 1.0,
+        added: 0,
     }
 }
 

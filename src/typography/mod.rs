@@ -312,6 +312,7 @@ mod tests {
                         alt: "\"фото\"".into(),
                         title: Some("Вид - сверху".into()),
                         width: None,
+                        decorative: false,
                     }),
                     0..0,
                 ),
