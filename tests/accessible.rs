@@ -252,7 +252,9 @@ fn blocks_become_their_structure_elements() {
         "P",
         "L",
         "LI",
+        "Lbl",
         "LBody",
+        "Reference",
         "BlockQuote",
         "Table",
         "THead",
@@ -289,11 +291,21 @@ fn blocks_become_their_structure_elements() {
     assert_eq!(tree.elements[figure]["alt"], "Двор дома с разрушенной площадкой");
     let caption = tree.kids(figure).into_iter().find(|&k| tree.role(k) == "Caption").expect("a Caption");
     assert_eq!(tree.text(caption), "Двор в марте");
-    // The list: two items, each a body with its text (the marker read with it).
+    // The list: two items, each its marker (Lbl) and its body.
     let list = tree.with_role("L")[0];
-    let items: Vec<String> = tree.kids(list).into_iter().map(|li| tree.all_text(li)).collect();
+    let items = tree.kids(list);
     assert_eq!(items.len(), 2);
-    assert!(items[0].contains("Починить качели"), "{items:?}");
+    for (k, &li) in items.iter().enumerate() {
+        let parts: Vec<&str> = tree.kids(li).into_iter().map(|c| tree.role(c)).collect();
+        assert_eq!(parts, ["Lbl", "LBody"]);
+        assert_eq!(tree.text(tree.kids(li)[0]).trim(), format!("{}.", k + 1));
+    }
+    assert!(tree.all_text(tree.kids(items[0])[1]).contains("Починить качели"));
+    // The note's call is a Reference inside its paragraph.
+    let reference = tree.with_role("Reference")[0];
+    assert_eq!(tree.text(reference).trim(), "1");
+    let called_from = tree.elements[reference]["parent"].as_u64().unwrap() as usize;
+    assert!(tree.text(called_from).contains("площадку"), "{}", tree.text(called_from));
     // The note, with its text; the link on the paragraph that holds it.
     let note = tree.with_role("Note")[0];
     assert!(tree.text(note).contains("Письмо от 12 марта"), "{}", tree.text(note));
@@ -391,4 +403,49 @@ fn regex_free_strip_alt(md: &str) -> String {
     let start = md.find("![").expect("an image") + 2;
     let end = start + md[start..].find("](").expect("an image's path");
     format!("{}{}", &md[..start], &md[end..])
+}
+
+// `standard = ["pdf/a-2a", "pdf/ua-1"]`: a picture without a description is an
+// error at its Markdown line; marked `{.decorative}` it is an ornament (no
+// warning, not in the structure) and the file claims both standards.
+#[test]
+fn pdf_ua_wants_every_picture_described_or_decorative() {
+    let book = Book::empty("accessible-ua");
+    book.write(
+        "book.toml",
+        "[book]\ntitle = \"Орнамент\"\nlanguage = \"ru\"\ndocuments = [\"content/*.md\"]\n\n\
+         [output.book]\nformat = \"pdf\"\nstandard = [\"pdf/a-2a\", \"pdf/ua-1\"]\n",
+    );
+    std::fs::create_dir_all(book.root.join("content/img")).unwrap();
+    std::fs::copy(
+        common::fixture_dir("web").join("content/img/dvor.jpg"),
+        book.root.join("content/img/dvor.jpg"),
+    )
+    .unwrap();
+    book.write("content/01.md", "# Заявление\n\nПервый абзац.\n\n![](img/dvor.jpg)\n\nВторой абзац.\n");
+    let run = book.run(["build"]);
+    assert_ne!(run.code, Some(0), "an undescribed picture passed under PDF/UA");
+    assert!(run.stderr.contains("01.md:5:"), "the error is not at the picture's line: {}", run.stderr);
+    assert!(run.stderr.contains("{.decorative}"), "no hint: {}", run.stderr);
+    assert!(!book.root.join("out/book.pdf").exists(), "a PDF written despite the error");
+
+    book.write(
+        "content/01.md",
+        "# Заявление\n\nПервый абзац.\n\n![](img/dvor.jpg){.decorative}\n\nВторой абзац.\n",
+    );
+    let run = book.run(["build"]);
+    run.success();
+    assert!(!run.stderr.contains("no alt text"), "a warning for an ornament: {}", run.stderr);
+    let pdf = book.root.join("out/book.pdf");
+    let bytes = std::fs::read(&pdf).expect("the PDF");
+    let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+    assert!(has("<pdfuaid:part>1</pdfuaid:part>") && has("<pdfaid:conformance>A</pdfaid:conformance>"));
+    let Some(tags) = pdf_tags(&pdf) else { return };
+    assert_tagged(&tags, "ru");
+    let tree = Tree::new(&tags);
+    assert!(tree.with_role("Figure").is_empty(), "an ornament in the structure");
+    let drawn_as_artifact: u64 =
+        tags["pages"].as_array().into_iter().flatten().filter_map(|p| p["images"]["artifact"].as_u64()).sum();
+    assert_eq!(drawn_as_artifact, 1, "the ornament is not drawn as an artifact");
+    pdfua_check(&pdf);
 }

@@ -86,6 +86,10 @@ pub struct Flow {
     pub nodes: Vec<StructNode>,
     /// Footnote number → its structure element.
     pub note_nodes: BTreeMap<u32, u32>,
+    /// A list item's first paragraph → the item's marker element (`Lbl`).
+    pub labels: BTreeMap<u32, u32>,
+    /// (Paragraph, footnote number) → the element of the note's call in it.
+    pub references: BTreeMap<(u32, u32), u32>,
 }
 
 struct Ctx<'a> {
@@ -268,6 +272,17 @@ impl Ctx<'_> {
             });
         }
         self.para += 1;
+        // Each note call is an element of the paragraph: a Reference.
+        if let Some(p) = self.origin.node {
+            let outer = std::mem::replace(&mut self.parent, p);
+            for n in lines.iter().flat_map(|l| l.notes.iter().copied()) {
+                if !self.flow.references.contains_key(&(p, n)) {
+                    let r = self.node(Role::Reference, self.lang);
+                    self.flow.references.insert((p, n), r);
+                }
+            }
+            self.parent = outer;
+        }
         let count = lines.len();
         for (index, line) in lines.into_iter().enumerate() {
             self.push(Elem::Line { line, x, para: self.para, index, count });
@@ -425,10 +440,13 @@ impl Ctx<'_> {
                     self.no_indent = true;
                     let list = self.parent;
                     self.parent = self.node(Role::LI, self.lang);
+                    let label = self.node(Role::Lbl, self.lang);
                     self.parent = self.node(Role::LBody, self.lang);
                     self.blocks(item, x + indent, width - indent, false);
                     self.parent = list;
-                    self.add_marker(first_elem, &marker, indent);
+                    if let Some(p) = self.add_marker(first_elem, &marker, indent) {
+                        self.flow.labels.insert(p, label);
+                    }
                 }
                 self.gap(leading * style::LIST_SPACE);
                 self.no_indent = false;
@@ -507,8 +525,9 @@ impl Ctx<'_> {
         (word_max, piece_max)
     }
 
-    /// Puts a list marker into the hanging indent of the first line after `first_elem`.
-    fn add_marker(&mut self, first_elem: usize, marker: &str, indent: Pt) {
+    /// Puts a list marker into the hanging indent of the first line after
+    /// `first_elem`; returns that line's structure element.
+    fn add_marker(&mut self, first_elem: usize, marker: &str, indent: Pt) -> Option<u32> {
         let ps = ParaStyle {
             family: Family::Serif,
             style: Style::default(),
@@ -522,22 +541,24 @@ impl Ctx<'_> {
             expansion: 0.0,
         };
         let mut set = paragraph::set(&[Inline::Text(marker.to_string())], &ps, self.fonts);
-        let Some(mut mline) = set.pop() else { return };
+        let mut mline = set.pop()?;
         if let Some(run) = mline.runs.last_mut() {
             run.end_with_space(self.fonts);
         }
-        for e in &mut self.flow.elems[first_elem..] {
+        for (e, origin) in self.flow.elems.iter_mut().zip(&self.flow.origins).skip(first_elem) {
             if let Elem::Line { line, .. } = e {
                 let w: Pt = mline.runs.iter().map(TextRun::width).sum();
                 let gap = self.opts.font_size() * style::MARKER_GAP;
                 for mut r in mline.runs {
                     r.x = r.x - w - gap;
+                    r.added |= TextRun::MARKER;
                     line.runs.insert(0, r);
                 }
                 line.text = format!("{marker} {}", line.text);
-                return;
+                return origin.node;
             }
         }
+        None
     }
 
     fn image(&mut self, img: &crate::model::ImageRef, x: Pt, width: Pt, span_start: usize, opener: bool) {

@@ -233,7 +233,9 @@ pub enum Role {
     L,
     /// A list item.
     LI,
-    /// A list item's body (its marker is set with its first line).
+    /// A list item's marker.
+    Lbl,
+    /// A list item's body.
     LBody,
     /// A block quote.
     BlockQuote,
@@ -255,6 +257,8 @@ pub enum Role {
     Caption,
     /// A footnote.
     Note,
+    /// A footnote's call in the text.
+    Reference,
     /// The table of contents.
     TOC,
     /// An entry of the contents.
@@ -363,8 +367,11 @@ pub struct TextRun {
     pub scale: f64,
     /// Hyphens that are not in the text: the run ends with the hyphen of a word
     /// broken at the line's end ([`TextRun::HYPHEN_END`]), or starts with the
-    /// hyphen of a compound repeated on the next line ([`TextRun::HYPHEN_START`]).
+    /// hyphen of a compound repeated on the next line ([`TextRun::HYPHEN_START`]);
+    /// the run is a list marker ([`TextRun::MARKER`]).
     pub added: u8,
+    /// The footnote the run calls (its superscript number), 0 for none.
+    pub note: u32,
 }
 
 /// One glyph of a [`TextRun`]: 12 bytes, since a volume holds millions (2.5
@@ -404,6 +411,8 @@ impl TextRun {
     pub const HYPHEN_END: u8 = 1;
     /// [`TextRun::added`]: the first glyph repeats the hyphen that ended the line before.
     pub const HYPHEN_START: u8 = 2;
+    /// [`TextRun::added`]: the run is a list item's marker.
+    pub const MARKER: u8 = 4;
 
     /// Ends the run with the space that follows it in the text but is not drawn
     /// as a glyph (the line ends at it, the next word is in another face, a list

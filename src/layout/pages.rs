@@ -24,7 +24,7 @@ use crate::layout::flow::{Elem, Flow};
 use crate::layout::paragraph::{self, Align, LineBox, ParaStyle};
 use crate::layout::{
     Artifact, Item, Layout, LayoutOptions, LineKind, LineRecord, Mark, OutlineEntry, Page, PlacedImage, Rect,
-    StructNode, style,
+    StructNode, TextRun, style,
 };
 use crate::model::{Document, Inline, Lang};
 use crate::units::Pt;
@@ -917,13 +917,33 @@ impl Paginator<'_> {
     /// top plus the font's ascent share of the leading.
     fn draw_line(&mut self, l: &LineBox, x: Pt, top: Pt, tag: Option<Tag>) {
         let baseline = top + baseline_offset(l);
+        let content = self.page.marks.last().map(|m| m.1);
+        // A list marker and a note call are elements of their own inside the paragraph.
+        let local = match content {
+            Some(Mark::Node(n)) => n.checked_sub(self.node_base),
+            _ => None,
+        };
         for r in &l.runs {
+            let inner = local.and_then(|p| {
+                if r.added & TextRun::MARKER != 0 {
+                    self.flow.labels.get(&p).copied()
+                } else if r.note != 0 {
+                    self.flow.references.get(&(p, r.note)).copied()
+                } else {
+                    None
+                }
+            });
+            if let Some(inner) = inner {
+                self.page.tag(Mark::Node(self.node_base + inner));
+            }
             let mut run = r.clone();
             run.x += x;
             run.y = baseline + r.y;
             self.page.items.push(Item::Text(run));
+            if let (Some(_), Some(mark)) = (inner, content) {
+                self.page.tag(mark);
+            }
         }
-        let content = self.page.marks.last().map(|m| m.1);
         for &(x0, x1, size) in &l.strikes {
             // Through the middle of the lowercase letters, as thick as a hyphen's stroke.
             self.page.tag(Mark::Artifact(Artifact::Layout));

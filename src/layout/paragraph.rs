@@ -554,10 +554,14 @@ fn place(
             offsets: Vec::new(),
             scale,
             added: 0,
+            note: 0,
         });
         lb.last_run_ems = 0.0;
     }
     let Some(run) = lb.runs.last_mut() else { return };
+    if let Some(n) = frag.style.note {
+        run.note = n;
+    }
     let shift = run.text.len();
     run.text.push_str(text);
     let first = run.glyphs.len();

@@ -37,6 +37,7 @@ pub(super) fn role_name(role: Role) -> &'static str {
         Role::P => "P",
         Role::L => "L",
         Role::LI => "LI",
+        Role::Lbl => "Lbl",
         Role::LBody => "LBody",
         Role::BlockQuote => "BlockQuote",
         Role::Table => "Table",
@@ -48,6 +49,7 @@ pub(super) fn role_name(role: Role) -> &'static str {
         Role::Figure => "Figure",
         Role::Caption => "Caption",
         Role::Note => "Note",
+        Role::Reference => "Reference",
         Role::TOC => "TOC",
         Role::TOCI => "TOCI",
     }
@@ -68,6 +70,7 @@ fn struct_role(role: Role) -> StructRole {
         Role::P => StructRole::P,
         Role::L => StructRole::L,
         Role::LI => StructRole::LI,
+        Role::Lbl => StructRole::Lbl,
         Role::LBody => StructRole::LBody,
         Role::BlockQuote => StructRole::BlockQuote,
         Role::Table => StructRole::Table,
@@ -79,6 +82,7 @@ fn struct_role(role: Role) -> StructRole {
         Role::Figure => StructRole::Figure,
         Role::Caption => StructRole::Caption,
         Role::Note => StructRole::Note,
+        Role::Reference => StructRole::Reference,
         Role::TOC => StructRole::TOC,
         Role::TOCI => StructRole::TOCI,
     }
@@ -156,6 +160,7 @@ pub(super) fn write_tree(
     if n > 0 {
         kept[0] = true;
     }
+    let page_index: BTreeMap<Ref, usize> = pages.iter().enumerate().map(|(k, p)| (p.page, k)).collect();
     let root_ref = alloc();
     let refs: Vec<Option<Ref>> = kept.iter().map(|&k| k.then(&mut *alloc)).collect();
     let link_refs: Vec<Vec<Ref>> = links.iter().map(|l| l.iter().map(|_| alloc()).collect()).collect();
@@ -191,11 +196,27 @@ pub(super) fn write_tree(
             }
             _ => {}
         }
-        let mut kids: StructChildren<'_> = e.children();
-        for &(page, mcid) in &content[i] {
-            kids.marked_content_ref().page(page).marked_content_id(mcid as i32);
+        // Its own content with the note calls in it, in the order drawn; then
+        // its other children, in reading order; then its links.
+        let mut inline: Vec<((usize, usize), Option<usize>)> =
+            content[i].iter().map(|&(page, mcid)| ((page_index[&page], mcid), None)).collect();
+        for &c in children[i].iter().filter(|&&c| nodes[c].role == Role::Reference && refs[c].is_some()) {
+            let at = content[c].first().map_or((usize::MAX, 0), |&(page, mcid)| (page_index[&page], mcid));
+            inline.push((at, Some(c)));
         }
-        for &c in &children[i] {
+        inline.sort_by_key(|k| k.0);
+        let mut kids: StructChildren<'_> = e.children();
+        for (at, child) in inline {
+            match child.and_then(|c| refs[c]) {
+                Some(cr) => {
+                    kids.struct_element(cr);
+                }
+                None => {
+                    kids.marked_content_ref().page(pages[at.0].page).marked_content_id(at.1 as i32);
+                }
+            }
+        }
+        for &c in children[i].iter().filter(|&&c| nodes[c].role != Role::Reference) {
             if let Some(cr) = refs[c] {
                 kids.struct_element(cr);
             }

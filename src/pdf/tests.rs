@@ -230,6 +230,7 @@ fn run_of(text: &str, glyphs: &[(u16, std::ops::Range<u32>)]) -> TextRun {
         offsets: Vec::new(),
         scale: 1.0,
         added: 0,
+        note: 0,
     }
 }
 
