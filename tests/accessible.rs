@@ -136,6 +136,26 @@ fn assert_tagged(tags: &Value, lang: &str) -> String {
     tree.all_text(0).replace('\u{ad}', "")
 }
 
+/// A Russian book titled `title` with one PDF output (`book`, its extra keys
+/// `pdf_keys`) and the picture `content/img/dvor.jpg`.
+fn book_with_picture(label: &str, title: &str, pdf_keys: &str) -> Book {
+    let book = Book::empty(label);
+    book.write(
+        "book.toml",
+        format!(
+            "[book]\ntitle = \"{title}\"\nlanguage = \"ru\"\ndocuments = [\"content/*.md\"]\n\n\
+             [output.book]\nformat = \"pdf\"\n{pdf_keys}"
+        ),
+    );
+    std::fs::create_dir_all(book.root.join("content/img")).unwrap();
+    std::fs::copy(
+        common::fixture_dir("web").join("content/img/dvor.jpg"),
+        book.root.join("content/img/dvor.jpg"),
+    )
+    .unwrap();
+    book
+}
+
 /// Words of `markdown` minus those `tree_text` lacks.
 fn missing_words(markdown: &str, tree_text: &str) -> BTreeSet<String> {
     let have = words(tree_text);
@@ -211,18 +231,7 @@ fn the_sample_book_is_tagged_for_assistive_technology() {
 // structure a screen reader walks.
 #[test]
 fn blocks_become_their_structure_elements() {
-    let book = Book::empty("accessible-blocks");
-    book.write(
-        "book.toml",
-        "[book]\ntitle = \"Проверка структуры\"\nlanguage = \"ru\"\ndocuments = [\"content/*.md\"]\n\n\
-         [output.book]\nformat = \"pdf\"\npage-size = \"A5\"\n",
-    );
-    std::fs::create_dir_all(book.root.join("content/img")).unwrap();
-    std::fs::copy(
-        common::fixture_dir("web").join("content/img/dvor.jpg"),
-        book.root.join("content/img/dvor.jpg"),
-    )
-    .unwrap();
+    let book = book_with_picture("accessible-blocks", "Проверка структуры", "page-size = \"A5\"\n");
     let md = "# Заявление о дворе\n\n\
               Мы, жители дома, просим восстановить детскую площадку во дворе.[^1]\n\n\
               ![Двор дома с разрушенной площадкой](img/dvor.jpg \"Двор в марте\")\n\n\
@@ -410,18 +419,7 @@ fn regex_free_strip_alt(md: &str) -> String {
 // warning, not in the structure) and the file claims both standards.
 #[test]
 fn pdf_ua_wants_every_picture_described_or_decorative() {
-    let book = Book::empty("accessible-ua");
-    book.write(
-        "book.toml",
-        "[book]\ntitle = \"Орнамент\"\nlanguage = \"ru\"\ndocuments = [\"content/*.md\"]\n\n\
-         [output.book]\nformat = \"pdf\"\nstandard = [\"pdf/a-2a\", \"pdf/ua-1\"]\n",
-    );
-    std::fs::create_dir_all(book.root.join("content/img")).unwrap();
-    std::fs::copy(
-        common::fixture_dir("web").join("content/img/dvor.jpg"),
-        book.root.join("content/img/dvor.jpg"),
-    )
-    .unwrap();
+    let book = book_with_picture("accessible-ua", "Орнамент", "standard = [\"pdf/a-2a\", \"pdf/ua-1\"]\n");
     book.write("content/01.md", "# Заявление\n\nПервый абзац.\n\n![](img/dvor.jpg)\n\nВторой абзац.\n");
     let run = book.run(["build"]);
     assert_ne!(run.code, Some(0), "an undescribed picture passed under PDF/UA");
