@@ -25,9 +25,80 @@ pub fn derive_identifier(title: &str, authors: &[String]) -> String {
     Uuid::new_v5(&Uuid::NAMESPACE_URL, name.as_bytes()).urn().to_string()
 }
 
+/// What is wrong with an `urn:isbn:` identifier (ISO 2108): its length, its
+/// characters or its check digit, with the digit it should have; `None` for a
+/// valid ISBN-10 or ISBN-13, and for an identifier that is not an ISBN.
+/// Hyphens and spaces between the digits are allowed, as ISBNs are printed.
+pub fn isbn_problem(identifier: &str) -> Option<String> {
+    let isbn = strip_isbn(identifier)?;
+    let digits: Vec<char> = isbn.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
+    let value = |c: char| c.to_digit(10);
+    match digits.len() {
+        13 => {
+            let Some(d) = digits.iter().map(|&c| value(c)).collect::<Option<Vec<u32>>>() else {
+                return Some(format!("ISBN `{isbn}` has characters other than digits"));
+            };
+            let sum: u32 = d[..12].iter().enumerate().map(|(i, v)| v * if i % 2 == 0 { 1 } else { 3 }).sum();
+            let check = (10 - sum % 10) % 10;
+            (check != d[12]).then(|| format!("ISBN `{isbn}` has the check digit {}, not {check}", d[12]))
+        }
+        10 => {
+            let head: Option<Vec<u32>> = digits[..9].iter().map(|&c| value(c)).collect();
+            let last = match digits[9] {
+                'X' | 'x' => Some(10),
+                c => value(c),
+            };
+            let (Some(head), Some(last)) = (head, last) else {
+                return Some(format!("ISBN `{isbn}` has characters other than digits (and a final X)"));
+            };
+            let sum: u32 = head.iter().enumerate().map(|(i, v)| v * (10 - i as u32)).sum();
+            let check = (11 - sum % 11) % 11;
+            let shown = |v: u32| if v == 10 { "X".to_owned() } else { v.to_string() };
+            (check != last)
+                .then(|| format!("ISBN `{isbn}` has the check digit {}, not {}", shown(last), shown(check)))
+        }
+        n => Some(format!("ISBN `{isbn}` has {n} digits; an ISBN has 13 (or 10)")),
+    }
+}
+
+/// The ISBN of an `urn:isbn:` identifier as written, without the prefix.
+fn strip_isbn(identifier: &str) -> Option<&str> {
+    let id = identifier.trim();
+    let prefix = "urn:isbn:";
+    (id.len() > prefix.len() && id[..prefix.len()].eq_ignore_ascii_case(prefix)).then(|| &id[prefix.len()..])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Check digits by ISO 2108's weights: the standard's worked examples
+    // (978-0-306-40615-7, 0-306-40615-2, 0-8044-2957-X) and a Russian and a
+    // Kazakh prefix with their digits computed by hand.
+    #[test]
+    fn isbn_check_digits() {
+        for good in [
+            "urn:isbn:978-0-306-40615-7",
+            "urn:isbn:978-5-17-118366-0",
+            "urn:isbn:9785171183660",
+            "URN:ISBN:978-601-7943-12-7",
+            "urn:isbn:0-306-40615-2",
+            "urn:isbn:0-8044-2957-X",
+            "urn:uuid:f5b1d199-3a9f-5e03-9d9e-cb143d183a77",
+        ] {
+            assert_eq!(isbn_problem(good), None, "{good}");
+        }
+        assert_eq!(
+            isbn_problem("urn:isbn:978-5-17-118366-2").as_deref(),
+            Some("ISBN `978-5-17-118366-2` has the check digit 2, not 0")
+        );
+        assert_eq!(
+            isbn_problem("urn:isbn:0-8044-2957-5").as_deref(),
+            Some("ISBN `0-8044-2957-5` has the check digit 5, not X")
+        );
+        assert!(isbn_problem("urn:isbn:978-5-17").is_some_and(|p| p.contains("has 6 digits")));
+        assert!(isbn_problem("urn:isbn:97851711836a1").is_some_and(|p| p.contains("other than digits")));
+    }
 
     // The derived identifier is frozen: this value (cross-checked with Python's `uuid.uuid5`,
     // and the one the hand-written SHA-1 this replaced gave) must never change.

@@ -38,7 +38,7 @@ use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::model::{BookMeta, Date, Lang};
 use crate::units::Pt;
 
-pub use identifier::derive_identifier;
+pub use identifier::{derive_identifier, isbn_problem};
 pub use length::{parse_length, parse_page_size};
 
 use length::Problem;
@@ -986,7 +986,16 @@ impl Resolver<'_, '_> {
             }
         });
         let identifier = match &b.identifier {
-            Some(id) => text_value(Some(id), "identifier", src, self.diags).unwrap_or_default(),
+            Some(id) => {
+                let written = text_value(Some(id), "identifier", src, self.diags).unwrap_or_default();
+                // A mistyped ISBN would go onto the title verso, into the EPUB and under a barcode.
+                if let Some(problem) = isbn_problem(&written) {
+                    self.diags.push(src.error(id.span(), problem).with_hint(
+                        "check the ISBN against the publisher's record; an ISBN-13's last digit is its check digit",
+                    ));
+                }
+                written
+            }
             None => derive_identifier(&title, &authors),
         };
         let documents = match &b.documents {

@@ -106,7 +106,7 @@ authors = ["Инициативная группа", "А. Б."]
 language = "ru-RU"
 date = "2026-05-01"
 publisher = "Самиздат"
-identifier = "urn:isbn:9780000000000"
+identifier = "urn:isbn:9780306406157"
 documents = ["content/*.md", { file = "extra/x.md", title = "Override", lang = "kk" }]
 
 [output.print]
@@ -134,7 +134,7 @@ cover = "content/img/cover.jpg"
     assert_eq!(s.meta.lang, Lang::Ru);
     assert_eq!(s.meta.date.map(Date::iso).as_deref(), Some("2026-05-01"));
     assert_eq!(s.meta.publisher.as_deref(), Some("Самиздат"));
-    assert_eq!(s.meta.identifier, "urn:isbn:9780000000000");
+    assert_eq!(s.meta.identifier, "urn:isbn:9780306406157");
 
     let shown: Vec<&Path> = s.documents.iter().map(|d| d.display.as_path()).collect();
     assert_eq!(shown, [Path::new("content/01-a.md"), Path::new("content/02-b.md"), Path::new("extra/x.md")]);
@@ -510,9 +510,18 @@ fn derived_identifier() {
     assert!(uuid.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase() || c == '-'));
     assert_eq!(&uuid[14..15], "5", "version 5");
     assert!(matches!(&uuid[19..20], "8" | "9" | "a" | "b"), "RFC variant");
-    let explicit =
-        ok("[book]\ntitle = \"T\"\nidentifier = \"urn:isbn:123\"\ndocuments = [\"a.md\"]\n", book.path());
-    assert_eq!(explicit.meta.identifier, "urn:isbn:123");
+    let explicit = ok(
+        "[book]\ntitle = \"T\"\nidentifier = \"urn:isbn:978-0-306-40615-7\"\ndocuments = [\"a.md\"]\n",
+        book.path(),
+    );
+    assert_eq!(explicit.meta.identifier, "urn:isbn:978-0-306-40615-7");
+    // A mistyped ISBN is an error at its line, naming the check digit it should have.
+    let d = fails(
+        "[book]\ntitle = \"T\"\nidentifier = \"urn:isbn:978-0-306-40615-3\"\ndocuments = [\"a.md\"]\n",
+        book.path(),
+    );
+    let wrong = find(&d, "check digit 3, not 7");
+    assert_eq!(at(wrong).0, 3);
 }
 
 // TOML syntax errors are reported with the parser's message at its place.
