@@ -297,3 +297,59 @@ fn check_print_reports_notes() {
         .stderr_has("note: output `booklet`: the booklet has 6 pages");
     book.assert_no_file("out/booklet.pdf");
 }
+
+// An ISBN's EAN-13 barcode, drawn as vector bars in the PDF, rendered at print
+// resolution and read back by a barcode reader (zbarimg) as the ISBN.
+#[test]
+fn an_isbn_barcode_scans_as_the_isbn() {
+    use samizdat::layout::{Item, Layout, Page, PageLabel, barcode};
+    use samizdat::units::Pt;
+    if !have("zbarimg") || !have("pdftoppm") {
+        return;
+    }
+    let modules = barcode::ean13("978-0-306-40615-7").expect("a valid ISBN");
+    // 0.33 mm modules (the nominal size), 22.85 mm bars, a quiet zone around.
+    let module = Pt::mm(0.33);
+    let bars = barcode::bars(&modules, module * 15.0, Pt::mm(10.0), module, Pt::mm(22.85));
+    let page = Page {
+        width: Pt::mm(50.0),
+        height: Pt::mm(40.0),
+        number: 1,
+        label: PageLabel::Arabic(1),
+        lang: samizdat::model::Lang::En,
+        items: bars.into_iter().map(Item::Rule).collect(),
+        lines: Vec::new(),
+        marks: Vec::new(),
+    };
+    let mut layout = Layout::default();
+    layout.pages.push(page);
+    let pdf = samizdat::pdf::write(
+        &layout,
+        &samizdat::fonts::FontSet::embedded(),
+        &samizdat::model::Images::new(),
+        &samizdat::pdf::PdfOptions { title: "ISBN".into(), ..Default::default() },
+    )
+    .expect("a PDF")
+    .into_bytes();
+    let book = Book::empty("barcode");
+    let file = book.root.join("barcode.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let png = book.root.join("barcode");
+    let ok = Command::new("pdftoppm")
+        .args(["-r", "300", "-gray", "-png", "-singlefile"])
+        .arg(&file)
+        .arg(&png)
+        .status();
+    assert!(ok.is_ok_and(|s| s.success()), "pdftoppm failed");
+    let out = Command::new("zbarimg")
+        .args(["--quiet", "--raw"])
+        .arg(png.with_extension("png"))
+        .output()
+        .expect("zbarimg runs");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "9780306406157",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

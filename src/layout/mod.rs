@@ -9,6 +9,7 @@
 //! Coordinates are in points from the top-left corner of the page, y down.
 
 pub mod audit;
+pub mod barcode;
 mod display;
 pub mod fit;
 mod flow;
