@@ -284,6 +284,16 @@ impl Face {
         self.serial
     }
 
+    /// Whether the face's licence forbids embedding it (OS/2 `fsType` "restricted
+    /// licence embedding": the value 2 of the low four bits, which are exclusive;
+    /// OpenType spec, OS/2 table). PDF/A needs fonts that may be embedded, and
+    /// an e-book leaves such a face out.
+    pub fn embedding_restricted(&self) -> bool {
+        use skrifa::raw::TableProvider;
+        skrifa::FontRef::new(self.data.bytes())
+            .is_ok_and(|f| f.os2().is_ok_and(|os2| os2.fs_type() & 0xF == 2))
+    }
+
     /// True if the face maps `c` to a glyph.
     pub fn covers(&self, c: char) -> bool {
         self.coverage

@@ -18,9 +18,13 @@ use crate::diag::{Diagnostic, Diagnostics, Location};
 
 mod html;
 mod pandoc;
+
 use crate::model::{
     Align, Block, BlockKind, Cell, Date, Document, Footnote, ImageRef, Inline, Lang, Span, Table,
 };
+/// Character references (`&amp;`, `&laquo;`, `&#xAB;`) decoded, for readers
+/// of markup other than the Markdown's (the EPUB's own XHTML).
+pub(crate) use html::decode as decode_references;
 
 /// Deepest nesting of lists and block quotes accepted. Real statements nest two
 /// or three levels; the limit keeps every later recursive pass (layout, EPUB)

@@ -86,7 +86,7 @@ pub(crate) fn embed(set: &FontSet, documents: &[&str]) -> Option<Embedded> {
     let mut builtin = false;
     for (id, chars) in &used {
         let face = set.face(*id);
-        if web::embedding_restricted(face) {
+        if face.embedding_restricted() {
             warnings.push(format!(
                 "the font `{}` is not embedded: its licence restricts embedding; readers see their own font instead",
                 face.name
@@ -237,7 +237,8 @@ fn slot(set: &FontSet, id: FaceId) -> (&'static str, usize, Style) {
 
 /// Calls `f` with the family, style and character of every character of the
 /// body of `xhtml` that a reading system draws, as the stylesheet styles it.
-/// Knows the markup samizdat writes: no CDATA; entities as `Xml` writes them.
+/// Knows the markup samizdat writes: no CDATA; character references decoded
+/// as the Markdown reader decodes them.
 fn styled_text(xhtml: &str, mut f: impl FnMut(Family, Style, char)) {
     // One entry per open element: (name, family, style).
     let mut stack: Vec<(&str, Family, Style)> = Vec::new();
@@ -250,7 +251,9 @@ fn styled_text(xhtml: &str, mut f: impl FnMut(Family, Style, char)) {
         };
         if in_body && !text.is_empty() {
             let (family, style) = stack.last().map_or((Family::Serif, Style::default()), |e| (e.1, e.2));
-            for c in decode(text).chars().filter(|c| !matches!(c, '\n' | '\r' | '\t')) {
+            for c in
+                crate::markdown::decode_references(text).chars().filter(|c| !matches!(c, '\n' | '\r' | '\t'))
+            {
                 f(family, style, c);
             }
         }
@@ -298,43 +301,6 @@ fn styled_text(xhtml: &str, mut f: impl FnMut(Family, Style, char)) {
         }
         stack.push((name, family, style));
     }
-}
-
-/// `text` with the entities `Xml` writes (`&amp;`, `&lt;`, `&gt;`, `&quot;`,
-/// numeric references) replaced by their characters.
-fn decode(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.contains('&') {
-        return text.into();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        let Some(end) = after.find(';') else {
-            out.push_str(&rest[i..]);
-            return out.into();
-        };
-        let entity = &after[..end];
-        let c = match entity {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            _ => entity
-                .strip_prefix("#x")
-                .and_then(|h| u32::from_str_radix(h, 16).ok())
-                .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
-                .and_then(char::from_u32),
-        };
-        if let Some(c) = c {
-            out.push(c);
-        }
-        rest = &after[end + 1..];
-    }
-    out.push_str(rest);
-    out.into()
 }
 
 #[cfg(test)]

@@ -35,12 +35,6 @@ pub struct WebFont {
     pub cff: bool,
 }
 
-/// Whether the face's licence forbids embedding it (OS/2 `fsType` "restricted
-/// licence embedding": the value 2 of the low four bits, which are exclusive).
-pub fn embedding_restricted(face: &Face) -> bool {
-    skrifa::FontRef::new(face.data.bytes()).is_ok_and(|f| f.os2().is_ok_and(|os2| os2.fs_type() & 0xF == 2))
-}
-
 /// The family name a stylesheet can call the face by: the typographic family
 /// (name ID 16), else the family (name ID 1), else `None`.
 pub fn family_name(face: &Face) -> Option<String> {

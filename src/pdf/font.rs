@@ -194,12 +194,7 @@ impl Subset {
 
 /// Why a face cannot go into a PDF/A file.
 pub(super) fn archival_problem(face: &Face) -> Option<String> {
-    let font = skrifa::FontRef::new(face.data.bytes()).ok()?;
-    // OS/2 fsType: "restricted license embedding" is the value 2 of the low
-    // four bits, which are exclusive (OpenType spec, OS/2 table); PDF/A needs
-    // fonts that may be embedded.
-    let restricted = font.os2().is_ok_and(|os2| os2.fs_type() & 0xF == 2);
-    restricted
+    face.embedding_restricted()
         .then(|| format!("the font `{}` may not be embedded (its licence restricts embedding)", face.name))
 }
 
