@@ -239,21 +239,33 @@ fn jpeg_segment(b: &[u8], mut i: usize) -> Result<(u8, usize, usize), ImageError
 /// Whether an image is a CMYK (four-component) JPEG: it cannot go into a
 /// PDF/A file whose output intent is sRGB.
 pub fn is_cmyk(asset: &ImageAsset) -> bool {
-    if asset.format != ImageFormat::Jpeg {
-        return false;
-    }
-    let b = &asset.bytes[..];
+    asset.format == ImageFormat::Jpeg && jpeg_components(&asset.bytes) == Some(4)
+}
+
+/// The number of colour components a JPEG's frame header gives.
+fn jpeg_components(b: &[u8]) -> Option<u8> {
     let mut i = 2;
     while let Ok((marker, body, len)) = jpeg_segment(b, i) {
         if is_frame(marker) {
-            return b.get(body + 7) == Some(&4);
+            return b.get(body + 7).copied();
         }
         if marker == 0xD9 || marker == 0xDA {
-            return false;
+            return None;
         }
         i = body + len;
     }
-    false
+    None
+}
+
+/// Whether an image is gray (a one-component JPEG, a gray PNG): black ink
+/// alone prints it, in any colour job.
+pub fn is_gray(asset: &ImageAsset) -> bool {
+    let b = &asset.bytes[..];
+    match asset.format {
+        // IHDR's colour type: 0 gray, 4 gray with alpha.
+        ImageFormat::Png => matches!(b.get(25), Some(0 | 4)),
+        ImageFormat::Jpeg => jpeg_components(b) == Some(1),
+    }
 }
 
 /// Start-of-frame markers, which carry the image size: C0–CF except C4 (DHT), C8 (JPG), CC (DAC).

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use crate::diag::{Diagnostic, Location};
 use crate::layout::style::MIN_TEXT;
 use crate::layout::{Item, Layout};
-use crate::manifest::{Fit, FitTarget, Imposition, PdfSettings};
+use crate::manifest::{ColorMode, Fit, FitTarget, Imposition, PdfSettings};
 use crate::model::Images;
 use crate::pdf;
 use crate::units::Pt;
@@ -69,6 +69,7 @@ fn finding(level: Level, location: Option<Location>, message: String, hint: &str
 pub fn check(layout: &Layout, images: &Images, settings: &PdfSettings, output: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     resolution(layout, images, &mut out);
+    colour(layout, images, settings, output, &mut out);
     small_text(layout, output, &mut out);
     bleed(layout, settings, output, &mut out);
     if settings.imposition == Some(Imposition::Booklet) && !layout.pages.len().is_multiple_of(4) {
@@ -164,6 +165,58 @@ fn resolution(layout: &Layout, images: &Images, out: &mut Vec<Finding>) {
             format!("image is printed at {dpi:.0} dpi on page {label}, below {GOOD_DPI:.0} dpi"),
             "use a larger image file or print it smaller; 200 dpi at the printed size is enough",
         ));
+    }
+}
+
+/// Colour a press would object to: RGB pictures left in a PDF/X file for the
+/// printer to convert, and CMYK pictures with more ink than the output
+/// profile allows (it will not dry, and sets off on the facing sheet).
+fn colour(layout: &Layout, images: &Images, settings: &PdfSettings, output: &str, out: &mut Vec<Finding>) {
+    let placed: std::collections::BTreeSet<&PathBuf> = layout
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|i| match i {
+            Item::Image(img) => Some(&img.key),
+            _ => None,
+        })
+        .collect();
+    let assets = || placed.iter().filter_map(|k| images.get(*k).map(|a| (*k, a)));
+    match settings.color {
+        ColorMode::Color if settings.pdfx => {
+            let rgb: Vec<String> = assets()
+                .filter(|(_, a)| !crate::images::is_cmyk(a) && !crate::images::is_gray(a))
+                .map(|(k, _)| k.file_name().unwrap_or(k.as_os_str()).to_string_lossy().into_owned())
+                .collect();
+            if !rgb.is_empty() {
+                out.push(finding(
+                    Level::Note,
+                    None,
+                    format!(
+                        "output `{output}`: {} picture(s) stay in RGB (tagged sRGB) for the printer to convert: {}",
+                        rgb.len(),
+                        list(&rgb)
+                    ),
+                    "set color = \"cmyk\" to convert them to the press's CMYK here, as most offset printers ask",
+                ));
+            }
+        }
+        ColorMode::Cmyk => {
+            let limit = pdf::cmyk::ink_limit();
+            for (key, asset) in assets() {
+                if let Some(most) = pdf::cmyk::most_ink(asset).filter(|m| *m > limit + 2.0) {
+                    out.push(finding(
+                        Level::Warning,
+                        Some(Location::file(key)),
+                        format!(
+                            "image lays down up to {most:.0} % ink in output `{output}`, over the press's limit of {limit:.0} %"
+                        ),
+                        "separate it again with the printer's profile, or give the RGB original and let samizdat convert it",
+                    ));
+                }
+            }
+        }
+        _ => {}
     }
 }
 

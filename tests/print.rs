@@ -353,3 +353,135 @@ fn an_isbn_barcode_scans_as_the_isbn() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Ghostscript's `inkcov` device: each page's coverage of C, M, Y and K (0–1).
+fn ink_coverage(pdf: &Path) -> Option<Vec<[f64; 4]>> {
+    if !have("gs") {
+        return None;
+    }
+    let out =
+        Command::new("gs").args(["-q", "-o", "-", "-sDEVICE=inkcov"]).arg(pdf).output().expect("gs runs");
+    assert!(out.status.success(), "gs failed: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let pages = text
+        .lines()
+        .filter(|l| l.contains("CMYK OK"))
+        .map(|l| {
+            let v: Vec<f64> = l.split_whitespace().take(4).map(|x| x.parse().expect("a coverage")).collect();
+            [v[0], v[1], v[2], v[3]]
+        })
+        .collect();
+    Some(pages)
+}
+
+// PDF/X-4 read back: version, Info and XMP keys, one FOGRA39 output intent
+// (shared with PDF/A-2b when both are claimed), trim and bleed boxes on every
+// page, no annotations, embedded fonts; a CMYK job has no RGB anywhere and
+// its text pages print with black ink alone, while a colour job keeps its
+// pictures as ICC-tagged sRGB, never DeviceRGB.
+#[test]
+fn pdf_x4_files_read_back() {
+    use common::validate::{pdfx_facts, qpdf_check};
+    let book = Book::fixture("print/press");
+    book.run(["build"])
+        .success()
+        .stderr_has("note: output `rgb`: 2 picture(s) stay in RGB (tagged sRGB) for the printer to convert: tarazy.png, zavod-rassvet.jpg")
+        .stderr_lacks("output `press`: 2 picture(s)");
+    for (file, cmyk, pdf_a) in
+        [("press.pdf", true, true), ("press-booklet.pdf", true, true), ("rgb.pdf", false, false)]
+    {
+        let pdf = book.path(format!("out/{file}"));
+        qpdf_check(&pdf);
+        let Some(f) = pdfx_facts(&pdf) else { return };
+        assert_eq!(f["header"], "%PDF-1.6", "{file}");
+        assert_eq!(f["info"]["GTS_PDFXVersion"], "PDF/X-4", "{file}");
+        assert_eq!(f["info"]["Trapped"], "/False", "{file}");
+        assert!(f["info"].get("GTS_PDFXConformance").is_none(), "{file}: X-1a's key");
+        assert_eq!(f["info"]["Title"], "Для типографии", "{file}");
+        assert!(f["info"]["CreationDate"].as_str().is_some_and(|d| d.starts_with("D:2026")), "{file}");
+        let x = &f["xmp"];
+        assert_eq!(x["pdfxid:GTS_PDFXVersion"], "PDF/X-4", "{file}");
+        assert_eq!(x["pdf:Trapped"], "False", "{file}");
+        assert!(x["xmpMM:DocumentID"].as_str().is_some_and(|d| d.starts_with("uuid:")), "{file}");
+        assert_eq!(x["xmpMM:VersionID"], "1", "{file}");
+        assert_eq!(x["xmpMM:RenditionClass"], "default", "{file}");
+        assert_eq!(x["xmp:MetadataDate"], x["xmp:CreateDate"], "{file}");
+        assert_eq!(x["has_pdfxid_extension"], pdf_a, "{file}: PDF/A needs pdfxid described");
+        assert_eq!(x.get("pdfaid:part").is_some(), pdf_a, "{file}");
+        let intents = f["intents"].as_array().unwrap();
+        let pdfx: Vec<_> = intents.iter().filter(|i| i["S"] == "/GTS_PDFX").collect();
+        assert_eq!(pdfx.len(), 1, "{file}: one PDF/X intent: {intents:?}");
+        let x4 = pdfx[0];
+        assert_eq!(x4["identifier"], "FOGRA39", "{file}");
+        assert_eq!(x4["registry"], "http://www.color.org", "{file}");
+        assert_eq!(
+            (x4["profile_n"].as_i64(), x4["profile_class"].as_str()),
+            (Some(4), Some("prtr")),
+            "{file}"
+        );
+        assert_eq!(x4["profile_space"], "CMYK", "{file}");
+        let pdfa: Vec<_> = intents.iter().filter(|i| i["S"] == "/GTS_PDFA1").collect();
+        assert_eq!(pdfa.len(), usize::from(pdf_a), "{file}");
+        if let Some(a) = pdfa.first() {
+            assert_eq!(a["profile_obj"], x4["profile_obj"], "{file}: PDF/A and PDF/X share one profile");
+        }
+        let pages = f["pages"].as_array().unwrap();
+        assert!(pages.len() >= 3, "{file}");
+        for (i, p) in pages.iter().enumerate() {
+            let b = |k: &str| -> [f64; 4] {
+                let v = p["boxes"][k].as_array().unwrap_or_else(|| panic!("{file} p{}: no {k}", i + 1));
+                [0, 1, 2, 3].map(|j| v[j].as_f64().unwrap())
+            };
+            let (media, bleed, trim) = (b("MediaBox"), b("BleedBox"), b("TrimBox"));
+            assert!(p["boxes"].get("ArtBox").is_none(), "{file} p{}: ArtBox beside TrimBox", i + 1);
+            let inside = |a: [f64; 4], b: [f64; 4]| {
+                a[0] >= b[0] - 0.01 && a[1] >= b[1] - 0.01 && a[2] <= b[2] + 0.01 && a[3] <= b[3] + 0.01
+            };
+            assert!(
+                inside(trim, bleed) && inside(bleed, media),
+                "{file} p{}: {trim:?} {bleed:?} {media:?}",
+                i + 1
+            );
+            assert!((trim[0] - bleed[0] - 3.0 * MM).abs() < 0.01, "{file} p{}: 3 mm bleed", i + 1);
+            assert_eq!(p["annots"].as_array().map_or(0, Vec::len), 0, "{file} p{}: annotations", i + 1);
+        }
+        let spaces: Vec<&str> =
+            f["content_spaces"].as_array().unwrap().iter().filter_map(|s| s.as_str()).collect();
+        let images: Vec<&str> =
+            f["images"].as_array().unwrap().iter().filter_map(|i| i["space"].as_str()).collect();
+        assert!(!images.is_empty(), "{file}: the fixture has pictures");
+        assert!(
+            !spaces.contains(&"DeviceRGB") && !images.contains(&"DeviceRGB"),
+            "{file}: {spaces:?} {images:?}"
+        );
+        assert!(f["images"].as_array().unwrap().iter().all(|i| i["interpolate"] == false), "{file}");
+        if cmyk {
+            assert_eq!(spaces, ["DeviceCMYK"], "{file}: text in K");
+            assert!(images.iter().all(|s| *s == "DeviceCMYK" || *s == "DeviceGray"), "{file}: {images:?}");
+        } else {
+            assert!(
+                images.iter().filter(|s| **s != "DeviceGray").all(|s| *s == "ICCBased/3"),
+                "{file}: {images:?}"
+            );
+        }
+        assert!(f["fonts"].as_array().unwrap().iter().all(|x| x["embedded"] == true), "{file}");
+        assert_eq!((f["encrypted"].as_bool(), f["has_id"].as_bool()), (Some(false), Some(true)), "{file}");
+    }
+    // Ink: pages of text alone print with black ink alone; pages with a picture use colour.
+    let pdf = book.path("out/press.pdf");
+    let (Some(facts), Some(inks)) = (pdfx_facts(&pdf), ink_coverage(&pdf)) else { return };
+    let pages = facts["pages"].as_array().unwrap();
+    assert_eq!(inks.len(), pages.len());
+    let mut text_only = 0;
+    for (i, (page, [c, m, y, k])) in pages.iter().zip(&inks).enumerate() {
+        if page["images"].as_u64() == Some(0) {
+            if *k > 0.0 {
+                text_only += 1;
+                assert_eq!((*c, *m, *y), (0.0, 0.0, 0.0), "page {}: colour ink on a page of text", i + 1);
+            }
+        } else {
+            assert!(c + m + y > 0.01, "page {}: a colour picture printed without colour ink", i + 1);
+        }
+    }
+    assert!(text_only >= 3, "{text_only} pages of text");
+}

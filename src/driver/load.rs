@@ -347,7 +347,9 @@ fn check_standards(
         .outputs
         .iter()
         .filter_map(|o| match &o.kind {
-            OutputKind::Pdf(p) if p.standard.is_some() && p.color != ColorMode::Gray => Some(o.name.as_str()),
+            OutputKind::Pdf(p) if p.standard.is_some() && p.color == ColorMode::Color && !p.pdfx => {
+                Some(o.name.as_str())
+            }
             _ => None,
         })
         .collect();

@@ -121,6 +121,9 @@ pub enum ColorMode {
     Color,
     /// Images converted to grayscale, for cheap office printing.
     Gray,
+    /// For a press: pictures converted to the output profile's CMYK, text and
+    /// rules in black ink alone (K), nothing left in RGB.
+    Cmyk,
 }
 
 /// A PDF conformance standard the PDF writer follows.
@@ -161,6 +164,9 @@ pub struct PdfSettings {
     /// The file claims PDF/UA-1 (ISO 14289-1): tagged, every picture described
     /// or marked decorative, a title shown in the window.
     pub ua: bool,
+    /// The file claims PDF/X-4 (ISO 15930-7): a CMYK output intent, trim and
+    /// bleed boxes on every page, trapping declared, nothing a press cannot print.
+    pub pdfx: bool,
     /// Where statements begin; `None`: on a right-hand page in a volume of
     /// several statements, anywhere in a single one.
     pub start: Option<Start>,
@@ -574,6 +580,7 @@ pub fn default_pdf() -> PdfSettings {
         color: ColorMode::Color,
         standard: None,
         ua: false,
+        pdfx: false,
         start: None,
         contents: None,
         running_heads: true,
@@ -1591,6 +1598,7 @@ impl Resolver<'_, '_> {
                 ("grey", ColorMode::Gray),
                 ("grayscale", ColorMode::Gray),
                 ("greyscale", ColorMode::Gray),
+                ("cmyk", ColorMode::Cmyk),
             ];
             if let Some(mode) = self.keyword(c, "color", &modes, None) {
                 s.color = mode;
@@ -1606,19 +1614,24 @@ impl Resolver<'_, '_> {
                         s.ua = true;
                         None
                     }
+                    "pdf/x-4" | "pdfx-4" | "pdf/x4" => {
+                        s.pdfx = true;
+                        None
+                    }
                     w if w.starts_with("pdf/x") || w.starts_with("pdfx") => {
                         self.diags.push(
-                            src.error(st.span(), format!("samizdat cannot write `{}`", value.trim())).with_hint(
-                                "PDF/X is not supported yet; without it the file still has TrimBox, BleedBox \
-                                 and embedded fonts, which most print shops accept",
-                            ),
+                            src.error(st.span(), format!("samizdat cannot write `{}`", value.trim()))
+                                .with_hint(
+                                    "samizdat writes PDF/X-4, which every press that takes PDF/X-1a also \
+                                 accepts or converts: standard = \"pdf/x-4\"",
+                                ),
                         );
                         None
                     }
                     _ => {
                         self.diags.push(
                             src.error(st.span(), format!("unknown standard `{}`", value.trim())).with_hint(
-                                "the supported standards are \"pdf/a-2b\", \"pdf/a-2a\" and \"pdf/ua-1\" \
+                                "the supported standards are \"pdf/a-2b\", \"pdf/a-2a\", \"pdf/ua-1\" and \"pdf/x-4\" \
                                  (a list such as [\"pdf/a-2a\", \"pdf/ua-1\"] claims several)",
                             ),
                         );

@@ -670,6 +670,16 @@ fn print_keys_resolve() {
     assert_eq!(p.imposition, Some(Imposition::Booklet));
     assert_eq!(p.color, ColorMode::Gray);
     assert_eq!(p.standard, Some(Standard::PdfA2b));
+    assert!(!p.pdfx);
+    // A press file: CMYK, PDF/X-4 and PDF/A-2b at once.
+    let s = ok(
+        &with_book(
+            "[output.p]\nformat = \"pdf\"\ncolor = \"cmyk\"\nstandard = [\"PDF/X-4\", \"pdf/a-2b\"]\n",
+        ),
+        book.path(),
+    );
+    let p = pdf(&s, "p");
+    assert_eq!((p.color, p.pdfx, p.standard), (ColorMode::Cmyk, true, Some(Standard::PdfA2b)));
     // Portrait is the default way up for a custom size written sideways.
     let s = ok(
         &with_book(
@@ -690,7 +700,7 @@ fn bad_print_keys() {
     let d = fails(
         &with_book(
             "[output.p]\nformat = \"pdf\"\norientation = \"sideways\"\nbleed = \"20mm\"\n\
-             crop-marks = \"yes\"\nimposition = \"bookelt\"\ncolor = \"cmyk\"\nstandard = \"pdf/x-1a\"\n\
+             crop-marks = \"yes\"\nimposition = \"bookelt\"\ncolor = \"cmky\"\nstandard = \"pdf/x-1a\"\n\
              binding-offset = \"70mm\"\n[output.q]\nformat = \"pdf\"\ncreep = \"0.1mm\"\n",
         ),
         book.path(),
@@ -700,8 +710,8 @@ fn bad_print_keys() {
     let marks = find(&d, "expected `true` or `false` for `crop-marks`, found a string");
     assert_eq!(marks.hint.as_deref(), Some("write it as crop-marks = true"));
     assert_eq!(find(&d, "unknown imposition `bookelt`").hint.as_deref(), Some("did you mean `booklet`?"));
-    find(&d, "unknown color `cmyk`");
-    assert!(find(&d, "cannot write `pdf/x-1a`").hint.as_deref().unwrap().contains("TrimBox, BleedBox"));
+    assert_eq!(find(&d, "unknown color `cmky`").hint.as_deref(), Some("did you mean `cmyk`?"));
+    assert!(find(&d, "cannot write `pdf/x-1a`").hint.as_deref().unwrap().contains("standard = \"pdf/x-4\""));
     find(&d, "inner margin plus binding offset 86mm is not less than half the page width (74mm)");
     find(&d, "`creep` needs imposition = \"booklet\"");
 }
@@ -1017,5 +1027,8 @@ fn keyword_values_and_foreign_keys() {
     find(&d, "`gutter` does not apply to the epub output [output.f]");
     assert!(!d.iter().any(|x| x.message.contains("`compress-images` does not apply")));
     let d = fails(&with_book("[output.p]\nformat = \"pdf\"\ncolor = \"purple\"\n"), book.path());
-    assert_eq!(find(&d, "unknown color `purple`").hint.as_deref(), Some("use \"color\" or \"gray\""));
+    assert_eq!(
+        find(&d, "unknown color `purple`").hint.as_deref(),
+        Some("use \"color\", \"gray\" or \"cmyk\"")
+    );
 }

@@ -5,12 +5,16 @@
 //! mean. The profile is sRGB (IEC 61966-2-1), written here as a small ICC v2
 //! display profile.
 
-use pdf_writer::{Date, Pdf, Ref, TextStr};
+use pdf_writer::types::TrappingStatus;
+use pdf_writer::{Date, Name, Pdf, Ref, TextStr};
 
 use super::PdfOptions;
 
 /// The creating application, in the Info dictionary and in XMP.
 pub(super) const CREATOR: &str = "samizdat";
+
+/// The PDF/X version claimed, in the Info dictionary and in XMP.
+const PDFX_VERSION: &str = "PDF/X-4";
 
 fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -62,6 +66,11 @@ pub(super) fn write_info(pdf: &mut Pdf, r: Ref, opts: &PdfOptions) {
         info.author(TextStr(&author_line(opts)));
     }
     info.creator(TextStr(CREATOR)).producer(TextStr(CREATOR));
+    if opts.print.pdfx {
+        // ISO 15930-7, 6.7.2: the version, and whether the file is trapped, said outright.
+        info.pair(Name(b"GTS_PDFXVersion"), TextStr(PDFX_VERSION));
+        info.trapped(TrappingStatus::NotTrapped);
+    }
     if let Some((y, mo, d, h, mi, s)) = opts.date {
         let date = Date::new(y)
             .month(mo)
@@ -82,9 +91,10 @@ pub(super) fn author_line(opts: &PdfOptions) -> String {
 }
 
 /// The XMP packet: Dublin Core title, creator and language, the dates and the
-/// creator tool, and (for PDF/A) the `pdfaid` part and conformance. Every
-/// value matches the Info dictionary, as PDF/A requires.
-pub(super) fn xmp(opts: &PdfOptions, pdf_a: bool) -> Vec<u8> {
+/// creator tool, and (for PDF/A) the `pdfaid` part and conformance, (for PDF/X)
+/// `pdfxid`, trapping and the document's identity (`id`, the file identifier).
+/// Every value matches the Info dictionary, as PDF/A and PDF/X require.
+pub(super) fn xmp(opts: &PdfOptions, pdf_a: bool, id: &[u8]) -> Vec<u8> {
     let mut x = String::from(concat!(
         "<?xpacket begin=\"\u{feff}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n",
         "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n",
@@ -95,6 +105,8 @@ pub(super) fn xmp(opts: &PdfOptions, pdf_a: bool) -> Vec<u8> {
         " xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"",
         " xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\"",
         " xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\"",
+        " xmlns:pdfxid=\"http://www.npes.org/pdfx/ns/id/\"",
+        " xmlns:xmpMM=\"http://ns.adobe.com/xap/1.0/mm/\"",
         " xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\"",
         " xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\"",
         " xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\">\n",
@@ -125,6 +137,9 @@ pub(super) fn xmp(opts: &PdfOptions, pdf_a: bool) -> Vec<u8> {
         x.push_str(&format!(
             "<xmp:CreateDate>{iso}</xmp:CreateDate>\n<xmp:ModifyDate>{iso}</xmp:ModifyDate>\n"
         ));
+        if opts.print.pdfx {
+            x.push_str(&format!("<xmp:MetadataDate>{iso}</xmp:MetadataDate>\n"));
+        }
     }
     if pdf_a {
         let level = if opts.print.standard == Some(crate::manifest::Standard::PdfA2a) { "A" } else { "B" };
@@ -132,12 +147,28 @@ pub(super) fn xmp(opts: &PdfOptions, pdf_a: bool) -> Vec<u8> {
             "<pdfaid:part>2</pdfaid:part>\n<pdfaid:conformance>{level}</pdfaid:conformance>\n"
         ));
     }
+    if opts.print.pdfx {
+        // ISO 15930-7, 6.7.3: the version, trapping, and a document and version
+        // identity (the file identifier as a UUID-shaped string).
+        let hex: String = id.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        let uuid =
+            format!("uuid:{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32]);
+        x.push_str(&format!("<pdfxid:GTS_PDFXVersion>{PDFX_VERSION}</pdfxid:GTS_PDFXVersion>\n"));
+        x.push_str("<pdf:Trapped>False</pdf:Trapped>\n");
+        x.push_str(&format!("<xmpMM:DocumentID>{uuid}</xmpMM:DocumentID>\n"));
+        x.push_str(
+            "<xmpMM:VersionID>1</xmpMM:VersionID>\n<xmpMM:RenditionClass>default</xmpMM:RenditionClass>\n",
+        );
+    }
     if opts.print.ua {
         x.push_str("<pdfuaid:part>1</pdfuaid:part>\n");
-        // PDF/A admits only the schemas it predefines, or those the file describes.
-        if pdf_a {
+    }
+    // PDF/A admits only the schemas it predefines, or those the file describes.
+    if pdf_a && (opts.print.ua || opts.print.pdfx) {
+        x.push_str("<pdfaExtension:schemas><rdf:Bag>\n");
+        if opts.print.ua {
             x.push_str(concat!(
-                "<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType=\"Resource\">\n",
+                "<rdf:li rdf:parseType=\"Resource\">\n",
                 "<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>\n",
                 "<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>\n",
                 "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>\n",
@@ -147,9 +178,25 @@ pub(super) fn xmp(opts: &PdfOptions, pdf_a: bool) -> Vec<u8> {
                 "<pdfaProperty:category>internal</pdfaProperty:category>\n",
                 "<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>\n",
                 "</rdf:li></rdf:Seq></pdfaSchema:property>\n",
-                "</rdf:li></rdf:Bag></pdfaExtension:schemas>\n",
+                "</rdf:li>\n",
             ));
         }
+        if opts.print.pdfx {
+            x.push_str(concat!(
+                "<rdf:li rdf:parseType=\"Resource\">\n",
+                "<pdfaSchema:schema>PDF/X ID Schema</pdfaSchema:schema>\n",
+                "<pdfaSchema:namespaceURI>http://www.npes.org/pdfx/ns/id/</pdfaSchema:namespaceURI>\n",
+                "<pdfaSchema:prefix>pdfxid</pdfaSchema:prefix>\n",
+                "<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType=\"Resource\">\n",
+                "<pdfaProperty:name>GTS_PDFXVersion</pdfaProperty:name>\n",
+                "<pdfaProperty:valueType>Text</pdfaProperty:valueType>\n",
+                "<pdfaProperty:category>internal</pdfaProperty:category>\n",
+                "<pdfaProperty:description>ID of PDF/X standard</pdfaProperty:description>\n",
+                "</rdf:li></rdf:Seq></pdfaSchema:property>\n",
+                "</rdf:li>\n",
+            ));
+        }
+        x.push_str("</rdf:Bag></pdfaExtension:schemas>\n");
     }
     x.push_str("</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"w\"?>");
     x.into_bytes()
@@ -275,10 +322,10 @@ mod tests {
     fn xmp_packet() {
         let opts =
             PdfOptions { title: "A & B".into(), authors: vec!["X".into(), "Y".into()], ..Default::default() };
-        let x = String::from_utf8(xmp(&opts, true)).unwrap();
+        let x = String::from_utf8(xmp(&opts, true, &[0; 16])).unwrap();
         assert!(x.contains(">A &amp; B<"));
         assert!(x.contains("<rdf:li>X, Y</rdf:li>"));
         assert!(x.contains("<pdfaid:part>2</pdfaid:part>"));
-        assert!(!String::from_utf8(xmp(&opts, false)).unwrap().contains("pdfaid:part>"));
+        assert!(!String::from_utf8(xmp(&opts, false, &[0; 16])).unwrap().contains("pdfaid:part>"));
     }
 }

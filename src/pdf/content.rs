@@ -94,6 +94,25 @@ impl Content {
         self.num(gray).op("G");
     }
 
+    /// Solid black for fills: DeviceGray, or in a CMYK job black ink alone
+    /// (`0 0 0 1 k`), so that no press separation but K carries the text.
+    pub fn fill_black(&mut self, cmyk: bool) {
+        if cmyk {
+            self.op("0 0 0 1 k");
+        } else {
+            self.fill_gray(0.0);
+        }
+    }
+
+    /// Solid black for strokes, as [`Content::fill_black`].
+    pub fn stroke_black(&mut self, cmyk: bool) {
+        if cmyk {
+            self.op("0 0 0 1 K");
+        } else {
+            self.stroke_gray(0.0);
+        }
+    }
+
     /// `w`: line width.
     pub fn line_width(&mut self, w: f64) {
         self.num(w).op("w");

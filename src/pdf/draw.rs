@@ -52,6 +52,8 @@ pub(super) struct Shared<'a> {
     pub reading: bool,
     /// The layout's structure, when the file is tagged.
     pub structure: Option<&'a [StructNode]>,
+    /// A CMYK job: black is K alone.
+    pub cmyk: bool,
 }
 
 /// Where a link on a reading-order page points.
@@ -89,7 +91,7 @@ pub(super) fn draw_sheet<'p>(
     let media_h = (sheet.height + sh.margin * 2.0).get();
     c.transform([1.0, 0.0, 0.0, -1.0, 0.0, media_h]);
     c.translate(sh.margin.get(), sh.margin.get());
-    c.fill_gray(0.0);
+    c.fill_black(sh.cmyk);
     for cell in &sheet.cells {
         let Some(page) = cell.page.and_then(page) else { continue };
         draw_cell(&mut c, page, cell, sh, &mut out, media_h);
@@ -98,7 +100,7 @@ pub(super) fn draw_sheet<'p>(
         if sh.structure.is_some() {
             c.begin_artifact(tags::PRINTER_MARKS);
         }
-        marks::draw(&mut c, sheet, sh.bleed);
+        marks::draw(&mut c, sheet, sh.bleed, sh.cmyk);
         if sh.structure.is_some() {
             c.end_marked();
         }

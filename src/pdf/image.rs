@@ -1,14 +1,15 @@
 //! Images as PDF image XObjects. A JPEG is passed through unchanged
 //! (`DCTDecode`); a PNG is decoded and its pixels deflated, its alpha channel
 //! becoming a soft mask; with `color = "gray"` both are reduced to DeviceGray
-//! pixels ([`super::gray`]).
+//! pixels ([`super::gray`]), with `color = "cmyk"` colour pictures are converted
+//! to the press's CMYK ([`super::cmyk`]).
 
 use std::io::Cursor;
 use std::sync::Arc;
 
 use pdf_writer::{Chunk, Filter, Finish, Name, Ref};
 
-use super::gray;
+use super::{cmyk, gray};
 use crate::manifest::ColorMode;
 use crate::model::{ImageAsset, ImageFormat};
 
@@ -75,6 +76,24 @@ pub(super) fn encode(
             bits: 8,
             samples: Samples::Deflated(Arc::new(deflater.zlib(&px.luma))),
             alpha: px.alpha.as_deref().map(|a| deflater.zlib(a)),
+        });
+    }
+    // In a CMYK job gray pictures and CMYK JPEGs go in as they are.
+    if color == ColorMode::Cmyk
+        && let cmyk::Pixels::Converted { width, height, cmyk, alpha, photo } = cmyk::convert(asset)?
+    {
+        if photo && alpha.is_none() {
+            let bytes = Arc::new(cmyk::jpeg(width, height, &cmyk)?);
+            let samples = Samples::Jpeg { bytes, inverted: true };
+            return Ok(Encoded { width, height, space: Space::Cmyk, bits: 8, samples, alpha: None });
+        }
+        return Ok(Encoded {
+            width,
+            height,
+            space: Space::Cmyk,
+            bits: 8,
+            samples: Samples::Deflated(Arc::new(deflater.zlib(&cmyk))),
+            alpha: alpha.as_deref().map(|a| deflater.zlib(a)),
         });
     }
     match asset.format {
@@ -144,12 +163,19 @@ pub(super) fn write(
     mask: Option<Ref>,
     enc: &Encoded,
     interpolate: bool,
+    srgb: Option<Ref>,
     data: &[u8],
 ) {
     let bits = i32::from(enc.bits);
     let mut x = chunk.image_xobject(r, data);
     x.width(enc.width as i32).height(enc.height as i32).bits_per_component(bits);
-    x.color_space_name(Name(enc.space.name()));
+    match srgb {
+        // Beside a CMYK output intent RGB must say what it means (ISO 15930-7, 6.2.2).
+        Some(profile) if enc.space == Space::Rgb => x.color_space().icc_based(profile),
+        _ => {
+            x.color_space_name(Name(enc.space.name()));
+        }
+    }
     match &enc.samples {
         Samples::Jpeg { inverted, .. } => {
             x.filter(Filter::DctDecode);
@@ -218,16 +244,16 @@ pub(super) fn decode_png(bytes: &[u8], strip_16: bool) -> Result<Decoded, String
 
 /// What the PDF needs from a JPEG's headers.
 #[derive(Debug, PartialEq, Eq)]
-struct JpegInfo {
-    width: u32,
-    height: u32,
-    components: usize,
+pub(super) struct JpegInfo {
+    pub width: u32,
+    pub height: u32,
+    pub components: usize,
     /// An Adobe APP14 segment: CMYK samples are stored inverted.
-    adobe: bool,
+    pub adobe: bool,
 }
 
 /// Reads the frame header (SOFn) and notes an Adobe APP14 segment.
-fn jpeg_info(b: &[u8]) -> Option<JpegInfo> {
+pub(super) fn jpeg_info(b: &[u8]) -> Option<JpegInfo> {
     let mut i = 2;
     let mut adobe = false;
     while i + 4 <= b.len() {

@@ -1,7 +1,7 @@
 //! Crop marks: short hairlines in the slug, outside the bleed, that show the
 //! trimmer where to cut, and dashed ones where a booklet or leaflet is folded.
 //!
-//! They are stroked in DeviceGray black rather than a CMYK registration colour
+//! They are stroked in black (DeviceGray, or K alone in a CMYK job) rather than a CMYK registration colour
 //! (100 % of every ink): on a press sheet registration black soaks the paper
 //! with four inks, and an office printer renders DeviceGray black with black
 //! toner only.
@@ -33,7 +33,7 @@ pub fn mark_offset(bleed: Pt) -> Pt {
 /// Draws the marks of `sheet` in trim coordinates (origin at the top-left trim
 /// corner, y down): a vertical mark above and below every cut across the width,
 /// a horizontal mark left and right of every cut across the height.
-pub(super) fn draw(c: &mut Content, sheet: &Sheet, bleed: Pt) {
+pub(super) fn draw(c: &mut Content, sheet: &Sheet, bleed: Pt, cmyk: bool) {
     if sheet.cuts_x.is_empty() && sheet.cuts_y.is_empty() && sheet.folds_x.is_empty() {
         return;
     }
@@ -41,7 +41,7 @@ pub(super) fn draw(c: &mut Content, sheet: &Sheet, bleed: Pt) {
     let end = start + MARK_LENGTH.get();
     let (w, h) = (sheet.width.get(), sheet.height.get());
     c.save();
-    c.stroke_gray(0.0);
+    c.stroke_black(cmyk);
     c.line_width(MARK_WIDTH);
     let above_and_below = |c: &mut Content, x: Pt| {
         let x = x.get();

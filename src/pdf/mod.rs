@@ -28,6 +28,7 @@
 //! of each font and image. `gray` converts images for `color = "gray"`.
 
 mod archival;
+pub mod cmyk;
 mod content;
 mod draw;
 mod file;
@@ -49,7 +50,7 @@ use rayon::prelude::*;
 
 use crate::fonts::{FaceId, FontSet};
 use crate::layout::{Item, Layout, OutlineEntry, Page, PageLabel, Rect, StructNode};
-use crate::manifest::{Imposition, PdfSettings, Standard};
+use crate::manifest::{ColorMode, Imposition, PdfSettings, Standard};
 use crate::model::Images;
 use crate::units::Pt;
 use draw::{Link, Shared, SheetOut, draw_sheet, font_name, image_name};
@@ -251,12 +252,21 @@ fn render(
 ) -> Result<PdfFile, PdfError> {
     let reading = outline_entries.is_some();
     let pdf_a = opts.print.standard.is_some();
+    let pdfx = opts.print.pdfx;
+    let cmyk_job = opts.print.color == ColorMode::Cmyk;
+    // The output intent names the press's CMYK for PDF/X or a CMYK job, else sRGB.
+    let press_intent = pdfx || (pdf_a && cmyk_job);
     // The standards that need the structure tree can only be claimed by a tagged file.
     if structure.is_none() && (opts.print.ua || opts.print.standard == Some(Standard::PdfA2a)) {
         return Err(PdfError::Writer(
             "PDF/UA-1 and PDF/A-2a need a tagged file, and imposed sheets (a booklet, n-up) are not tagged: \
              claim them for the reading-order PDF, and \"pdf/a-2b\" for the imposed one"
                 .into(),
+        ));
+    }
+    if pdfx && (opts.title.trim().is_empty() || opts.date.is_none()) {
+        return Err(PdfError::Writer(
+            "PDF/X-4 needs a document title and date: set `title` and `date` in [book]".into(),
         ));
     }
     if opts.print.ua && opts.title.trim().is_empty() {
@@ -319,7 +329,7 @@ fn render(
         image_keys.iter().enumerate().map(|(i, k)| (k.clone(), i)).collect();
 
     // The images, prepared in parallel (JPEGs pass through; PNGs are decoded and deflated).
-    let interpolate = opts.print.standard.is_none();
+    let interpolate = opts.print.standard.is_none() && !pdfx;
     let encoded: Vec<image::Encoded> = image_keys
         .par_iter()
         .map_init(
@@ -328,7 +338,7 @@ fn render(
                 let asset = images.get(key).ok_or_else(|| PdfError::MissingImage(key.clone()))?;
                 let encoded = image::encode(asset, opts.print.color, d).map_err(|e| PdfError::BadImage(key.clone(), e))?;
                 // The output intent is sRGB: PDF/A allows no DeviceCMYK beside it (ISO 19005-2, 6.2.4.3).
-                if pdf_a && encoded.space == image::Space::Cmyk {
+                if pdf_a && !press_intent && encoded.space == image::Space::Cmyk {
                     return Err(PdfError::BadImage(
                         key.clone(),
                         "a CMYK image cannot go into a PDF/A file with an sRGB output intent; convert it to RGB".into(),
@@ -351,8 +361,11 @@ fn render(
         bleed,
         margin,
         crop_marks: opts.print.crop_marks,
-        reading,
+        // A press file has no links: PDF/X admits no annotation on the page
+        // but printer's marks and trap networks (ISO 15930-7, 6.6).
+        reading: reading && !pdfx,
         structure,
+        cmyk: cmyk_job,
     };
     let finish = |d: &mut Deflater, mut out: SheetOut| {
         if compress {
@@ -408,11 +421,17 @@ fn render(
         + 64 * 1024;
     // Compact syntax: no indentation or padding inside dictionaries.
     let mut pdf = Pdf::with_settings_and_capacity(pdf_writer::Settings { pretty: false }, capacity);
+    if pdfx {
+        // PDF/X-4 is a subset of PDF 1.6 (ISO 15930-7, 6.1.2).
+        pdf.set_version(1, 6);
+    }
     let catalog_ref = alloc();
     let tree_ref = alloc();
     let page_refs: Vec<Ref> = sheets.iter().map(|_| alloc()).collect();
     let font_refs: BTreeMap<FaceId, Ref> = subsets.keys().map(|&id| (id, alloc())).collect();
     let image_refs: Vec<Ref> = encoded.iter().map(|_| alloc()).collect();
+    // RGB pictures beside a CMYK output intent are tagged as sRGB.
+    let srgb_ref = (press_intent && encoded.iter().any(|e| e.space == image::Space::Rgb)).then(&mut alloc);
 
     pdf.pages(tree_ref).kids(page_refs.iter().copied()).count(page_refs.len() as i32);
     let refs = Refs { tree: tree_ref, pages: &page_refs, fonts: &font_refs, images: &image_refs };
@@ -451,10 +470,10 @@ fn render(
         let mask = enc.alpha.is_some().then(&mut alloc);
         let data = image::samples(enc);
         match file::stream_head(r.get(), data.len(), |c, empty| {
-            image::write(c, r, mask, enc, interpolate, empty)
+            image::write(c, r, mask, enc, interpolate, srgb_ref, empty)
         }) {
             Some(head) => kept.push(file::Kept { id: r.get(), head, data: Arc::clone(data) }),
-            None => image::write(&mut pdf, r, mask, enc, interpolate, data),
+            None => image::write(&mut pdf, r, mask, enc, interpolate, srgb_ref, data),
         }
         if let Some(m) = mask {
             image::write_mask(&mut pdf, m, enc, interpolate);
@@ -467,13 +486,30 @@ fn render(
         }
         _ => None,
     };
+    // The file identifier: a digest of the title and every content stream, the
+    // same for the same document and different for another.
+    let mut id = archival::Fnv::default();
+    id.feed(opts.title.as_bytes());
+    for out in &outs {
+        id.feed(&libdeflater::crc32(&out.content).to_le_bytes());
+    }
+    let digest = id.digest();
     let meta_ref = alloc();
-    let xmp = archival::xmp(opts, pdf_a);
+    let xmp = archival::xmp(opts, pdf_a, &digest);
     pdf.metadata(meta_ref, &xmp);
-    let icc_ref = pdf_a.then(&mut alloc);
+    let icc_ref = (pdf_a || pdfx).then(&mut alloc);
     if let Some(r) = icc_ref {
+        if press_intent {
+            let profile = deflater.zlib(cmyk::PROFILE);
+            pdf.icc_profile(r, &profile).n(4).alternate_name(Name(b"DeviceCMYK")).filter(Filter::FlateDecode);
+        } else {
+            let profile = deflater.zlib(&archival::srgb_profile());
+            pdf.icc_profile(r, &profile).n(3).filter(Filter::FlateDecode);
+        }
+    }
+    if let Some(r) = srgb_ref {
         let profile = deflater.zlib(&archival::srgb_profile());
-        pdf.icc_profile(r, &profile).n(3).filter(Filter::FlateDecode);
+        pdf.icc_profile(r, &profile).n(3).alternate_name(Name(b"DeviceRGB")).filter(Filter::FlateDecode);
     }
     let info_ref = alloc();
     archival::write_info(&mut pdf, info_ref, opts);
@@ -498,23 +534,29 @@ fn render(
     }
     if let Some(r) = icc_ref {
         let mut intents = cat.output_intents();
-        intents
-            .push()
-            .subtype(OutputIntentSubtype::PDFA)
-            .output_condition_identifier(TextStr("sRGB IEC61966-2.1"))
-            .info(TextStr("sRGB IEC61966-2.1"))
-            .dest_output_profile(r);
+        // PDF/X and PDF/A each name the intent; a file claiming both gives them
+        // one profile (ISO 19005-2, 6.2.3).
+        let subtypes = [(pdfx, OutputIntentSubtype::PDFX), (pdf_a, OutputIntentSubtype::PDFA)];
+        for subtype in subtypes.into_iter().filter_map(|(on, s)| on.then_some(s)) {
+            let mut intent = intents.push();
+            intent.subtype(subtype);
+            if press_intent {
+                let c = &cmyk::FOGRA39;
+                intent
+                    .output_condition(TextStr(c.info))
+                    .output_condition_identifier(TextStr(c.identifier))
+                    .registry_name(TextStr(c.registry))
+                    .info(TextStr(c.info));
+            } else {
+                intent
+                    .output_condition_identifier(TextStr("sRGB IEC61966-2.1"))
+                    .info(TextStr("sRGB IEC61966-2.1"));
+            }
+            intent.dest_output_profile(r);
+        }
     }
     cat.finish();
 
-    // The file identifier: a digest of the title and every content stream, the
-    // same for the same document and different for another.
-    let mut id = archival::Fnv::default();
-    id.feed(opts.title.as_bytes());
-    for out in &outs {
-        id.feed(&libdeflater::crc32(&out.content).to_le_bytes());
-    }
-    let digest = id.digest();
     pdf.set_file_id((digest.clone(), digest));
     file::splice(pdf.finish(), kept)
         .ok_or_else(|| PdfError::Writer("the cross-reference table is not laid out as expected".into()))

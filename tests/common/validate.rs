@@ -476,10 +476,22 @@ pub fn pdfua_venv() -> Option<PathBuf> {
 /// pages' marked content and the structure tree, as JSON.
 #[track_caller]
 pub fn pdf_tags(pdf: &Path) -> Option<serde_json::Value> {
+    pikepdf_script("pdf_tags.py", pdf)
+}
+
+/// What a PDF/X preflight looks at, read back by `tests/support/pdfx_facts.py`
+/// (pikepdf): header, Info, XMP, output intents, page boxes, colour spaces, fonts.
+#[track_caller]
+pub fn pdfx_facts(pdf: &Path) -> Option<serde_json::Value> {
+    pikepdf_script("pdfx_facts.py", pdf)
+}
+
+#[track_caller]
+fn pikepdf_script(script: &str, pdf: &Path) -> Option<serde_json::Value> {
     let venv = pdfua_venv()?;
-    let script = super::repo().join("tests/support/pdf_tags.py");
-    let out = output(Command::new(venv.join("bin/python")).arg(script).arg(pdf));
-    Some(serde_json::from_str(&out).unwrap_or_else(|e| panic!("pdf_tags.py printed no JSON ({e}): {out}")))
+    let path = super::repo().join("tests/support").join(script);
+    let out = output(Command::new(venv.join("bin/python")).arg(path).arg(pdf));
+    Some(serde_json::from_str(&out).unwrap_or_else(|e| panic!("{script} printed no JSON ({e}): {out}")))
 }
 
 /// Runs `pdfua check` (the machine-checkable PDF/UA-1 rules): no finding, and
