@@ -334,10 +334,16 @@ fn an_isbn_barcode_scans_as_the_isbn() {
     let book = Book::empty("barcode");
     let file = book.root.join("barcode.pdf");
     std::fs::write(&file, pdf).unwrap();
-    let png = book.root.join("barcode");
+    assert_eq!(scan_barcodes(&file), "9780306406157");
+}
+
+/// The barcodes `zbarimg` reads on a PDF's first page rendered at 300 dpi, one a line.
+#[track_caller]
+fn scan_barcodes(pdf: &Path) -> String {
+    let png = pdf.with_extension("");
     let ok = Command::new("pdftoppm")
-        .args(["-r", "300", "-gray", "-png", "-singlefile"])
-        .arg(&file)
+        .args(["-r", "300", "-gray", "-png", "-singlefile", "-f", "1", "-l", "1"])
+        .arg(pdf)
         .arg(&png)
         .status();
     assert!(ok.is_ok_and(|s| s.success()), "pdftoppm failed");
@@ -346,12 +352,53 @@ fn an_isbn_barcode_scans_as_the_isbn() {
         .arg(png.with_extension("png"))
         .output()
         .expect("zbarimg runs");
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        "9780306406157",
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+// The wrap cover of a book: back, spine and front on one sheet whose spine is
+// the interior's leaves times the paper's caliper, with the bleed (and for the
+// press copy, a slug for crop and fold marks outside it); the blurb, title and
+// ISBN on it, and the ISBN's barcode scanning as the ISBN.
+#[test]
+fn a_wrap_cover_fits_its_interior() {
+    use common::validate::pdfx_facts;
+    if !poppler() {
+        return;
+    }
+    let book = Book::fixture("print/cover");
+    book.run(["build"]).success();
+    let (pages, _) = boxes(&book.path("out/book.pdf"));
+    let bleed = 3.0 * MM;
+    for (file, caliper, slug) in
+        [("cover.pdf", 0.1, 0.0), ("cover-press.pdf", 0.5, samizdat::pdf::SLUG.get())]
+    {
+        let pdf = book.path(format!("out/{file}"));
+        let spine = pages.div_ceil(2) as f64 * caliper * MM;
+        let (n, b) = boxes(&pdf);
+        assert_eq!(n, 1, "{file}");
+        let (w, h) = (2.0 * A5.0 + spine, A5.1);
+        let edge = bleed + slug;
+        assert_box(&b[0]["MediaBox"], [0.0, 0.0, w + 2.0 * edge, h + 2.0 * edge], file);
+        assert_box(&b[0]["TrimBox"], [edge, edge, edge + w, edge + h], file);
+        assert_box(&b[0]["BleedBox"], [slug, slug, w + 2.0 * edge - slug, h + 2.0 * edge - slug], file);
+        let text = tool("pdftotext", &[], &pdf);
+        for want in
+            ["Два заявления профсоюза", "Перепечатка свободная", "Голоса снизу", "ISBN 978-5-699-12014-7"]
+        {
+            assert!(text.contains(want), "{file}: `{want}` not in {text}");
+        }
+        if have("zbarimg") && have("pdftoppm") {
+            assert_eq!(scan_barcodes(&pdf), "9785699120147", "{file}");
+        }
+    }
+    // 9 pages are 5 leaves: a 0.5 mm spine on 0.1 mm paper.
+    assert_eq!(pages, 9);
+    let images = image_objects(&book.path("out/cover.pdf"));
+    assert_eq!(images.len(), 1, "the front's picture: {images:?}");
+    if let Some(f) = pdfx_facts(&book.path("out/cover-press.pdf")) {
+        assert_eq!(f["info"]["GTS_PDFXVersion"], "PDF/X-4");
+        assert_eq!(f["content_spaces"], serde_json::json!(["DeviceCMYK"]));
+    }
 }
 
 /// Ghostscript's `inkcov` device: each page's coverage of C, M, Y and K (0–1).

@@ -118,8 +118,12 @@ pub(super) fn load_images(
         }
     }
     for out in &settings.outputs {
-        if let OutputKind::Epub(e) = &out.kind
-            && let Some(cover) = &e.cover
+        let cover = match &out.kind {
+            OutputKind::Epub(e) => e.cover.as_ref(),
+            OutputKind::Cover(c) => c.image.as_ref(),
+            OutputKind::Pdf(_) => None,
+        };
+        if let Some(cover) = cover
             && !images.contains_key(cover)
         {
             let loc = settings.manifest.as_ref().map(|m| Location::file(m.clone()));

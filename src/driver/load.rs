@@ -119,12 +119,36 @@ pub fn load_with(path: &Path, opts: &LoadOptions) -> Result<(Project, Diagnostic
         check_coverage(&documents, &sources, &fonts, &mut diags);
     }
     check_standards(&settings, &documents, &sources, &images, &mut diags);
+    let blurbs = read_blurbs(&settings, confine.as_ref(), &mut diags);
 
     if diags.has_errors() {
         return Err(diags);
     }
     let book = Book { meta, documents, parts };
-    Ok((Project { settings, book, images, sources, fonts, preface }, diags))
+    Ok((Project { settings, book, images, sources, fonts, preface, blurbs }, diags))
+}
+
+/// The back text of each cover output, read and parsed as a statement is.
+fn read_blurbs(
+    settings: &Settings,
+    confine: Option<&Confinement>,
+    diags: &mut Diagnostics,
+) -> std::collections::BTreeMap<String, Vec<crate::model::Block>> {
+    let mut out = std::collections::BTreeMap::new();
+    for o in &settings.outputs {
+        let manifest::OutputKind::Cover(c) = &o.kind else { continue };
+        let Some(path) = &c.blurb else { continue };
+        let display = path.strip_prefix(&settings.root).unwrap_or(path).to_path_buf();
+        let entry = manifest::DocumentEntry::plain(path.clone(), display);
+        let (doc, d) = read_document(settings, &entry, confine);
+        diags.extend(d);
+        if let Some((doc, _)) = doc {
+            // The parser's title heading for a file without one: nothing was written.
+            let blocks = doc.blocks.into_iter().filter(|b| !b.span.is_empty()).collect();
+            out.insert(o.name.clone(), blocks);
+        }
+    }
+    out
 }
 
 /// Reads, parses and normalises one statement of `documents`: `None` when it

@@ -137,6 +137,12 @@ pub(super) fn run(project: &Project, plan: &Plan<'_>, progress: &dyn Progress) -
     for u in &units {
         let (source, p) = match &u.output.kind {
             OutputKind::Pdf(p) => (u.output, p),
+            // A cover needs its interior's page count.
+            OutputKind::Cover(c) => {
+                let interior = project.settings.outputs.iter().find(|o| o.name == c.interior);
+                let Some((o, OutputKind::Pdf(p))) = interior.map(|o| (o, &o.kind)) else { continue };
+                (o, p)
+            }
             OutputKind::Epub(_) => {
                 let Some((o, p)) = print_edition(project, u.output.per_document) else { continue };
                 epub_source.insert((u.output.name.as_str(), u.scope), (o.name.as_str(), u.scope));
@@ -154,7 +160,7 @@ pub(super) fn run(project: &Project, plan: &Plan<'_>, progress: &dyn Progress) -
         .iter()
         .filter_map(|u| match &u.output.kind {
             OutputKind::Epub(e) => Some(e.compress_images),
-            OutputKind::Pdf(_) => None,
+            OutputKind::Pdf(_) | OutputKind::Cover(_) => None,
         })
         .collect();
     let (laid, packed): (Vec<LayoutResult>, BTreeMap<bool, PackedImages>) = rayon::join(
@@ -188,10 +194,21 @@ pub(super) fn run(project: &Project, plan: &Plan<'_>, progress: &dyn Progress) -
             laid[i].as_ref().map(|(lay, _)| (page_marks(lay), format!("{}.pdf", source.0)))
         })
         .collect();
+    let interior_pages: Vec<Option<usize>> = units
+        .iter()
+        .map(|u| match &u.output.kind {
+            OutputKind::Cover(c) => {
+                key_of(&c.interior, None).and_then(|i| laid[i].as_ref()).map(|(l, _)| l.pages.len())
+            }
+            _ => None,
+        })
+        .collect();
     let jobs: Vec<Job<'_>> = units
         .iter()
         .zip(marks)
-        .map(|(u, marks)| match &u.output.kind {
+        .zip(interior_pages)
+        .map(|((u, marks), pages)| match &u.output.kind {
+            OutputKind::Cover(c) => Job::Cover(u, c, pages.unwrap_or(0)),
             OutputKind::Pdf(p) => {
                 let laid = key_of(&u.output.name, u.scope).and_then(|i| laid[i].take());
                 let (lay, warnings) = laid.expect("each PDF unit has its own layout from phase 1");
@@ -212,6 +229,7 @@ pub(super) fn run(project: &Project, plan: &Plan<'_>, progress: &dyn Progress) -
                     let packed = &packed[&e.compress_images];
                     (write_epub(project, screen_of(u.scope), u, e, pages, packed, plan), u)
                 }
+                Job::Cover(u, c, pages) => (write_cover(project, u, c, pages, plan), u),
             };
             progress.step(&step_name(u.output, u.scope, book));
             out
@@ -246,6 +264,8 @@ enum Job<'a> {
     Pdf(&'a Unit<'a>, &'a PdfSettings, Layout, Vec<layout::Warning>),
     /// With the print pages its page list follows, and the file they are read from.
     Epub(&'a Unit<'a>, &'a manifest::EpubSettings, Option<(Vec<PageMark>, String)>),
+    /// With its interior's page count.
+    Cover(&'a Unit<'a>, &'a manifest::CoverSettings, usize),
 }
 
 /// What one unit produced.
@@ -255,6 +275,29 @@ struct UnitOut {
     notes: Vec<preflight::Finding>,
 }
 
+impl UnitOut {
+    /// Takes preflight findings: warnings with the diagnostics, notes apart.
+    fn findings(&mut self, found: Vec<preflight::Finding>) {
+        for f in found {
+            match f.level {
+                preflight::Level::Warning => self.warnings.push(f.diagnostic),
+                preflight::Level::Note => self.notes.push(f),
+            }
+        }
+    }
+}
+
+/// The document facts a PDF of `book` carries, with its print settings.
+fn pdf_options(book: &Book, plan: &Plan<'_>, print: PdfSettings) -> PdfOptions {
+    PdfOptions {
+        title: book.meta.title.clone(),
+        authors: book.meta.authors.clone(),
+        lang: book.meta.lang.tag().to_string(),
+        date: plan.date.map(Stamp::parts),
+        print,
+    }
+}
+
 /// The PDF output whose pages an EPUB's page list cites: the first PDF output
 /// of the manifest with the same shape (volume or per statement), else the
 /// first PDF output, laid out in the EPUB's shape. `None` without PDF outputs.
@@ -262,7 +305,7 @@ fn print_edition(project: &Project, per_document: bool) -> Option<(&Output, &Pdf
     let pdfs = || {
         project.settings.outputs.iter().filter_map(|o| match &o.kind {
             OutputKind::Pdf(p) => Some((o, p)),
-            OutputKind::Epub(_) => None,
+            OutputKind::Epub(_) | OutputKind::Cover(_) => None,
         })
     };
     pdfs().find(|(o, _)| o.per_document == per_document).or_else(|| pdfs().next())
@@ -321,19 +364,8 @@ fn write_pdf(
     }
     // A statement's findings name its file, as in `pamphlet-01-appeal`.
     let shown = if u.scope.is_some() { u.name.as_str() } else { u.output.name.as_str() };
-    for f in preflight::check(&lay, &project.images, p, shown) {
-        match f.level {
-            preflight::Level::Warning => out.warnings.push(f.diagnostic),
-            preflight::Level::Note => out.notes.push(f),
-        }
-    }
-    let popts = PdfOptions {
-        title: book.meta.title.clone(),
-        authors: book.meta.authors.clone(),
-        lang: book.meta.lang.tag().to_string(),
-        date: plan.date.map(Stamp::parts),
-        print: *p,
-    };
+    out.findings(preflight::check(&lay, &project.images, p, shown));
+    let popts = pdf_options(book, plan, *p);
     let file = plan.out_dir.join(format!("{}.pdf", u.name));
     let failed = |file: &Path, e: pdf::PdfError| {
         Diagnostics(vec![Diagnostic::error(Some(Location::file(file)), e.to_string())])
@@ -356,6 +388,45 @@ fn write_pdf(
     drop(made);
     out.files.push((file, staged, Some(pages)));
     out.files.extend(imposed);
+    Ok(out)
+}
+
+/// Lays out and writes a wrap cover for an interior of `pages` pages.
+fn write_cover(
+    project: &Project,
+    u: &Unit<'_>,
+    c: &manifest::CoverSettings,
+    pages: usize,
+    plan: &Plan<'_>,
+) -> Result<UnitOut, Diagnostics> {
+    let mut out = UnitOut { files: Vec::new(), warnings: Diagnostics::new(), notes: Vec::new() };
+    let book = &project.book;
+    let spine = layout::cover::spine_width(pages, c.caliper);
+    let interior = project.settings.outputs.iter().find_map(|o| match &o.kind {
+        OutputKind::Pdf(p) if o.name == c.interior => Some(p),
+        _ => None,
+    });
+    let spec = layout::cover::CoverSpec {
+        panel: (c.print.page.width, c.print.page.height),
+        spine,
+        meta: &book.meta,
+        image: c.image.as_ref().and_then(|p| project.images.get(p).map(|a| (p.as_path(), a))),
+        blurb: project.blurbs.get(&u.output.name).map_or(&[][..], Vec::as_slice),
+        font_size: interior.map_or(c.print.font_size, |p| p.font_size),
+    };
+    let lay = layout::cover::layout(&spec, &project.fonts);
+    let mut print = c.print;
+    if let Some(page) = lay.pages.first() {
+        print.page = manifest::PageSize { width: page.width, height: page.height };
+    }
+    out.findings(preflight::check(&lay, &project.images, &print, &u.name));
+    let popts = pdf_options(book, plan, print);
+    let file = plan.out_dir.join(format!("{}.pdf", u.name));
+    let (w, _) = spec.panel;
+    let made = pdf::write_cover(&lay, &project.fonts, &project.images, &popts, &[w, w + spine])
+        .map_err(|e| Diagnostics(vec![Diagnostic::error(Some(Location::file(&file)), e.to_string())]))?;
+    let staged = super::disk::stage_parts(&file, made.parts()).map_err(|d| Diagnostics(vec![d]))?;
+    out.files.push((file, staged, Some(1)));
     Ok(out)
 }
 

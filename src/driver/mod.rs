@@ -82,6 +82,8 @@ pub struct Project {
     /// The first document is the preface (`[book] preface`), not a statement:
     /// it gets no file of its own from a `per-document` output.
     pub preface: bool,
+    /// Each cover output's back text (`blurb`), parsed, by output name.
+    pub blurbs: std::collections::BTreeMap<String, Vec<crate::model::Block>>,
 }
 
 /// Result of a successful build.
@@ -157,7 +159,9 @@ fn build_project_on(
         .outputs
         .iter()
         .filter(|o| opts.output.as_ref().is_none_or(|n| &o.name == n))
-        .filter(|o| opts.formats.as_ref().is_none_or(|f| f.contains(&o.format())))
+        .filter(|o| {
+            opts.formats.as_ref().is_none_or(|f| f.iter().any(|x| x.extension() == o.format().extension()))
+        })
         .collect();
     if let Some(name) = &opts.output
         && outputs.is_empty()

@@ -28,6 +28,24 @@ const PARITY: [&str; 10] =
 /// Modules a symbol takes, guards included, quiet zones not.
 pub const MODULES: usize = 95;
 
+/// The 13 digits an ISBN is printed as in EAN-13: an ISBN-13's own, or an
+/// ISBN-10 under the Bookland prefix 978 with the check digit worked anew.
+/// `None` unless it is 10 or 13 characters of digits (an ISBN-10's last may be X).
+pub fn isbn13(isbn: &str) -> Option<String> {
+    let chars: Vec<char> = isbn.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
+    match chars.len() {
+        13 if chars.iter().all(char::is_ascii_digit) => Some(chars.into_iter().collect()),
+        10 if chars[..9].iter().all(char::is_ascii_digit) => {
+            let twelve: Vec<u32> =
+                "978".chars().chain(chars[..9].iter().copied()).filter_map(|c| c.to_digit(10)).collect();
+            let sum: u32 = twelve.iter().enumerate().map(|(i, v)| v * if i % 2 == 0 { 1 } else { 3 }).sum();
+            let check = (10 - sum % 10) % 10;
+            Some(twelve.iter().chain([&check]).map(|d| char::from_digit(*d, 10).unwrap_or('0')).collect())
+        }
+        _ => None,
+    }
+}
+
 /// The 95 modules (true = bar) of the EAN-13 symbol of `digits` (13 digits,
 /// hyphens and spaces ignored, the check digit verified).
 pub fn ean13(digits: &str) -> Result<Vec<bool>, String> {
@@ -84,6 +102,15 @@ pub fn bars(modules: &[bool], x: Pt, y: Pt, module: Pt, height: Pt) -> Vec<Rect>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // An ISBN-10 takes the 978 prefix and a new check digit (0-306-40615-2 is
+    // 978-0-306-40615-7); an ISBN-13 is its own digits.
+    #[test]
+    fn isbn_as_ean() {
+        assert_eq!(isbn13("0-306-40615-2").as_deref(), Some("9780306406157"));
+        assert_eq!(isbn13("978-5-699-12014-7").as_deref(), Some("9785699120147"));
+        assert_eq!(isbn13("12345"), None);
+    }
 
     // The standard's layout: 95 modules, guards in place, and the modules of
     // 9780306406157 as the EAN-13 tables give them.

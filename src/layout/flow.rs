@@ -609,17 +609,10 @@ impl Ctx<'_> {
         let caption = match &img.title {
             Some(t) => {
                 let size = self.opts.font_size() * style::CAPTION_SCALE;
+                let italic = Style { bold: false, italic: true };
                 let ps = ParaStyle {
-                    family: Family::Serif,
-                    style: Style { bold: false, italic: true },
-                    size,
-                    leading: size * style::SMALL_LEADING,
-                    align: Align::Center,
-                    indent: Pt::ZERO,
-                    width,
-                    lang: self.lang,
                     hyphenate: true,
-                    expansion: 0.0,
+                    ..ParaStyle::short(Family::Serif, italic, size, Align::Center, width, self.lang)
                 };
                 paragraph::set(&[Inline::Text(t.clone())], &ps, self.fonts)
             }

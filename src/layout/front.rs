@@ -30,7 +30,7 @@ pub fn blank(layout: &mut Layout, opts: &LayoutOptions, lang: Lang) {
     });
 }
 
-fn set(
+pub(super) fn set(
     text: &str,
     family: Family,
     style: Style,
@@ -39,29 +39,23 @@ fn set(
     width: Pt,
     fonts: &FontSet,
 ) -> Vec<LineBox> {
-    let ps = ParaStyle {
-        family,
-        style,
-        size,
-        leading: size * style::SMALL_LEADING,
-        align,
-        indent: Pt::ZERO,
-        width,
-        lang: Lang::Ru,
-        hyphenate: false,
-        expansion: 0.0,
-    };
+    let ps = ParaStyle::short(family, style, size, align, width, Lang::Ru);
     paragraph::set(&[Inline::Text(text.to_string())], &ps, fonts)
+}
+
+/// A book's title as its title page and cover set it: bold sans, centred, unhyphenated.
+pub(super) fn title_style(size: Pt, width: Pt, lang: Lang) -> ParaStyle {
+    ParaStyle::short(Family::Sans, Style { bold: true, italic: false }, size, Align::Center, width, lang)
 }
 
 /// Draws set lines starting with the top of the first line's slot at `top`;
 /// returns the top of the slot after the last line.
 /// The height of set lines.
-fn height(lines: &[LineBox]) -> Pt {
+pub(super) fn height(lines: &[LineBox]) -> Pt {
     lines.iter().map(|l| l.leading).sum()
 }
 
-fn draw(page: &mut Page, lines: &[LineBox], x: Pt, mut top: Pt) -> Pt {
+pub(super) fn draw(page: &mut Page, lines: &[LineBox], x: Pt, mut top: Pt) -> Pt {
     for l in lines {
         let size = l.ascent / 0.75;
         let baseline = top + (l.leading - size) / 2.0 + l.ascent;
@@ -177,18 +171,7 @@ pub fn prepend(
         let room = |top: Pt| foot_top - below - top;
         let dropped = top.max(opts.pdf.margins.top + opts.text_height() * style::TITLE_DROP);
         let title = |size: Pt| {
-            let ps = ParaStyle {
-                family: Family::Sans,
-                style: Style { bold: true, italic: false },
-                size,
-                leading: size * style::SMALL_LEADING,
-                align: Align::Center,
-                indent: Pt::ZERO,
-                width,
-                lang: book.meta.lang,
-                hyphenate: false,
-                expansion: 0.0,
-            };
+            let ps = title_style(size, width, book.meta.lang);
             let content = [Inline::Text(book.meta.title.clone())];
             super::display::set(&content, &ps, opts.font_size() * style::DISPLAY_FLOOR, fonts)
         };

@@ -10,6 +10,7 @@
 
 pub mod audit;
 pub mod barcode;
+pub mod cover;
 mod display;
 pub mod fit;
 mod flow;
@@ -373,6 +374,20 @@ pub struct TextRun {
     pub added: u8,
     /// The footnote the run calls (its superscript number), 0 for none.
     pub note: u32,
+    /// Which way the baseline runs: across the page, or up or down it (a spine).
+    pub turn: Turn,
+}
+
+/// The direction of a run's baseline; `x`, `y` stay the start of the baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Turn {
+    /// Left to right, as text is read.
+    #[default]
+    Across,
+    /// Bottom to top: the spine of a Russian or German book.
+    Up,
+    /// Top to bottom: the spine of an English book.
+    Down,
 }
 
 /// One glyph of a [`TextRun`]: 12 bytes, since a volume holds millions (2.5

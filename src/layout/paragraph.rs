@@ -74,6 +74,25 @@ pub struct ParaStyle {
     pub expansion: f64,
 }
 
+impl ParaStyle {
+    /// A short text (a title, a caption, a line of a title page or cover):
+    /// unindented, at the tight leading of display lines, unhyphenated, unexpanded.
+    pub fn short(family: Family, style: Style, size: Pt, align: Align, width: Pt, lang: Lang) -> ParaStyle {
+        ParaStyle {
+            family,
+            style,
+            size,
+            leading: size * super::style::SMALL_LEADING,
+            align,
+            indent: Pt::ZERO,
+            width,
+            lang,
+            hyphenate: false,
+            expansion: 0.0,
+        }
+    }
+}
+
 /// Width of a set line: from its start to the end of its last run.
 pub fn line_width(line: &LineBox) -> Pt {
     line.runs.iter().map(|r| r.x + r.width()).fold(Pt::ZERO, Pt::max)
@@ -555,6 +574,7 @@ fn place(
             scale,
             added: 0,
             note: 0,
+            turn: crate::layout::Turn::Across,
         });
         lb.last_run_ems = 0.0;
     }

@@ -51,13 +51,15 @@ pub enum Format {
     Pdf,
     /// An EPUB 3 book.
     Epub,
+    /// A wrap cover for a bound book: back, spine and front on one PDF sheet.
+    Cover,
 }
 
 impl Format {
     /// The file extension of this format, without the dot.
     pub fn extension(self) -> &'static str {
         match self {
-            Format::Pdf => "pdf",
+            Format::Pdf | Format::Cover => "pdf",
             Format::Epub => "epub",
         }
     }
@@ -341,6 +343,32 @@ impl Default for PdfSettings {
     }
 }
 
+/// Settings of a cover output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverSettings {
+    /// The PDF output whose page count sets the spine (a whole-book one).
+    pub interior: String,
+    /// The thickness of one leaf of the interior's paper (two pages).
+    pub caliper: Pt,
+    /// The front's picture, if any.
+    pub image: Option<PathBuf>,
+    /// A Markdown file set on the back.
+    pub blurb: Option<PathBuf>,
+    /// How the sheet is printed: `page` is the interior's trim (one panel), with
+    /// this output's bleed, crop marks, colour and standard.
+    pub print: PdfSettings,
+}
+
+/// Default thickness of one leaf: 80 g/m² uncoated offset paper, the usual
+/// stock of a small press's books, is about 0.1 mm.
+pub const DEFAULT_CALIPER_MM: f64 = 0.1;
+
+/// Thinnest and thickest leaf accepted, in mm: bible paper to heavy board.
+const CALIPER_RANGE_MM: std::ops::RangeInclusive<f64> = 0.03..=0.6;
+
+/// Default bleed of a cover: 3 mm, as every printer asks.
+const COVER_BLEED_MM: f64 = 3.0;
+
 /// Settings of an EPUB output.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EpubSettings {
@@ -393,6 +421,8 @@ pub enum OutputKind {
     Pdf(PdfSettings),
     /// An EPUB.
     Epub(EpubSettings),
+    /// A wrap cover.
+    Cover(CoverSettings),
 }
 
 /// One `[output.NAME]` table, resolved.
@@ -412,6 +442,7 @@ impl Output {
         match self.kind {
             OutputKind::Pdf(_) => Format::Pdf,
             OutputKind::Epub(_) => Format::Epub,
+            OutputKind::Cover(_) => Format::Cover,
         }
     }
 }
@@ -435,6 +466,13 @@ pub struct DocumentEntry {
     /// The file's character encoding when it is not UTF-8 (the entry's
     /// `encoding`, else the book's); the text is converted on reading.
     pub encoding: Option<&'static encoding_rs::Encoding>,
+}
+
+impl DocumentEntry {
+    /// A file the manifest gives nothing more about than its path.
+    pub fn plain(path: PathBuf, display: PathBuf) -> DocumentEntry {
+        DocumentEntry { path, display, title: None, running_head: None, lang: None, at: None, encoding: None }
+    }
 }
 
 /// A font file named in `[fonts]`.
@@ -637,15 +675,7 @@ pub fn single_file(md: &Path) -> Settings {
         root,
         manifest: None,
         meta: BookMeta { title, lang: Lang::Ru, identifier, ..BookMeta::default() },
-        documents: vec![DocumentEntry {
-            path,
-            display,
-            title: None,
-            running_head: None,
-            lang: None,
-            at: None,
-            encoding: None,
-        }],
+        documents: vec![DocumentEntry::plain(path, display)],
         preface: false,
         parts: Vec::new(),
         group_by: None,
@@ -740,8 +770,14 @@ fn parse_partial(text: &str, path: &Path, root: &Path) -> (Option<Settings>, Dia
     let removed = raw::check(doc.get_mut(), src, &mut diags);
     let settings = raw::deserialize(doc, src, &mut diags).map(|raw| {
         let parts = raw.part.unwrap_or_default();
-        let mut resolver =
-            Resolver { src, root: &root, removed: &removed, diags: &mut diags, has_parts: !parts.is_empty() };
+        let mut resolver = Resolver {
+            src,
+            root: &root,
+            removed: &removed,
+            diags: &mut diags,
+            has_parts: !parts.is_empty(),
+            interiors: Vec::new(),
+        };
         let (meta, documents, arrangement) = match raw.book {
             Some(book) => resolver.book(book),
             None => {
@@ -758,12 +794,13 @@ fn parse_partial(text: &str, path: &Path, root: &Path) -> (Option<Settings>, Dia
         for d in &mut documents {
             d.encoding = d.encoding.or(book_encoding);
         }
-        let outputs = match raw.output {
+        let mut outputs: Vec<Output> = match raw.output {
             Some(outputs) if !outputs.is_empty() => {
                 outputs.into_iter().filter_map(|(name, output)| resolver.output(name, output)).collect()
             }
             _ => default_outputs(),
         };
+        resolver.interiors(&mut outputs);
         let fonts = raw.fonts.map(|f| resolver.fonts(f.into_inner())).unwrap_or_default();
         let manifest = Some(std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
         Settings {
@@ -898,7 +935,22 @@ struct Resolver<'a, 'd> {
     diags: &'d mut Diagnostics,
     /// The manifest has `[[part]]` tables, so `[book] documents` may be left out.
     has_parts: bool,
+    /// The covers whose interior is found once every output is read.
+    interiors: Vec<PendingCover>,
 }
+
+/// A cover output waiting for its interior.
+struct PendingCover {
+    /// The cover's output name.
+    cover: String,
+    /// The interior it names, with the value's span.
+    named: Option<(String, Range<usize>)>,
+    /// The span of its table, for an error when it names none.
+    table: Range<usize>,
+}
+
+/// The keys a cover output takes besides its own: how it is printed, and its picture.
+const COVER_KEYS: &[&str] = &["bleed", "crop-marks", "color", "standard", "printer", "cover"];
 
 /// How `[book]` arranges the volume, before the parts are read.
 #[derive(Debug, Default)]
@@ -1172,11 +1224,20 @@ impl Resolver<'_, '_> {
             if only == format {
                 continue;
             }
+            // A cover is printed like a PDF and takes its front picture like an EPUB.
+            if format == Format::Cover && COVER_KEYS.contains(&key) {
+                continue;
+            }
             let hint = match only {
+                Format::Pdf if format == Format::Cover => {
+                    "a cover takes its trim from its interior; it accepts bleed, crop-marks, color, standard and printer"
+                }
                 Format::Pdf => "e-readers choose page and type size; this key sets pdf outputs only",
                 Format::Epub => "this key sets epub outputs only; move it to an epub output",
+                Format::Cover => "this key sets cover outputs only (format = \"cover\")",
             };
-            let message = format!("`{key}` does not apply to the {} output {table}", format.extension());
+            let kind = if format == Format::Cover { "cover" } else { format.extension() };
+            let message = format!("`{key}` does not apply to the {kind} output {table}");
             self.diags.push(self.src.error(span, message).with_hint(hint));
         }
     }
@@ -1202,14 +1263,19 @@ impl Resolver<'_, '_> {
             );
         }
         let format = match &o.format {
-            Some(f) => self.keyword(f, "format", &[("pdf", Format::Pdf), ("epub", Format::Epub)], None),
+            Some(f) => self.keyword(
+                f,
+                "format",
+                &[("pdf", Format::Pdf), ("epub", Format::Epub), ("cover", Format::Cover)],
+                None,
+            ),
             None => match name.as_str() {
                 "pdf" => Some(Format::Pdf),
                 "epub" => Some(Format::Epub),
                 _ => {
                     if !self.removed.contains(&format!("output.{}.format", key_repr(&name))) {
                         self.diags.push(
-                            src.error(span, format!("missing `format` in {table}"))
+                            src.error(span.clone(), format!("missing `format` in {table}"))
                                 .with_hint("add format = \"pdf\" or format = \"epub\""),
                         );
                     }
@@ -1226,8 +1292,19 @@ impl Resolver<'_, '_> {
                 self.foreign_keys(&o, Format::Epub, &table);
                 OutputKind::Epub(self.epub(&o))
             }
+            Format::Cover => {
+                self.foreign_keys(&o, Format::Cover, &table);
+                OutputKind::Cover(self.cover(&name, &o, span.clone()))
+            }
         };
         let per_document = o.per_document.as_ref().is_some_and(|p| *p.get_ref());
+        if per_document && let (OutputKind::Cover(_), Some(p)) = (&kind, &o.per_document) {
+            self.diags.push(
+                self.src
+                    .error(p.span(), "a cover is for a bound book, not one per statement")
+                    .with_hint("remove per-document from the cover; it wraps the whole-book pdf output"),
+            );
+        }
         Some(Output { name, kind, per_document })
     }
 
@@ -1723,6 +1800,119 @@ impl Resolver<'_, '_> {
             sans_bold: file(f.sans_bold, "sans-bold"),
             mono: file(f.mono, "mono"),
             fallback: file(f.fallback, "fallback"),
+        }
+    }
+
+    /// A cover's own keys; its interior is found once every output is read
+    /// ([`Resolver::interiors`]).
+    fn cover(&mut self, name: &str, o: &RawOutput, table: Range<usize>) -> CoverSettings {
+        let mut print = self.pdf(o);
+        if o.bleed.is_none() {
+            print.bleed = Pt::mm(COVER_BLEED_MM);
+        }
+        let mut caliper = Pt::mm(DEFAULT_CALIPER_MM);
+        if let Some(c) = &o.paper_caliper {
+            match length::length(c.get_ref()) {
+                Ok(v) if CALIPER_RANGE_MM.contains(&((v.to_mm() * 1e6).round() / 1e6)) => caliper = v,
+                Ok(v) => self.diags.push(
+                    self.src
+                        .error(c.span(), format!("paper caliper {} is not the thickness of a leaf", show_mm(v)))
+                        .with_hint("one leaf (two pages) of book paper is 0.05mm to 0.2mm: paper-caliper = \"0.1mm\""),
+                ),
+                Err(problem) => self.diags.push(self.src.problem(c.span(), problem)),
+            }
+        }
+        let image = self.existing_file(o.cover.as_ref(), "cover", "cover image");
+        let blurb = self.existing_file(o.blurb.as_ref(), "blurb", "blurb");
+        let interior = o.interior.as_ref().map(|i| (i.get_ref().trim().to_string(), i.span()));
+        self.interiors.push(PendingCover { cover: name.to_string(), named: interior, table });
+        CoverSettings { interior: String::new(), caliper, image, blurb, print }
+    }
+
+    /// A file the manifest names, relative to its folder; an error when it is missing.
+    fn existing_file(&mut self, value: Option<&Spanned<String>>, key: &str, what: &str) -> Option<PathBuf> {
+        let c = value?;
+        let written = text_value(Some(c), key, self.src, self.diags)?;
+        let path = self.root.join(&written);
+        if !path.is_file() {
+            self.diags.push(
+                self.src.error(c.span(), format!("{what} `{written}` not found")).with_hint(format!(
+                    "paths are relative to the manifest folder `{}`",
+                    self.root.display()
+                )),
+            );
+        }
+        Some(path)
+    }
+
+    /// Gives each cover its interior: the PDF output it names, else the book's
+    /// only whole-book PDF output; and the interior's trim as its panel size.
+    fn interiors(&mut self, outputs: &mut [Output]) {
+        for PendingCover { cover, named, table } in std::mem::take(&mut self.interiors) {
+            let wholes: Vec<&Output> =
+                outputs.iter().filter(|o| matches!(o.kind, OutputKind::Pdf(_)) && !o.per_document).collect();
+            let found = match &named {
+                Some((name, span)) => match outputs.iter().find(|o| &o.name == name) {
+                    Some(o) if matches!(o.kind, OutputKind::Pdf(_)) && !o.per_document => Some(o),
+                    Some(_) => {
+                        self.diags.push(
+                            self.src
+                                .error(
+                                    span.clone(),
+                                    format!("the interior `{name}` is not a whole-book pdf output"),
+                                )
+                                .with_hint("name a pdf output without per-document = true"),
+                        );
+                        None
+                    }
+                    None => {
+                        let names: Vec<String> = wholes.iter().map(|o| format!("`{}`", o.name)).collect();
+                        self.diags.push(
+                            self.src.error(span.clone(), format!("no output named `{name}`")).with_hint(
+                                if names.is_empty() {
+                                    "add a pdf output for the book's pages".to_string()
+                                } else {
+                                    format!("the whole-book pdf outputs are {}", names.join(", "))
+                                },
+                            ),
+                        );
+                        None
+                    }
+                },
+                None if wholes.len() == 1 => Some(wholes[0]),
+                None => {
+                    let message = if wholes.is_empty() {
+                        format!(
+                            "the cover [output.{}] has no interior: the book has no whole-book pdf output",
+                            key_repr(&cover)
+                        )
+                    } else {
+                        format!(
+                            "the cover [output.{}] could be for {} pdf outputs",
+                            key_repr(&cover),
+                            wholes.len()
+                        )
+                    };
+                    self.diags.push(
+                        self.src
+                            .error(table.clone(), message)
+                            .with_hint("say which with interior = \"NAME\""),
+                    );
+                    None
+                }
+            };
+            let Some((name, page)) = found.and_then(|o| match &o.kind {
+                OutputKind::Pdf(p) => Some((o.name.clone(), p.page)),
+                _ => None,
+            }) else {
+                continue;
+            };
+            if let Some(OutputKind::Cover(c)) =
+                outputs.iter_mut().find(|o| o.name == cover).map(|o| &mut o.kind)
+            {
+                c.interior = name;
+                c.print.page = page;
+            }
         }
     }
 

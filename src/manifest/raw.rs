@@ -119,7 +119,7 @@ pub(super) struct RawDocument {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(super) struct RawOutput {
-    /// `pdf` or `epub`; may be left out when the table is named `pdf` or `epub`.
+    /// `pdf`, `epub` or `cover`; may be left out when the table is named `pdf` or `epub`.
     pub format: Option<Spanned<String>>,
     /// PDF: a page name or `WIDTH x HEIGHT`.
     pub page_size: Option<Spanned<String>>,
@@ -188,13 +188,21 @@ pub(super) struct RawOutput {
     pub align: Option<Spanned<String>>,
     /// PDF: font expansion of justified lines, a percentage (`"2%"`; `"0%"` turns it off).
     pub expansion: Option<Spanned<String>>,
+    /// Cover: the PDF output whose pages the spine holds.
+    pub interior: Option<Spanned<String>>,
+    /// Cover: the thickness of one leaf (two pages), a length.
+    pub paper_caliper: Option<Spanned<String>>,
+    /// Cover: a Markdown file set on the back cover.
+    pub blurb: Option<Spanned<String>>,
+    /// PDF and cover: the print service whose rules the output follows.
+    pub printer: Option<Spanned<String>>,
 }
 
 impl RawOutput {
     /// Every key of the table with its span when it was written, in the order of
     /// [`OUTPUT_FIELDS`] (a test keeps the two alike), so checks that depend on a
     /// key's scope read it from the schema instead of listing keys again.
-    pub(super) fn key_spans(&self) -> [(&'static str, Option<Range<usize>>); 33] {
+    pub(super) fn key_spans(&self) -> [(&'static str, Option<Range<usize>>); 37] {
         [
             ("format", self.format.as_ref().map(Spanned::span)),
             ("page-size", self.page_size.as_ref().map(Spanned::span)),
@@ -229,6 +237,10 @@ impl RawOutput {
             ("font-size-max", self.font_size_max.as_ref().map(Spanned::span)),
             ("align", self.align.as_ref().map(Spanned::span)),
             ("expansion", self.expansion.as_ref().map(Spanned::span)),
+            ("interior", self.interior.as_ref().map(Spanned::span)),
+            ("paper-caliper", self.paper_caliper.as_ref().map(Spanned::span)),
+            ("blurb", self.blurb.as_ref().map(Spanned::span)),
+            ("printer", self.printer.as_ref().map(Spanned::span)),
         ]
     }
 }
@@ -402,6 +414,11 @@ const fn pdf_field(key: &'static str, accepts: &'static [Type], example: &'stati
     Field { key, accepts, example, only: Some(Format::Pdf) }
 }
 
+/// An `[output]` key that applies to covers only.
+const fn cover_field(key: &'static str, accepts: &'static [Type], example: &'static str) -> Field {
+    Field { key, accepts, example, only: Some(Format::Cover) }
+}
+
 /// An `[output]` key that applies to EPUB outputs only.
 const fn epub_field(key: &'static str, accepts: &'static [Type], example: &'static str) -> Field {
     Field { key, accepts, example, only: Some(Format::Epub) }
@@ -515,6 +532,10 @@ pub(super) static OUTPUT_FIELDS: &[Field] = &[
     pdf_field("font-size-max", &[Type::String, Type::Number], "font-size-max = \"12pt\""),
     pdf_field("align", &[Type::String], "align = \"left\""),
     pdf_field("expansion", &[Type::String], "expansion = \"2%\""),
+    cover_field("interior", &[Type::String], "interior = \"book\""),
+    cover_field("paper-caliper", &[Type::String], "paper-caliper = \"0.1mm\""),
+    cover_field("blurb", &[Type::String], "blurb = \"back.md\""),
+    pdf_field("printer", &[Type::String], "printer = \"lulu\""),
 ];
 
 static MARGINS: Schema = Schema::Fields(MARGIN_FIELDS);

@@ -90,8 +90,63 @@ fn with_book(rest: &str) -> String {
 fn pdf(s: &Settings, name: &str) -> PdfSettings {
     match &s.outputs.iter().find(|o| o.name == name).expect("output").kind {
         OutputKind::Pdf(p) => *p,
-        OutputKind::Epub(_) => panic!("{name} is an epub output"),
+        _ => panic!("{name} is not a pdf output"),
     }
+}
+
+#[track_caller]
+fn cover(s: &Settings, name: &str) -> CoverSettings {
+    match &s.outputs.iter().find(|o| o.name == name).expect("output").kind {
+        OutputKind::Cover(c) => c.clone(),
+        _ => panic!("{name} is not a cover output"),
+    }
+}
+
+// A cover finds its interior (named, or the only whole-book pdf output), takes
+// its trim, 3 mm bleed by default and its own caliper; what it cannot use is an
+// error at its line.
+#[test]
+fn cover_outputs() {
+    let book = TempBook::with(&["a.md", "back.md"]);
+    let s = ok(
+        &with_book(
+            "[output.book]\nformat = \"pdf\"\npage-size = \"A5\"\n[output.each]\nformat = \"pdf\"\nper-document = true\n\
+             [output.c]\nformat = \"cover\"\nblurb = \"back.md\"\npaper-caliper = \"0.08mm\"\n",
+        ),
+        book.path(),
+    );
+    let c = cover(&s, "c");
+    assert_eq!(c.interior, "book");
+    close(c.print.page.width, 419.53);
+    close(c.print.bleed, 8.50);
+    close(c.caliper, 0.227);
+    assert_eq!(c.blurb.as_deref(), Some(book.path().join("back.md").as_path()));
+    assert_eq!(s.outputs.iter().find(|o| o.name == "c").unwrap().format().extension(), "pdf");
+    let d = fails(
+        &with_book(
+            "[output.a]\nformat = \"pdf\"\n[output.b]\nformat = \"pdf\"\n[output.e]\nformat = \"epub\"\n\
+             [output.c]\nformat = \"cover\"\n\
+             [output.d]\nformat = \"cover\"\ninterior = \"e\"\npaper-caliper = \"2mm\"\npage-size = \"A4\"\n\
+             [output.f]\nformat = \"cover\"\ninterior = \"nope\"\nblurb = \"missing.md\"\nper-document = true\n",
+        ),
+        book.path(),
+    );
+    assert_eq!(
+        find(&d, "the cover [output.c] could be for 2 pdf outputs").hint.as_deref(),
+        Some("say which with interior = \"NAME\"")
+    );
+    assert_eq!(at(find(&d, "the interior `e` is not a whole-book pdf output")), (14, 12));
+    find(&d, "paper caliper 2mm is not the thickness of a leaf");
+    assert!(
+        find(&d, "`page-size` does not apply to the cover output [output.d]")
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("trim from its interior")
+    );
+    assert!(find(&d, "no output named `nope`").hint.as_deref().unwrap().contains("`a`, `b`"));
+    find(&d, "blurb `missing.md` not found");
+    find(&d, "a cover is for a bound book, not one per statement");
 }
 
 // A full manifest resolves every field: metadata, documents in order, lengths in points.
@@ -171,7 +226,7 @@ cover = "content/img/cover.jpg"
         OutputKind::Epub(e) => {
             assert_eq!(e.cover.as_deref(), Some(book.path().join("content/img/cover.jpg").as_path()))
         }
-        OutputKind::Pdf(_) => panic!("ebook is epub"),
+        _ => panic!("ebook is epub"),
     }
 }
 
@@ -365,7 +420,7 @@ fn unknown_format() {
     let d = fails(&with_book("[output.print]\nformat = \"docx\"\n"), book.path());
     let e = find(&d, "unknown format `docx`");
     assert_eq!(at(e), (5, 10));
-    assert_eq!(e.hint.as_deref(), Some("use \"pdf\" or \"epub\""));
+    assert_eq!(e.hint.as_deref(), Some("use \"pdf\", \"epub\" or \"cover\""));
     // A table named after a format needs no `format`; any other name does.
     let s = ok(&with_book("[output.pdf]\npage-size = \"A4\"\n"), book.path());
     close(pdf(&s, "pdf").page.width, 595.28);
@@ -419,7 +474,7 @@ fn compress_images_key() {
     let book = TempBook::with(&["a.md"]);
     let epub = |text: &str| match &ok(&with_book(text), book.path()).outputs[0].kind {
         OutputKind::Epub(e) => e.compress_images,
-        OutputKind::Pdf(_) => panic!("not an epub output"),
+        _ => panic!("not an epub output"),
     };
     assert!(epub("[output.e]\nformat = \"epub\"\n"));
     assert!(!epub("[output.e]\nformat = \"epub\"\ncompress-images = false\n"));
@@ -432,7 +487,7 @@ fn soft_hyphens_key() {
     let book = TempBook::with(&["a.md"]);
     let epub = |text: &str| match &ok(&with_book(text), book.path()).outputs[0].kind {
         OutputKind::Epub(e) => e.soft_hyphens,
-        OutputKind::Pdf(_) => panic!("not an epub output"),
+        _ => panic!("not an epub output"),
     };
     assert_eq!(epub("[output.e]\nformat = \"epub\"\n"), SoftHyphens::Auto);
     assert_eq!(SoftHyphens::Auto.languages(), [Lang::Kk]);

@@ -11,7 +11,7 @@ use super::impose::{self, Edges};
 use super::tags;
 use super::{marks, touched_edges};
 use crate::fonts::FaceId;
-use crate::layout::{Artifact, Item, Mark, Page, Rect, StructNode, TextRun};
+use crate::layout::{Artifact, Item, Mark, Page, Rect, StructNode, TextRun, Turn};
 use crate::units::Pt;
 
 /// Resource name of a face.
@@ -245,16 +245,24 @@ fn draw_run(c: &mut Content, run: &TextRun, subset: &Subset) {
     // text stays one searchable string (what `Tz` would do, without a state to reset).
     let scale = run.scale;
     let (x0, y0) = (run.x.get(), run.y.get());
+    // The page's unit vectors (y down) along the baseline (u) and toward the glyphs' tops (v).
+    let ((ux, uy), (vx, vy)) = match run.turn {
+        Turn::Across => ((1.0, 0.0), (0.0, -1.0)),
+        Turn::Up => ((0.0, -1.0), (-1.0, 0.0)),
+        Turn::Down => ((0.0, 1.0), (1.0, 0.0)),
+    };
+    // A point `along` the baseline and `above` it, in points.
+    let point = |along: f64, above: f64| (x0 + ux * along + vx * above, y0 + uy * along + vy * above);
     let mut pen = 0.0_f64;
     let mut open = false;
-    let at = |c: &mut Content, x: f64, y: f64, open: &mut bool| {
+    let at = |c: &mut Content, (x, y): (f64, f64), open: &mut bool| {
         if *open {
             c.end_shown();
             *open = false;
         }
-        c.text_matrix([scale, 0.0, 0.0, -1.0, x, y]);
+        c.text_matrix([ux * scale, uy * scale, vx, vy, x, y]);
     };
-    at(c, x0, y0, &mut open);
+    at(c, (x0, y0), &mut open);
     let mut offsets = run.offsets.iter().peekable();
     for (i, g) in run.glyphs.iter().enumerate() {
         let advance = f64::from(g.advance.get());
@@ -285,12 +293,12 @@ fn draw_run(c: &mut Content, run: &TextRun, subset: &Subset) {
             continue;
         }
         if dx != 0.0 || dy != 0.0 {
-            at(c, x0 + (pen + dx) * size * scale, y0 - dy * size, &mut open);
+            at(c, point((pen + dx) * size * scale, dy * size), &mut open);
             c.start_shown();
             c.shown_glyph(cid, 0.0);
             c.end_shown();
             pen += advance;
-            at(c, x0 + pen * size * scale, y0, &mut open);
+            at(c, point(pen * size * scale, 0.0), &mut open);
             continue;
         }
         if !open {

@@ -153,6 +153,29 @@ fn in_reading_order(
     render(&mut pages, Some(outline), structure, fonts, images, opts, &sheets, true)
 }
 
+/// Writes a wrap cover: its one page as one sheet, with fold marks at the
+/// spine's edges (`folds`, from the left trim edge) beside the crop marks. A
+/// cover is not tagged, so it claims PDF/A-2b at most.
+pub fn write_cover(
+    layout: &Layout,
+    fonts: &FontSet,
+    images: &Images,
+    opts: &PdfOptions,
+    folds: &[Pt],
+) -> Result<PdfFile, PdfError> {
+    let sizes: Vec<(Pt, Pt)> = layout.pages.iter().map(|p| (p.width, p.height)).collect();
+    let mut sheets = impose::reading_order(&sizes);
+    for sheet in &mut sheets {
+        sheet.folds_x = folds.to_vec();
+    }
+    let mut opts = opts.clone();
+    opts.print.ua = false;
+    if opts.print.standard == Some(Standard::PdfA2a) {
+        opts.print.standard = Some(Standard::PdfA2b);
+    }
+    render(&mut Pages::Shared(&layout.pages), None, None, fonts, images, &opts, &sheets, true)
+}
+
 /// The pages a render draws: borrowed, or owned and dropped once written.
 enum Pages<'a> {
     Shared(&'a [Page]),

@@ -231,6 +231,7 @@ fn run_of(text: &str, glyphs: &[(u16, std::ops::Range<u32>)]) -> TextRun {
         scale: 1.0,
         added: 0,
         note: 0,
+        turn: crate::layout::Turn::Across,
     }
 }
 
