@@ -10,12 +10,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Location};
 use crate::layout::style::MIN_TEXT;
 use crate::layout::{Item, Layout};
-use crate::manifest::{ColorMode, Fit, FitTarget, Imposition, PdfSettings};
+use crate::manifest::{ColorMode, Fit, FitTarget, Imposition, PdfSettings, PrinterUse};
 use crate::model::Images;
 use crate::pdf;
 use crate::units::Pt;
@@ -64,11 +64,24 @@ fn finding(level: Level, location: Option<Location>, message: String, hint: &str
     Finding { level, diagnostic: Diagnostic::warning(location, message).with_hint(hint) }
 }
 
-/// Checks one PDF output named `output`. Findings come sorted: images by path,
-/// then text, bleed and imposition.
-pub fn check(layout: &Layout, images: &Images, settings: &PdfSettings, output: &str) -> Vec<Finding> {
+/// What preflight checks: an output's interior or its cover, named `output`,
+/// with the manifest that findings against a printer's rules point into.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    /// The output's (or its statement's) file stem.
+    pub output: &'a str,
+    /// book.toml, when there is one.
+    pub manifest: Option<&'a Path>,
+    /// A wrap cover: one sheet, not the book's pages.
+    pub cover: bool,
+}
+
+/// Checks one PDF output. Findings come sorted: images by path, then text,
+/// bleed and imposition, then the printer's rules.
+pub fn check(layout: &Layout, images: &Images, settings: &PdfSettings, subject: Subject<'_>) -> Vec<Finding> {
+    let output = subject.output;
     let mut out = Vec::new();
-    resolution(layout, images, &mut out);
+    resolution(layout, images, settings, &mut out);
     colour(layout, images, settings, output, &mut out);
     small_text(layout, output, &mut out);
     bleed(layout, settings, output, &mut out);
@@ -95,6 +108,9 @@ pub fn check(layout: &Layout, images: &Images, settings: &PdfSettings, output: &
         && (fit.target != FitTarget::Booklet || layout.pages.len().is_multiple_of(4))
     {
         out.push(fitted(layout, fit, output));
+    }
+    if let Some(printer) = settings.printer {
+        printer_rules(layout, images, settings, printer, subject, &mut out);
     }
     if settings.imposition == Some(Imposition::TriFold) && layout.pages.len() > pdf::TRIFOLD_PANELS {
         let n = layout.pages.len();
@@ -134,8 +150,10 @@ fn fitted(layout: &Layout, fit: &crate::manifest::Fit, output: &str) -> Finding 
     )
 }
 
-/// Lowest resolution of each image over all its placements.
-fn resolution(layout: &Layout, images: &Images, out: &mut Vec<Finding>) {
+/// Lowest resolution of each image over all its placements; under a printer's
+/// rules, anything below the resolution it asks is a warning.
+fn resolution(layout: &Layout, images: &Images, settings: &PdfSettings, out: &mut Vec<Finding>) {
+    let asked = settings.printer.map(|p| p.printer.rules());
     let mut worst: BTreeMap<&PathBuf, (f64, usize)> = BTreeMap::new();
     for (i, page) in layout.pages.iter().enumerate() {
         for item in &page.items {
@@ -151,6 +169,21 @@ fn resolution(layout: &Layout, images: &Images, out: &mut Vec<Finding>) {
         }
     }
     for (key, (dpi, page)) in worst {
+        if let Some(rules) = asked
+            && dpi < rules.min_dpi - 0.5
+        {
+            let label = &layout.pages[page].label;
+            out.push(finding(
+                Level::Warning,
+                Some(Location::file(key)),
+                format!(
+                    "image is printed at {dpi:.0} dpi on page {label}; {} asks for {:.0} dpi",
+                    rules.name, rules.min_dpi
+                ),
+                "use a larger image file or print it smaller",
+            ));
+            continue;
+        }
         let level = if dpi < MIN_DPI {
             Level::Warning
         } else if dpi < GOOD_DPI {
@@ -172,15 +205,7 @@ fn resolution(layout: &Layout, images: &Images, out: &mut Vec<Finding>) {
 /// printer to convert, and CMYK pictures with more ink than the output
 /// profile allows (it will not dry, and sets off on the facing sheet).
 fn colour(layout: &Layout, images: &Images, settings: &PdfSettings, output: &str, out: &mut Vec<Finding>) {
-    let placed: std::collections::BTreeSet<&PathBuf> = layout
-        .pages
-        .iter()
-        .flat_map(|p| &p.items)
-        .filter_map(|i| match i {
-            Item::Image(img) => Some(&img.key),
-            _ => None,
-        })
-        .collect();
+    let placed: std::collections::BTreeSet<&PathBuf> = placed_images(layout).collect();
     let assets = || placed.iter().filter_map(|k| images.get(*k).map(|a| (*k, a)));
     match settings.color {
         ColorMode::Color if settings.pdfx => {
@@ -218,6 +243,114 @@ fn colour(layout: &Layout, images: &Images, settings: &PdfSettings, output: &str
         }
         _ => {}
     }
+}
+
+/// The laid-out book against its printer's rules: page count and its multiple,
+/// the inside margin the page count needs, and the safe zone along the trim.
+/// Each finding points at `printer` in book.toml.
+fn printer_rules(
+    layout: &Layout,
+    images: &Images,
+    settings: &PdfSettings,
+    printer: PrinterUse,
+    subject: Subject<'_>,
+    out: &mut Vec<Finding>,
+) {
+    let rules = printer.printer.rules();
+    let name = rules.name;
+    let output = subject.output;
+    let at = subject.manifest.map(|m| Location {
+        file: m.to_path_buf(),
+        line: printer.line,
+        column: printer.column,
+    });
+    let mut warn = |message: String, hint: &str| out.push(finding(Level::Warning, at.clone(), message, hint));
+    let n = layout.pages.len();
+    if !subject.cover {
+        let (least, most) = rules.pages;
+        if n < least || n > most {
+            warn(
+                format!("output `{output}` has {n} pages; {name} binds {least} to {most}"),
+                "add or cut pages, or choose another printer for a book this size",
+            );
+        }
+        if !n.is_multiple_of(rules.page_multiple) {
+            warn(
+                format!(
+                    "output `{output}` has {n} pages, not a multiple of {}, as {name} asks",
+                    rules.page_multiple
+                ),
+                "end the book on an even page; a blank page at the end will do",
+            );
+        }
+        let inner = settings.margins.inner + settings.binding_offset;
+        let gutter = rules.gutter_mm(n);
+        if inner.to_mm() + 0.05 < gutter {
+            warn(
+                format!(
+                    "output `{output}`: the inside margin is {:.1}mm; {name} asks {gutter:.1}mm for {n} pages",
+                    inner.to_mm()
+                ),
+                "widen `margins.inner` or add a `binding-offset`",
+            );
+        }
+    }
+    // The safe zone: text, and pictures that do not run into the bleed.
+    let safe = Pt::mm(rules.safe_mm);
+    let mut outside: Vec<String> = Vec::new();
+    for page in &layout.pages {
+        let (w, h) = (page.width, page.height);
+        let inside =
+            |x0: Pt, y0: Pt, x1: Pt, y1: Pt| x0 >= safe && y0 >= safe && x1 <= w - safe && y1 <= h - safe;
+        let unsafe_item = page.items.iter().any(|item| match item {
+            Item::Text(r) if r.turn == crate::layout::Turn::Across => {
+                !inside(r.x, r.y - r.size * 0.75, r.x + r.width(), r.y + r.size * 0.25)
+            }
+            Item::Image(img) => {
+                let r = img.rect;
+                !pdf::touched_edges(&r, w, h).any() && !inside(r.x, r.y, r.x + r.width, r.y + r.height)
+            }
+            _ => false,
+        });
+        if unsafe_item {
+            outside.push(page.label.to_string());
+        }
+    }
+    if !outside.is_empty() {
+        warn(
+            format!(
+                "output `{output}`: text or pictures closer than {:.1}mm to the trim, which {name} may cut, on page(s) {}",
+                rules.safe_mm,
+                list(&outside)
+            ),
+            "widen the margins (running heads and page numbers sit in them too)",
+        );
+    }
+    // Ink past the printer's own limit, lower than the profile's.
+    if let Some(limit) = rules.ink_limit
+        && settings.color == ColorMode::Cmyk
+    {
+        let placed: std::collections::BTreeSet<&PathBuf> = placed_images(layout).collect();
+        for key in placed {
+            let Some(asset) = images.get(key) else { continue };
+            if let Some(most) = pdf::cmyk::most_ink_printed(asset).filter(|m| *m > limit + 2.0) {
+                out.push(finding(
+                    Level::Warning,
+                    Some(Location::file(key)),
+                    format!("image lays down up to {most:.0} % ink in output `{output}`; {name} allows {limit:.0} %"),
+                    "lighten its shadows, or separate it with a profile limited to the printer's ink",
+                ));
+            }
+        }
+    }
+}
+
+/// The keys of the images placed in a layout.
+fn placed_images(layout: &Layout) -> impl Iterator<Item = &PathBuf> {
+    layout.pages.iter().flat_map(|p| &p.items).filter_map(|i| match i {
+        Item::Image(img) => Some(&img.key),
+        _ => None,
+    })
 }
 
 /// Text set below [`MIN_TEXT`], once per output with the pages it is on.
@@ -332,7 +465,7 @@ mod tests {
     }
 
     fn run(layout: Layout, images: &Images, settings: &PdfSettings) -> Vec<Finding> {
-        check(&layout, images, settings, "print")
+        check(&layout, images, settings, Subject { output: "print", manifest: None, cover: false })
     }
 
     fn layout(pages: Vec<Page>) -> Layout {

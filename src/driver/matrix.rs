@@ -364,7 +364,9 @@ fn write_pdf(
     }
     // A statement's findings name its file, as in `pamphlet-01-appeal`.
     let shown = if u.scope.is_some() { u.name.as_str() } else { u.output.name.as_str() };
-    out.findings(preflight::check(&lay, &project.images, p, shown));
+    let subject =
+        preflight::Subject { output: shown, manifest: project.settings.manifest.as_deref(), cover: false };
+    out.findings(preflight::check(&lay, &project.images, p, subject));
     let popts = pdf_options(book, plan, *p);
     let file = plan.out_dir.join(format!("{}.pdf", u.name));
     let failed = |file: &Path, e: pdf::PdfError| {
@@ -419,7 +421,9 @@ fn write_cover(
     if let Some(page) = lay.pages.first() {
         print.page = manifest::PageSize { width: page.width, height: page.height };
     }
-    out.findings(preflight::check(&lay, &project.images, &print, &u.name));
+    let subject =
+        preflight::Subject { output: &u.name, manifest: project.settings.manifest.as_deref(), cover: true };
+    out.findings(preflight::check(&lay, &project.images, &print, subject));
     let popts = pdf_options(book, plan, print);
     let file = plan.out_dir.join(format!("{}.pdf", u.name));
     let (w, _) = spec.panel;

@@ -279,7 +279,12 @@ pub fn preflight(project: &Project) -> Vec<preflight::Finding> {
                 continue;
             }
         };
-        out.extend(preflight::check(&lay, &project.images, p, &o.name));
+        let subject = preflight::Subject {
+            output: &o.name,
+            manifest: project.settings.manifest.as_deref(),
+            cover: false,
+        };
+        out.extend(preflight::check(&lay, &project.images, p, subject));
     }
     out
 }
@@ -303,7 +308,15 @@ pub fn typeset_book(
     let volume = (book.documents.len() > 1 || !book.parts.is_empty()) && !p.is_leaflet();
     lopts.front_matter = p.contents.unwrap_or(volume);
     lopts.start_recto = p.start.map_or(volume, |s| s == manifest::Start::Recto);
-    layout::typeset(book, &project.images, &project.fonts, &lopts)
+    let (mut lay, warnings) = layout::typeset(book, &project.images, &project.fonts, &lopts);
+    // A print service binds whole leaves (or signatures): blank pages make up the last.
+    if let Some(printer) = p.printer {
+        let multiple = printer.printer.rules().page_multiple;
+        while !lay.pages.len().is_multiple_of(multiple) {
+            layout::front::blank(&mut lay, &lopts, book.meta.lang);
+        }
+    }
+    (lay, warnings)
 }
 
 /// The print pages of a layout as marks for the EPUB page list.

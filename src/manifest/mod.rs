@@ -23,6 +23,7 @@
 mod documents;
 mod identifier;
 mod length;
+pub mod printer;
 mod raw;
 mod suggest;
 #[cfg(test)]
@@ -40,6 +41,7 @@ use crate::units::Pt;
 
 pub use identifier::{derive_identifier, isbn_problem};
 pub use length::{parse_length, parse_page_size};
+pub use printer::Printer;
 
 use length::Problem;
 use raw::{RawBook, RawFonts, RawOutput, StrOrNum, StrOrTable, key_repr};
@@ -197,6 +199,20 @@ pub struct PdfSettings {
     /// Font expansion of justified lines: how far glyphs may be set wider or
     /// narrower, as a share of their width (0.02 = ±2 %); 0 turns it off.
     pub expansion: f64,
+    /// The print service whose rules the output follows, and where book.toml names it.
+    pub printer: Option<PrinterUse>,
+}
+
+/// `printer = "NAME"`, with the line and column of its value in book.toml, where
+/// preflight's findings against the printer's rules point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrinterUse {
+    /// The service.
+    pub printer: Printer,
+    /// 1-based line of the value.
+    pub line: usize,
+    /// 1-based column of the value.
+    pub column: usize,
 }
 
 /// Default font expansion: ±2 %, pdfTeX's usual `\pdffontexpand` stretch and shrink
@@ -619,6 +635,7 @@ pub fn default_pdf() -> PdfSettings {
         standard: None,
         ua: false,
         pdfx: false,
+        printer: None,
         start: None,
         contents: None,
         running_heads: true,
@@ -1616,8 +1633,101 @@ impl Resolver<'_, '_> {
     }
 
     /// Bleed, crop marks, imposition, creep, colour and standard.
+    /// A warning at each key whose value breaks the output's printer's rules.
+    fn printer_overrides(&mut self, o: &RawOutput, s: &PdfSettings) {
+        let Some(PrinterUse { printer, .. }) = s.printer else { return };
+        let rules = printer.rules();
+        let name = rules.name;
+        let cover = o.format.as_ref().is_some_and(|f| f.get_ref().trim().eq_ignore_ascii_case("cover"));
+        let mut warn = |span: Range<usize>, message: String, hint: String| {
+            self.diags.push(
+                Diagnostic::warning(Some(Location::at(self.src.path, self.src.text, span.start)), message)
+                    .with_hint(hint),
+            );
+        };
+        let printer_span = o.printer.as_ref().map_or(0..0, Spanned::span);
+        if let Some(b) = &o.bleed
+            && s.bleed.to_mm() + 0.05 < rules.bleed_mm
+        {
+            warn(
+                b.span(),
+                format!(
+                    "{name} asks for {:.2}mm of bleed; this output has {}",
+                    rules.bleed_mm,
+                    show_mm(s.bleed)
+                ),
+                format!("leave `bleed` out to take {name}'s"),
+            );
+        }
+        if let Some(c) = &o.crop_marks
+            && s.crop_marks != rules.crop_marks
+        {
+            let (message, hint) = if rules.crop_marks {
+                (format!("{name} trims by crop marks, and this output has none"), "set crop-marks = true")
+            } else {
+                (format!("{name} refuses files with crop marks"), "set crop-marks = false, or leave it out")
+            };
+            warn(c.span(), message, hint.into());
+        }
+        if let Some(c) = &o.color
+            && rules.color == ColorMode::Cmyk
+            && s.color == ColorMode::Color
+        {
+            warn(
+                c.span(),
+                format!("{name} asks for CMYK or gray, not RGB"),
+                "set color = \"cmyk\" (or \"gray\"), or leave it out".into(),
+            );
+        }
+        if let Some(st) = &o.standard
+            && rules.pdfx
+            && !s.pdfx
+        {
+            warn(
+                st.span(),
+                format!("{name} asks for PDF/X; this output does not claim it"),
+                "add \"pdf/x-4\" to `standard`".into(),
+            );
+        }
+        if let Some(i) = &o.imposition
+            && rules.single_pages
+            && s.imposition.is_some()
+        {
+            warn(
+                i.span(),
+                format!("{name} imposes the pages itself and takes single pages"),
+                "remove `imposition` from this output, or make another output for a local press".into(),
+            );
+        }
+        let (w, h) = (s.page.width.to_mm(), s.page.height.to_mm());
+        if !cover && !rules.prints_trim(w, h) {
+            let span = o.page_size.as_ref().map_or(printer_span, Spanned::span);
+            warn(
+                span,
+                format!(
+                    "{name} does not print a {}x{}mm trim",
+                    (w * 10.0).round() / 10.0,
+                    (h * 10.0).round() / 10.0
+                ),
+                format!("use one of its trims: {}", rules.trim_list()),
+            );
+        }
+    }
+
     fn print(&mut self, o: &RawOutput, s: &mut PdfSettings) {
         let src = self.src;
+        // A printer's defaults first: the keys below override them.
+        if let Some(p) = &o.printer
+            && let Some(printer) = self.keyword(p, "printer", printer::NAMES, None)
+        {
+            let rules = printer.rules();
+            s.bleed = Pt::mm(rules.bleed_mm);
+            s.crop_marks = rules.crop_marks;
+            s.color = rules.color;
+            s.pdfx = rules.pdfx;
+            let (line, column) = crate::diag::line_col(src.text, p.span().start);
+            s.printer = Some(PrinterUse { printer, line, column });
+        }
         if let Some(b) = &o.bleed {
             match length::length(b.get_ref()) {
                 Ok(v) if v.to_mm() <= MAX_BLEED_MM + 1e-9 => s.bleed = v,
@@ -1682,6 +1792,8 @@ impl Resolver<'_, '_> {
             }
         }
         if let Some(st) = &o.standard {
+            // The standards written replace a printer's.
+            s.pdfx = false;
             for value in st.get_ref().values() {
                 let written = value.trim().to_ascii_lowercase().replace(' ', "");
                 let level = match written.as_str() {
@@ -1726,6 +1838,7 @@ impl Resolver<'_, '_> {
                 }
             }
         }
+        self.printer_overrides(o, s);
     }
 
     fn margins(&mut self, m: &Spanned<StrOrTable<raw::RawMargins>>, s: &mut PdfSettings) {

@@ -146,6 +146,16 @@ pub fn most_ink(asset: &ImageAsset) -> Option<f64> {
     Some(f64::from(most) / 255.0 * 100.0)
 }
 
+/// The most ink any pixel of a picture lays down as a CMYK job prints it:
+/// a CMYK JPEG as it is, a colour picture once converted, a gray one in black alone.
+pub fn most_ink_printed(asset: &ImageAsset) -> Option<f64> {
+    match convert(asset).ok()? {
+        Pixels::Cmyk => most_ink(asset),
+        Pixels::Gray => Some(100.0),
+        Pixels::Converted { cmyk, .. } => cmyk.chunks_exact(4).map(total_ink).reduce(f64::max),
+    }
+}
+
 /// JPEG quality of a converted photograph: the usual setting for print, where
 /// the loss stays below what a 60 lines/cm screen resolves.
 const JPEG_QUALITY: u8 = 90;
