@@ -393,6 +393,31 @@ fn a_wrap_cover_fits_its_interior() {
     }
     // 9 pages are 5 leaves: a 0.5 mm spine on 0.1 mm paper.
     assert_eq!(pages, 9);
+    // A 120-page volume (120 one-page statements) on 0.1 mm paper is 60 leaves:
+    // its cover is 2 x trim + 6 mm + 2 x bleed wide.
+    let thick = Book::empty("cover-120");
+    for i in 0..120 {
+        thick.write(
+            format!("s/{i:03}.md"),
+            format!("# Заявление {i}\n\nКороткий текст заявления номер {i}.\n"),
+        );
+    }
+    thick.write(
+        "book.toml",
+        "[book]\ntitle = \"Сто двадцать\"\nlanguage = \"ru\"\ndocuments = [\"s/*.md\"]\n\
+         [output.book]\nformat = \"pdf\"\npage-size = \"A5\"\ncontents = false\nstart = \"any\"\n\
+         [output.cover]\nformat = \"cover\"\npaper-caliper = \"0.1mm\"\n",
+    );
+    thick.run(["build"]).success();
+    assert_eq!(boxes(&thick.path("out/book.pdf")).0, 120);
+    let (_, b) = boxes(&thick.path("out/cover.pdf"));
+    let spine = 6.0 * MM;
+    assert_box(
+        &b[0]["MediaBox"],
+        [0.0, 0.0, 2.0 * A5.0 + spine + 2.0 * bleed, A5.1 + 2.0 * bleed],
+        "cover-120",
+    );
+    assert_box(&b[0]["TrimBox"], [bleed, bleed, bleed + 2.0 * A5.0 + spine, bleed + A5.1], "cover-120");
     let images = image_objects(&book.path("out/cover.pdf"));
     assert_eq!(images.len(), 1, "the front's picture: {images:?}");
     if let Some(f) = pdfx_facts(&book.path("out/cover-press.pdf")) {

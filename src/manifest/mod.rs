@@ -1924,7 +1924,13 @@ impl Resolver<'_, '_> {
             print.bleed = Pt::mm(COVER_BLEED_MM);
         }
         let mut caliper = Pt::mm(DEFAULT_CALIPER_MM);
-        if let Some(c) = &o.paper_caliper {
+        let stock = o.paper_caliper.as_ref().and_then(|c| {
+            let name = c.get_ref().trim().to_ascii_lowercase();
+            printer::STOCKS.iter().find(|(n, _)| *n == name).map(|(_, mm)| Pt::mm(*mm))
+        });
+        if let Some(mm) = stock {
+            caliper = mm;
+        } else if let Some(c) = &o.paper_caliper {
             match length::length(c.get_ref()) {
                 Ok(v) if CALIPER_RANGE_MM.contains(&((v.to_mm() * 1e6).round() / 1e6)) => caliper = v,
                 Ok(v) => self.diags.push(
@@ -1932,7 +1938,14 @@ impl Resolver<'_, '_> {
                         .error(c.span(), format!("paper caliper {} is not the thickness of a leaf", show_mm(v)))
                         .with_hint("one leaf (two pages) of book paper is 0.05mm to 0.2mm: paper-caliper = \"0.1mm\""),
                 ),
-                Err(problem) => self.diags.push(self.src.problem(c.span(), problem)),
+                Err(_) => {
+                    let names: Vec<&str> = printer::STOCKS.iter().map(|(n, _)| *n).collect();
+                    self.diags.push(
+                        self.src
+                            .error(c.span(), format!("paper caliper `{}` is neither a length nor a paper", c.get_ref().trim()))
+                            .with_hint(format!("give the thickness of a leaf, \"0.1mm\", or a paper: {}", names.join(", "))),
+                    );
+                }
             }
         }
         let image = self.existing_file(o.cover.as_ref(), "cover", "cover image");

@@ -48,6 +48,19 @@ pub const NAMES: &[(&str, Printer)] = &[
     ("ingramspark", Printer::IngramSpark),
 ];
 
+/// Paper stocks `paper-caliper` accepts by name, with the thickness of one leaf
+/// (two pages) in mm: KDP's spine factors per page (0.002252 in white, 0.0025 in
+/// cream, 0.002347 in premium colour, from its cover calculator), Lulu's 60#
+/// white at 444 pages per inch (help.api.lulu.com 64000254616), and 80 g/m²
+/// uncoated offset.
+pub const STOCKS: &[(&str, f64)] = &[
+    ("kdp-white", 2.0 * 0.002252 * IN),
+    ("kdp-cream", 2.0 * 0.0025 * IN),
+    ("kdp-color", 2.0 * 0.002347 * IN),
+    ("lulu-white", 2.0 * IN / 444.0),
+    ("offset-80", 0.1),
+];
+
 /// What a printer asks of a file.
 #[derive(Debug)]
 pub struct Rules {

@@ -147,6 +147,27 @@ fn cover_outputs() {
     assert!(find(&d, "no output named `nope`").hint.as_deref().unwrap().contains("`a`, `b`"));
     find(&d, "blurb `missing.md` not found");
     find(&d, "a cover is for a bound book, not one per statement");
+    // A paper by name: KDP's cream is 0.0025 in a page.
+    let s = ok(
+        &with_book(
+            "[output.b]\nformat = \"pdf\"\n[output.c]\nformat = \"cover\"\npaper-caliper = \"kdp-cream\"\n",
+        ),
+        book.path(),
+    );
+    assert!((cover(&s, "c").caliper.to_mm() - 0.127).abs() < 1e-9);
+    let d = fails(
+        &with_book(
+            "[output.b]\nformat = \"pdf\"\n[output.c]\nformat = \"cover\"\npaper-caliper = \"bible\"\n",
+        ),
+        book.path(),
+    );
+    assert!(
+        find(&d, "paper caliper `bible` is neither a length nor a paper")
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("kdp-white")
+    );
 }
 
 // A full manifest resolves every field: metadata, documents in order, lengths in points.
