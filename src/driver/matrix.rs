@@ -404,6 +404,24 @@ fn write_cover(
     let mut out = UnitOut { files: Vec::new(), warnings: Diagnostics::new(), notes: Vec::new() };
     let book = &project.book;
     let spine = layout::cover::spine_width(pages, c.caliper);
+    if spine < layout::cover::MIN_SPINE {
+        let at = project.settings.manifest.as_ref().map(Location::file);
+        out.warnings.push(
+            Diagnostic::warning(
+                at,
+                format!(
+                    "cover `{}`: a spine of {:.1}mm ({pages} pages of `{}`) is too thin to bind with glue",
+                    u.name,
+                    spine.to_mm(),
+                    c.interior
+                ),
+            )
+            .with_hint("staple the book instead (imposition = \"booklet\"), or give it more pages"),
+        );
+    }
+    // The front's picture: as given, else the first statement's first, as an e-book's cover.
+    let first = book.documents.first().and_then(|d| d.images().first().map(|i| i.path.clone()));
+    let picture = c.image.as_ref().or(first.as_ref());
     let interior = project.settings.outputs.iter().find_map(|o| match &o.kind {
         OutputKind::Pdf(p) if o.name == c.interior => Some(p),
         _ => None,
@@ -412,7 +430,7 @@ fn write_cover(
         panel: (c.print.page.width, c.print.page.height),
         spine,
         meta: &book.meta,
-        image: c.image.as_ref().and_then(|p| project.images.get(p).map(|a| (p.as_path(), a))),
+        image: picture.and_then(|p| project.images.get(p).map(|a| (p.as_path(), a))),
         blurb: project.blurbs.get(&u.output.name).map_or(&[][..], Vec::as_slice),
         font_size: interior.map_or(c.print.font_size, |p| p.font_size),
     };

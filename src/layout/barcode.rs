@@ -80,6 +80,12 @@ pub fn ean13(digits: &str) -> Result<Vec<bool>, String> {
     Ok(bits.chars().map(|c| c == '1').collect())
 }
 
+/// Whether module `i` of a 95-module symbol belongs to a guard (start, centre,
+/// end), whose bars run down between the human-readable digits.
+pub fn is_guard(i: usize) -> bool {
+    i < 3 || (45..50).contains(&i) || i >= 92
+}
+
 /// The bars of `modules` as rectangles from (`x`, `y`), each module `module`
 /// wide and every bar `height` tall: adjacent bar modules make one rectangle.
 pub fn bars(modules: &[bool], x: Pt, y: Pt, module: Pt, height: Pt) -> Vec<Rect> {

@@ -42,6 +42,10 @@ pub const PANEL_MARGIN: Pt = Pt::new(15.0 * 72.0 / 25.4);
 /// its mark, and KDP asks for 1/16 in on either side.
 pub const SPINE_CLEARANCE: Pt = Pt::new(1.6 * 72.0 / 25.4);
 
+/// The thinnest spine a glued (perfect) binding holds: about 24 pages of book
+/// paper, the fewest KDP binds.
+pub const MIN_SPINE: Pt = Pt::new(1.5 * 72.0 / 25.4);
+
 /// Smallest and largest type on the spine.
 const SPINE_MIN: Pt = Pt::new(6.0);
 const SPINE_MAX: Pt = Pt::new(14.0);
@@ -139,8 +143,9 @@ fn front(page: &mut Page, spec: &CoverSpec<'_>, fonts: &FontSet, x0: Pt) {
 /// allows, shortened to the title alone when the whole does not fit its length.
 fn spine(page: &mut Page, spec: &CoverSpec<'_>, fonts: &FontSet, x0: Pt) {
     let (_, h) = spec.panel;
-    // Capitals and ascenders take about 0.72 of the size; descenders 0.22 more.
-    let size = ((spec.spine - SPINE_CLEARANCE * 2.0) / 0.95).min(SPINE_MAX);
+    // Capitals and ascenders take about 0.72 of the size: the letters' body, not
+    // the few descenders, must keep clear of the folds.
+    let size = ((spec.spine - SPINE_CLEARANCE * 2.0) / 0.75).min(SPINE_MAX);
     if size < SPINE_MIN {
         return;
     }
@@ -248,8 +253,9 @@ fn gather(blocks: &[Block], out: &mut Vec<(Vec<Inline>, bool, Lang)>) {
 }
 
 /// The ISBN above the bars, the bars, and the 13 digits under them as EAN-13
-/// prints them (the first left of the bars, then two groups of six), with the
-/// block's bottom right corner at `corner`.
+/// prints them: the first left of the bars, then each under its seven modules,
+/// with the guard bars running down between the two groups. The block's bottom
+/// right corner is at `corner`.
 fn barcode_block(page: &mut Page, isbn: &str, fonts: &FontSet, corner: (Pt, Pt)) {
     let Some(digits) = barcode::isbn13(isbn) else { return };
     let Ok(modules) = barcode::ean13(&digits) else { return };
@@ -261,19 +267,25 @@ fn barcode_block(page: &mut Page, isbn: &str, fonts: &FontSet, corner: (Pt, Pt))
     let bars_x = x + MODULE * 11.0;
     let digits_h = size * 1.1;
     let bars_y = corner.1 - digits_h - BAR_HEIGHT;
-    let label = set(&format!("ISBN {isbn}"), Family::Sans, regular, size, Align::Center, width, fonts);
-    draw(page, &label, x, bars_y - height(&label));
-    page.items
-        .extend(barcode::bars(&modules, bars_x, bars_y, MODULE, BAR_HEIGHT).into_iter().map(Item::Rule));
-    // The human-readable digits: the first in the quiet zone, then under each half.
-    let groups = [
-        (&digits[0..1], x, MODULE * 9.0),
-        (&digits[1..7], bars_x + MODULE * 3.0, MODULE * 42.0),
-        (&digits[7..13], bars_x + MODULE * 50.0, MODULE * 42.0),
-    ];
-    for (text, gx, gw) in groups {
-        let lines = set(text, Family::Sans, regular, size, Align::Center, gw, fonts);
-        draw(page, &lines, gx, corner.1 - digits_h);
+    let label =
+        set(&format!("ISBN {isbn}"), Family::Sans, regular, size, Align::Center, MODULE * 95.0, fonts);
+    draw(page, &label, bars_x, bars_y - height(&label));
+    // The guards reach five modules further down, beside the digits.
+    let only = |guard: bool| -> Vec<bool> {
+        modules.iter().enumerate().map(|(i, &m)| m && barcode::is_guard(i) == guard).collect()
+    };
+    let rules = barcode::bars(&only(false), bars_x, bars_y, MODULE, BAR_HEIGHT)
+        .into_iter()
+        .chain(barcode::bars(&only(true), bars_x, bars_y, MODULE, BAR_HEIGHT + MODULE * 5.0));
+    page.items.extend(rules.map(Item::Rule));
+    // Each digit centred on its seven modules; the first in the quiet zone.
+    let slot = MODULE * 7.0;
+    let starts = std::iter::once(x + MODULE * 2.0)
+        .chain((0..6).map(|k| bars_x + MODULE * 3.0 + slot * k as f64))
+        .chain((0..6).map(|k| bars_x + MODULE * 50.0 + slot * k as f64));
+    for (digit, sx) in digits.chars().zip(starts) {
+        let lines = set(&digit.to_string(), Family::Sans, regular, size, Align::Center, slot, fonts);
+        draw(page, &lines, sx, corner.1 - digits_h);
     }
 }
 

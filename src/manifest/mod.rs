@@ -1920,7 +1920,7 @@ impl Resolver<'_, '_> {
     /// ([`Resolver::interiors`]).
     fn cover(&mut self, name: &str, o: &RawOutput, table: Range<usize>) -> CoverSettings {
         let mut print = self.pdf(o);
-        if o.bleed.is_none() {
+        if o.bleed.is_none() && print.printer.is_none() {
             print.bleed = Pt::mm(COVER_BLEED_MM);
         }
         let mut caliper = Pt::mm(DEFAULT_CALIPER_MM);
