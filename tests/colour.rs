@@ -220,3 +220,71 @@ fn no_lonely_last_lines() {
     assert!(pages.len() > 300, "too few pages to judge: {}", pages.len());
     assert!(lonely.is_empty(), "pages holding a statement's last line or two: {lonely:?}");
 }
+
+/// The share of a PDF's full justified lines (ending at their column's flush
+/// edge) whose mean space passes half an em, in per cent, over two columns.
+fn loose_percent_in_columns(pdf: &std::path::Path) -> Option<f64> {
+    let pages = validate::pdf_lines(pdf)?;
+    let body = body(&pages);
+    let (mut full, mut loose) = (0usize, 0usize);
+    for page in &body {
+        let mid = page.iter().map(|l| l.x1).fold(0.0_f64, f64::max) / 2.0;
+        for column in [true, false] {
+            let lines: Vec<&PdfLine> = page.iter().filter(|l| (l.x0 < mid) == column).collect();
+            let edge = flush_edge(lines.iter().map(|l| l.x1));
+            for l in lines.into_iter().filter(|l| l.x1 > edge - 1.0) {
+                full += 1;
+                loose += usize::from(mean_space_em(l).is_some_and(|m| m > 0.5));
+            }
+        }
+    }
+    assert!(full > 40, "too few full lines to judge: {full}");
+    Some(loose as f64 * 100.0 / full as f64)
+}
+
+// An A4 leaflet in two columns copyfitted to two pages (about 40 characters a
+// line): letter-spacing, the last resort, takes up a good share of the loose
+// lines that the same leaflet has without it (tracking = "0%"); the text stays
+// the same words.
+#[test]
+fn letter_spacing_takes_up_loose_lines() {
+    let book = Book::fixture("leaflet/fit");
+    let manifest = "[book]\ntitle = \"Зарплата\"\nlanguage = \"ru\"\ndate = \"2026-03-01\"\ndocuments = [\"content/*.md\"]\n\
+         [output.a4]\nformat = \"pdf\"\npage-size = \"A4\"\ncolumns = 2\nfit-pages = 2\n\
+         [output.plain]\nformat = \"pdf\"\npage-size = \"A4\"\ncolumns = 2\nfit-pages = 2\ntracking = \"0%\"\n";
+    book.write("book.toml", manifest);
+    book.run(["build", "-q"]).success();
+    let (Some(spaced), Some(plain)) = (
+        loose_percent_in_columns(&book.path("out/a4.pdf")),
+        loose_percent_in_columns(&book.path("out/plain.pdf")),
+    ) else {
+        return;
+    };
+    // (This measure takes the type size as the line box over 1.2, stricter than
+    // typo-audit's, which finds 4.4 % and 14.7 %.)
+    assert!(spaced < 15.0, "{spaced:.1} % loose with letter-spacing ({plain:.1} % without)");
+    assert!(
+        spaced <= plain * 0.8,
+        "letter-spacing takes up few loose lines: {spaced:.1} % against {plain:.1} %"
+    );
+    let sources: Vec<_> = std::fs::read_dir(book.path("content"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    // `pdftotext -layout` sets two columns side by side on one line; their lines
+    // in reading order come from the word boxes.
+    let Some(pages) = validate::pdf_lines(&book.path("out/a4.pdf")) else { return };
+    let text: Vec<String> = pages
+        .iter()
+        .flatten()
+        .map(|l| l.words.iter().map(|w| w.0.as_str()).collect::<Vec<_>>().join(" "))
+        .collect();
+    let got = validate::pdf_words(&text.join("\n"));
+    for src in &sources {
+        let md = std::fs::read_to_string(src).unwrap();
+        let missing: Vec<String> =
+            validate::markdown_words(&md).into_iter().filter(|w| !got.contains(w)).collect();
+        assert!(missing.is_empty(), "words missing: {missing:?}");
+    }
+}

@@ -214,6 +214,7 @@ fn back(page: &mut Page, spec: &CoverSpec<'_>, fonts: &FontSet) {
         lang: spec.meta.lang,
         hyphenate: true,
         expansion: 0.0,
+        tracking: 0.0,
     };
     let mut paragraphs: Vec<(Vec<Inline>, bool, Lang)> = Vec::new();
     gather(spec.blurb, &mut paragraphs);

@@ -145,6 +145,7 @@ mod tests {
             lang: Lang::Ru,
             hyphenate: false,
             expansion: 0.0,
+            tracking: 0.0,
         }
     }
 

@@ -178,6 +178,7 @@ pub fn build(
         lang: doc.lang,
         hyphenate: false,
         expansion: 0.0,
+        tracking: 0.0,
     };
     let number = |n: u32| paragraph::set(&[Inline::Text(format!("{n}."))], &number_style, fonts).pop();
     // Every note's text hangs at one indent: past the widest number and an en space.
@@ -191,6 +192,7 @@ pub fn build(
             lang: note.lang,
             hyphenate: true,
             expansion: opts.pdf.expansion,
+            tracking: opts.pdf.tracking,
             ..number_style.clone()
         };
         for b in &note.blocks {
@@ -259,6 +261,7 @@ impl Ctx<'_> {
             lang: self.lang,
             hyphenate: true,
             expansion: self.opts.pdf.expansion,
+            tracking: self.opts.pdf.tracking,
         }
     }
 
@@ -389,6 +392,7 @@ impl Ctx<'_> {
                     lang: self.lang,
                     hyphenate: false,
                     expansion: 0.0,
+                    tracking: 0.0,
                 };
                 let lines = display::set(content, &ps, size * style::DISPLAY_FLOOR, self.fonts);
                 if before > 0.0 {
@@ -474,6 +478,7 @@ impl Ctx<'_> {
                     lang: self.lang,
                     hyphenate: false,
                     expansion: 0.0,
+                    tracking: 0.0,
                 };
                 for line in text.lines() {
                     let content = [Inline::Text(code_line(line))];
@@ -539,6 +544,7 @@ impl Ctx<'_> {
             lang: self.lang,
             hyphenate: false,
             expansion: 0.0,
+            tracking: 0.0,
         };
         let mut set = paragraph::set(&[Inline::Text(marker.to_string())], &ps, self.fonts);
         let mut mline = set.pop()?;
@@ -657,6 +663,7 @@ impl Ctx<'_> {
             lang,
             hyphenate,
             expansion: 0.0,
+            tracking: 0.0,
         };
         let line_width = |l: &LineBox| -> Pt { l.runs.iter().map(TextRun::width).sum() };
         // A cell set on one line, for measuring.
@@ -849,6 +856,7 @@ impl Ctx<'_> {
                     lang: cell.lang,
                     hyphenate: true,
                     expansion: 0.0,
+                    tracking: 0.0,
                 };
                 lines.extend(paragraph::set(&content, &ps, self.fonts));
             }

@@ -33,6 +33,7 @@ pub fn running_head(text: &str, size: Pt, width: Pt, lang: Lang, fonts: &FontSet
         lang,
         hyphenate: false,
         expansion: 0.0,
+        tracking: 0.0,
     };
     let words: Vec<&str> = text.split(' ').collect();
     let mut line = None;
@@ -160,6 +161,7 @@ mod tests {
             lang: Lang::Ru,
             hyphenate: false,
             expansion: 0.0,
+            tracking: 0.0,
         };
         let untracked = paragraph::set(&[Inline::Text("ЗАЯВЛЕНИЕ ПРОФКОМА".into())], &plain, &f);
         let gained = (line_width(&caps) - caps.runs[0].x) - line_width(&untracked[0]);

@@ -1117,6 +1117,7 @@ impl Paginator<'_> {
                 lang: Lang::En,
                 hyphenate: false,
                 expansion: 0.0,
+                tracking: 0.0,
             };
             paragraph::set(&[Inline::Text(text.to_string())], &ps, fonts).into_iter().next()
         };

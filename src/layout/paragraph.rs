@@ -72,6 +72,9 @@ pub struct ParaStyle {
     /// Font expansion of justified lines (`expansion` of the output; see
     /// `linebreak::Params::expansion`).
     pub expansion: f64,
+    /// Most letter-spacing of a loose justified line, in ems a letter (`tracking`
+    /// of the output; 0 for none).
+    pub tracking: f64,
 }
 
 impl ParaStyle {
@@ -89,6 +92,7 @@ impl ParaStyle {
             lang,
             hyphenate: false,
             expansion: 0.0,
+            tracking: 0.0,
         }
     }
 }
@@ -402,13 +406,29 @@ pub fn set_loosened(
                 (ratio, scale) = (set.ratio, set.scale);
                 lb.ratio = ratio;
             }
-            place(&mut lb, &Drawn::hyphen(&chunks[*ci].style, fonts, *w), x, fonts, true, room, scale);
+            place(
+                &mut lb,
+                &Drawn::hyphen(&chunks[*ci].style, fonts, *w),
+                x,
+                fonts,
+                true,
+                room,
+                Spread::scaled(scale),
+            );
             if let Some(run) = lb.runs.last_mut() {
                 run.added |= TextRun::HYPHEN_START;
             }
             x += *w * scale;
             last_was_space = false;
         }
+        // Letter-spacing, the last resort of a loose justified line: its letters
+        // take up to MAX_TRACK_EM each of what its spaces would open past LOOSE_EM.
+        let (track, given) = if ragged || ratio <= 0.0 {
+            (Pt::ZERO, Pt::ZERO)
+        } else {
+            let line_items = (&items[start..line.end], &payloads[start..line.end]);
+            letter_spacing(line_items, (&frags, &glyphs), ratio, ps.size, ps.tracking)
+        };
         for i in start..line.end {
             match (&items[i], &payloads[i]) {
                 (KpItem::Box { width }, Payload::Frag(fi)) => {
@@ -416,23 +436,17 @@ pub fn set_loosened(
                         offset_set = true;
                         lb.offset = frags[*fi].offset;
                     }
-                    place(
-                        &mut lb,
-                        &frags[*fi].drawn(&chunks, &glyphs),
-                        x,
-                        fonts,
-                        !last_was_space,
-                        room,
-                        scale,
-                    );
-                    x += *width * scale;
+                    let drawn = frags[*fi].drawn(&chunks, &glyphs);
+                    place(&mut lb, &drawn, x, fonts, !last_was_space, room, Spread { scale, track });
+                    x += *width * scale + track * drawn_glyphs(drawn.glyphs) as f64;
                     last_was_space = false;
                 }
                 (KpItem::Box { width }, _) => x += *width * scale,
                 (KpItem::Glue { width, stretch, shrink }, _) => {
                     let adj = if ratio >= 0.0 { *stretch * ratio } else { *shrink * ratio };
-                    x += *width + adj;
-                    spaces = (spaces.0 + *width + adj, spaces.1 + 1);
+                    let set = *width + adj - given;
+                    x += set;
+                    spaces = (spaces.0 + set, spaces.1 + 1);
                     if !lb.text.ends_with(' ') && !lb.text.is_empty() {
                         lb.text.push(if matches!(payloads[i], Payload::Space) { ' ' } else { '\u{a0}' });
                     }
@@ -445,7 +459,15 @@ pub fn set_loosened(
             && let Payload::Hyphen(ci, w) = &payloads[line.end]
             && *width > Pt::ZERO
         {
-            place(&mut lb, &Drawn::hyphen(&chunks[*ci].style, fonts, *w), x, fonts, true, room, scale);
+            place(
+                &mut lb,
+                &Drawn::hyphen(&chunks[*ci].style, fonts, *w),
+                x,
+                fonts,
+                true,
+                room,
+                Spread::scaled(scale),
+            );
             if let Some(run) = lb.runs.last_mut() {
                 run.added |= TextRun::HYPHEN_END;
             }
@@ -494,10 +516,72 @@ pub fn set_loosened(
     lines
 }
 
+/// How a line's glyphs are widened (font expansion) and spaced (letter-spacing).
+#[derive(Debug, Clone, Copy)]
+struct Spread {
+    scale: f64,
+    track: Pt,
+}
+
+impl Spread {
+    fn scaled(scale: f64) -> Spread {
+        Spread { scale, track: Pt::ZERO }
+    }
+}
+
+/// The glyphs a fragment draws (a glyph 0 is not drawn).
+fn drawn_glyphs(glyphs: &[ShapedGlyph]) -> usize {
+    glyphs.iter().filter(|g| g.id != 0).count()
+}
+
+/// A justified line's letter-spacing: what each glyph advances more, and what
+/// each space gives up for it. Only a line whose spaces would open past
+/// [`style::LOOSE_EM`] is spaced, by at most `most` ems a letter, so that its
+/// spaces come down toward that width: letters spaced a little are less
+/// visible than a hole between words.
+fn letter_spacing(
+    (items, payloads): (&[KpItem], &[Payload]),
+    (frags, glyphs): (&[Frag], &[ShapedGlyph]),
+    ratio: f64,
+    size: Pt,
+    most: f64,
+) -> (Pt, Pt) {
+    if most <= 0.0 {
+        return (Pt::ZERO, Pt::ZERO);
+    }
+    let (mut glue, mut n_glue, mut letters) = (Pt::ZERO, 0usize, 0usize);
+    for (it, p) in items.iter().zip(payloads) {
+        match (it, p) {
+            (KpItem::Glue { width, stretch, .. }, _) => {
+                // A paragraph's closing fill stretches the last line: it is not spaced.
+                if *stretch >= linebreak::FIL {
+                    return (Pt::ZERO, Pt::ZERO);
+                }
+                glue += *width + *stretch * ratio;
+                n_glue += 1;
+            }
+            (KpItem::Box { .. }, Payload::Frag(fi)) => {
+                letters += drawn_glyphs(&glyphs[frags[*fi].glyph_span.clone()])
+            }
+            _ => {}
+        }
+    }
+    if n_glue == 0 || letters == 0 {
+        return (Pt::ZERO, Pt::ZERO);
+    }
+    let excess = glue - size * style::LOOSE_EM * n_glue as f64;
+    if excess <= Pt::ZERO {
+        return (Pt::ZERO, Pt::ZERO);
+    }
+    let track = (excess / letters as f64).min(size * most);
+    (track, track * letters as f64 / n_glue as f64)
+}
+
 /// Appends a fragment to the line at `x`, merging it with the previous run when
 /// it continues it (same face, size and shift, no space between). A new run
 /// gets `room` (glyphs, bytes): what the whole line holds.
-/// `scale` widens the glyphs (font expansion): the run draws them at that horizontal scale.
+/// `spread` widens the glyphs (font expansion: the run draws them at that
+/// horizontal scale) and spaces them (letter-spacing: each glyph advances that much more).
 fn place(
     lb: &mut LineBox,
     frag: &Drawn<'_>,
@@ -505,13 +589,14 @@ fn place(
     fonts: &FontSet,
     glue_less: bool,
     room: (usize, usize),
-    scale: f64,
+    spread: Spread,
 ) {
+    let Spread { scale, track } = spread;
     let face = fonts.face(frag.style.face);
     let size = frag.style.size;
     let y = -frag.style.rise;
     let (text, shaped) = (frag.text, frag.glyphs);
-    let end = x + frag.width * scale;
+    let end = x + frag.width * scale + track * drawn_glyphs(frag.glyphs) as f64;
     if let Some(link) = &frag.style.link {
         match lb.links.last_mut() {
             Some(last) if last.2 == link.as_ref() => last.1 = end,
@@ -617,7 +702,8 @@ fn place(
         if g.id == 0 {
             continue;
         }
-        let advance = face.to_em(g.advance);
+        // Letter-spacing is set in points on the page; the run scales its advances.
+        let advance = Em::new(f64::from(face.to_em(g.advance).get()) + track / scale / size);
         lb.last_run_ems += f64::from(advance.get());
         let mut range = (start + shift) as u32..(end + shift) as u32;
         // Glyphs of a ligature share a cluster: only the first keeps the text range.
@@ -1223,6 +1309,7 @@ mod tests {
             lang: Lang::Ru,
             hyphenate: true,
             expansion: 0.0,
+            tracking: 0.0,
         }
     }
 

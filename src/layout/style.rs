@@ -166,6 +166,10 @@ pub const NARROW_JUSTIFIED_CHARS: f64 = 55.0;
 /// The rag of ragged-right text, in ems: how short a line may fall at badness 100.
 pub const RAG: f64 = 2.0;
 
+/// A justified line whose mean word space passes this many ems is loose: the
+/// colour shows a hole. Letter-spacing takes it back toward this width.
+pub const LOOSE_EM: f64 = 0.45;
+
 /// Drop of a subscript below the baseline (fraction of the body size), set at
 /// [`CALL_SCALE`] like a superscript: its descenders stay clear of the line below.
 pub const SUB_DROP: f64 = -0.12;

@@ -199,9 +199,19 @@ pub struct PdfSettings {
     /// Font expansion of justified lines: how far glyphs may be set wider or
     /// narrower, as a share of their width (0.02 = ±2 %); 0 turns it off.
     pub expansion: f64,
+    /// Letter-spacing of loose justified lines: the most each letter may take, in
+    /// ems of the type (0.025 = 2.5 %); 0 turns it off.
+    pub tracking: f64,
     /// The print service whose rules the output follows, and where book.toml names it.
     pub printer: Option<PrinterUse>,
 }
+
+/// Default letter-spacing limit: 2.5 % of an em a letter, below what a reader
+/// notices beside a normally spaced line, the last resort before a loose one.
+pub const DEFAULT_TRACKING: f64 = 0.025;
+
+/// Largest letter-spacing accepted: beyond 5 % of an em words fall apart into letters.
+const MAX_TRACKING: f64 = 0.05;
 
 /// `printer = "NAME"`, with the line and column of its value in book.toml, where
 /// preflight's findings against the printer's rules point.
@@ -635,6 +645,7 @@ pub fn default_pdf() -> PdfSettings {
         standard: None,
         ua: false,
         pdfx: false,
+        tracking: DEFAULT_TRACKING,
         printer: None,
         start: None,
         contents: None,
@@ -1413,6 +1424,18 @@ impl Resolver<'_, '_> {
                     self.src
                         .error(e.span(), format!("font expansion `{text}` is not a percentage from 0% to 5%"))
                         .with_hint("write expansion = \"2%\" (the default), or \"0%\" to turn it off"),
+                ),
+            }
+        }
+        if let Some(t) = &o.tracking {
+            let text = t.get_ref().trim();
+            let percent = text.strip_suffix('%').and_then(|p| p.trim().parse::<f64>().ok());
+            match percent {
+                Some(p) if (0.0..=MAX_TRACKING * 100.0).contains(&p) => s.tracking = p / 100.0,
+                _ => self.diags.push(
+                    self.src
+                        .error(t.span(), format!("letter-spacing `{text}` is not a percentage from 0% to 5%"))
+                        .with_hint("write tracking = \"2.5%\" (the default), or \"0%\" to turn it off"),
                 ),
             }
         }

@@ -188,6 +188,8 @@ pub(super) struct RawOutput {
     pub align: Option<Spanned<String>>,
     /// PDF: font expansion of justified lines, a percentage (`"2%"`; `"0%"` turns it off).
     pub expansion: Option<Spanned<String>>,
+    /// PDF: letter-spacing of loose justified lines, a percentage of an em (`"2.5%"`; `"0%"` off).
+    pub tracking: Option<Spanned<String>>,
     /// Cover: the PDF output whose pages the spine holds.
     pub interior: Option<Spanned<String>>,
     /// Cover: the thickness of one leaf (two pages), a length.
@@ -202,7 +204,7 @@ impl RawOutput {
     /// Every key of the table with its span when it was written, in the order of
     /// [`OUTPUT_FIELDS`] (a test keeps the two alike), so checks that depend on a
     /// key's scope read it from the schema instead of listing keys again.
-    pub(super) fn key_spans(&self) -> [(&'static str, Option<Range<usize>>); 37] {
+    pub(super) fn key_spans(&self) -> [(&'static str, Option<Range<usize>>); 38] {
         [
             ("format", self.format.as_ref().map(Spanned::span)),
             ("page-size", self.page_size.as_ref().map(Spanned::span)),
@@ -237,6 +239,7 @@ impl RawOutput {
             ("font-size-max", self.font_size_max.as_ref().map(Spanned::span)),
             ("align", self.align.as_ref().map(Spanned::span)),
             ("expansion", self.expansion.as_ref().map(Spanned::span)),
+            ("tracking", self.tracking.as_ref().map(Spanned::span)),
             ("interior", self.interior.as_ref().map(Spanned::span)),
             ("paper-caliper", self.paper_caliper.as_ref().map(Spanned::span)),
             ("blurb", self.blurb.as_ref().map(Spanned::span)),
@@ -532,6 +535,7 @@ pub(super) static OUTPUT_FIELDS: &[Field] = &[
     pdf_field("font-size-max", &[Type::String, Type::Number], "font-size-max = \"12pt\""),
     pdf_field("align", &[Type::String], "align = \"left\""),
     pdf_field("expansion", &[Type::String], "expansion = \"2%\""),
+    pdf_field("tracking", &[Type::String], "tracking = \"2.5%\""),
     cover_field("interior", &[Type::String], "interior = \"book\""),
     cover_field("paper-caliper", &[Type::String], "paper-caliper = \"0.1mm\""),
     cover_field("blurb", &[Type::String], "blurb = \"back.md\""),
