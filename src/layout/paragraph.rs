@@ -392,6 +392,21 @@ pub fn set_loosened(
         }
         lb.text.reserve(n_bytes + 2);
         let room = (n_glyphs + 1, n_bytes + 2);
+        // A hyphen drawn at a break, at the line's scale, marked as added (`flag`).
+        let hyphen = |lb: &mut LineBox, ci: usize, w: Pt, x: Pt, scale: f64, flag: u8| {
+            place(
+                lb,
+                &Drawn::hyphen(&chunks[ci].style, fonts, w),
+                x,
+                fonts,
+                true,
+                room,
+                Spread::scaled(scale),
+            );
+            if let Some(run) = lb.runs.last_mut() {
+                run.added |= flag;
+            }
+        };
         let mut last_was_space = true;
         let mut offset_set = false;
         // The interword spaces' total width and count.
@@ -406,18 +421,7 @@ pub fn set_loosened(
                 (ratio, scale) = (set.ratio, set.scale);
                 lb.ratio = ratio;
             }
-            place(
-                &mut lb,
-                &Drawn::hyphen(&chunks[*ci].style, fonts, *w),
-                x,
-                fonts,
-                true,
-                room,
-                Spread::scaled(scale),
-            );
-            if let Some(run) = lb.runs.last_mut() {
-                run.added |= TextRun::HYPHEN_START;
-            }
+            hyphen(&mut lb, *ci, *w, x, scale, TextRun::HYPHEN_START);
             x += *w * scale;
             last_was_space = false;
         }
@@ -459,18 +463,7 @@ pub fn set_loosened(
             && let Payload::Hyphen(ci, w) = &payloads[line.end]
             && *width > Pt::ZERO
         {
-            place(
-                &mut lb,
-                &Drawn::hyphen(&chunks[*ci].style, fonts, *w),
-                x,
-                fonts,
-                true,
-                room,
-                Spread::scaled(scale),
-            );
-            if let Some(run) = lb.runs.last_mut() {
-                run.added |= TextRun::HYPHEN_END;
-            }
+            hyphen(&mut lb, *ci, *w, x, scale, TextRun::HYPHEN_END);
             x += *w * scale;
             lb.hyphenated = true;
         } else if let Some(KpItem::Penalty { flagged: true, .. }) = items.get(line.end) {

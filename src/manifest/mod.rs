@@ -1415,29 +1415,15 @@ impl Resolver<'_, '_> {
         if let Some(m) = &o.margins {
             self.margins(m, &mut s);
         }
-        if let Some(e) = &o.expansion {
-            let text = e.get_ref().trim();
-            let percent = text.strip_suffix('%').and_then(|p| p.trim().parse::<f64>().ok());
-            match percent {
-                Some(p) if (0.0..=MAX_EXPANSION * 100.0).contains(&p) => s.expansion = p / 100.0,
-                _ => self.diags.push(
-                    self.src
-                        .error(e.span(), format!("font expansion `{text}` is not a percentage from 0% to 5%"))
-                        .with_hint("write expansion = \"2%\" (the default), or \"0%\" to turn it off"),
-                ),
-            }
+        if let Some(share) =
+            self.percentage(o.expansion.as_ref(), "font expansion", MAX_EXPANSION, "expansion = \"2%\"")
+        {
+            s.expansion = share;
         }
-        if let Some(t) = &o.tracking {
-            let text = t.get_ref().trim();
-            let percent = text.strip_suffix('%').and_then(|p| p.trim().parse::<f64>().ok());
-            match percent {
-                Some(p) if (0.0..=MAX_TRACKING * 100.0).contains(&p) => s.tracking = p / 100.0,
-                _ => self.diags.push(
-                    self.src
-                        .error(t.span(), format!("letter-spacing `{text}` is not a percentage from 0% to 5%"))
-                        .with_hint("write tracking = \"2.5%\" (the default), or \"0%\" to turn it off"),
-                ),
-            }
+        if let Some(share) =
+            self.percentage(o.tracking.as_ref(), "letter-spacing", MAX_TRACKING, "tracking = \"2.5%\"")
+        {
+            s.tracking = share;
         }
         if let Some(a) = &o.align {
             let aligns = [
@@ -1936,6 +1922,31 @@ impl Resolver<'_, '_> {
             sans_bold: file(f.sans_bold, "sans-bold"),
             mono: file(f.mono, "mono"),
             fallback: file(f.fallback, "fallback"),
+        }
+    }
+
+    /// A percentage from 0 % to `most` (a share) as a share; an error naming
+    /// `what` otherwise, with the default `example` as the hint.
+    fn percentage(
+        &mut self,
+        value: Option<&Spanned<String>>,
+        what: &str,
+        most: f64,
+        example: &str,
+    ) -> Option<f64> {
+        let v = value?;
+        let text = v.get_ref().trim();
+        match text.strip_suffix('%').and_then(|p| p.trim().parse::<f64>().ok()) {
+            Some(p) if (0.0..=most * 100.0).contains(&p) => Some(p / 100.0),
+            _ => {
+                let most = most * 100.0;
+                self.diags.push(
+                    self.src
+                        .error(v.span(), format!("{what} `{text}` is not a percentage from 0% to {most}%"))
+                        .with_hint(format!("write {example} (the default), or \"0%\" to turn it off")),
+                );
+                None
+            }
         }
     }
 
