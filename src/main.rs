@@ -46,7 +46,7 @@ struct BuildArgs {
     /// Output folder [default: out/ next to the input].
     #[arg(short = 'o', long = "out-dir", value_name = "DIR")]
     out_dir: Option<PathBuf>,
-    /// Only these formats, comma-separated: pdf, epub.
+    /// Only these formats, comma-separated: pdf (wrap covers included), epub.
     #[arg(long, value_delimiter = ',', value_parser = parse_format)]
     format: Option<Vec<Format>>,
     /// Only the output with this name ([output.NAME] in book.toml).

@@ -397,6 +397,12 @@ fn a_wrap_cover_fits_its_interior() {
     }
     // 9 pages are 5 leaves: a 0.5 mm spine on 0.1 mm paper.
     assert_eq!(pages, 9);
+    // A cover is a PDF: `--format pdf` writes it, `--output` picks it alone.
+    book.run(["build", "-q", "--format", "pdf", "-o", "pdf-only"]).success();
+    book.assert_file("pdf-only/cover.pdf");
+    book.run(["build", "-q", "--output", "cover", "-o", "one"]).success();
+    book.assert_file("one/cover.pdf");
+    book.assert_no_file("one/book.pdf");
     // A 120-page volume (120 one-page statements) on 0.1 mm paper is 60 leaves:
     // its cover is 2 x trim + 6 mm + 2 x bleed wide.
     let thick = Book::empty("cover-120");
