@@ -393,6 +393,13 @@ fn write_pdf(
     Ok(out)
 }
 
+/// The picture on a book's cover (an e-book's, a wrap cover's front): the one
+/// the output names, else the first statement's first; `None` when not loaded.
+fn cover_picture(book: &Book, given: Option<&PathBuf>, images: &crate::model::Images) -> Option<PathBuf> {
+    let first = || book.documents.first().and_then(|d| d.images().first().map(|i| i.path.clone()));
+    given.cloned().or_else(first).filter(|p| images.contains_key(p))
+}
+
 /// Lays out and writes a wrap cover for an interior of `pages` pages.
 fn write_cover(
     project: &Project,
@@ -419,20 +426,14 @@ fn write_cover(
             .with_hint("staple the book instead (imposition = \"booklet\"), or give it more pages"),
         );
     }
-    // The front's picture: as given, else the first statement's first, as an e-book's cover.
-    let first = book.documents.first().and_then(|d| d.images().first().map(|i| i.path.clone()));
-    let picture = c.image.as_ref().or(first.as_ref());
-    let interior = project.settings.outputs.iter().find_map(|o| match &o.kind {
-        OutputKind::Pdf(p) if o.name == c.interior => Some(p),
-        _ => None,
-    });
+    let picture = cover_picture(book, c.image.as_ref(), &project.images);
     let spec = layout::cover::CoverSpec {
         panel: (c.print.page.width, c.print.page.height),
         spine,
         meta: &book.meta,
-        image: picture.and_then(|p| project.images.get(p).map(|a| (p.as_path(), a))),
+        image: picture.as_ref().and_then(|p| project.images.get(p).map(|a| (p.as_path(), a))),
         blurb: project.blurbs.get(&u.output.name).map_or(&[][..], Vec::as_slice),
-        font_size: interior.map_or(c.print.font_size, |p| p.font_size),
+        font_size: c.print.font_size,
     };
     let lay = layout::cover::layout(&spec, &project.fonts);
     let mut print = c.print;
@@ -465,11 +466,7 @@ fn write_epub(
     plan: &Plan<'_>,
 ) -> Result<UnitOut, Diagnostics> {
     let file = plan.out_dir.join(format!("{}.epub", u.name));
-    let cover = e
-        .cover
-        .clone()
-        .or_else(|| book.documents.first().and_then(|d| d.images().first().map(|i| i.path.clone())));
-    let mut cover = cover.filter(|c| project.images.contains_key(c));
+    let mut cover = cover_picture(book, e.cover.as_ref(), &project.images);
     // A book with no picture for a cover gets one drawn, so that it does not show
     // as a blank tile in a reader's library.
     let drawn: Option<crate::model::Images> = (cover.is_none() && e.cover_generate).then(|| {

@@ -9,6 +9,7 @@
 //! 7 after, which the caller leaves free.
 
 use crate::layout::Rect;
+use crate::manifest::ean_check_digit;
 use crate::units::Pt;
 
 /// Left-half digits of the odd set (A), as 7 modules, 1 = bar.
@@ -38,8 +39,7 @@ pub fn isbn13(isbn: &str) -> Option<String> {
         10 if chars[..9].iter().all(char::is_ascii_digit) => {
             let twelve: Vec<u32> =
                 "978".chars().chain(chars[..9].iter().copied()).filter_map(|c| c.to_digit(10)).collect();
-            let sum: u32 = twelve.iter().enumerate().map(|(i, v)| v * if i % 2 == 0 { 1 } else { 3 }).sum();
-            let check = (10 - sum % 10) % 10;
+            let check = ean_check_digit(&twelve);
             Some(twelve.iter().chain([&check]).map(|d| char::from_digit(*d, 10).unwrap_or('0')).collect())
         }
         _ => None,
@@ -58,8 +58,7 @@ pub fn ean13(digits: &str) -> Result<Vec<bool>, String> {
     if d.len() != 13 {
         return Err(format!("`{digits}` has {} digits; an EAN-13 has 13", d.len()));
     }
-    let sum: u32 = d[..12].iter().enumerate().map(|(i, v)| v * if i % 2 == 0 { 1 } else { 3 }).sum();
-    let check = (10 - sum % 10) % 10;
+    let check = ean_check_digit(&d[..12]);
     if check != d[12] {
         return Err(format!("`{digits}` has the check digit {}, not {check}", d[12]));
     }

@@ -25,6 +25,13 @@ pub fn derive_identifier(title: &str, authors: &[String]) -> String {
     Uuid::new_v5(&Uuid::NAMESPACE_URL, name.as_bytes()).urn().to_string()
 }
 
+/// The check digit of an EAN-13 (an ISBN-13) from its first twelve digits:
+/// weights 1 and 3 alternating, the sum made up to a multiple of ten.
+pub fn ean_check_digit(twelve: &[u32]) -> u32 {
+    let sum: u32 = twelve.iter().enumerate().map(|(i, v)| v * if i % 2 == 0 { 1 } else { 3 }).sum();
+    (10 - sum % 10) % 10
+}
+
 /// What is wrong with an `urn:isbn:` identifier (ISO 2108): its length, its
 /// characters or its check digit, with the digit it should have; `None` for a
 /// valid ISBN-10 or ISBN-13, and for an identifier that is not an ISBN.
@@ -38,8 +45,7 @@ pub fn isbn_problem(identifier: &str) -> Option<String> {
             let Some(d) = digits.iter().map(|&c| value(c)).collect::<Option<Vec<u32>>>() else {
                 return Some(format!("ISBN `{isbn}` has characters other than digits"));
             };
-            let sum: u32 = d[..12].iter().enumerate().map(|(i, v)| v * if i % 2 == 0 { 1 } else { 3 }).sum();
-            let check = (10 - sum % 10) % 10;
+            let check = ean_check_digit(&d[..12]);
             (check != d[12]).then(|| format!("ISBN `{isbn}` has the check digit {}, not {check}", d[12]))
         }
         10 => {

@@ -39,7 +39,7 @@ use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::model::{BookMeta, Date, Lang};
 use crate::units::Pt;
 
-pub use identifier::{derive_identifier, isbn_problem};
+pub use identifier::{derive_identifier, ean_check_digit, isbn_problem};
 pub use length::{parse_length, parse_page_size};
 pub use printer::Printer;
 
@@ -380,8 +380,8 @@ pub struct CoverSettings {
     pub image: Option<PathBuf>,
     /// A Markdown file set on the back.
     pub blurb: Option<PathBuf>,
-    /// How the sheet is printed: `page` is the interior's trim (one panel), with
-    /// this output's bleed, crop marks, colour and standard.
+    /// How the sheet is printed: `page` is the interior's trim (one panel) and
+    /// `font_size` its body size, with this output's bleed, crop marks, colour and standard.
     pub print: PdfSettings,
 }
 
@@ -1314,7 +1314,7 @@ impl Resolver<'_, '_> {
         let kind = match format? {
             Format::Pdf => {
                 self.foreign_keys(&o, Format::Pdf, &table);
-                OutputKind::Pdf(self.pdf(&o))
+                OutputKind::Pdf(self.pdf(&o, Format::Pdf))
             }
             Format::Epub => {
                 self.foreign_keys(&o, Format::Epub, &table);
@@ -1336,7 +1336,8 @@ impl Resolver<'_, '_> {
         Some(Output { name, kind, per_document })
     }
 
-    fn pdf(&mut self, o: &RawOutput) -> PdfSettings {
+    /// A PDF output's settings; `format` is `Cover` for a cover's, whose trim is its interior's.
+    fn pdf(&mut self, o: &RawOutput, format: Format) -> PdfSettings {
         let src = self.src;
         let mut s = default_pdf();
         if let Some(p) = &o.page_size {
@@ -1448,7 +1449,7 @@ impl Resolver<'_, '_> {
             self.diags
                 .push(src.error(b.span(), message).with_hint("use a smaller binding offset or inner margin"));
         }
-        self.print(o, &mut s);
+        self.print(o, &mut s, format);
         if tri {
             s.imposition = Some(Imposition::TriFold);
         }
@@ -1643,11 +1644,10 @@ impl Resolver<'_, '_> {
 
     /// Bleed, crop marks, imposition, creep, colour and standard.
     /// A warning at each key whose value breaks the output's printer's rules.
-    fn printer_overrides(&mut self, o: &RawOutput, s: &PdfSettings) {
+    fn printer_overrides(&mut self, o: &RawOutput, s: &PdfSettings, format: Format) {
         let Some(PrinterUse { printer, .. }) = s.printer else { return };
         let rules = printer.rules();
         let name = rules.name;
-        let cover = o.format.as_ref().is_some_and(|f| f.get_ref().trim().eq_ignore_ascii_case("cover"));
         let mut warn = |span: Range<usize>, message: String, hint: String| {
             self.diags.push(
                 Diagnostic::warning(Some(Location::at(self.src.path, self.src.text, span.start)), message)
@@ -1709,7 +1709,7 @@ impl Resolver<'_, '_> {
             );
         }
         let (w, h) = (s.page.width.to_mm(), s.page.height.to_mm());
-        if !cover && !rules.prints_trim(w, h) {
+        if format != Format::Cover && !rules.prints_trim(w, h) {
             let span = o.page_size.as_ref().map_or(printer_span, Spanned::span);
             warn(
                 span,
@@ -1723,7 +1723,7 @@ impl Resolver<'_, '_> {
         }
     }
 
-    fn print(&mut self, o: &RawOutput, s: &mut PdfSettings) {
+    fn print(&mut self, o: &RawOutput, s: &mut PdfSettings, format: Format) {
         let src = self.src;
         // A printer's defaults first: the keys below override them.
         if let Some(p) = &o.printer
@@ -1847,7 +1847,7 @@ impl Resolver<'_, '_> {
                 }
             }
         }
-        self.printer_overrides(o, s);
+        self.printer_overrides(o, s, format);
     }
 
     fn margins(&mut self, m: &Spanned<StrOrTable<raw::RawMargins>>, s: &mut PdfSettings) {
@@ -1953,7 +1953,7 @@ impl Resolver<'_, '_> {
     /// A cover's own keys; its interior is found once every output is read
     /// ([`Resolver::interiors`]).
     fn cover(&mut self, name: &str, o: &RawOutput, table: Range<usize>) -> CoverSettings {
-        let mut print = self.pdf(o);
+        let mut print = self.pdf(o, Format::Cover);
         if o.bleed.is_none() && print.printer.is_none() {
             print.bleed = Pt::mm(COVER_BLEED_MM);
         }
@@ -2006,7 +2006,8 @@ impl Resolver<'_, '_> {
     }
 
     /// Gives each cover its interior: the PDF output it names, else the book's
-    /// only whole-book PDF output; and the interior's trim as its panel size.
+    /// only whole-book PDF output; and the interior's trim as its panel size and
+    /// its body size for the cover's lines.
     fn interiors(&mut self, outputs: &mut [Output]) {
         for PendingCover { cover, named, table } in std::mem::take(&mut self.interiors) {
             let wholes: Vec<&Output> =
@@ -2061,8 +2062,8 @@ impl Resolver<'_, '_> {
                     None
                 }
             };
-            let Some((name, page)) = found.and_then(|o| match &o.kind {
-                OutputKind::Pdf(p) => Some((o.name.clone(), p.page)),
+            let Some((name, interior)) = found.and_then(|o| match &o.kind {
+                OutputKind::Pdf(p) => Some((o.name.clone(), *p)),
                 _ => None,
             }) else {
                 continue;
@@ -2071,7 +2072,8 @@ impl Resolver<'_, '_> {
                 outputs.iter_mut().find(|o| o.name == cover).map(|o| &mut o.kind)
             {
                 c.interior = name;
-                c.print.page = page;
+                c.print.page = interior.page;
+                c.print.font_size = interior.font_size;
             }
         }
     }

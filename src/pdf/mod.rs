@@ -168,12 +168,24 @@ pub fn write_cover(
     for sheet in &mut sheets {
         sheet.folds_x = folds.to_vec();
     }
+    render(&mut Pages::Shared(&layout.pages), None, None, fonts, images, &untagged(opts), &sheets, true)
+}
+
+/// The press's CMYK profile deflated, once for every file that embeds it.
+fn press_profile() -> &'static [u8] {
+    static DEFLATED: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    DEFLATED.get_or_init(|| Deflater::new(RESOURCE_LEVEL).zlib(cmyk::PROFILE))
+}
+
+/// The options of a file without a structure tree (imposed sheets, a cover):
+/// it claims neither PDF/UA nor PDF/A-2a, at most PDF/A-2b.
+fn untagged(opts: &PdfOptions) -> PdfOptions {
     let mut opts = opts.clone();
     opts.print.ua = false;
     if opts.print.standard == Some(Standard::PdfA2a) {
         opts.print.standard = Some(Standard::PdfA2b);
     }
-    render(&mut Pages::Shared(&layout.pages), None, None, fonts, images, &opts, &sheets, true)
+    opts
 }
 
 /// The pages a render draws: borrowed, or owned and dropped once written.
@@ -213,12 +225,7 @@ pub fn write_imposed(
     let (w, h) = layout.pages.first().map_or((Pt::ZERO, Pt::ZERO), |p| (p.width, p.height));
     let sheets = impose::plan(kind, layout.pages.len(), w, h, opts.print.creep, opts.print.back_cover);
     // Printed sheets are not tagged: they claim PDF/A-2b at most, the reading-order file the rest.
-    let mut opts = opts.clone();
-    opts.print.ua = false;
-    if opts.print.standard == Some(Standard::PdfA2a) {
-        opts.print.standard = Some(Standard::PdfA2b);
-    }
-    render(&mut Pages::Shared(&layout.pages), None, None, fonts, images, &opts, &sheets, true)
+    render(&mut Pages::Shared(&layout.pages), None, None, fonts, images, &untagged(opts), &sheets, true)
 }
 
 /// Level of the page content streams. A volume's pages are about as many
@@ -523,8 +530,8 @@ fn render(
     let icc_ref = (pdf_a || pdfx).then(&mut alloc);
     if let Some(r) = icc_ref {
         if press_intent {
-            let profile = deflater.zlib(cmyk::PROFILE);
-            pdf.icc_profile(r, &profile).n(4).alternate_name(Name(b"DeviceCMYK")).filter(Filter::FlateDecode);
+            let profile = press_profile();
+            pdf.icc_profile(r, profile).n(4).alternate_name(Name(b"DeviceCMYK")).filter(Filter::FlateDecode);
         } else {
             let profile = deflater.zlib(&archival::srgb_profile());
             pdf.icc_profile(r, &profile).n(3).filter(Filter::FlateDecode);
